@@ -1,0 +1,61 @@
+"""Consent per purpose, kept as a history: every give and withdraw is a row, the latest counts."""
+from __future__ import annotations
+
+from . import audit, permissions, reference
+from .audit import Actor
+from .clock import utcnow
+from .errors import FieldError, NotFound, ValidationError
+
+_DIMENSION_COLUMNS = ("gender", "birth_year", "country_of_origin", "education_level", "municipality",
+                      "district", "arrival_year", "integration_route")
+
+
+def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor: Actor) -> None:
+    if purpose not in reference.CONSENT_PURPOSES:
+        raise ValidationError([FieldError("consent_purpose", "invalid_choice")])
+    if method not in reference.CONSENT_METHODS:
+        raise ValidationError([FieldError("consent_method", "invalid_choice")])
+    cur.execute(
+        "INSERT INTO consent (person_id, purpose, granted, method, text_version, recorded_utc, recorded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [person_id, purpose, granted, method, reference.CONSENT_TEXT_VERSION, utcnow(), actor.user_id],
+    )
+    if purpose == "contact" and not granted:
+        # Without consent to contact, the contact details have no basis to be kept.
+        cur.execute("UPDATE person SET phone_e164 = NULL, phone_country = NULL, email = NULL, email_key = NULL "
+                    "WHERE id = ?", [person_id])
+    if purpose == "diversity_statistics" and not granted:
+        # Withdrawal removes the optional dimensions at once (DESIGN section 6).
+        assignments = ", ".join(f"{column} = NULL" for column in _DIMENSION_COLUMNS)
+        cur.execute(f"UPDATE person SET {assignments}, family_year_block = NULL WHERE id = ?", [person_id])
+
+
+def current(cur, person_id: int) -> dict[str, bool]:
+    """Purpose → whether consent is given now (purposes never asked are absent)."""
+    rows = cur.execute(
+        "SELECT purpose, arg_max(granted, id) FROM consent WHERE person_id = ? GROUP BY purpose", [person_id]
+    ).fetchall()
+    return dict(rows)
+
+
+def history(cur, person_id: int) -> list[dict]:
+    rows = cur.execute(
+        "SELECT c.purpose, c.granted, c.method, c.text_version, c.recorded_utc, u.display_name "
+        "FROM consent c LEFT JOIN app_user u ON u.id = c.recorded_by WHERE c.person_id = ? ORDER BY c.id DESC",
+        [person_id],
+    ).fetchall()
+    keys = ("purpose", "granted", "method", "text_version", "recorded_utc", "recorded_by")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def set_consent(store, actor: Actor, person_id: int, purpose: str, granted: bool, method: str) -> None:
+    """Give or withdraw one consent; withdrawing removes the data that depended on it."""
+    permissions.require(actor.role, "person.edit")
+
+    def work(cur):
+        if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+            raise NotFound("person_not_found")
+        record(cur, person_id, purpose, granted, method, actor)
+        audit.record(cur, actor, f"consent.{'give' if granted else 'withdraw'}.{purpose}", "person", person_id)
+
+    store.write(work)

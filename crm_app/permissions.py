@@ -1,0 +1,26 @@
+"""Who may do what: one table, checked by every service and every page.
+
+The privacy issue turns this into the written role × screen × action matrix in the README.
+"""
+from __future__ import annotations
+
+from .errors import PermissionDenied
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "person.register": frozenset({"outreach", "program_manager", "admin"}),
+    "person.self_register": frozenset({"kiosk"}),
+    "person.search": frozenset({"outreach", "program_manager", "admin"}),
+    "person.view": frozenset({"outreach", "program_manager", "admin"}),
+    "person.edit": frozenset({"outreach", "program_manager", "admin"}),
+    "activity.log": frozenset({"outreach", "program_manager", "admin"}),
+    "user.manage": frozenset({"admin"}),
+}
+
+
+def allowed(role: str | None, action: str) -> bool:
+    return role is not None and role in ACTIONS.get(action, frozenset())
+
+
+def require(role: str | None, action: str) -> None:
+    if not allowed(role, action):
+        raise PermissionDenied("permission_denied", action=action)
