@@ -7,6 +7,7 @@ from __future__ import annotations
 from .errors import PermissionDenied
 
 ACTIONS: dict[str, frozenset[str]] = {
+    "home.view": frozenset({"outreach", "program_manager", "coordinator", "admin"}),
     "person.register": frozenset({"outreach", "program_manager", "admin"}),
     "person.self_register": frozenset({"kiosk"}),
     "person.search": frozenset({"outreach", "program_manager", "admin"}),

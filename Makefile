@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Each sets up what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DB     ?= data/crm.duckdb
+PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench chromium clean-venv
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## run: create (with demo data) or migrate the store, then serve the app on http://localhost:$(PORT)
+run: $(STAMP)
+	@if [ -f "$(DB)" ]; then $(PY) -m crm_app.cli --db "$(DB)" init; \
+	 else $(PY) -m crm_app.cli --db "$(DB)" init --demo; fi
+	@echo "Open http://localhost:$(PORT) and log in with a demo account above (password printed at the first run: see README)."
+	$(PY) -m crm_app.cli --db "$(DB)" serve --port $(PORT)
+
+## test: install everything (Python packages, Debian's chromium) and run every test
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+## bench: the scale benchmarks (tables on stdout, JSON in benchmarks/results/)
+bench: $(STAMP)
+	$(PY) -m benchmarks.dedupe_check
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,41 @@
+"""Streamlit entry: language, login gate, then st.navigation with only the pages the role may open."""
+import logging
+import uuid
+
+import streamlit as st
+
+from crm_app import i18n
+from crm_app.errors import CrmError
+from crm_app.ui import nav, session
+from crm_app.ui.text import LANG_KEY, tr
+
+log = logging.getLogger("crm_app.web")
+
+st.set_page_config(page_title=i18n.t("app.title"), page_icon=":material/diversity_3:", layout="centered")
+
+if LANG_KEY not in st.session_state:
+    st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+with st.sidebar:
+    st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
+
+user = session.current_user()
+if user is None:
+    page = st.navigation([st.Page(session.login_page, title=tr("login.title"), url_path="login", default=True)],
+                         position="hidden")
+else:
+    with st.sidebar:
+        st.caption(tr("app.signed_in_as", name=user.display_name, role=i18n.label("role", user.role,
+                                                                                   st.session_state[LANG_KEY])))
+        if st.button(tr("app.logout"), key="app_logout"):
+            session.logout()
+            st.rerun()
+    page = nav.navigation_for(user.role)
+
+try:
+    page.run()
+except CrmError as exc:
+    st.error(i18n.error_text(exc, st.session_state[LANG_KEY]))
+except Exception:  # users never see a traceback, the log never sees personal data
+    code = uuid.uuid4().hex[:8]
+    log.error("unhandled error %s on page %s", code, getattr(page, "url_path", "?"), exc_info=False)
+    st.error(tr("app.error", code=code))

@@ -1,0 +1,246 @@
+"""The `crm` command: the operator's and the acceptance tests' way in (DESIGN section 4).
+
+Exit codes: 0 done; 1 refused (invalid input, nothing changed, message on stderr); 2 usage error.
+Every subcommand calls the same services as the pages.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import i18n, persons, reference, users
+from .audit import CLI_OPERATOR
+from .errors import CrmError, ValidationError
+from .sources import SourceInput
+from .store import Store, default_path
+from .validation import PersonInput, format_phone
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class Refused(Exception):
+    """A refusal already phrased for the operator."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm", description="CRM for participant networks")
+    parser.add_argument("--db", help="database file (default: $CRM_DB or data/crm.duckdb)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="create or migrate the store")
+    init.add_argument("--demo", action="store_true", help="fill an empty store with synthetic demo data")
+    init.set_defaults(run=cmd_init)
+
+    serve = sub.add_parser("serve", help="run the web app on this store")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="127.0.0.1")
+    serve.set_defaults(run=cmd_serve)
+
+    person = sub.add_parser("person", help="persons").add_subparsers(dest="action", required=True)
+    add = person.add_parser("add", help="register a person")
+    add.add_argument("--given-name", required=True)
+    add.add_argument("--family-name")
+    add.add_argument("--phone")
+    add.add_argument("--phone-country", default="NL")
+    add.add_argument("--email")
+    add.add_argument("--preferred-language")
+    add.add_argument("--languages", help="other languages, comma-separated ISO 639 codes")
+    add.add_argument("--source", required=True, choices=reference.SOURCE_KINDS)
+    add.add_argument("--source-name", help="which market, coach, organisation or event")
+    add.add_argument("--source-org", help="the coach's organisation")
+    add.add_argument("--source-date", help="market or event day, YYYY-MM-DD")
+    add.add_argument("--source-detail")
+    add.add_argument("--consent", default="", help="purposes given, comma-separated: contact,diversity_statistics")
+    add.add_argument("--consent-method", default="verbal", choices=reference.CONSENT_METHODS)
+    for dim in ("gender", "birth-year", "country-of-origin", "education-level", "municipality", "district",
+                "arrival-year", "integration-route"):
+        add.add_argument(f"--{dim}")
+    add.add_argument("--note")
+    add.set_defaults(run=cmd_person_add)
+    find = person.add_parser("find", help="search by name, phone (any notation) or email")
+    find.add_argument("text")
+    find.set_defaults(run=cmd_person_find)
+    show = person.add_parser("show", help="everything about one person")
+    show.add_argument("id", type=int)
+    show.set_defaults(run=cmd_person_show)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
+    uadd = user.add_parser("add", help="add a staff account")
+    uadd.add_argument("username")
+    uadd.add_argument("--name", required=True, help="display name")
+    uadd.add_argument("--role", required=True, choices=reference.ROLES)
+    uadd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    uadd.set_defaults(run=cmd_user_add)
+    ulist = user.add_parser("list", help="list staff accounts")
+    ulist.set_defaults(run=cmd_user_list)
+    udis = user.add_parser("disable", help="disable a staff account")
+    udis.add_argument("username")
+    udis.set_defaults(run=cmd_user_disable)
+    uen = user.add_parser("enable", help="enable a disabled staff account")
+    uen.add_argument("username")
+    uen.set_defaults(run=cmd_user_enable)
+    return parser
+
+
+# -- output ------------------------------------------------------------------------------------------
+def _emit(args, data, text_lines: list[str]) -> None:
+    if args.json:
+        print(json.dumps(data, default=_json_default, ensure_ascii=False, indent=None))
+    else:
+        print("\n".join(text_lines))
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _store(args) -> Store:
+    return Store(args.db or default_path())
+
+
+# -- commands ----------------------------------------------------------------------------------------
+def cmd_init(args) -> int:
+    store = _store(args)
+    result = {"db": str(store.path), "schema_version": store.schema_version()}
+    lines = [f"store {store.path} at schema version {result['schema_version']}"]
+    if args.demo:
+        from . import demo
+        summary = demo.fill_demo(store)
+        result["demo"] = summary
+        lines.append(f"demo data: {summary}")
+        lines.append(f"demo accounts (password: {demo.DEMO_PASSWORD}):")
+        lines.extend(f"  {u['username']:<12} {u['role']}" for u in users.list_users(store))
+    _emit(args, result, lines)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    store_path = str(Path(args.db or default_path()).resolve())
+    _store(args).close()  # create and migrate before the app starts, and fail early on a locked file
+    env = dict(os.environ, CRM_DB=store_path)
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.address", args.address, "--browser.gatherUsageStats", "false"]
+    return subprocess.call(command, env=env, cwd=app.parent)
+
+
+def _person_input(args) -> PersonInput:
+    given = {purpose.strip() for purpose in args.consent.split(",") if purpose.strip()}
+    unknown = given - set(reference.CONSENT_PURPOSES)
+    if unknown:
+        raise Refused(f"--consent: unknown purpose(s) {', '.join(sorted(unknown))}; "
+                      f"choose from {', '.join(reference.CONSENT_PURPOSES)}")
+    return PersonInput(
+        given_name=args.given_name, family_name=args.family_name, phone=args.phone,
+        phone_country=args.phone_country, email=args.email, preferred_language=args.preferred_language,
+        other_languages=[code.strip() for code in (args.languages or "").split(",") if code.strip()],
+        note=args.note, consent_contact="contact" in given,
+        consent_diversity_statistics="diversity_statistics" in given, gender=args.gender,
+        birth_year=args.birth_year, country_of_origin=args.country_of_origin,
+        education_level=args.education_level, municipality=args.municipality, district=args.district,
+        arrival_year=args.arrival_year, integration_route=args.integration_route,
+    )
+
+
+def cmd_person_add(args) -> int:
+    data = _person_input(args)
+    source = SourceInput(kind=args.source, source_name=args.source_name, source_org=args.source_org,
+                         source_date=args.source_date, detail=args.source_detail)
+    result = persons.register(_store(args), CLI_OPERATOR, data, source, consent_method=args.consent_method,
+                              confirmed_new=True)
+    duplicates = [{"id": m.person_id, "given_name": m.given_name, "family_name": m.family_name,
+                   "score": m.score, "reasons": m.reasons} for m in result.duplicates]
+    lines = [f"added person {result.person_id}" + (f" ({format_phone(result.phone_e164)})" if result.phone_e164 else "")]
+    lines.extend(f"  possible duplicate: #{d['id']} {d['given_name']} {d['family_name'] or ''} "
+                 f"({', '.join(i18n.t('reason.' + r, args.lang) for r in d['reasons'])})" for d in duplicates)
+    _emit(args, {"id": result.person_id, "phone_e164": result.phone_e164, "duplicates": duplicates}, lines)
+    return EXIT_OK
+
+
+def cmd_person_find(args) -> int:
+    rows = persons.find(_store(args), CLI_OPERATOR, args.text)
+    lines = [f"#{r['id']:<7} {r['given_name']} {r['family_name'] or ''}  {format_phone(r['phone_e164'])}  "
+             f"{r['email'] or ''}  {i18n.label('stage', r['stage'], args.lang)}" for r in rows]
+    _emit(args, rows, lines or [i18n.t("find.none", args.lang)])
+    return EXIT_OK
+
+
+def cmd_person_show(args) -> int:
+    person = persons.get(_store(args), CLI_OPERATOR, args.id)
+    lines = [f"#{person['id']} {person['given_name']} {person['family_name'] or ''}",
+             f"  stage: {i18n.label('stage', person['stage'], args.lang)}",
+             f"  phone: {format_phone(person['phone_e164'])}", f"  email: {person['email'] or ''}"]
+    lines += [f"  source: {i18n.label('source_kind', s['kind'], args.lang)} {s['source_name'] or ''} "
+              f"{s['source_org'] or ''} {s['source_date'] or ''}".rstrip() for s in person["sources"]]
+    lines += [f"  consent {purpose}: {'yes' if granted else 'no'}" for purpose, granted in person["consents"].items()]
+    lines += [f"  {a['occurred_utc']:%Y-%m-%d} {a['kind']}: {a['summary'] or ''}" for a in person["activities"]]
+    _emit(args, person, lines)
+    return EXIT_OK
+
+
+def cmd_user_add(args) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password()
+    user_id = users.add(_store(args), CLI_OPERATOR, args.username, args.name, args.role, password)
+    _emit(args, {"id": user_id, "username": args.username.strip().lower(), "role": args.role},
+          [f"added user {args.username} ({args.role})"])
+    return EXIT_OK
+
+
+def _ask_password() -> str:
+    import getpass
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise Refused("the two passwords differ; nothing changed")
+    return first
+
+
+def cmd_user_list(args) -> int:
+    rows = users.list_users(_store(args))
+    lines = [f"{r['username']:<16} {r['role']:<16} {'disabled' if r['disabled'] else 'active'}  {r['display_name']}"
+             for r in rows]
+    _emit(args, rows, lines)
+    return EXIT_OK
+
+
+def cmd_user_disable(args) -> int:
+    users.set_disabled(_store(args), CLI_OPERATOR, args.username, True)
+    _emit(args, {"username": args.username, "disabled": True}, [f"disabled {args.username}"])
+    return EXIT_OK
+
+
+def cmd_user_enable(args) -> int:
+    users.set_disabled(_store(args), CLI_OPERATOR, args.username, False)
+    _emit(args, {"username": args.username, "disabled": False}, [f"enabled {args.username}"])
+    return EXIT_OK
+
+
+# -- entry point -------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)  # exits 2 on a usage error
+    try:
+        return args.run(args)
+    except ValidationError as exc:
+        for error in exc.errors:
+            print(f"{error.field}: {i18n.error_text(error, args.lang)}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"errors": [{"field": e.field, "code": e.code} for e in exc.errors]}))
+        return EXIT_REFUSED
+    except CrmError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return EXIT_REFUSED
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

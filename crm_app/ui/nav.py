@@ -1,0 +1,47 @@
+"""The page registry: which screens exist, who may open them, and the navigation a role gets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .. import permissions
+from .text import tr
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    path: str
+    title_key: str
+    icon: str
+    action: str
+    section: str = "nav.section.people"
+    hidden: bool = False
+
+
+SCREENS = (
+    Screen("home", "pages/home.py", "nav.home", ":material/home:", "home.view"),
+    Screen("register", "pages/register.py", "nav.register", ":material/person_add:", "person.register"),
+    Screen("find", "pages/find.py", "nav.find", ":material/search:", "person.search"),
+    Screen("person", "pages/person.py", "nav.person", ":material/person:", "person.view", hidden=True),
+    Screen("follow_ups", "pages/follow_ups.py", "nav.follow_ups", ":material/event:", "activity.log"),
+    Screen("self_register", "pages/self_register.py", "nav.self_register", ":material/how_to_reg:",
+           "person.self_register"),
+    Screen("users", "pages/users.py", "nav.users", ":material/manage_accounts:", "user.manage",
+           section="nav.section.admin"),
+)
+
+
+def screens_for(role: str) -> list[Screen]:
+    return [screen for screen in SCREENS if permissions.allowed(role, screen.action)]
+
+
+def navigation_for(role: str):
+    """st.navigation with only the screens this role may open, grouped in sections."""
+    sections: dict[str, list] = {}
+    for screen in screens_for(role):
+        page = st.Page(screen.path, title=tr(screen.title_key), icon=screen.icon,
+                       visibility="hidden" if screen.hidden else "visible")
+        sections.setdefault(tr(screen.section), []).append(page)
+    return st.navigation(sections)

@@ -1,0 +1,33 @@
+"""Translation and formatting in the language of this browser session."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from .. import i18n
+from ..clock import to_local
+
+LANG_KEY = "app_lang"
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANG)
+    return value if value in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def tr(key: str, **params) -> str:
+    return i18n.t(key, lang(), **params)
+
+
+def label(group: str, value: str | None) -> str:
+    return i18n.label(group, value, lang())
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else ""
+
+
+def fmt_datetime(utc_naive: dt.datetime | None) -> str:
+    """Stored UTC shown in Europe/Amsterdam: 29-11-2026 14:05."""
+    return to_local(utc_naive).strftime("%d-%m-%Y %H:%M") if utc_naive else ""

@@ -1,0 +1,198 @@
+"""Form widgets shared by the registration, person and kiosk screens.
+
+Every widget key is `<screen>_<field>` (DESIGN section 5). Values live in session state, so a
+refused form keeps everything typed; the per-field messages come from the server-side validation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import phonenumbers
+import streamlit as st
+
+from .. import reference
+from ..sources import SourceInput
+from ..validation import PersonInput
+from .text import label, lang, tr
+
+PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
+                 "other_languages", "note", "consent_contact", "consent_diversity_statistics", "gender",
+                 "birth_year", "country_of_origin", "education_level", "municipality", "district",
+                 "arrival_year", "integration_route")
+SOURCE_FIELDS = ("source_kind", "source_name", "source_org", "source_date", "source_detail")
+_SOURCE_WITH_ORG = ("coach_referral",)
+_SOURCE_WITH_DATE = ("market", "event")
+
+
+def _defaults(data: PersonInput) -> dict:
+    values = {name: getattr(data, name) for name in PERSON_FIELDS}
+    for name, value in values.items():
+        if value is None:
+            values[name] = "" if name not in ("phone_country",) else "NL"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[name] = str(value)
+    values["other_languages"] = list(data.other_languages or [])
+    return values
+
+
+def load_person_state(screen: str, data: PersonInput) -> None:
+    """Put a person's values into the widgets of `screen` (before the widgets are drawn)."""
+    for name, value in _defaults(data).items():
+        st.session_state[f"{screen}_{name}"] = value
+
+
+def clear_person_state(screen: str) -> None:
+    load_person_state(screen, PersonInput())
+
+
+def read_person(screen: str) -> PersonInput:
+    """The raw values of the person widgets of `screen`, for the server to validate."""
+    get = st.session_state.get
+    consent_div = bool(get(f"{screen}_consent_diversity_statistics", False))
+    dims = {name: (get(f"{screen}_{name}") or None) for name in (
+        "gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
+        "arrival_year", "integration_route")}
+    if not consent_div:
+        dims = {}  # the section is hidden without consent; hidden values are never stored
+    return PersonInput(
+        given_name=get(f"{screen}_given_name"), family_name=get(f"{screen}_family_name"),
+        phone=get(f"{screen}_phone"), phone_country=get(f"{screen}_phone_country") or "NL",
+        email=get(f"{screen}_email"), preferred_language=get(f"{screen}_preferred_language") or None,
+        other_languages=list(get(f"{screen}_other_languages") or []), note=get(f"{screen}_note"),
+        consent_contact=bool(get(f"{screen}_consent_contact", False)),
+        consent_diversity_statistics=consent_div, **dims,
+    )
+
+
+def read_source(screen: str) -> SourceInput:
+    get = st.session_state.get
+    kind = get(f"{screen}_source_kind")
+    return SourceInput(
+        kind=kind, source_name=get(f"{screen}_source_name"),
+        source_org=get(f"{screen}_source_org") if kind in _SOURCE_WITH_ORG else None,
+        source_date=get(f"{screen}_source_date") if kind in _SOURCE_WITH_DATE else None,
+        detail=get(f"{screen}_source_detail"),
+    )
+
+
+def field_error(errors: dict[str, str], field: str) -> None:
+    if field in errors:
+        st.markdown(f":red[:material/error: {errors[field]}]")
+
+
+def _ensure(key: str, default) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def _country_label(code: str) -> str:
+    dial = phonenumbers.country_code_for_region(code)
+    name = reference.countries(lang()).get(code, code)
+    return f"{name} (+{dial})" if dial else name
+
+
+def _choice(screen: str, field: str, options, group: str, errors: dict[str, str]) -> None:
+    key = f"{screen}_{field}"
+    _ensure(key, "")
+    st.selectbox(tr(f"field.{field}"), ("",) + tuple(options), key=key,
+                 format_func=lambda v: label(group, v) if v else tr("field.none"))
+    field_error(errors, field)
+
+
+def contact_fields(screen: str, errors: dict[str, str]) -> None:
+    """Names, phone with its country, email and languages: the fields every registration has."""
+    for name, default in (("given_name", ""), ("family_name", ""), ("phone", ""), ("email", ""),
+                          ("phone_country", "NL"), ("preferred_language", ""), ("other_languages", [])):
+        _ensure(f"{screen}_{name}", default)
+    st.text_input(tr("field.given_name"), key=f"{screen}_given_name", max_chars=100)
+    field_error(errors, "given_name")
+    st.text_input(tr("field.family_name"), key=f"{screen}_family_name", max_chars=100)
+    field_error(errors, "family_name")
+    countries = reference.countries(lang())
+    country_col, phone_col = st.columns([2, 3])
+    with country_col:
+        st.selectbox(tr("field.phone_country"), list(countries), key=f"{screen}_phone_country",
+                     format_func=_country_label)
+        field_error(errors, "phone_country")
+    with phone_col:
+        st.text_input(tr("field.phone"), key=f"{screen}_phone", max_chars=40, placeholder="06 12345678")
+        field_error(errors, "phone")
+    st.text_input(tr("field.email"), key=f"{screen}_email", max_chars=254)
+    field_error(errors, "email")
+    languages = reference.languages(lang())
+    st.selectbox(tr("field.preferred_language"), [""] + list(languages), key=f"{screen}_preferred_language",
+                 format_func=lambda code: languages.get(code, tr("field.none")))
+    field_error(errors, "preferred_language")
+    st.multiselect(tr("field.other_languages"), list(languages), key=f"{screen}_other_languages",
+                   format_func=lambda code: languages.get(code, code))
+    field_error(errors, "other_languages")
+
+
+def consent_fields(screen: str, errors: dict[str, str], *, with_method: bool = True) -> None:
+    _ensure(f"{screen}_consent_contact", False)
+    _ensure(f"{screen}_consent_diversity_statistics", False)
+    st.checkbox(tr("field.consent_contact"), key=f"{screen}_consent_contact")
+    field_error(errors, "consent_contact")
+    st.checkbox(tr("field.consent_diversity_statistics"), key=f"{screen}_consent_diversity_statistics")
+    field_error(errors, "consent_diversity_statistics")
+    if with_method:
+        _ensure(f"{screen}_consent_method", "verbal")
+        st.radio(tr("field.consent_method"), reference.CONSENT_METHODS, key=f"{screen}_consent_method",
+                 format_func=lambda v: label("consent_method", v), horizontal=True)
+
+
+def dimension_fields(screen: str, errors: dict[str, str]) -> None:
+    """The optional characteristics; drawn only while the diversity-statistics consent is ticked."""
+    if not st.session_state.get(f"{screen}_consent_diversity_statistics"):
+        return
+    st.markdown(f"**{tr('register.section.dimensions')}**")
+    _choice(screen, "gender", reference.GENDERS, "gender", errors)
+    for field in ("birth_year", "arrival_year"):
+        _ensure(f"{screen}_{field}", "")
+    left, right = st.columns(2)
+    with left:
+        st.text_input(tr("field.birth_year"), key=f"{screen}_birth_year", max_chars=4, placeholder="1990")
+        field_error(errors, "birth_year")
+    with right:
+        st.text_input(tr("field.arrival_year"), key=f"{screen}_arrival_year", max_chars=4, placeholder="2022")
+        field_error(errors, "arrival_year")
+    countries = reference.countries(lang())
+    _ensure(f"{screen}_country_of_origin", "")
+    st.selectbox(tr("field.country_of_origin"), [""] + list(countries), key=f"{screen}_country_of_origin",
+                 format_func=lambda code: countries.get(code, tr("field.none")))
+    field_error(errors, "country_of_origin")
+    _choice(screen, "education_level", reference.EDUCATION_LEVELS, "education_level", errors)
+    _choice(screen, "integration_route", reference.INTEGRATION_ROUTES, "integration_route", errors)
+    for field in ("municipality", "district"):
+        _ensure(f"{screen}_{field}", "")
+        st.text_input(tr(f"field.{field}"), key=f"{screen}_{field}", max_chars=120)
+        field_error(errors, field)
+
+
+def note_field(screen: str, errors: dict[str, str]) -> None:
+    _ensure(f"{screen}_note", "")
+    st.text_area(tr("field.note"), key=f"{screen}_note", max_chars=2000, height=90)
+    field_error(errors, "note")
+
+
+def source_fields(screen: str, errors: dict[str, str]) -> None:
+    """How the person was found; the detail fields follow the kind (market and day, coach and organisation…)."""
+    _ensure(f"{screen}_source_kind", "market")
+    _ensure(f"{screen}_source_name", "")
+    _ensure(f"{screen}_source_org", "")
+    _ensure(f"{screen}_source_date", dt.date.today())
+    _ensure(f"{screen}_source_detail", "")
+    st.selectbox(tr("field.source_kind"), reference.SOURCE_KINDS, key=f"{screen}_source_kind",
+                 format_func=lambda v: label("source_kind", v))
+    field_error(errors, "source_kind")
+    kind = st.session_state[f"{screen}_source_kind"]
+    st.text_input(tr(f"field.source_name.{kind}"), key=f"{screen}_source_name", max_chars=120)
+    field_error(errors, "source_name")
+    if kind in _SOURCE_WITH_ORG:
+        st.text_input(tr("field.source_org"), key=f"{screen}_source_org", max_chars=120)
+        field_error(errors, "source_org")
+    if kind in _SOURCE_WITH_DATE:
+        st.date_input(tr("field.source_date"), key=f"{screen}_source_date", format="DD-MM-YYYY")
+        field_error(errors, "source_date")
+    st.text_input(tr("field.source_detail"), key=f"{screen}_source_detail", max_chars=240)
+    field_error(errors, "source_detail")

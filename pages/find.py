@@ -1,0 +1,28 @@
+"""Find a person by any part of a name, a phone number in any notation, or an email address."""
+import streamlit as st
+
+from crm_app import persons
+from crm_app.ui import session
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import label, tr
+from crm_app.validation import format_phone
+
+user = session.require("person.search")
+
+st.title(tr("find.title"))
+query = st.text_input(tr("find.query"), key="find_query", max_chars=200)
+if query.strip():
+    results = persons.find(get_store(), session.actor(), query, limit=persons.FIND_LIMIT + 1)
+    if not results:
+        st.info(tr("find.none"))
+    elif len(results) > persons.FIND_LIMIT:
+        st.warning(tr("find.more", count=persons.FIND_LIMIT))
+    else:
+        st.caption(tr("find.count", count=len(results)))
+    for row in results[: persons.FIND_LIMIT]:
+        name = f"{row['given_name']} {row['family_name'] or ''}".strip()
+        details = " · ".join(filter(None, [format_phone(row["phone_e164"]), row["email"], label("stage", row["stage"])]))
+        with st.container(border=True, key=f"find_result_{row['id']}"):
+            st.page_link("pages/person.py", label=f"{name}  (#{row['id']})", icon=":material/person:",
+                         query_params={"id": str(row["id"])})
+            st.caption(details)

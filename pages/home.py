@@ -1,0 +1,24 @@
+"""Start screen: who is logged in, what this role can do, and what needs attention today."""
+import streamlit as st
+
+from crm_app import activities, permissions
+from crm_app.ui import nav, session
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import label, tr
+
+user = session.require("home.view")
+store = get_store()
+
+st.title(tr("home.welcome", name=user.display_name))
+st.caption(tr("home.role", role=label("role", user.role)))
+
+if permissions.allowed(user.role, "activity.log"):
+    with store.read() as cur:
+        persons = cur.execute("SELECT count(*) FROM person").fetchone()[0]
+    due = len(activities.follow_ups(store, session.actor()))
+    st.info(tr("home.stats", persons=persons, due=due))
+
+st.markdown(tr("home.what_you_can_do"))
+for screen in nav.screens_for(user.role):
+    if screen.key != "home" and not screen.hidden:
+        st.page_link(screen.path, label=tr(screen.title_key), icon=screen.icon)

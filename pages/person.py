@@ -1,0 +1,160 @@
+"""One person: contact details, stage, sources, consents and contact moments; edit and log contact."""
+import datetime as dt
+
+import streamlit as st
+
+from crm_app import activities, i18n, persons, reference
+from crm_app.clock import today
+from crm_app.errors import NotFound, ValidationError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
+from crm_app.validation import format_phone
+
+SCREEN = "person"
+user = session.require("person.view")
+store = get_store()
+state = st.session_state
+
+raw_id = st.query_params.get("id", "")
+if not raw_id.isdigit():
+    st.info(tr("person.choose"))
+    st.page_link("pages/find.py", label=tr("nav.find"), icon=":material/search:")
+    st.stop()
+person_id = int(raw_id)
+try:
+    person = persons.get(store, session.actor(), person_id)
+except NotFound:
+    st.error(tr("person.not_found"))
+    st.stop()
+
+if state.get("person_loaded_id") != person_id:
+    widgets.load_person_state(SCREEN, persons.to_input(person))
+    state["person_loaded_id"] = person_id
+    state["person_errors"] = {}
+    state["person_stage"] = person["stage_manual"] or ""
+
+
+def _save_edit() -> None:
+    try:
+        persons.update(store, session.actor(), person_id, widgets.read_person(SCREEN),
+                       consent_method=state.get("person_consent_method", "verbal"))
+    except ValidationError as exc:
+        state["person_errors"] = i18n.field_errors(exc, lang())
+        return
+    state["person_errors"] = {}
+    state["person_flash"] = tr("person.saved")
+    state.pop("person_loaded_id", None)  # reload the stored, normalised values
+
+
+def _save_stage() -> None:
+    persons.set_stage(store, session.actor(), person_id, state.get("person_stage") or None)
+    state["person_flash"] = tr("person.saved")
+
+
+def _log_activity() -> None:
+    try:
+        activities.log(store, session.actor(), person_id, state.get("person_activity_kind"),
+                       state.get("person_activity_summary"), state.get("person_activity_follow_up"))
+    except ValidationError as exc:
+        state["person_activity_errors"] = i18n.field_errors(exc, lang())
+        return
+    state["person_activity_errors"] = {}
+    state["person_activity_summary"] = ""
+    state["person_activity_follow_up"] = None
+    state["person_flash"] = tr("person.activity_saved")
+
+
+st.title(f"{person['given_name']} {person['family_name'] or ''}".strip())
+st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
+           + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
+if "person_flash" in state:
+    st.success(state.pop("person_flash"))
+
+overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
+
+with overview:
+    st.subheader(tr("person.contact_details"))
+    languages = reference.languages(lang())
+    st.markdown(
+        f"- {tr('field.phone')}: {format_phone(person['phone_e164']) or '—'}\n"
+        f"- {tr('field.email')}: {person['email'] or '—'}\n"
+        f"- {tr('field.preferred_language')}: {languages.get(person['preferred_language'], '—')}\n"
+        f"- {tr('field.other_languages')}: "
+        f"{', '.join(languages.get(c, c) for c in person['other_languages'] or []) or '—'}"
+    )
+    if person["note"]:
+        st.text(person["note"])
+
+    st.subheader(tr("person.sources"))
+    for index, source in enumerate(person["sources"]):
+        parts = [label("source_kind", source["kind"]), source["source_name"], source["source_org"],
+                 fmt_date(source["source_date"]), source["detail"]]
+        first = f" ({tr('person.first_source')})" if index == 0 else ""
+        st.markdown("- " + " · ".join(p for p in parts if p) + first)
+
+    st.subheader(tr("person.consents"))
+    for purpose in reference.CONSENT_PURPOSES:
+        given = person["consents"].get(purpose)
+        status = tr("person.not_asked") if given is None else tr("person.given" if given else "person.withdrawn")
+        st.markdown(f"- {label('consent_purpose', purpose)}: {status}")
+    with st.expander(tr("person.consent_history")):
+        st.dataframe(
+            [{tr("field.consent_method"): label("consent_method", c["method"]),
+              "": f"{label('consent_purpose', c['purpose'])}: "
+                  f"{tr('person.given' if c['granted'] else 'person.withdrawn')}",
+              "v": c["text_version"], "📅": fmt_datetime(c["recorded_utc"]), "👤": c["recorded_by"] or ""}
+             for c in person["consent_history"]], hide_index=True, use_container_width=True)
+
+    if person["consents"].get("diversity_statistics"):
+        st.subheader(tr("person.dimensions"))
+        countries = reference.countries(lang())
+        shown = {
+            "gender": label("gender", person["gender"]) if person["gender"] else None,
+            "birth_year": person["birth_year"],
+            "country_of_origin": countries.get(person["country_of_origin"]) if person["country_of_origin"] else None,
+            "education_level": label("education_level", person["education_level"]) if person["education_level"] else None,
+            "municipality": person["municipality"], "district": person["district"],
+            "arrival_year": person["arrival_year"],
+            "integration_route": label("integration_route", person["integration_route"])
+            if person["integration_route"] else None,
+        }
+        st.markdown("\n".join(f"- {tr('field.' + k)}: {v if v is not None else '—'}" for k, v in shown.items()))
+
+    st.subheader(tr("person.activities"))
+    if not person["activities"]:
+        st.caption(tr("person.no_activities"))
+    for item in person["activities"]:
+        follow = ""
+        if item["follow_up_date"] and not item["follow_up_done"]:
+            follow = " · " + tr("person.follow_up_on", date=fmt_date(item["follow_up_date"]))
+        st.markdown(f"- {fmt_datetime(item['occurred_utc'])} · {label('activity_kind', item['kind'])}"
+                    f" · {item['staff'] or ''}{follow}")
+        if item["summary"]:
+            st.text(item["summary"])
+
+with edit:
+    errors = state.get("person_errors", {})
+    widgets.contact_fields(SCREEN, errors)
+    widgets.consent_fields(SCREEN, errors)
+    widgets.dimension_fields(SCREEN, errors)
+    widgets.note_field(SCREEN, errors)
+    st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, use_container_width=True)
+    st.divider()
+    st.selectbox(tr("field.stage"), ["", "interested", "not_interested", "unreachable", "withdrawn"],
+                 key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
+    st.button(tr("person.stage_save"), key="person_stage_submit", on_click=_save_stage)
+
+with contact:
+    activity_errors = state.get("person_activity_errors", {})
+    st.selectbox(tr("field.activity_kind"), reference.ACTIVITY_KINDS, key="person_activity_kind",
+                 format_func=lambda v: label("activity_kind", v))
+    widgets.field_error(activity_errors, "activity_kind")
+    st.text_area(tr("field.activity_summary"), key="person_activity_summary", max_chars=2000, height=90)
+    widgets.field_error(activity_errors, "activity_summary")
+    state.setdefault("person_activity_follow_up", None)
+    st.date_input(tr("field.activity_follow_up"), key="person_activity_follow_up",
+                  min_value=today(), max_value=today() + dt.timedelta(days=730), format="DD-MM-YYYY")
+    widgets.field_error(activity_errors, "activity_follow_up")
+    st.button(tr("person.activity_submit"), key="person_activity_submit", type="primary", on_click=_log_activity,
+              use_container_width=True)

@@ -1,0 +1,38 @@
+"""Kiosk self-registration: a newcomer leaves their own details. Shows nothing about anyone else."""
+import streamlit as st
+
+from crm_app import i18n, persons
+from crm_app.errors import ValidationError
+from crm_app.sources import SourceInput
+from crm_app.ui import session, widgets
+from crm_app.ui.text import lang, tr
+from crm_app.ui.resources import get_store
+
+SCREEN = "kiosk"
+user = session.require("person.self_register")
+state = st.session_state
+
+
+def _submit() -> None:
+    try:
+        # Possible duplicates are kept for staff to review: the kiosk never shows who else is registered.
+        persons.register(get_store(), session.actor(), widgets.read_person(SCREEN),
+                         SourceInput(kind="self_registration", source_name=user.display_name),
+                         consent_method="form", confirmed_new=True)
+    except ValidationError as exc:
+        state["kiosk_errors"] = i18n.field_errors(exc, lang())
+        return
+    state["kiosk_errors"] = {}
+    state["kiosk_thanks"] = True
+    widgets.clear_person_state(SCREEN)
+
+
+st.title(tr("self.title"))
+if state.pop("kiosk_thanks", False):
+    st.success(tr("self.thanks"))
+st.write(tr("self.intro"))
+errors = state.get("kiosk_errors", {})
+widgets.contact_fields(SCREEN, errors)
+widgets.consent_fields(SCREEN, errors, with_method=False)
+widgets.dimension_fields(SCREEN, errors)
+st.button(tr("self.submit"), key="kiosk_submit", type="primary", on_click=_submit, use_container_width=True)
