@@ -6,14 +6,18 @@ Every subcommand calls the same services as the pages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
-from . import i18n, persons, reference, users
+from . import i18n, maintenance, memberships, networks, offers, persons, reasons, reference, selection, users, waitlists
 from .audit import CLI_OPERATOR
 from .errors import CrmError, ValidationError
 from .sources import SourceInput
@@ -71,6 +75,44 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=int)
     show.set_defaults(run=cmd_person_show)
 
+    net = sub.add_parser("network", help="networks, places, terms, targets").add_subparsers(dest="action", required=True)
+    nadd = net.add_parser("add", help="create a network")
+    nadd.add_argument("--name", required=True)
+    nadd.add_argument("--kind", default="sounding_board", choices=networks.KINDS)
+    nadd.add_argument("--min-places", default="0")
+    nadd.add_argument("--max-places", required=True)
+    nadd.add_argument("--term-months", default="12")
+    nadd.add_argument("--max-terms", default="2", help="maximum consecutive terms")
+    nadd.add_argument("--rest-months", default="12", help="rest period before re-joining")
+    nadd.add_argument("--cadence", default="monthly", choices=networks.CADENCES)
+    nadd.add_argument("--alumni-network", help="name or id of the alumni network members move to")
+    nadd.add_argument("--target", action="append", default=[], metavar="SPEC",
+                      help="gender=woman>=40%%, country_of_origin distinct>=3, municipality each<=4")
+    nadd.set_defaults(run=cmd_network_add)
+    nlist = net.add_parser("list", help="networks with their places")
+    nlist.set_defaults(run=cmd_network_list)
+    nshow = net.add_parser("show", help="one network: places, targets, members")
+    nshow.add_argument("network")
+    nshow.set_defaults(run=cmd_network_show)
+
+    wl = sub.add_parser("waitlist", help="a network's waiting list in order")
+    wl.add_argument("network")
+    wl.add_argument("--add", type=int, metavar="PERSON_ID", help="put this person on the list")
+    wl.set_defaults(run=cmd_waitlist)
+
+    fill = sub.add_parser("fill", help="propose (or with --apply, make) offers for open places")
+    fill.add_argument("network")
+    fill.add_argument("--places", type=int)
+    fill.add_argument("--method", default="waitlist", choices=selection.METHODS)
+    fill.add_argument("--apply", action="store_true")
+    fill.set_defaults(run=cmd_fill)
+
+    offer = sub.add_parser("offer", help="answer an offer").add_subparsers(dest="action", required=True)
+    for response in offers.RESPONSES:
+        answer = offer.add_parser(response, help=f"{response} an open offer")
+        answer.add_argument("id", type=int)
+        answer.set_defaults(run=cmd_offer, response=response)
+
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     uadd = user.add_parser("add", help="add a staff account")
     uadd.add_argument("username")
@@ -100,6 +142,8 @@ def _emit(args, data, text_lines: list[str]) -> None:
 def _json_default(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
     raise TypeError(type(value).__name__)
 
 
@@ -223,6 +267,135 @@ def cmd_user_enable(args) -> int:
     return EXIT_OK
 
 
+_TARGET = re.compile(r"^\s*(\w+)\s*(?:=\s*(.+?)|\s+(distinct|each))\s*(>=|<=)\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*$")
+
+
+def parse_target(spec: str) -> networks.TargetInput:
+    """`gender=woman>=40%`, `country_of_origin distinct>=3`, `municipality each<=4` → a target."""
+    match = _TARGET.match(spec)
+    if not match:
+        raise Refused(f"--target {spec!r}: write it as DIMENSION=VALUE>=N[%], DIMENSION distinct>=N "
+                      f"or DIMENSION each<=N")
+    dimension, value, spread, op, number, percent = match.groups()
+    measure = "distinct" if spread == "distinct" else "share" if percent else "count"
+    bound = number.replace(",", ".")
+    return networks.TargetInput(dimension, value, measure, bound if op == ">=" else None, bound if op == "<=" else None)
+
+
+def _network_dict(network: networks.Network, lang: str) -> dict:
+    data = dataclasses.asdict(network)
+    data["targets"] = [dict(dataclasses.asdict(t), text=reasons.target_text(t, network.max_places, lang))
+                       for t in network.targets]
+    return data
+
+
+def cmd_network_add(args) -> int:
+    store = _store(args)
+    alumni = networks.find_id(store, args.alumni_network) if args.alumni_network else None
+    data = networks.NetworkInput(args.name, args.kind, args.min_places, args.max_places, args.term_months,
+                                 args.max_terms, args.rest_months, args.cadence, alumni)
+    network_id = networks.save(store, CLI_OPERATOR, data, [parse_target(spec) for spec in args.target])
+    network = networks.get(store, CLI_OPERATOR, network_id)
+    _emit(args, _network_dict(network, args.lang), [f"added network {network_id}: {network.name}"])
+    return EXIT_OK
+
+
+def _places_line(row: networks.PlacesRow) -> str:
+    return (f"#{row.network_id:<4} {row.name:<32} members {row.members}/{row.max_places}  on offer {row.on_offer}  "
+            f"open {row.open_now}  opening soon {row.opening_soon}  waiting {row.waiting}"
+            + ("  BELOW MIN" if row.below_min else "") + (f"  targets short {row.targets_short}" if row.targets_short else ""))
+
+
+def cmd_network_list(args) -> int:
+    store = _store(args)
+    maintenance.run_due(store)
+    rows = networks.overview(store, CLI_OPERATOR)
+    data = [{k: v for k, v in dataclasses.asdict(r).items() if k != "targets"} | {"targets_short": r.targets_short}
+            for r in rows]
+    _emit(args, data, [_places_line(r) for r in rows])
+    return EXIT_OK
+
+
+def cmd_network_show(args) -> int:
+    store = _store(args)
+    maintenance.run_due(store)
+    network_id = networks.find_id(store, args.network)
+    network = networks.get(store, CLI_OPERATOR, network_id)
+    row = next(r for r in networks.overview(store, CLI_OPERATOR) if r.network_id == network_id)
+    members = memberships.members(store, CLI_OPERATOR, network_id)
+    data = _network_dict(network, args.lang) | {"members": members, "open_now": row.open_now,
+                                                "on_offer": row.on_offer, "opening_soon": row.opening_soon}
+    lines = [_places_line(row), f"  term {network.term_months} months, at most {network.max_consecutive_terms} "
+             f"consecutive, rest {network.rest_months} months, meets {network.meeting_cadence}"]
+    lines += [f"  target: {reasons.target_text(t, network.max_places, args.lang)}: {now} (with offers: {after})"
+              for t, now, after in row.targets]
+    lines += [f"  member #{m['person_id']} {m['given_name']} {m['family_name'] or ''} until {m['planned_end_date']}"
+              for m in members]
+    _emit(args, data, lines)
+    return EXIT_OK
+
+
+def cmd_waitlist(args) -> int:
+    store = _store(args)
+    maintenance.run_due(store)
+    network_id = networks.find_id(store, args.network)
+    if args.add is not None:
+        waitlists.add(store, CLI_OPERATOR, network_id, args.add)
+    rows = waitlists.entries(store, CLI_OPERATOR, network_id)
+    data = [dataclasses.asdict(e) for e in rows]
+    lines = [f"{e.position or '-':>4}  #{e.person_id:<7} {e.given_name} {e.family_name or ''}  {e.status}  "
+             f"waiting {e.waited_days} days  check due {e.check_due}" + ("  CHECK OVERDUE" if e.check_overdue else "")
+             for e in rows]
+    _emit(args, data, lines or ["(empty)"])
+    return EXIT_OK
+
+
+def _plan_dict(plan: selection.FillPlan, lang: str) -> dict:
+    return {
+        "network_id": plan.network_id, "network": plan.network_name, "method": plan.method,
+        "open_places": plan.open_places,
+        "proposals": [{"entry_id": p.candidate.entry_id, "person_id": p.candidate.person_id,
+                       "given_name": p.candidate.given_name, "family_name": p.candidate.family_name,
+                       "position": p.candidate.position, "waited_days": p.candidate.waited_days,
+                       "reason": reasons.describe_all(p.reasons, lang)} for p in plan.proposals],
+        "unmet": [reasons.describe(r, lang) for r in plan.unmet],
+    }
+
+
+def cmd_fill(args) -> int:
+    store = _store(args)
+    maintenance.run_due(store)
+    network_id = networks.find_id(store, args.network)
+    plan = selection.propose(store, CLI_OPERATOR, network_id, args.places, args.method)
+    data = _plan_dict(plan, args.lang)
+    if args.apply and plan.proposals:
+        data["offer_ids"] = offers.make(store, CLI_OPERATOR, network_id,
+                                        [p.candidate.entry_id for p in plan.proposals], plan.method,
+                                        {p.candidate.entry_id: p.reasons for p in plan.proposals})
+    lines = [f"{plan.network_name}: {plan.open_places} open place(s), method {plan.method}"
+             + ("" if args.apply else " (proposal only; --apply makes the offers)")]
+    lines += [f"  #{p['person_id']} {p['given_name']} {p['family_name'] or ''}: {p['reason']}" for p in data["proposals"]]
+    lines += [f"  ! {u}" for u in data["unmet"]]
+    if "offer_ids" in data:
+        lines.append(f"  offers made: {', '.join(map(str, data['offer_ids']))}")
+    _emit(args, data, lines)
+    return EXIT_OK
+
+
+def cmd_offer(args) -> int:
+    store = _store(args)
+    maintenance.run_due(store)
+    result = offers.respond(store, CLI_OPERATOR, args.id, args.response)
+    lines = [f"offer {args.id} {result['status']}"]
+    if result["status"] == "declined":
+        plan = selection.propose(store, CLI_OPERATOR, result["network_id"], 1, result["method"])
+        result["next"] = _plan_dict(plan, args.lang)
+        lines += [f"  next: #{p['person_id']} {p['given_name']} {p['family_name'] or ''}: {p['reason']}"
+                  for p in result["next"]["proposals"]]
+    _emit(args, result, lines)
+    return EXIT_OK
+
+
 # -- entry point -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # exits 2 on a usage error
@@ -239,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     except Refused as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:  # never a traceback with values in it: a code the log can be searched for
+        code = uuid.uuid4().hex[:8]
+        logging.getLogger("crm_app.cli").error("internal error %s: %s", code, type(exc).__name__)
+        print(i18n.t("err.internal", args.lang, code=code), file=sys.stderr)
         return EXIT_REFUSED
 
 

@@ -1,6 +1,7 @@
 """One place that says what time it is, so tests can freeze it and everything stores UTC."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,13 @@ def utcnow() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in Europe/Amsterdam: follow-ups are due by the local calendar."""
     return to_local(utcnow()).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), clipped to the month's last day: 31-01 + 1 → 28-02."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def to_local(utc_naive: dt.datetime) -> dt.datetime:

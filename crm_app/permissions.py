@@ -15,6 +15,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "person.edit": frozenset({"outreach", "program_manager", "admin"}),
     "activity.log": frozenset({"outreach", "program_manager", "admin"}),
     "user.manage": frozenset({"admin"}),
+    "network.view": frozenset({"program_manager", "coordinator", "admin"}),
+    "network.manage": frozenset({"program_manager", "admin"}),
+    "waitlist.view": frozenset({"program_manager", "admin"}),
+    "waitlist.manage": frozenset({"program_manager", "admin"}),
+    "places.view": frozenset({"program_manager", "admin"}),
+    "places.fill": frozenset({"program_manager", "admin"}),
+    "members.view": frozenset({"program_manager", "admin"}),
 }
 
 

@@ -152,7 +152,7 @@ _PERSON_COLUMNS = ("id", "given_name", "family_name", "phone_e164", "phone_count
 def get(store, actor: Actor, person_id: int) -> dict:
     """Everything about one person: record, stage, sources, consents, contact moments. The read is audited."""
     permissions.require(actor.role, "person.view")
-    from . import activities
+    from . import activities, memberships, offers, waitlists
 
     def work(cur):
         row = cur.execute(
@@ -166,6 +166,9 @@ def get(store, actor: Actor, person_id: int) -> dict:
         person["consents"] = consents.current(cur, person_id)
         person["consent_history"] = consents.history(cur, person_id)
         person["activities"] = activities.of_person(cur, person_id)
+        person["waitlists"] = waitlists.of_person(cur, person_id)
+        person["offers"] = offers.of_person(cur, person_id)
+        person["memberships"] = memberships.of_person(cur, person_id)
         audit.record(cur, actor, "person.view", "person", person_id)
         return person
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from crm_app import persons
-from crm_app.ui import session
+from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, tr
 from crm_app.validation import format_phone
@@ -23,6 +23,6 @@ if query.strip():
         name = f"{row['given_name']} {row['family_name'] or ''}".strip()
         details = " · ".join(filter(None, [format_phone(row["phone_e164"]), row["email"], label("stage", row["stage"])]))
         with st.container(border=True, key=f"find_result_{row['id']}"):
-            st.page_link("pages/person.py", label=f"{name}  (#{row['id']})", icon=":material/person:",
+            widgets.page_link("pages/person.py", f"{name}  (#{row['id']})", icon=":material/person:",
                          query_params={"id": str(row["id"])})
             st.caption(details)

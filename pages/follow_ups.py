@@ -2,7 +2,7 @@
 import streamlit as st
 
 from crm_app import activities
-from crm_app.ui import session
+from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, tr
 
@@ -24,7 +24,7 @@ for item in due:
         name = f"{item['given_name']} {item['family_name'] or ''}".strip()
         left, right = st.columns([4, 1])
         with left:
-            st.page_link("pages/person.py", label=name, icon=":material/person:",
+            widgets.page_link("pages/person.py", name, icon=":material/person:",
                          query_params={"id": str(item["person_id"])})
             st.caption(f"{fmt_date(item['follow_up_date'])} ({when}) · {label('activity_kind', item['kind'])}")
             if item["summary"]:

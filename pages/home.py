@@ -2,7 +2,7 @@
 import streamlit as st
 
 from crm_app import activities, permissions
-from crm_app.ui import nav, session
+from crm_app.ui import nav, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, tr
 
@@ -21,4 +21,4 @@ if permissions.allowed(user.role, "activity.log"):
 st.markdown(tr("home.what_you_can_do"))
 for screen in nav.screens_for(user.role):
     if screen.key != "home" and not screen.hidden:
-        st.page_link(screen.path, label=tr(screen.title_key), icon=screen.icon)
+        widgets.page_link(screen.path, tr(screen.title_key), icon=screen.icon)

@@ -3,9 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_app import activities, i18n, persons, reference
+from crm_app import activities, i18n, networks, permissions, persons, reference, waitlists
 from crm_app.clock import today
-from crm_app.errors import NotFound, ValidationError
+from crm_app.errors import CrmError, NotFound, ValidationError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
@@ -19,7 +19,7 @@ state = st.session_state
 raw_id = st.query_params.get("id", "")
 if not raw_id.isdigit():
     st.info(tr("person.choose"))
-    st.page_link("pages/find.py", label=tr("nav.find"), icon=":material/search:")
+    widgets.page_link("pages/find.py", tr("nav.find"), icon=":material/search:")
     st.stop()
 person_id = int(raw_id)
 try:
@@ -65,11 +65,22 @@ def _log_activity() -> None:
     state["person_flash"] = tr("person.activity_saved")
 
 
+def _add_to_waitlist() -> None:
+    try:
+        waitlists.add(store, session.actor(), state["person_waitlist_network"], person_id)
+    except CrmError as exc:
+        state["person_refusal"] = exc
+        return
+    state["person_flash"] = tr("person.waitlist_added")
+
+
 st.title(f"{person['given_name']} {person['family_name'] or ''}".strip())
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
 if "person_flash" in state:
     st.success(state.pop("person_flash"))
+if "person_refusal" in state:
+    widgets.show_refusal(state.pop("person_refusal"))
 
 overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
 
@@ -104,7 +115,7 @@ with overview:
               "": f"{label('consent_purpose', c['purpose'])}: "
                   f"{tr('person.given' if c['granted'] else 'person.withdrawn')}",
               "v": c["text_version"], "📅": fmt_datetime(c["recorded_utc"]), "👤": c["recorded_by"] or ""}
-             for c in person["consent_history"]], hide_index=True, use_container_width=True)
+             for c in person["consent_history"]], hide_index=True, width="stretch")
 
     if person["consents"].get("diversity_statistics"):
         st.subheader(tr("person.dimensions"))
@@ -120,6 +131,22 @@ with overview:
             if person["integration_route"] else None,
         }
         st.markdown("\n".join(f"- {tr('field.' + k)}: {v if v is not None else '—'}" for k, v in shown.items()))
+
+    st.subheader(tr("person.networks"))
+    lines = [f"- {w['network']}: {label('waitlist_status', w['status'])} · {fmt_datetime(w['joined_utc'])}"
+             for w in person["waitlists"]]
+    lines += [f"- {o['network']}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
+              f"{tr('fill.deadline', date=fmt_date(o['deadline_date']))}" for o in person["offers"]]
+    lines += [f"- {m['network']}: {tr('members.term', start=fmt_date(m['start_date']), end=fmt_date(m['actual_end_date'] or m['planned_end_date']), number=m['term_number'])}"
+              + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "") for m in person["memberships"]]
+    st.markdown("\n".join(lines) if lines else tr("person.no_networks"))
+    if permissions.allowed(user.role, "waitlist.manage"):
+        options = {n.id: n.name for n in networks.list_networks(store, session.actor())}
+        if options:
+            left, right = st.columns([3, 2])
+            left.selectbox(tr("field.network"), list(options), key="person_waitlist_network", format_func=options.get,
+                           label_visibility="collapsed")
+            right.button(tr("person.add_to_waitlist"), key="person_waitlist_add", on_click=_add_to_waitlist)
 
     st.subheader(tr("person.activities"))
     if not person["activities"]:
@@ -139,7 +166,7 @@ with edit:
     widgets.consent_fields(SCREEN, errors)
     widgets.dimension_fields(SCREEN, errors)
     widgets.note_field(SCREEN, errors)
-    st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, use_container_width=True)
+    st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, width="stretch")
     st.divider()
     st.selectbox(tr("field.stage"), ["", "interested", "not_interested", "unreachable", "withdrawn"],
                  key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
@@ -157,4 +184,4 @@ with contact:
                   min_value=today(), max_value=today() + dt.timedelta(days=730), format="DD-MM-YYYY")
     widgets.field_error(activity_errors, "activity_follow_up")
     st.button(tr("person.activity_submit"), key="person_activity_submit", type="primary", on_click=_log_activity,
-              use_container_width=True)
+              width="stretch")

@@ -53,7 +53,7 @@ errors = state.get("register_errors", {})
 if "register_saved" in state:
     person_id, name = state["register_saved"]
     st.success(tr("register.saved", name=name))
-    st.page_link("pages/person.py", label=tr("register.open_person"), icon=":material/person:",
+    widgets.page_link("pages/person.py", tr("register.open_person"), icon=":material/person:",
                  query_params={"id": str(person_id)})
 if errors:
     st.error(tr("register.fix_fields"))
@@ -89,9 +89,9 @@ if duplicates:
                 tr("register.compare.agrees"): ["✓" if r[3] else "" for r in rows],
             })
             st.button(tr("register.use_existing"), key=f"register_use_existing_{match.person_id}",
-                      on_click=_use_existing, args=(match.person_id,), use_container_width=True)
+                      on_click=_use_existing, args=(match.person_id,), width="stretch")
     st.button(tr("register.confirm_new"), key="register_confirm_new", on_click=_save, args=(True,),
-              use_container_width=True)
+              width="stretch")
 
 st.button(tr("register.submit"), key="register_submit", type="primary", on_click=_save, args=(False,),
-          use_container_width=True)
+          width="stretch")

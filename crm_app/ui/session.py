@@ -51,7 +51,7 @@ def login_page() -> None:
     st.title(tr("login.title"))
     st.text_input(tr("login.username"), key="login_username", autocomplete="username")
     st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
-    st.button(tr("login.submit"), key="login_submit", type="primary", on_click=_on_login, use_container_width=True)
+    st.button(tr("login.submit"), key="login_submit", type="primary", on_click=_on_login, width="stretch")
     if st.session_state.get("login_failed"):
         st.error(tr("login.failed"))
 

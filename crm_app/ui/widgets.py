@@ -6,9 +6,11 @@ refused form keeps everything typed; the per-field messages come from the server
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import phonenumbers
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from .. import reference
 from ..sources import SourceInput
@@ -196,3 +198,36 @@ def source_fields(screen: str, errors: dict[str, str]) -> None:
         field_error(errors, "source_date")
     st.text_input(tr("field.source_detail"), key=f"{screen}_source_detail", max_chars=240)
     field_error(errors, "source_detail")
+
+
+def network_select(screen: str, networks_list) -> int | None:
+    """Choose a network; remembered per screen. Returns its id, or None when there is none yet."""
+    if not networks_list:
+        st.info(tr("networks.none"))
+        return None
+    options = {n.id: n.name for n in networks_list}
+    wanted = st.query_params.get("network", "")
+    if wanted.isdigit() and int(wanted) in options and f"{screen}_network" not in st.session_state:
+        st.session_state[f"{screen}_network"] = int(wanted)
+    if st.session_state.get(f"{screen}_network") not in options:
+        st.session_state[f"{screen}_network"] = next(iter(options))
+    return st.selectbox(tr("field.network"), list(options), key=f"{screen}_network", format_func=options.get)
+
+
+def show_refusal(exc) -> None:
+    """A refusal from the core as a plain message (never a traceback, never a value from the database)."""
+    from .. import i18n
+    st.error(i18n.error_text(exc, lang()))
+
+
+def page_link(path: str, text: str, icon: str | None = None, query_params: dict | None = None) -> None:
+    """st.page_link, or a plain link when this script runs outside the app's navigation (a page opened
+    on its own, as in page tests): the link still says where it goes instead of failing the screen."""
+    try:
+        st.page_link(path, label=text, icon=icon, query_params=query_params)
+    except StreamlitPageNotFoundError:
+        url = "/" + path.removeprefix("pages/").removesuffix(".py")
+        if query_params:
+            url += "?" + urlencode(query_params)
+        st.markdown(f"[{text}]({url})")
+

@@ -1,0 +1,28 @@
+"""Time-driven upkeep that must happen whether or not anyone clicks: offers and waiting-list checks expire.
+
+Idempotent: running it twice for the same day changes nothing the second time. The app runs it
+on start and when the places screens open; the `crm` commands run it before they read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import audit, offers, waitlists
+from .audit import Actor
+from .clock import today
+
+SYSTEM = Actor(user_id=None, role="system", origin="job")
+
+
+def run_due(store, as_of: dt.date | None = None) -> dict:
+    as_of = as_of or today()
+
+    def work(cur):
+        touched = offers.expire_overdue(cur, as_of)
+        expired_entries = waitlists.expire_unconfirmed(cur, as_of)
+        if touched or expired_entries:
+            audit.record(cur, SYSTEM, "maintenance.expire", None, None,
+                         f"offers_in_networks={len(touched)} entries={expired_entries}")
+        return {"networks_with_expired_offers": touched, "expired_entries": expired_entries}
+
+    return store.write(work)

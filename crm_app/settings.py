@@ -1,0 +1,27 @@
+"""Settings an administrator can change, with defaults; stored in app_setting, read by the services."""
+from __future__ import annotations
+
+from .clock import utcnow
+from .errors import FieldError, ValidationError
+
+DEFAULTS: dict[str, int] = {
+    "offer_deadline_days": 14,       # how long a person has to answer an offer
+    "interest_check_months": 6,      # a waiting-list entry is due for "still interested?" every N months
+    "interest_grace_days": 30,       # not confirmed this long after being due: the entry expires
+    "opening_horizon_months": 3,     # the open-places overview looks this far ahead
+    "min_cell_size": 5,              # dashboards: counts 1..k-1 are hidden (never below 3)
+}
+_LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
+           "opening_horizon_months": (1, 24), "min_cell_size": (3, 50)}
+
+
+def get(cur, name: str) -> int:
+    row = cur.execute("SELECT setting_value FROM app_setting WHERE name = ?", [name]).fetchone()
+    return int(row[0]) if row else DEFAULTS[name]
+
+
+def set_value(cur, name: str, value: int) -> None:
+    low, high = _LIMITS[name]
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError([FieldError(name, "out_of_range", {"low": low, "high": high})])
+    cur.execute("INSERT OR REPLACE INTO app_setting VALUES (?, ?, ?)", [name, str(value), utcnow()])

@@ -1,0 +1,84 @@
+"""Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers."""
+import streamlit as st
+
+from crm_app import maintenance, networks, offers, reasons, selection
+from crm_app.errors import CrmError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, label, lang, tr
+
+user = session.require("places.fill")
+store = get_store()
+state = st.session_state
+maintenance.run_due(store)
+
+st.title(tr("fill.title"))
+network_id = widgets.network_select("fill", networks.list_networks(store, session.actor()))
+if network_id is None:
+    st.stop()
+
+
+def _make_offers(plan: selection.FillPlan) -> None:
+    try:
+        made = offers.make(store, session.actor(), plan.network_id, [p.candidate.entry_id for p in plan.proposals],
+                           plan.method, {p.candidate.entry_id: p.reasons for p in plan.proposals})
+    except CrmError as exc:
+        state["fill_refusal"] = exc
+        return
+    state["fill_flash"] = tr("fill.offers_made", count=len(made))
+
+
+def _respond(offer_id: int, response: str) -> None:
+    try:
+        result = offers.respond(store, session.actor(), offer_id, response)
+    except CrmError as exc:
+        state["fill_refusal"] = exc
+        return
+    state["fill_flash"] = tr(f"fill.offer_{result['status']}")
+
+
+if "fill_flash" in state:
+    st.success(state.pop("fill_flash"))
+if "fill_refusal" in state:
+    widgets.show_refusal(state.pop("fill_refusal"))
+
+st.radio(tr("fill.method"), selection.METHODS, key="fill_method", horizontal=True,
+         format_func=lambda m: tr(f"fill.method.{m}"))
+st.caption(tr(f"fill.method_help.{state['fill_method']}"))
+plan = selection.propose(store, session.actor(), network_id, None, state["fill_method"])
+if state.get("fill_places_network") != network_id or state.get("fill_places", 0) > plan.open_places:
+    state["fill_places"] = plan.open_places  # a new network, or fewer places than before: propose them all
+    state["fill_places_network"] = network_id
+st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 0), key="fill_places")
+if state["fill_places"] != plan.open_places:
+    plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])
+
+st.subheader(tr("fill.proposal", open=plan.open_places))
+for proposal in plan.proposals:
+    c = proposal.candidate
+    with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
+        widgets.page_link("pages/person.py", f"{c.given_name} {c.family_name or ''} (#{c.person_id})",
+                     icon=":material/person:", query_params={"id": str(c.person_id)})
+        st.caption(reasons.describe_all(proposal.reasons, lang()))
+for reason in plan.unmet:
+    st.warning(reasons.describe(reason, lang()))
+if plan.proposals:
+    st.button(tr("fill.make_offers", count=len(plan.proposals)), key="fill_make_offers", type="primary",
+              on_click=_make_offers, args=(plan,), width="stretch")
+
+st.subheader(tr("fill.open_offers"))
+open_list = offers.open_offers(store, session.actor(), network_id)
+if not open_list:
+    st.caption(tr("fill.no_open_offers"))
+for item in open_list:
+    with st.container(border=True, key=f"fill_offer_{item['id']}"):
+        widgets.page_link("pages/person.py", f"{item['given_name']} {item['family_name'] or ''} (#{item['person_id']})",
+                     icon=":material/person:", query_params={"id": str(item["person_id"])})
+        st.caption(tr("fill.deadline", date=fmt_date(item["deadline_date"])) + " · "
+                   + tr(f"fill.method.{item['method']}"))
+        accept, decline, withdraw = st.columns(3)
+        accept.button(tr("fill.accept"), key=f"fill_accept_{item['id']}", on_click=_respond, args=(item["id"], "accept"))
+        decline.button(tr("fill.decline"), key=f"fill_decline_{item['id']}", on_click=_respond,
+                       args=(item["id"], "decline"))
+        withdraw.button(tr("fill.withdraw"), key=f"fill_withdraw_{item['id']}", on_click=_respond,
+                        args=(item["id"], "withdraw"))

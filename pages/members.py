@@ -1,0 +1,48 @@
+"""Members of a network with their term end; end a membership early with a reason (the place opens)."""
+import streamlit as st
+
+from crm_app import memberships, networks
+from crm_app.errors import CrmError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, label, tr
+
+user = session.require("members.view")
+store = get_store()
+state = st.session_state
+
+st.title(tr("members.title"))
+network_id = widgets.network_select("members", networks.list_networks(store, session.actor()))
+if network_id is None:
+    st.stop()
+
+
+def _end(membership_id: int) -> None:
+    try:
+        memberships.end_early(store, session.actor(), membership_id, state.get(f"members_end_reason_{membership_id}"),
+                              state.get(f"members_end_note_{membership_id}"))
+    except CrmError as exc:
+        state["members_refusal"] = exc
+        return
+    state["members_flash"] = tr("members.ended")
+
+
+if "members_flash" in state:
+    st.success(state.pop("members_flash"))
+if "members_refusal" in state:
+    widgets.show_refusal(state.pop("members_refusal"))
+
+rows = memberships.members(store, session.actor(), network_id)
+network = networks.get(store, session.actor(), network_id)
+st.caption(tr("members.count", count=len(rows), places=network.max_places))
+for row in rows:
+    with st.container(border=True, key=f"members_row_{row['id']}"):
+        widgets.page_link("pages/person.py", f"{row['given_name']} {row['family_name'] or ''}",
+                     icon=":material/person:", query_params={"id": str(row["person_id"])})
+        st.caption(tr("members.term", start=fmt_date(row["start_date"]), end=fmt_date(row["planned_end_date"]),
+                      number=row["term_number"]))
+        with st.popover(tr("members.end")):
+            st.radio(tr("members.end_reason"), memberships.EARLY_END_REASONS, key=f"members_end_reason_{row['id']}",
+                     format_func=lambda r: label("end_reason", r))
+            st.text_input(tr("members.end_note"), key=f"members_end_note_{row['id']}", max_chars=500)
+            st.button(tr("members.end_submit"), key=f"members_end_submit_{row['id']}", on_click=_end, args=(row["id"],))

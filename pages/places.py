@@ -1,0 +1,49 @@
+"""Open places: per network the places open now, on offer, opening soon; shortfalls stand out."""
+import pandas as pd
+import streamlit as st
+
+from crm_app import maintenance, networks, reasons
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import label, lang, tr
+
+user = session.require("network.view")
+store = get_store()
+maintenance.run_due(store)
+
+st.title(tr("places.title"))
+rows = networks.overview(store, session.actor())
+if not rows:
+    st.info(tr("networks.none"))
+    st.stop()
+
+table = pd.DataFrame([{
+    tr("places.network"): r.name,
+    tr("places.members"): f"{r.members}/{r.max_places}",
+    tr("places.on_offer"): r.on_offer,
+    tr("places.open_now"): r.open_now,
+    tr("places.opening_soon"): r.opening_soon,
+    tr("places.waiting"): r.waiting,
+    tr("places.below_min"): "⚠️ " + tr("places.below_min_text", min=r.min_places) if r.below_min else "",
+    tr("places.targets_short"): f"⚠️ {r.targets_short}" if r.targets_short else "✓",
+} for r in rows])
+st.dataframe(table, hide_index=True, width="stretch", key="places_table")
+st.download_button(tr("places.download"), table.to_csv(index=False).encode("utf-8"), "open_places.csv",
+                   "text/csv", key="places_download")
+
+status_text = {"met": "✅ " + tr("target.met"), "short": "⚠️ " + tr("target.short"), "over": "⚠️ " + tr("target.over")}
+for row in rows:
+    with st.container(border=True, key=f"places_network_{row.network_id}"):
+        st.markdown(f"**{row.name}** · {label('network_kind', row.kind)}")
+        left, middle, right = st.columns(3)
+        left.metric(tr("places.open_now"), row.open_now)
+        middle.metric(tr("places.on_offer"), row.on_offer)
+        right.metric(tr("places.opening_soon"), row.opening_soon)
+        if row.below_min:
+            st.warning(tr("places.below_min_text", min=row.min_places))
+        for target, now, after in row.targets:
+            st.markdown(f"- {reasons.target_text(target, row.max_places, lang())}: {status_text[now]}"
+                        + (f" → {tr('places.with_offers')}: {status_text[after]}" if after != now else ""))
+        if user.role in ("program_manager", "admin") and row.open_now:
+            widgets.page_link("pages/fill.py", tr("places.fill_link"), icon=":material/group_add:",
+                         query_params={"network": str(row.network_id)})
