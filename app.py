@@ -32,7 +32,8 @@ else:
     page = nav.navigation_for(user.role)
 
 try:
-    page.run()
+    with session.through_entry_script():
+        page.run()
 except CrmError as exc:
     st.error(i18n.error_text(exc, st.session_state[LANG_KEY]))
 except Exception:  # users never see a traceback, the log never sees personal data

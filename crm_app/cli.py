@@ -17,7 +17,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from . import i18n, maintenance, memberships, networks, offers, persons, reasons, reference, selection, users, waitlists
+from . import exports, i18n, maintenance, memberships, networks, offers, persons, reasons, reference, selection, users, waitlists
 from .audit import CLI_OPERATOR
 from .errors import CrmError, ValidationError
 from .sources import SourceInput
@@ -113,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
         answer.add_argument("id", type=int)
         answer.set_defaults(run=cmd_offer, response=response)
 
+    export = sub.add_parser("export", help="persons, networks, members or waiting lists to a file")
+    export.add_argument("kind", choices=exports.KINDS)
+    export.add_argument("--format", default="csv", choices=exports.FORMATS)
+    export.add_argument("-o", "--output", required=True)
+    export.set_defaults(run=cmd_export)
+
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     uadd = user.add_parser("add", help="add a staff account")
     uadd.add_argument("username")
@@ -160,7 +166,8 @@ def cmd_init(args) -> int:
         from . import demo
         summary = demo.fill_demo(store)
         result["demo"] = summary
-        lines.append(f"demo data: {summary}")
+        lines.append("demo data: " + ", ".join(f"{value} {key}" for key, value in summary.items()
+                                                if isinstance(value, int) and key not in ("seed", "users_created")))
         lines.append(f"demo accounts (password: {demo.DEMO_PASSWORD}):")
         lines.extend(f"  {u['username']:<12} {u['role']}" for u in users.list_users(store))
     _emit(args, result, lines)
@@ -278,7 +285,7 @@ def parse_target(spec: str) -> networks.TargetInput:
                       f"or DIMENSION each<=N")
     dimension, value, spread, op, number, percent = match.groups()
     measure = "distinct" if spread == "distinct" else "share" if percent else "count"
-    bound = number.replace(",", ".")
+    bound = number.replace(",", ".") + percent   # keep the % sign: "1%" is one percent, not 100 %
     return networks.TargetInput(dimension, value, measure, bound if op == ">=" else None, bound if op == "<=" else None)
 
 
@@ -393,6 +400,13 @@ def cmd_offer(args) -> int:
         lines += [f"  next: #{p['person_id']} {p['given_name']} {p['family_name'] or ''}: {p['reason']}"
                   for p in result["next"]["proposals"]]
     _emit(args, result, lines)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    rows = exports.write(_store(args), CLI_OPERATOR, args.kind, args.format, args.output)
+    _emit(args, {"kind": args.kind, "format": args.format, "file": args.output, "rows": rows},
+          [f"wrote {rows} {args.kind} rows to {args.output}"])
     return EXIT_OK
 
 

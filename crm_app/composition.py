@@ -9,6 +9,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 DIMENSIONS = ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
               "municipality", "district", "years_in_nl", "integration_route")
 EDUCATION_BANDS = {"none": "low", "primary": "low", "secondary": "middle", "vocational": "middle",
@@ -30,14 +33,142 @@ def years_in_nl_band(arrival_year: int | None, year: int) -> str | None:
     return "0-2" if years <= 2 else "3-5" if years <= 5 else "6-10" if years <= 10 else "10+"
 
 
-_VALUES_SQL = """
-SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.preferred_language, p.other_languages,
-       p.education_level, p.municipality, p.district, p.arrival_year, p.integration_route
-FROM person p
-WHERE p.id IN (SELECT unnest($ids))
-  AND coalesce((SELECT arg_max(c.granted, c.id) FROM consent c
-                WHERE c.person_id = p.id AND c.purpose = 'diversity_statistics'), false)
+# The columns a person's values are read from, in the order ValueReader takes them.
+VALUE_COLUMNS = ("gender", "birth_year", "country_of_origin", "preferred_language", "other_languages",
+                 "education_level", "municipality", "district", "arrival_year", "integration_route")
+
+
+def consented_sql(person_ids_sql: str) -> str:
+    """The persons (among those `person_ids_sql` yields) whose latest diversity_statistics consent is a yes.
+
+    One grouped look-up for all of them, not a subquery per person: a fill reads thousands of persons.
+    """
+    return ("SELECT c.person_id FROM consent c WHERE c.purpose = 'diversity_statistics' "
+            f"AND c.person_id IN ({person_ids_sql}) GROUP BY c.person_id HAVING arg_max(c.granted, c.id)")
+
+
+_VALUES_SQL = f"""
+WITH asked AS (SELECT DISTINCT unnest($ids) AS id)
+SELECT p.id, {', '.join('p.' + c for c in VALUE_COLUMNS)}
+FROM person p WHERE p.id IN ({consented_sql('SELECT id FROM asked')})
 """
+
+
+class _Sets(dict):
+    """value → frozenset({value}), made once: persons who share a value share the set."""
+
+    def __missing__(self, value):
+        found = self[value] = frozenset((value,))
+        return found
+
+
+class ValueReader:
+    """A person's dimension values from their VALUE_COLUMNS, for one reference year (age and years in NL
+    are banded per birth or arrival year once)."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self._sets = _Sets()
+        self._ages: dict = {}
+        self._arrivals: dict = {}
+
+    def __call__(self, gender, birth_year, country, preferred, others, education, municipality, district,
+                 arrival, route) -> dict[str, frozenset[str]]:
+        sets = self._sets
+        dims: dict[str, frozenset[str]] = {}
+        if gender is not None:
+            dims["gender"] = sets[gender]
+        if birth_year is not None:
+            band = self._ages.get(birth_year)
+            if band is None:
+                band = self._ages[birth_year] = age_band(birth_year, self.year)
+            dims["age_band"] = sets[band]
+        if country is not None:
+            dims["country_of_origin"] = sets[country]
+        if education is not None:
+            dims["education_level"] = sets[education]
+            if education in EDUCATION_BANDS:
+                dims["education_band"] = sets[EDUCATION_BANDS[education]]
+        if municipality is not None:
+            dims["municipality"] = sets[municipality]
+        if district is not None:
+            dims["district"] = sets[district]
+        if arrival is not None:
+            band = self._arrivals.get(arrival)
+            if band is None:
+                band = self._arrivals[arrival] = years_in_nl_band(arrival, self.year)
+            dims["years_in_nl"] = sets[band]
+        if route is not None:
+            dims["integration_route"] = sets[route]
+        if others:
+            languages = frozenset(code for code in (preferred, *others) if code)
+            if languages:
+                dims["language"] = languages
+        elif preferred:
+            dims["language"] = sets[preferred]
+        return dims
+
+
+# -- many persons at once, column by column ----------------------------------------------------------
+# A fill over a long waiting list reads thousands of persons. Instead of a dict per person, each
+# dimension becomes one array of codes into a short list of value sets (ValueReader's values, the
+# same for every person who shares them); the selection weighs those sets, not the persons.
+def languages_sql(alias: str = "p") -> str:
+    """A person's languages (preferred and others, empty ones left out) as one sorted, comma-joined key."""
+    return (f"nullif(array_to_string(list_sort(list_distinct(list_filter(list_prepend({alias}.preferred_language, "
+            f"coalesce({alias}.other_languages, []::VARCHAR[])), lambda x: x IS NOT NULL AND x <> ''))), ','), '')")
+
+
+FRAME_COLUMNS = ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
+                 "arrival_year", "integration_route", "languages")
+
+# dimension → (frame column, the value it counts for given a stored value and the year; None: no value)
+_FROM_COLUMN = {
+    "gender": ("gender", None), "country_of_origin": ("country_of_origin", None),
+    "education_level": ("education_level", None), "municipality": ("municipality", None),
+    "district": ("district", None), "integration_route": ("integration_route", None),
+    "age_band": ("birth_year", lambda v, year: age_band(int(v), year)),
+    "years_in_nl": ("arrival_year", lambda v, year: years_in_nl_band(int(v), year)),
+    "education_band": ("education_level", lambda v, year: EDUCATION_BANDS.get(v)),
+    "language": ("languages", "split"),
+}
+
+
+def value_codes(frame: pd.DataFrame, consented, year: int) -> dict[str, tuple[np.ndarray, list[frozenset[str]]]]:
+    """dimension → (per row: an index into the list of value sets, -1 for no value; the value sets).
+
+    `frame` holds FRAME_COLUMNS (languages as languages_sql gives them); rows without `consented`
+    count for nothing, as in person_values. Row i has the values ValueReader would give it.
+    """
+    out = {}
+    absent = ~np.asarray(consented, dtype=bool)
+    for dimension, (column, convert) in _FROM_COLUMN.items():
+        raw_codes, uniques = pd.factorize(frame[column])
+        if convert is None:
+            sets = [frozenset((value,)) for value in uniques]
+        elif convert == "split":
+            sets = [frozenset(value.split(",")) for value in uniques]
+        else:
+            sets = [None if (band := convert(value, year)) is None else frozenset((band,)) for value in uniques]
+        merged, kept = pd.factorize(pd.Series(sets, dtype=object))   # equal sets (1990, 1991 → 30-39) merge
+        codes = np.append(merged, -1)[raw_codes]                      # raw -1 (no value) stays -1
+        codes[absent] = -1
+        out[dimension] = (codes, list(kept))
+    return out
+
+
+def value_codes_of(people: list[dict[str, frozenset[str]]]) -> dict[str, tuple[np.ndarray, list[frozenset[str]]]]:
+    """value_codes for persons whose values are at hand already."""
+    out = {}
+    for dimension in DIMENSIONS:
+        codes, kept = pd.factorize(pd.Series([values.get(dimension) for values in people], dtype=object))
+        out[dimension] = (np.asarray(codes), list(kept))
+    return out
+
+
+def values_at(codes: dict[str, tuple[np.ndarray, list]], index: int) -> dict[str, frozenset[str]]:
+    """One row of value_codes back as a person's values."""
+    return {dimension: sets[int(column[index])] for dimension, (column, sets) in codes.items() if column[index] >= 0}
 
 
 def person_values(cur, person_ids, year: int) -> dict[int, dict[str, frozenset[str]]]:
@@ -46,19 +177,9 @@ def person_values(cur, person_ids, year: int) -> dict[int, dict[str, frozenset[s
     values: dict[int, dict[str, frozenset[str]]] = {pid: {} for pid in ids}
     if not ids:
         return values
-    for (pid, gender, birth_year, country, preferred, others, education, municipality, district, arrival,
-         route) in cur.execute(_VALUES_SQL, {"ids": ids}).fetchall():
-        single = {
-            "gender": gender, "age_band": age_band(birth_year, year), "country_of_origin": country,
-            "education_level": education, "education_band": EDUCATION_BANDS.get(education),
-            "municipality": municipality, "district": district,
-            "years_in_nl": years_in_nl_band(arrival, year), "integration_route": route,
-        }
-        dims = {dim: frozenset([value]) for dim, value in single.items() if value is not None}
-        languages = {code for code in [preferred, *(others or [])] if code}
-        if languages:
-            dims["language"] = frozenset(languages)
-        values[pid] = dims
+    read = ValueReader(year)
+    for pid, *columns in cur.execute(_VALUES_SQL, {"ids": ids}).fetchall():
+        values[pid] = read(*columns)
     return values
 
 

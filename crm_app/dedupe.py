@@ -3,6 +3,8 @@
 Blocking (each branch an index look-up, no scan of all persons): same E.164 phone, same casefolded
 email, same given|family consonant skeletons (and swapped), same family skeleton and birth year.
 Scoring (in SQL): Jaro-Winkler on the folded names, straight and swapped, and the birth years.
+A shared family name averages to at least 0.5 on its own, so the given names must agree as well
+(same skeleton, or similar by themselves): siblings and namesakes born the same year are no match.
 A name-only match is a *possible* duplicate for a person to decide; nothing merges automatically.
 """
 from __future__ import annotations
@@ -56,31 +58,37 @@ class Match:
         return "same_phone" in self.reasons or "same_email" in self.reasons
 
 
+# Each branch fetches only the four columns scoring needs (a fetch through an index costs per row
+# and column) and says which key it came through, so phone/email/block equality needs no columns.
 _QUERY = """
 WITH candidates AS (
-    SELECT * FROM person WHERE phone_e164 = $phone
-    UNION ALL SELECT * FROM person WHERE email_key = $email
-    UNION ALL SELECT * FROM person WHERE name_block = $block
-    UNION ALL SELECT * FROM person WHERE name_block = $swapped
-    UNION ALL SELECT * FROM person WHERE family_year_block = $family_year
+    SELECT id, given_key, family_key, birth_year, 'phone' AS via FROM person WHERE phone_e164 = $phone
+    UNION ALL SELECT id, given_key, family_key, birth_year, 'email' FROM person WHERE email_key = $email
+    UNION ALL SELECT id, given_key, family_key, birth_year, 'name' FROM person WHERE name_block = $block
+    UNION ALL SELECT id, given_key, family_key, birth_year, 'name' FROM person WHERE name_block = $swapped
+    UNION ALL SELECT id, given_key, family_key, birth_year, 'family_year' FROM person
+              WHERE family_year_block = $family_year
+), merged AS (
+    SELECT id, any_value(given_key) AS given_key, any_value(family_key) AS family_key,
+           any_value(birth_year) AS birth_year, bool_or(via = 'phone') AS same_phone,
+           bool_or(via = 'email') AS same_email, bool_or(via = 'name') AS same_block
+    FROM candidates WHERE ($exclude IS NULL OR id <> $exclude) GROUP BY id
 ), scored AS (
-    SELECT DISTINCT ON (id)
-        id, given_name, family_name, phone_e164, email, birth_year,
-        coalesce(phone_e164 = $phone, false) AS same_phone,
-        coalesce(email_key = $email, false) AS same_email,
+    SELECT id, same_phone, same_email,
         CASE WHEN family_key = '' OR $family = ''
              THEN jaro_winkler_similarity(given_key || family_key, $given || $family)
              ELSE (jaro_winkler_similarity(given_key, $given) + jaro_winkler_similarity(family_key, $family)) / 2
         END AS straight,
         (jaro_winkler_similarity(given_key, $family) + jaro_winkler_similarity(family_key, $given)) / 2 AS swapped,
         CASE WHEN birth_year IS NULL OR $birth_year IS NULL THEN NULL
-             ELSE abs(birth_year - $birth_year) END AS year_gap
-    FROM candidates
-    WHERE ($exclude IS NULL OR id <> $exclude)
+             ELSE abs(birth_year - $birth_year) END AS year_gap,
+        -- found through the family name and birth year alone, the given names must agree too
+        (same_block OR jaro_winkler_similarity(given_key, $given) >= $min_similarity) AS given_agrees
+    FROM merged
 )
 SELECT * FROM scored
 WHERE same_phone OR same_email
-   OR (greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
+   OR (given_agrees AND greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
 ORDER BY same_phone DESC, same_email DESC, greatest(straight, swapped) DESC, id
 LIMIT $limit
 """
@@ -96,19 +104,24 @@ def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int 
         "exclude": exclude_id, "min_similarity": NAME_SIMILARITY_MIN,
         "tolerance": BIRTH_YEAR_TOLERANCE, "limit": limit,
     }).fetchall()
-    return [_match(row) for row in rows]
+    if not rows:
+        return []
+    shown = {row[0]: row[1:] for row in cur.execute(
+        "SELECT id, given_name, family_name, phone_e164, email, birth_year FROM person WHERE id IN (SELECT unnest($ids))",
+        {"ids": [row[0] for row in rows]}).fetchall()}
+    return [_match(row, shown[row[0]]) for row in rows]
 
 
-def _match(row) -> Match:
-    (pid, given, family, phone, email, birth_year, same_phone, same_email, straight, swapped,
-     year_gap) = row
+def _match(row, shown) -> Match:
+    pid, same_phone, same_email, straight, swapped, year_gap, given_agrees = row
+    given, family, phone, email, birth_year = shown
     reasons = []
     if same_phone:
         reasons.append("same_phone")
     if same_email:
         reasons.append("same_email")
     name_score = max(straight, swapped)
-    if name_score >= NAME_SIMILARITY_MIN:
+    if given_agrees and name_score >= NAME_SIMILARITY_MIN:
         reasons.append("swapped_name" if swapped > straight else "similar_name")
     if year_gap == 0:
         reasons.append("same_birth_year")

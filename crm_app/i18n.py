@@ -196,9 +196,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.password": ("Wachtwoord (minstens 12 tekens)", "Password (at least 12 characters)"),
     "field.none": ("—", "—"),
     # register
-    "register.title": ("Kandidaat aanmelden", "Register a candidate"),
+    "register.title": ("Aanmelden", "Register"),
     "register.section.contact": ("Contact", "Contact"),
-    "register.section.source": ("Hoe gevonden", "How found"),
+    "register.section.source": ("Bron", "Source"),
+    "register.check_again": ("Opnieuw controleren", "Check again"),
     "register.section.consent": ("Toestemming", "Consent"),
     "register.section.dimensions": ("Optionele kenmerken (alleen met toestemming)",
                                     "Optional characteristics (only with consent)"),

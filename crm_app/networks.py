@@ -83,6 +83,10 @@ def _number(raw, name: str, errors: list[FieldError]) -> float | None:
     return value
 
 
+def _is_percent(raw) -> bool:
+    return isinstance(raw, str) and raw.strip().endswith("%")
+
+
 def validate_network(data: NetworkInput, errors: list[FieldError]) -> dict:
     name = clean_text(data.name, "name", errors, max_len=120, required=True)
     if data.kind not in KINDS:
@@ -121,8 +125,9 @@ def validate_targets(targets: list[TargetInput], max_places: int | None, errors:
         if low is None and high is None:
             errors.append(FieldError(f"{where}_min", "target_needs_bound"))
             continue
-        if item.measure == "share" and any(v is not None and v > 1 for v in (low, high)):
-            low, high = (None if v is None else v / 100 for v in (low, high))  # typed as a percentage
+        if item.measure == "share":  # a percentage when typed with a % sign or above 1; else a fraction
+            low, high = (None if v is None else v / 100 if _is_percent(raw) or v > 1 else v
+                         for v, raw in ((low, item.min_value), (high, item.max_value)))
         if item.measure == "distinct" and value is not None:
             errors.append(FieldError(f"{where}_value", "distinct_has_no_value"))
             continue

@@ -77,10 +77,11 @@ def respond(store, actor: Actor, offer_id: int, response: str) -> dict:
             raise NotFound("offer_not_found")
         network_id, person_id, entry_id, status, deadline, method = row
         networks.lock(cur, network_id)
+        if response == "accept" and (status == "expired" or (status == "open" and deadline < today())):
+            # also once the upkeep has marked it expired: say why, not just "no longer open"
+            raise CrmError("offer_expired", deadline=deadline.strftime("%d-%m-%Y"))
         if status != "open":
             raise CrmError("offer_not_open", status=status)
-        if response == "accept" and deadline < today():
-            raise CrmError("offer_expired", deadline=deadline.isoformat())
         now = utcnow()
         cur.execute("UPDATE offer SET status = ?, responded_utc = ? WHERE id = ?", [RESPONSES[response], now, offer_id])
         result = {"offer_id": offer_id, "network_id": network_id, "person_id": person_id,

@@ -22,6 +22,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "places.view": frozenset({"program_manager", "admin"}),
     "places.fill": frozenset({"program_manager", "admin"}),
     "members.view": frozenset({"program_manager", "admin"}),
+    "data.export": frozenset({"program_manager", "admin"}),
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import audit, consents, dedupe, permissions, sources
 from .audit import Actor
 from .clock import utcnow
-from .errors import FieldError, NotFound, ValidationError
+from .errors import FieldError, NotFound, PermissionDenied, ValidationError
 from .names import fold
 from .sources import SourceInput
 from .validation import CleanPerson, PersonInput, email_key, phone_variants, validate_person
@@ -62,14 +62,19 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
 
     Unless `confirmed_new`, possible duplicates stop the registration: nothing is stored and the
     matches are returned so a person can decide (open the existing record, or confirm a new one).
+    A kiosk only self-registers: the source must say so, the person is always stored, and no
+    matches are returned (the kiosk sees nobody else; staff review the possible duplicates).
     """
-    permissions.require(actor.role, "person.register" if actor.role != "kiosk" else "person.self_register")
+    kiosk = actor.role == "kiosk"
+    permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
+    if kiosk and getattr(source, "kind", None) != "self_registration":
+        raise PermissionDenied("permission_denied", action="person.register")
     person, source_clean = _validate(data, source)
     keys = _keys(person)
 
     def work(cur):
         matches = dedupe.find_duplicates(cur, keys, person.dimensions["birth_year"])
-        if matches and not confirmed_new:
+        if matches and not (confirmed_new or kiosk):
             return Registration(None, person.phone_e164, matches)
         now = utcnow()
         dims = person.dimensions
@@ -91,7 +96,7 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
         if person.consent_diversity_statistics:
             consents.record(cur, person_id, "diversity_statistics", True, consent_method, actor)
         audit.record(cur, actor, "person.register", "person", person_id)
-        return Registration(person_id, person.phone_e164, matches)
+        return Registration(person_id, person.phone_e164, [] if kiosk else matches)
 
     return store.write(work)
 
@@ -203,6 +208,11 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
     if phones:
         conditions.append(f"p.phone_e164 IN ({', '.join('?' * len(phones))})")
         params.extend(phones)
+        national = "".join(c for c in text if c.isdigit()).lstrip("0")
+        if not text.lstrip().startswith("+") and len(national) >= 7:
+            # a foreign number typed nationally (0944 123 456): match on its national digits
+            conditions.append("p.phone_e164 LIKE ?")
+            params.append(f"%{national}")
     if email:
         conditions.append("p.email_key = ?")
         params.append(email)
@@ -211,7 +221,13 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
         params.extend(f"%{token}%" for token in tokens)
     if not conditions:
         return []
-    return _search(store, " OR ".join(conditions), params, limit)
+    rows = _search(store, " OR ".join(conditions), params, limit)
+
+    def work(cur):  # a search shows personal data: audited, without the search text
+        audit.record(cur, actor, "person.search", None, None, f"results={len(rows)}")
+
+    store.write(work)
+    return rows
 
 
 def _search(store, where: str, params: list, limit: int) -> list[dict]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from . import audit, permissions, reference
 from .audit import Actor
-from .clock import utcnow
+from .clock import today, utcnow
 from .errors import FieldError, NotFound, ValidationError
 from .validation import SHORT_TEXT_MAX, clean_text, parse_choice, parse_date
 
@@ -41,7 +41,7 @@ def validate_source(data: SourceInput, errors: list[FieldError]) -> CleanSource 
     org = clean_text(data.source_org, "source_org", errors, max_len=SHORT_TEXT_MAX)
     when = parse_date(data.source_date, "source_date", errors)
     detail = clean_text(data.detail, "source_detail", errors, max_len=SHORT_TEXT_MAX * 2)
-    if when and when > dt.date.today() + dt.timedelta(days=1):
+    if when and when > today() + dt.timedelta(days=1):
         errors.append(FieldError("source_date", "date_in_future"))
     referrer = data.referrer_id
     if kind == "alumni_referral" and referrer is None and name is None:

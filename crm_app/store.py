@@ -42,7 +42,11 @@ class Store:
             if "lock" in str(exc).lower():
                 raise StoreLocked("store_locked", path=str(self.path)) from None
             raise
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self._con.close()
+            raise
 
     def close(self) -> None:
         self._con.close()

@@ -261,7 +261,9 @@ def validate_person(data: PersonInput) -> CleanPerson:
     }
     if dims["birth_year"] and dims["arrival_year"] and dims["arrival_year"] < dims["birth_year"]:
         errors.append(FieldError("arrival_year", "arrival_before_birth"))
-    if any(v is not None for v in dims.values()) and not data.consent_diversity_statistics:
+    # A dimension typed wrongly was still typed: say at once that it needs the consent too.
+    dims_given = any(v is not None for v in dims.values()) or any(e.field in DIMENSION_FIELDS for e in errors)
+    if dims_given and not data.consent_diversity_statistics:
         errors.append(FieldError("consent_diversity_statistics", "diversity_consent_required"))
     if errors:
         raise ValidationError(errors)

@@ -46,9 +46,11 @@ st.radio(tr("fill.method"), selection.METHODS, key="fill_method", horizontal=Tru
          format_func=lambda m: tr(f"fill.method.{m}"))
 st.caption(tr(f"fill.method_help.{state['fill_method']}"))
 plan = selection.propose(store, session.actor(), network_id, None, state["fill_method"])
-if state.get("fill_places_network") != network_id or state.get("fill_places", 0) > plan.open_places:
-    state["fill_places"] = plan.open_places  # a new network, or fewer places than before: propose them all
+if state.get("fill_places_network") != network_id or state.get("fill_places_open") != plan.open_places:
+    # a new network, or the open places changed (offers made, declined, expired): propose them all
+    state["fill_places"] = plan.open_places
     state["fill_places_network"] = network_id
+    state["fill_places_open"] = plan.open_places
 st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 0), key="fill_places")
 if state["fill_places"] != plan.open_places:
     plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])

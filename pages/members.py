@@ -30,7 +30,8 @@ def _end(membership_id: int) -> None:
 if "members_flash" in state:
     st.success(state.pop("members_flash"))
 if "members_refusal" in state:
-    widgets.show_refusal(state.pop("members_refusal"))
+    widgets.show_refusal(state.pop("members_refusal"),
+                         {"end_reason": tr("members.end_reason"), "end_note": tr("members.end_note")})
 
 rows = memberships.members(store, session.actor(), network_id)
 network = networks.get(store, session.actor(), network_id)

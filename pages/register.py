@@ -93,5 +93,6 @@ if duplicates:
     st.button(tr("register.confirm_new"), key="register_confirm_new", on_click=_save, args=(True,),
               width="stretch")
 
-st.button(tr("register.submit"), key="register_submit", type="primary", on_click=_save, args=(False,),
-          width="stretch")
+# While possible duplicates are shown, saving means deciding; an edited form can be checked again.
+st.button(tr("register.check_again" if duplicates else "register.submit"), key="register_submit",
+          type="secondary" if duplicates else "primary", on_click=_save, args=(False,), width="stretch")

@@ -35,7 +35,8 @@ def _end(entry_id: int) -> None:
 if "waitlist_flash" in state:
     st.success(state.pop("waitlist_flash"))
 if "waitlist_refusal" in state:
-    widgets.show_refusal(state.pop("waitlist_refusal"))
+    widgets.show_refusal(state.pop("waitlist_refusal"),
+                         {"status": tr("waitlist.end_status"), "reason": tr("waitlist.end_reason")})
 
 with st.expander(tr("waitlist.add"), icon=":material/person_add:"):
     query = st.text_input(tr("find.query"), key="waitlist_find")

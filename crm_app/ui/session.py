@@ -5,7 +5,11 @@ maximum session age, and a session that survives a refresh. Pages only call `req
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from .. import permissions, users
 from ..audit import Actor
@@ -14,6 +18,18 @@ from .resources import get_store
 from .text import tr
 
 USER_KEY = "auth_user"
+ENTRY_SCRIPT = "app.py"
+_entry = threading.local()   # a script run executes in one thread: app.py, then the page it runs
+
+
+@contextlib.contextmanager
+def through_entry_script():
+    """app.py runs its page inside this, so a page can tell it was reached through the gate."""
+    _entry.active = True
+    try:
+        yield
+    finally:
+        _entry.active = False
 
 
 def current_user() -> User | None:
@@ -30,9 +46,25 @@ def require(action: str) -> User:
     """Stop the page unless someone is logged in whose role may do `action`."""
     user = current_user()
     if user is None or not permissions.allowed(user.role, action):
+        if not getattr(_entry, "active", False):
+            _to_entry_script()
         st.error(tr("app.no_access"))
         st.stop()
     return user
+
+
+def _to_entry_script() -> None:
+    """Send a page that runs on its own to app.py (its login form and navigation).
+
+    Until some session has run app.py's st.navigation, a freshly started server serves each file
+    in pages/ on its own, with Streamlit's automatic sidebar listing every page file: a bookmarked
+    /register then showed a dead end ("no access", no login form). Running app.py once ends that
+    mode for the whole process.
+    """
+    try:
+        st.switch_page(ENTRY_SCRIPT)
+    except StreamlitAPIException:   # no app.py beside this script (a page file run alone): refuse below
+        pass
 
 
 def _on_login() -> None:

@@ -5,7 +5,6 @@ refused form keeps everything typed; the per-field messages come from the server
 """
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 import phonenumbers
@@ -13,6 +12,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from .. import reference
+from ..clock import today
 from ..sources import SourceInput
 from ..validation import PersonInput
 from .text import label, lang, tr
@@ -126,7 +126,7 @@ def contact_fields(screen: str, errors: dict[str, str]) -> None:
                  format_func=lambda code: languages.get(code, tr("field.none")))
     field_error(errors, "preferred_language")
     st.multiselect(tr("field.other_languages"), list(languages), key=f"{screen}_other_languages",
-                   format_func=lambda code: languages.get(code, code))
+                   format_func=lambda code: languages.get(code, code), placeholder=tr("field.none"))
     field_error(errors, "other_languages")
 
 
@@ -182,7 +182,7 @@ def source_fields(screen: str, errors: dict[str, str]) -> None:
     _ensure(f"{screen}_source_kind", "market")
     _ensure(f"{screen}_source_name", "")
     _ensure(f"{screen}_source_org", "")
-    _ensure(f"{screen}_source_date", dt.date.today())
+    _ensure(f"{screen}_source_date", today())
     _ensure(f"{screen}_source_detail", "")
     st.selectbox(tr("field.source_kind"), reference.SOURCE_KINDS, key=f"{screen}_source_kind",
                  format_func=lambda v: label("source_kind", v))
@@ -214,9 +214,18 @@ def network_select(screen: str, networks_list) -> int | None:
     return st.selectbox(tr("field.network"), list(options), key=f"{screen}_network", format_func=options.get)
 
 
-def show_refusal(exc) -> None:
-    """A refusal from the core as a plain message (never a traceback, never a value from the database)."""
+def show_refusal(exc, labels: dict[str, str] | None = None) -> None:
+    """A refusal from the core as a plain message (never a traceback, never a value from the database).
+
+    A refused input says what is wrong per field ("Already on this waiting list", "Explanation: please
+    fill this in"), not only how many fields were wrong; `labels` names the fields on this screen.
+    """
     from .. import i18n
+    from ..errors import ValidationError
+    if isinstance(exc, ValidationError):
+        for field, message in i18n.field_errors(exc, lang()).items():
+            st.error(f"{labels[field]}: {message}" if labels and field in labels else message)
+        return
     st.error(i18n.error_text(exc, lang()))
 
 

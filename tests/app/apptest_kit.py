@@ -1,0 +1,155 @@
+"""Helpers for the AppTest suite: open the app, log in through its form, read what a user sees.
+
+Imported by the test modules of tests/app (pytest puts this folder on sys.path); the fixtures that
+use them live in tests/app/conftest.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from crm_app import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES_DIR = ROOT / "pages"
+PASSWORD = "correct horse battery staple"
+FIRST_RUN_TIMEOUT = 20   # imports and the store's first connection; reruns take milliseconds
+RERUN_TIMEOUT = 10
+
+# role → (username, display name); usernames follow crm_app.users' rules.
+STAFF = {
+    "outreach": ("olga", "Olga Outreach"),
+    "program_manager": ("pim", "Pim Programma"),
+    "coordinator": ("cor", "Cor Coördinator"),
+    "admin": ("ada", "Ada Admin"),
+    "kiosk": ("kiosk-bieb", "Kiosk Bibliotheek"),
+}
+
+
+def t(key: str, **params) -> str:
+    """The Dutch text (the UI's default language) of an i18n key."""
+    return i18n.t(key, i18n.DEFAULT_LANG, **params)
+
+
+_component_manager = None
+
+
+def _shared_component_manager():
+    """One scan of the installed packages for Streamlit components, shared by every AppTest.
+
+    AppTest scans all installed distributions' metadata for each new instance (about 0.1 s, most
+    of a page run); the result cannot change during a test session.
+    """
+    global _component_manager
+    if _component_manager is None:
+        from streamlit.components.v2.component_manager import BidiComponentManager
+        _component_manager = BidiComponentManager()
+        _component_manager.discover_and_register_components(start_file_watching=False)
+    return _component_manager
+
+
+def new_app(script: str = APP) -> AppTest:
+    at = AppTest.from_file(script, default_timeout=RERUN_TIMEOUT)
+    if hasattr(at, "_bidi_component_manager"):   # a private attribute: without it, only slower
+        at._bidi_component_manager = _shared_component_manager()
+    return at
+
+
+def first_run(at: AppTest) -> AppTest:
+    return at.run(timeout=FIRST_RUN_TIMEOUT)
+
+
+def submit_login(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+def open_page(at: AppTest, page: str, *, query: dict | None = None) -> AppTest:
+    """Switch to pages/<page>.py (as the navigation would) with these query parameters."""
+    at.query_params.clear()
+    at.query_params.update(query or {})
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# -- reading what the user sees --------------------------------------------------------------------
+def _is_block(node) -> bool:
+    return hasattr(node, "children")
+
+
+def elements(node) -> list:
+    """The elements (not layout blocks) under `node`, in drawing order."""
+    return [child for child in node if not _is_block(child)]
+
+
+def texts(node) -> list[str]:
+    """Every text the elements under `node` show: headings, markdown, alerts, captions, labels,
+    links, the values in widgets and the cells of tables."""
+    out: list[str] = []
+    for element in elements(node):
+        proto = getattr(element, "proto", None)
+        for attr in ("body", "label"):
+            value = getattr(proto, attr, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+        if element.type in ("table", "arrow_table", "dataframe", "arrow_data_frame"):
+            out.append(element.value.to_csv())
+        elif hasattr(element, "value") and element.type not in ("markdown", "caption", "title", "header",
+                                                                  "subheader", "error", "info", "success",
+                                                                  "warning", "page_link", "text"):
+            try:
+                value = element.value
+            except Exception:  # noqa: BLE001 - some widgets have no value before interaction
+                continue
+            if value not in (None, "", [], False, True):
+                out.append(str(value))
+    return out
+
+
+def main_text(node) -> str:
+    """All the text of the main area of an AppTest (or of one block)."""
+    return "\n".join(texts(node.main if isinstance(node, AppTest) else node))
+
+
+def values(node, kind: str) -> list[str]:
+    """The texts of every element of one type (error, success, title, …) under `node`."""
+    return [e.value for e in elements(node) if e.type == kind]
+
+
+def field_messages(at: AppTest, screen: str, field: str) -> list[str]:
+    """The per-field messages drawn right after the widget `<screen>_<field>`, in the same container."""
+    key = f"{screen}_{field}"
+    for block in _blocks(at.main):
+        children = list(block.children.values())
+        for index, child in enumerate(children):
+            if getattr(child, "key", None) == key:
+                messages = []
+                for follower in children[index + 1:]:
+                    body = getattr(getattr(follower, "proto", None), "body", "")
+                    if getattr(follower, "type", "") == "markdown" and body.startswith(":red["):
+                        messages.append(body)
+                    else:
+                        break
+                return messages
+    raise KeyError(f"no widget {key!r} on the page")
+
+
+def _blocks(block):
+    yield block
+    for child in block.children.values():
+        if _is_block(child):
+            yield from _blocks(child)
+
+
+def page_links(node) -> list[tuple[str, str, str]]:
+    """(label, url path, query string) of every page link under `node`."""
+    return [(e.proto.label, e.proto.page, e.proto.query_string) for e in elements(node) if e.type == "page_link"]
+
+
+def count(store, sql: str, params: list | None = None) -> int:
+    with store.read() as cur:
+        return cur.execute(sql, params or []).fetchone()[0]

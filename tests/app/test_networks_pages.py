@@ -1,0 +1,333 @@
+"""The networks screens in AppTest: open places, networks, waiting list, fill, members — and who may open them.
+
+The store is arranged through the crm_app services as the program manager; the app under test uses
+the same store (tests/app/conftest.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, open_page, page_links, t, values
+from crm_app import clock, memberships, networks, offers, persons, waitlists
+from crm_app.networks import NetworkInput, TargetInput
+from crm_app.sources import SourceInput
+from crm_app.validation import PersonInput
+
+NETWORK_PAGES = ("places", "fill", "waitlist", "members", "networks")
+WAITING = (("Amal", "man"), ("Bashir", "man"), ("Carla", "woman"), ("Dina", "woman"), ("Esra", "woman"))
+
+
+@pytest.fixture
+def pm(staff):
+    return staff["program_manager"].as_user().actor()
+
+
+def person(store, who, given: str, gender: str | None = None, *, contact: bool = True) -> int:
+    return persons.register(
+        store, who, PersonInput(given_name=given, family_name="Test", consent_contact=contact,
+                                consent_diversity_statistics=gender is not None, gender=gender),
+        SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True).person_id
+
+
+NOW = dt.datetime(2026, 11, 29, 9, 30)   # naive UTC; the app under test runs in this process, on this clock
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock.freeze(NOW)
+    yield NOW
+    clock.freeze(None)
+
+
+@pytest.fixture
+def board(store, pm):
+    """A 15-place sounding board (min 15, women at least 40 %) with 13 members (4 women) and five
+    people waiting, who joined a day apart in the order of WAITING, 59 to 55 days ago. Returns ids by name."""
+    start = NOW - dt.timedelta(days=60)
+    clock.freeze(start)
+    try:
+        network_id = networks.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 15, 15),
+                                   [TargetInput("gender", "woman", "share", "40%", None)])
+        names = ["Fatima", "Goli", "Hana", "Iman"] + ["Jamal", "Karim", "Latif", "Majid", "Nabil", "Omar", "Rami",
+                                                       "Said", "Tarek"]
+        members = [person(store, pm, name, "woman" if i < 4 else "man") for i, name in enumerate(names)]
+        made = offers.make(store, pm, network_id, [waitlists.add(store, pm, network_id, p) for p in members],
+                           "waitlist")
+        for offer_id in made:
+            offers.respond(store, pm, offer_id, "accept")
+        ids = {"network": network_id}
+        for days, (given, gender) in enumerate(WAITING):
+            clock.freeze(start + dt.timedelta(days=days + 1))
+            ids[given] = person(store, pm, given, gender)
+            ids[f"{given}_entry"] = waitlists.add(store, pm, network_id, ids[given])
+    finally:
+        clock.freeze(NOW)
+    return ids
+
+
+def metric_values(block) -> dict[str, str]:
+    return {e.label: e.value for e in elements(block) if e.type == "metric"}
+
+
+def container(at, key: str):
+    return next(b for b in _blocks(at.main) if getattr(b, "key", None) == key)
+
+
+def _blocks(block):
+    yield block
+    for child in block.children.values():
+        if hasattr(child, "children"):
+            yield from _blocks(child)
+
+
+def keys_with(at, prefix: str) -> list[str]:
+    return [b.key for b in _blocks(at.main) if (getattr(b, "key", None) or "").startswith(prefix)]
+
+
+# -- open places --------------------------------------------------------------------------------------
+def test_places_shows_open_places_and_the_shortfalls(login, board):
+    at = login("program_manager", "places")
+    assert values(at.main, "title") == [t("places.title")]
+    card = container(at, f"places_network_{board['network']}")
+    assert metric_values(card) == {t("places.open_now"): "2", t("places.on_offer"): "0",
+                                   t("places.opening_soon"): "0"}
+    assert values(card, "warning") == [t("places.below_min_text", min=15)]
+    text = main_text(card)
+    assert f"Gender Vrouw: minstens 6 (40% van 15): ⚠️ {t('target.short')}" in text
+    table = at.dataframe[0].value
+    row = table.iloc[0].to_dict()
+    assert (row[t("places.members")], row[t("places.open_now")], row[t("places.on_offer")], row[t("places.waiting")]) \
+        == ("13/15", 2, 0, 5)
+    assert [(label, path) for label, path, _ in page_links(card)] == [(t("places.fill_link"), "fill")]
+
+
+def test_the_coordinator_sees_places_but_no_way_to_fill(login, board):
+    at = login("coordinator", "places")
+    card = container(at, f"places_network_{board['network']}")
+    assert metric_values(card)[t("places.open_now")] == "2"
+    assert page_links(card) == []
+
+
+# -- networks -----------------------------------------------------------------------------------------
+def test_create_a_network_with_a_target(login, store, pm):
+    at = login("program_manager", "networks")
+    at.text_input(key="networks_name").input("Adviesraad Inburgering")
+    at.selectbox(key="networks_kind").set_value("advisory_council")
+    at.text_input(key="networks_min_places").input("6")
+    at.text_input(key="networks_max_places").input("10")
+    at.text_input(key="networks_term_months").input("24")
+    at.session_state["networks_targets"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"dimension": "gender", "value": "woman", "measure": "share", "min": "40%"},
+                       {"dimension": "municipality", "measure": "count", "max": "3"}]}
+    at.button(key="networks_save").click().run()
+
+    assert not at.exception
+    assert values(at.main, "success") == [t("networks.saved")]
+    [saved] = networks.list_networks(store, pm)
+    assert (saved.name, saved.kind, saved.min_places, saved.max_places, saved.term_months) == (
+        "Adviesraad Inburgering", "advisory_council", 6, 10, 24)
+    assert [(x.dimension, x.dim_value, x.measure, x.min_value, x.max_value) for x in saved.targets] == [
+        ("gender", "woman", "share", 0.4, None), ("municipality", None, "count", None, 3.0)]
+    assert at.selectbox(key="networks_edit").value == saved.id, "the saved network stays open for editing"
+
+
+def test_min_above_max_shows_the_message_at_the_field_and_saves_nothing(login, store):
+    at = login("program_manager", "networks")
+    at.text_input(key="networks_name").input("Adviesraad")
+    at.text_input(key="networks_min_places").input("12")
+    at.text_input(key="networks_max_places").input("10")
+    at.session_state["networks_targets"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"dimension": "gender", "value": "woman", "measure": "count", "min": "11"}]}
+    at.button(key="networks_save").click().run()
+
+    assert field_messages(at, "networks", "min_places") == [
+        f":red[:material/error: {t('err.min_above_max', max=10)}]"]
+    assert f"{t('networks.target_row', row=1)}: {t('err.target_above_places', places=10)}" in main_text(at)
+    assert not at.success
+    assert at.text_input(key="networks_min_places").value == "12", "what was typed is kept"
+    assert count(store, "SELECT count(*) FROM network") == 0
+
+
+# -- waiting list -------------------------------------------------------------------------------------
+def test_put_someone_on_the_list_from_the_search(login, store, pm, board):
+    newcomer = person(store, pm, "Yasmin", "woman")
+    at = login("program_manager", "waitlist")
+    at.text_input(key="waitlist_find").input("yasm").run()
+    at.button(key=f"waitlist_add_{newcomer}").click().run()
+
+    assert values(at.main, "success") == [t("waitlist.added")]
+    shown = keys_with(at, "waitlist_entry_")
+    assert len(shown) == 6
+    last = container(at, shown[-1])
+    assert [label for label, *_ in page_links(last)] == ["6. Yasmin Test"]
+    assert "(0 dagen)" in main_text(last)
+
+
+def test_without_contact_consent_the_list_says_why(login, store, pm, board):
+    silent = person(store, pm, "Zaid", contact=False)
+    at = login("program_manager", "waitlist")
+    at.text_input(key="waitlist_find").input("zaid").run()
+    at.button(key=f"waitlist_add_{silent}").click().run()
+    assert values(at.main, "error") == [t("err.contact_consent_needed")]
+    assert len(keys_with(at, "waitlist_entry_")) == 5
+
+
+def test_positions_waiting_time_and_confirming_interest(login, store, board):
+    at = login("program_manager", "waitlist")
+    labels = [page_links(container(at, key))[0][0] for key in keys_with(at, "waitlist_entry_")]
+    assert labels == [f"{i}. {name} Test" for i, (name, _) in enumerate(WAITING, 1)]
+    assert "(59 dagen)" in main_text(container(at, f"waitlist_entry_{board['Amal_entry']}"))
+
+    at.button(key=f"waitlist_confirm_{board['Amal_entry']}").click().run()
+    assert values(at.main, "success") == [t("waitlist.confirmed")]
+    assert count(store, "SELECT count(*) FROM waitlist_entry WHERE last_check_utc IS NOT NULL") == 1
+
+
+def test_take_someone_off_with_a_reason(login, store, board):
+    at = login("program_manager", "waitlist")
+    entry = board["Bashir_entry"]
+    at.button(key=f"waitlist_end_submit_{entry}").click().run()          # no reason given
+    assert values(at.main, "error") == [f"{t('waitlist.end_reason')}: {t('err.required')}"]
+    assert f"waitlist_entry_{entry}" in keys_with(at, "waitlist_entry_")
+
+    at.radio(key=f"waitlist_end_status_{entry}").set_value("withdrawn")
+    at.text_input(key=f"waitlist_end_reason_{entry}").input("Heeft werk gevonden")
+    at.button(key=f"waitlist_end_submit_{entry}").click().run()
+    assert values(at.main, "success") == [t("waitlist.ended")]
+    assert f"waitlist_entry_{entry}" not in keys_with(at, "waitlist_entry_")
+    with store.read() as cur:
+        assert cur.execute("SELECT status, status_reason FROM waitlist_entry WHERE id = ?", [entry]).fetchone() == (
+            "withdrawn", "Heeft werk gevonden")
+    labels = [page_links(container(at, key))[0][0] for key in keys_with(at, "waitlist_entry_")]
+    assert labels == ["1. Amal Test", "2. Carla Test", "3. Dina Test", "4. Esra Test"]
+
+
+# -- fill ---------------------------------------------------------------------------------------------
+def proposed(at) -> list[int]:
+    return [int(key.rsplit("_", 1)[1]) for key in keys_with(at, "fill_proposal_")]
+
+
+def test_quota_fill_offers_answers_and_the_next_candidate(login, store, pm, board):
+    at = login("program_manager", "fill")
+    assert proposed(at) == [board["Amal_entry"], board["Bashir_entry"]], "the waiting list method by default"
+
+    at.radio(key="fill_method").set_value("quota").run()
+    assert proposed(at) == [board["Carla_entry"], board["Dina_entry"]]
+    carla = main_text(container(at, f"fill_proposal_{board['Carla_entry']}"))
+    assert "wacht 1 maanden (nummer 3 op de lijst)" in carla
+    assert "voegt toe: gender Vrouw: nu 4 van 15, doel minstens 6" in carla
+    assert "voegt toe: gender Vrouw: nu 5 van 15, doel minstens 6" in main_text(
+        container(at, f"fill_proposal_{board['Dina_entry']}"))
+
+    at.button(key="fill_make_offers").click().run()
+    assert values(at.main, "success") == [t("fill.offers_made", count=2)]
+    assert proposed(at) == []
+    assert t("reason.no_open_places") in values(at.main, "warning")
+    made = {o["person_id"]: o["id"] for o in offers.open_offers(store, pm, board["network"])}
+    assert set(made) == {board["Carla"], board["Dina"]}
+    assert sorted(keys_with(at, "fill_offer_")) == sorted(f"fill_offer_{i}" for i in made.values())
+
+    at.button(key=f"fill_accept_{made[board['Carla']]}").click().run()
+    assert values(at.main, "success") == [t("fill.offer_accepted")]
+    assert keys_with(at, "fill_offer_") == [f"fill_offer_{made[board['Dina']]}"]
+
+    at.button(key=f"fill_decline_{made[board['Dina']]}").click().run()
+    assert values(at.main, "success") == [t("fill.offer_declined")]
+    assert keys_with(at, "fill_offer_") == []
+    assert proposed(at) == [board["Esra_entry"]], "the next candidate by the same method"
+    assert "voegt toe: gender Vrouw: nu 5 van 15, doel minstens 6" in main_text(
+        container(at, f"fill_proposal_{board['Esra_entry']}"))
+    assert count(store, "SELECT count(*) FROM membership WHERE actual_end_date IS NULL") == 14
+
+
+def test_withdrawing_an_offer_puts_the_person_back_first(login, store, pm, board):
+    at = login("program_manager", "fill")
+    at.number_input(key="fill_places").set_value(1).run()
+    assert proposed(at) == [board["Amal_entry"]]
+    at.button(key="fill_make_offers").click().run()
+    [offer] = offers.open_offers(store, pm, board["network"])
+    assert proposed(at) == [board["Bashir_entry"]]
+    at.button(key=f"fill_withdraw_{offer['id']}").click().run()
+    assert values(at.main, "success") == [t("fill.offer_withdrawn")]
+    assert proposed(at)[0] == board["Amal_entry"]
+
+
+def test_a_refused_offer_is_said_plainly(login, store, pm, board):
+    at = login("program_manager", "fill")
+    # meanwhile another manager fills both places
+    offers.make(store, pm, board["network"], [board["Dina_entry"], board["Esra_entry"]], "waitlist")
+    at.button(key="fill_make_offers").click().run()
+    assert values(at.main, "error") == [t("err.not_enough_places", wanted=2, open=0)]
+    assert count(store, "SELECT count(*) FROM offer WHERE status = 'open'") == 2
+
+
+# -- members ------------------------------------------------------------------------------------------
+def test_end_a_membership_early(login, store, pm, board):
+    at = login("program_manager", "members")
+    rows = keys_with(at, "members_row_")
+    assert len(rows) == 13
+    assert values(at.main, "caption")[0] == t("members.count", count=13, places=15)
+    membership = int(rows[0].rsplit("_", 1)[1])
+    at.radio(key=f"members_end_reason_{membership}").set_value("left")
+    at.text_input(key=f"members_end_note_{membership}").input("Verhuisd")
+    at.button(key=f"members_end_submit_{membership}").click().run()
+
+    assert values(at.main, "success") == [t("members.ended")]
+    assert len(keys_with(at, "members_row_")) == 12
+    with store.read() as cur:
+        assert cur.execute("SELECT actual_end_date, end_reason FROM membership WHERE id = ?", [membership]).fetchone() \
+            == (clock.today(), "left")
+    [row] = networks.overview(store, pm)
+    assert (row.members, row.open_now) == (12, 3)
+
+
+# -- the person page's networks section ----------------------------------------------------------------
+def test_put_on_a_waiting_list_from_the_person_page(login, store, pm, board):
+    newcomer = person(store, pm, "Yasmin", "woman")
+    at = login("program_manager", "person", query={"id": str(newcomer)})
+    at.selectbox(key="person_waitlist_network").set_value(board["network"])
+    at.button(key="person_waitlist_add").click().run()
+    assert values(at.main, "success") == [t("person.waitlist_added")]
+    assert "Klankbordgroep De Stem" in main_text(at)
+    at.button(key="person_waitlist_add").click().run()
+    assert values(at.main, "error") == [t("err.already_on_list")]
+
+
+def test_outreach_sees_no_waiting_list_controls_on_a_person(login, store, pm, board):
+    at = login("outreach", "person", query={"id": str(board["Amal"])})
+    assert "Klankbordgroep De Stem" in main_text(at)
+    with pytest.raises(KeyError):
+        at.button(key="person_waitlist_add")
+
+
+# -- who may open what ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("role, reachable", [
+    ("program_manager", set(NETWORK_PAGES)), ("admin", set(NETWORK_PAGES)), ("coordinator", {"places"}),
+    ("outreach", set()), ("kiosk", set()),
+])
+def test_which_network_screens_a_role_can_open(login, role, reachable, board):
+    at = login(role)
+    opened = set()
+    for page in NETWORK_PAGES:
+        try:
+            at.switch_page(f"pages/{page}.py")
+        except ValueError:   # not in this role's navigation
+            continue
+        at.run()
+        assert not at.exception
+        assert t("app.no_access") not in values(at.main, "error")
+        opened.add(page)
+    assert opened == reachable
+
+
+@pytest.mark.parametrize("role", ["outreach", "kiosk", "coordinator"])
+@pytest.mark.parametrize("page", ["fill", "waitlist", "members", "networks"])
+def test_a_network_page_opened_directly_refuses_other_roles(staff, role, page):
+    at = new_app(str(PAGES_DIR / f"{page}.py"))
+    at.session_state["auth_user"] = staff[role].as_user()
+    first_run(at)
+    assert [(e.type, e.value) for e in elements(at.main)] == [("error", t("app.no_access"))]

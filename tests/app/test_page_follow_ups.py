@@ -1,0 +1,63 @@
+"""My follow-ups: the contact moments I promised to follow up, due today or overdue; 'done' clears them."""
+import datetime as dt
+
+import pytest
+
+from apptest_kit import main_text, t, values
+from crm_app import activities, clock, persons
+from crm_app.sources import SourceInput
+from crm_app.validation import PersonInput
+
+
+@pytest.fixture
+def moments(store, staff):
+    """Amal: due today (outreach). Samir: overdue since yesterday (outreach). Yusuf: due today, but
+    promised by the program manager. Noor: next week (outreach)."""
+    me = staff["outreach"].as_user().actor()
+    other = staff["program_manager"].as_user().actor()
+
+    def person(name):
+        return persons.register(store, me, PersonInput(given_name=name), SourceInput(kind="market"),
+                                confirmed_new=True).person_id
+
+    ids = {name: person(name) for name in ("Amal", "Samir", "Yusuf", "Noor")}
+    today = clock.today()
+    clock.freeze(clock.utcnow() - dt.timedelta(days=1))
+    try:
+        samir = activities.log(store, me, ids["Samir"], "call", "Terugbellen", clock.today())
+    finally:
+        clock.freeze(None)
+    return {
+        "amal": activities.log(store, me, ids["Amal"], "message", None, today),
+        "samir": samir,
+        "yusuf": activities.log(store, other, ids["Yusuf"], "call", None, today),
+        "noor": activities.log(store, me, ids["Noor"], "visit", None, today + dt.timedelta(days=7)),
+    }
+
+
+def shown(at) -> set[int]:
+    return {int(b.key.rsplit("_", 1)[1]) for b in at.container if (b.key or "").startswith("followups_item_")}
+
+
+def test_only_my_due_and_overdue_follow_ups_oldest_first(login, moments):
+    at = login("outreach", "follow_ups")
+    assert values(at.main, "title") == [t("followups.title")]
+    assert shown(at) == {moments["samir"], moments["amal"]}
+    order = [b.key for b in at.container if (b.key or "").startswith("followups_item_")]
+    assert order == [f"followups_item_{moments['samir']}", f"followups_item_{moments['amal']}"]
+    assert t("followups.overdue") in main_text(at.get_by_key(f"followups_item_{moments['samir']}"))
+    assert "Terugbellen" in main_text(at)
+
+
+def test_done_removes_only_that_follow_up(login, moments, store):
+    at = login("outreach", "follow_ups")
+    at.button(key=f"followups_done_{moments['amal']}").click().run()
+    assert shown(at) == {moments["samir"]}
+    at.button(key=f"followups_done_{moments['samir']}").click().run()
+    assert shown(at) == set()
+    assert values(at.main, "info") == [t("followups.none")]
+
+
+def test_the_home_page_counts_what_is_due(login, moments):
+    at = login("outreach")
+    assert values(at.main, "info") == [t("home.stats", persons=4, due=2)]

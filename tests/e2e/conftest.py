@@ -1,0 +1,107 @@
+"""Browser-test fixtures: Debian's Chromium, a store with an outreach user, real streamlit servers.
+
+DuckDB lets one process open a file, so the store is prepared here and closed before the server
+starts; a second (fresh) server gets its own copy.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from crm_app import users
+from crm_app.audit import CLI_OPERATOR
+from crm_app.store import Store
+from e2e_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, TIMEOUT_MS, Server
+
+OUTREACH = ("olga", "Olga Outreach")
+expect.set_options(timeout=TIMEOUT_MS)
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def e2e_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def template_store(e2e_dir) -> Path:
+    path = e2e_dir / "template.duckdb"
+    store = Store(path)
+    try:
+        users.add(store, CLI_OPERATOR, OUTREACH[0], OUTREACH[1], "outreach", PASSWORD)
+    finally:
+        store.close()   # DuckDB: one process per file; the server opens it next
+    return path
+
+
+def _start(e2e_dir: Path, template: Path, name: str) -> Server:
+    db = e2e_dir / f"{name}.duckdb"
+    shutil.copyfile(template, db)
+    return Server(db, e2e_dir / f"{name}.log")
+
+
+@pytest.fixture(scope="session")
+def server(e2e_dir, template_store):
+    """The shared server for the user journeys."""
+    srv = _start(e2e_dir, template_store, "shared")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_server(e2e_dir, template_store, request):
+    """A server no session has talked to yet (Streamlit behaves differently until one has)."""
+    srv = _start(e2e_dir, template_store, f"fresh-{request.node.name}")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def phone(browser, request, e2e_dir):
+    """A page in a phone-sized browser context (390×844, touch, Dutch, Amsterdam time)."""
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    if request.node.stash.get(_FAILED, False):
+        path = e2e_dir / f"failure-{request.node.name}.png"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of the failure: {path}")
+    context.close()
+
+
+@pytest.fixture
+def outreach_login():
+    return OUTREACH
+
+
+
+
+
+@pytest.fixture(autouse=True)
+def server_log_on_failure(request):
+    """When a browser test fails, the end of the server's log goes into the report."""
+    yield
+    if not request.node.stash.get(_FAILED, False):
+        return
+    for name in ("server", "fresh_server"):
+        if name in request.fixturenames:
+            print(f"--- {name} log ---\n{request.getfixturevalue(name).output()[-3000:]}")

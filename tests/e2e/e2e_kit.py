@@ -1,0 +1,183 @@
+"""Helpers for the browser tests: a real `streamlit run app.py` server and the widget keys.
+
+Streamlit renders a widget with key X inside an element container with the CSS class `st-key-X`
+(DESIGN section 5), so every locator here goes through those keys.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from crm_app import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+PASSWORD = "correct horse battery staple"
+TIMEOUT_MS = 15_000
+
+
+def t(key: str, **params) -> str:
+    return i18n.t(key, i18n.DEFAULT_LANG, **params)
+
+
+# -- the server ----------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`python -m streamlit run app.py` on a free port of 127.0.0.1, with CRM_DB set."""
+
+    def __init__(self, db: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                 "--server.address", "127.0.0.1", "--server.port", str(self.port),
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# -- the page ------------------------------------------------------------------------------------
+def key(page: Page, widget_key: str):
+    return page.locator(f".st-key-{widget_key}")
+
+
+# Interactions wait on what the user sees (a value, a tick, a message), never on sleeps. Streamlit
+# keeps the widget values in the browser and sends all of them with every rerun request, so a
+# button pressed while an earlier rerun is still running still carries every committed field.
+def type_into(page: Page, widget_key: str, text: str) -> None:
+    """Type into a text input and commit it with Enter."""
+    field = key(page, widget_key).locator("input")
+    field.fill(text)
+    field.press("Enter")
+    expect(field).to_have_value(text)
+
+
+def choose(page: Page, widget_key: str, typed: str, option: str) -> None:
+    """Pick `option` in a selectbox: click, type part of its label, Enter on the offered option."""
+    field = key(page, widget_key).locator("input")
+    if field.input_value() == option:
+        return
+    field.click()
+    page.keyboard.type(typed)
+    expect(page.get_by_role("option").first).to_have_text(option)
+    page.keyboard.press("Enter")
+    expect(field).to_have_value(option)
+
+
+def tick(page: Page, widget_key: str) -> None:
+    """Tick a checkbox (by its label, as a finger would)."""
+    box = key(page, widget_key).locator("input[type=checkbox]")
+    if not box.is_checked():
+        key(page, widget_key).locator("label").click()
+    expect(box).to_be_checked()
+
+
+def press(page: Page, widget_key: str) -> None:
+    key(page, widget_key).locator("button").click()
+
+
+def shows(page: Page, text: str):
+    expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def main_area(page: Page):
+    return page.get_by_test_id("stMain")
+
+
+def fits_the_width(page: Page) -> None:
+    """Nothing sticks out sideways: no horizontal scrolling on a phone."""
+    widths = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid=stMain]');
+        return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+                main: main.scrollWidth, mainVisible: main.clientWidth};
+    }""")
+    assert widths["page"] <= widths["viewport"] and widths["main"] <= widths["mainVisible"], widths
+
+
+def big_enough_to_tap(locator, min_height: int = 40) -> None:
+    box = locator.bounding_box()
+    assert box and box["height"] >= min_height, box
+
+
+def settled(page: Page) -> None:
+    """No script run under way and no element greyed out as stale (for a clean screenshot)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+
+
+def screenshot(page: Page, name: str) -> None:
+    """docs/screenshots/<name>.png, only when CRM_SCREENSHOTS=1 (normal runs leave the tree clean).
+
+    Streamlit scrolls inside its own container, so a "full page" screenshot would show only the
+    viewport: the viewport is stretched to the content's height for the picture, then restored.
+    """
+    if os.environ.get("CRM_SCREENSHOTS") != "1":
+        return
+    settled(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
+    try:
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", caret="hide")
+    finally:
+        page.set_viewport_size(viewport)
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD, *, shot: str | None = None) -> None:
+    page.goto(base_url)
+    expect(page.get_by_role("heading", name=t("login.title"))).to_be_visible(timeout=TIMEOUT_MS)
+    key(page, "login_username").locator("input").fill(username)
+    key(page, "login_password").locator("input").fill(password)
+    key(page, "login_password").locator("input").blur()
+    if shot:
+        screenshot(page, shot)
+    key(page, "login_submit").locator("button").click()

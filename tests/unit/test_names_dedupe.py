@@ -1,0 +1,206 @@
+"""Name keys and the duplicate check at entry, on a real store through persons.register."""
+from __future__ import annotations
+
+import pytest
+
+from crm_app import persons
+from crm_app.names import fold, skeleton
+from crm_app.sources import SourceInput
+from crm_app.validation import PersonInput
+
+MARKET = SourceInput(kind="market", source_name="Vredenburg", source_date="2026-11-28")
+
+
+# -- fold and skeleton ----------------------------------------------------------------------------
+@pytest.mark.parametrize("written, folded", [
+    ("Muḥammad al-Sayyid", "muhammad al sayyid"),
+    ("José", "jose"),
+    ("Jose\u0301", "jose"),
+    ("N'Diaye", "n diaye"),
+    ("  O'Neil  ", "o neil"),
+    ("Олександр", "oleksandr"),
+    ("ተስፋይ", "tesfay"),
+    ("محمد", "mhmd"),
+    ("", ""),
+    (None, ""),
+])
+def test_fold_turns_any_script_into_lower_case_ascii(written, folded):
+    assert fold(written) == folded
+
+
+@pytest.mark.parametrize("variants", [
+    ("Mohammed", "Muhammad", "Mohamed", "Mohammad", "محمد"),
+    ("Yusuf", "Youssef", "Joesoef", "Yousef"),
+    ("Tesfay", "Tesfaye", "ተስፋይ"),
+    ("Oleksandr", "Olexander", "Олександр"),
+    ("Hussein", "Hoessein", "Husein"),
+    ("Fatima", "Fatma", "Fatemeh"),
+])
+def test_transliteration_variants_share_a_skeleton(variants):
+    keys = {skeleton(name) for name in variants}
+    assert len(keys) == 1, {name: skeleton(name) for name in variants}
+    assert keys != {""}
+
+
+@pytest.mark.parametrize("one, other", [("Ahmed", "Samira"), ("Yusuf", "Hussein"), ("Tesfay", "Oleksandr"),
+                                        ("Amina", "Omar")])
+def test_different_names_have_different_skeletons(one, other):
+    assert skeleton(one) != skeleton(other)
+
+
+def test_skeleton_of_nothing_is_empty():
+    assert skeleton(None) == skeleton("") == skeleton("--") == ""
+
+
+# -- the duplicate check through persons.register ----------------------------------------------
+def entry(given, family=None, *, phone=None, email=None, birth_year=None, **extra) -> PersonInput:
+    return PersonInput(given_name=given, family_name=family, phone=phone, email=email, birth_year=birth_year,
+                       consent_contact=bool(phone or email), consent_diversity_statistics=birth_year is not None,
+                       **extra)
+
+
+def register(store, actor, data: PersonInput, **kwargs) -> persons.Registration:
+    return persons.register(store, actor, data, MARKET, **kwargs)
+
+
+def person_count(store) -> int:
+    with store.read() as cur:
+        return cur.execute("SELECT count(*) FROM person").fetchone()[0]
+
+
+def only_match(registration: persons.Registration, expected_id: int):
+    assert not registration.saved
+    assert [m.person_id for m in registration.duplicates] == [expected_id]
+    return registration.duplicates[0]
+
+
+def test_same_phone_in_another_notation_is_a_match(store, actor):
+    first = register(store, actor, entry("Amina", "Haddad", phone="06 12345678"))
+    assert first.saved and first.phone_e164 == "+31612345678"
+    again = register(store, actor, entry("Samira", "Ouali", phone="+31 (0)6-1234 5678"))
+    match = only_match(again, first.person_id)
+    assert "same_phone" in match.reasons
+    assert match.certain
+    assert (match.given_name, match.family_name, match.phone_e164) == ("Amina", "Haddad", "+31612345678")
+    assert person_count(store) == 1
+
+
+def test_same_email_in_other_case_is_a_match(store, actor):
+    first = register(store, actor, entry("Amina", "Haddad", email="Amina.Haddad@Example.org"))
+    again = register(store, actor, entry("Samira", "Ouali", email="AMINA.HADDAD@example.ORG"))
+    match = only_match(again, first.person_id)
+    assert match.reasons[0] == "same_email"
+    assert match.certain
+    assert person_count(store) == 1
+
+
+@pytest.mark.parametrize("stored, typed", [
+    (("Mohammed", "Al-Hassan", 1990), ("Muhammad", "Al-Hasan", 1990)),
+    (("Mohamed", "Haddad", 1990), ("Mohammed", "Haddad", 1991)),
+    (("Yusuf", "Haddad", 1985), ("Joesoef", "Haddad", 1985)),
+    (("Youssef", "Benali", 1985), ("Yusuf", "Benali", None)),
+    (("Tesfay", "Gebremedhin", 1992), ("Tesfaye", "Gebremedhin", 1993)),
+    (("Oleksandr", "Kovalenko", 1979), ("Olexander", "Kovalenko", 1979)),
+    (("Hussein", "Ahmadi", 2001), ("Hoessein", "Ahmadi", 2000)),
+    (("Олександр", "Коваленко", 1979), ("Oleksandr", "Kovalenko", 1979)),
+])
+def test_transliteration_variant_with_compatible_birth_year_is_a_similar_name(store, actor, stored, typed):
+    first = register(store, actor, entry(stored[0], stored[1], birth_year=stored[2]))
+    again = register(store, actor, entry(typed[0], typed[1], birth_year=typed[2]))
+    match = only_match(again, first.person_id)
+    assert "similar_name" in match.reasons
+    assert not match.certain
+    if stored[2] is not None and typed[2] is not None:
+        assert ("same_birth_year" if stored[2] == typed[2] else "near_birth_year") in match.reasons
+
+
+def test_swapped_given_and_family_name_is_a_match(store, actor):
+    first = register(store, actor, entry("Mohammed", "Hassan", birth_year=1990))
+    again = register(store, actor, entry("Hassan", "Mohammed", birth_year=1990))
+    match = only_match(again, first.person_id)
+    assert "swapped_name" in match.reasons
+    assert "similar_name" not in match.reasons
+
+
+def test_similar_name_with_incompatible_birth_year_is_no_match(store, actor):
+    register(store, actor, entry("Mohammed", "Al-Hassan", birth_year=1990))
+    again = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1970))
+    assert again.saved
+    assert again.duplicates == []
+    assert person_count(store) == 2
+
+
+def test_same_name_with_incompatible_birth_year_is_still_a_match_by_phone(store, actor):
+    first = register(store, actor, entry("Mohammed", "Al-Hassan", birth_year=1990, phone="0612345678"))
+    again = register(store, actor, entry("Mohammed", "Al-Hassan", birth_year=1970, phone="+31612345678"))
+    match = only_match(again, first.person_id)
+    assert match.reasons[0] == "same_phone"
+    assert not {"same_birth_year", "near_birth_year"} & set(match.reasons)
+
+
+@pytest.mark.parametrize("stored, typed", [
+    (("Ahmed", "Yilmaz", 1990), ("Samira", "Benali", 1990)),
+    (("Ahmed", None, None), ("Samira", None, None)),
+    # Siblings (or namesakes) share a family name and may share a birth year: still different people.
+    (("Ahmed", "Haddad", 1990), ("Samira", "Haddad", 1990)),
+    (("Dawit", "Tesfamariam", 1995), ("Semhar", "Tesfamariam", 1995)),
+])
+def test_genuinely_different_name_is_no_match(store, actor, stored, typed):
+    register(store, actor, entry(stored[0], stored[1], birth_year=stored[2]))
+    again = register(store, actor, entry(typed[0], typed[1], birth_year=typed[2]))
+    assert again.saved
+    assert again.duplicates == []
+
+
+def test_given_name_variant_outside_the_skeleton_found_through_family_name_and_birth_year(store, actor):
+    # Mehmet/Mohammed do not share a skeleton; family name and birth year find the candidate.
+    first = register(store, actor, entry("Mehmet", "Yilmaz", birth_year=1988))
+    again = register(store, actor, entry("Mehmed", "Yilmaz", birth_year=1988))
+    match = only_match(again, first.person_id)
+    assert "similar_name" in match.reasons
+
+
+def test_confirmed_new_stores_despite_matches_and_still_reports_them(store, actor):
+    first = register(store, actor, entry("Mohammed", "Al-Hassan", birth_year=1990, phone="0612345678"))
+    stopped = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1990, phone="0612345678"))
+    assert not stopped.saved
+    confirmed = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1990, phone="0612345678"),
+                         confirmed_new=True)
+    assert confirmed.saved and confirmed.person_id != first.person_id
+    assert [m.person_id for m in confirmed.duplicates] == [first.person_id]
+    assert person_count(store) == 2
+
+
+def test_register_never_merges_or_changes_the_existing_person(store, actor):
+    first = register(store, actor, entry("Amina", "Haddad", phone="0612345678", email="amina@example.org",
+                                         birth_year=1990, note="ontmoet op de markt"))
+    with store.read() as cur:
+        before = cur.execute("SELECT * FROM person").fetchall()
+        sources_before = cur.execute("SELECT count(*) FROM person_source").fetchone()
+    for attempt in (entry("Amina", "Hadad", phone="+31612345678", birth_year=1991),
+                    entry("Aminah", "Haddad", email="AMINA@example.org"),
+                    entry("Haddad", "Amina", birth_year=1990)):
+        result = register(store, actor, attempt)
+        assert not result.saved
+        assert first.person_id in [m.person_id for m in result.duplicates]
+    with store.read() as cur:
+        assert cur.execute("SELECT * FROM person").fetchall() == before
+        assert cur.execute("SELECT count(*) FROM person_source").fetchone() == sources_before
+    assert person_count(store) == 1
+
+
+def test_check_duplicates_stores_nothing_and_can_exclude_the_person_being_edited(store, actor):
+    first = register(store, actor, entry("Tesfay", "Gebremedhin", birth_year=1992))
+    found = persons.check_duplicates(store, actor, entry("Tesfaye", "Gebremedhin", birth_year=1992))
+    assert [m.person_id for m in found] == [first.person_id]
+    assert persons.check_duplicates(store, actor, entry("Tesfay", "Gebremedhin", birth_year=1992),
+                                    exclude_id=first.person_id) == []
+    assert person_count(store) == 1
+
+
+def test_matches_ordered_most_certain_first(store, actor):
+    by_name = register(store, actor, entry("Mohammed", "Al-Hassan", birth_year=1990)).person_id
+    by_phone = register(store, actor, entry("Omar", "Benali", phone="0612345678")).person_id
+    result = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1990, phone="06-12 34 56 78"))
+    assert [m.person_id for m in result.duplicates] == [by_phone, by_name]
+    assert result.duplicates[0].score > result.duplicates[1].score

@@ -1,0 +1,138 @@
+"""Two program managers at the same moment, as in the app: one process, one Store (one DuckDB
+connection), a cursor per unit of work, each manager in their own thread.
+
+Filling the last place of a 15-place network: exactly one offer is made, the other manager is told
+plainly (not_enough_places, or ConcurrentChange when the retries ran out) — never 16.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from crm_app import memberships, offers, waitlists
+from crm_app.errors import ConcurrentChange, CrmError
+from networks_kit import insert_people, manager, network, seat_directly, taken
+
+ROUNDS = 20
+
+
+def race(*calls):
+    """Run the calls in threads released at the same moment; returns each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def told_plainly(outcome) -> bool:
+    return isinstance(outcome, ConcurrentChange) or (
+        isinstance(outcome, CrmError) and outcome.code in ("not_enough_places", "entry_not_waiting", "offer_not_open"))
+
+
+@pytest.fixture
+def managers(actor):
+    return manager(1001), manager(1002)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_managers_filling_the_last_place(store, managers, frozen_clock, round_):
+    anna, bram = managers
+    board = network(store, anna, max_places=15)
+    people = insert_people(store, [{} for _ in range(16)])
+    seat_directly(store, board, people[:14])
+    first, second = (waitlists.add(store, anna, board, p) for p in people[14:])
+
+    outcomes = race(lambda: offers.make(store, anna, board, [first], "waitlist"),
+                    lambda: offers.make(store, bram, board, [second], "waitlist"))
+
+    made = [o for o in outcomes if isinstance(o, list)]
+    assert len(made) == 1, outcomes
+    assert all(told_plainly(o) for o in outcomes if not isinstance(o, list)), outcomes
+    assert taken(store, board) == (14, 1)
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM waitlist_entry WHERE network_id = ? AND status = 'offered'",
+                           [board]).fetchone() == (1,)
+        assert cur.execute("SELECT count(*) FROM audit_event WHERE action = 'offer.make' AND record_id IN (?, ?)",
+                           people[14:]).fetchone() == (1,)
+
+
+def test_two_managers_offering_the_same_two_open_places(store, managers, frozen_clock):
+    """Both want both open places for different people: all or nothing each, so one wins both."""
+    anna, bram = managers
+    for round_ in range(5):
+        board = network(store, anna, "Raad " + "abcde"[round_], max_places=15)
+        people = insert_people(store, [{} for _ in range(17)])
+        seat_directly(store, board, people[:13])
+        entries = [waitlists.add(store, anna, board, p) for p in people[13:]]
+        outcomes = race(lambda: offers.make(store, anna, board, entries[:2], "waitlist"),
+                        lambda: offers.make(store, bram, board, entries[2:], "waitlist"))
+        assert sum(isinstance(o, list) for o in outcomes) == 1, outcomes
+        assert taken(store, board) == (13, 2)
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_two_accepts_of_the_same_offer(store, managers, frozen_clock, round_):
+    anna, bram = managers
+    board = network(store, anna, max_places=15)
+    people = insert_people(store, [{} for _ in range(15)])
+    seat_directly(store, board, people[:14])
+    [offer] = offers.make(store, anna, board, [waitlists.add(store, anna, board, people[14])], "waitlist")
+
+    outcomes = race(lambda: offers.respond(store, anna, offer, "accept"),
+                    lambda: offers.respond(store, bram, offer, "accept"))
+
+    accepted = [o for o in outcomes if isinstance(o, dict)]
+    assert len(accepted) == 1, outcomes
+    assert all(told_plainly(o) for o in outcomes if not isinstance(o, dict)), outcomes
+    assert taken(store, board) == (15, 0)
+    assert len(memberships.members(store, anna, board)) == 15
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_accept_and_withdraw_of_one_offer_at_once(store, managers, frozen_clock, round_):
+    anna, bram = managers
+    board = network(store, anna, max_places=15)
+    people = insert_people(store, [{} for _ in range(15)])
+    seat_directly(store, board, people[:14])
+    [offer] = offers.make(store, anna, board, [waitlists.add(store, anna, board, people[14])], "waitlist")
+
+    outcomes = race(lambda: offers.respond(store, anna, offer, "accept"),
+                    lambda: offers.respond(store, bram, offer, "withdraw"))
+
+    assert sum(isinstance(o, dict) for o in outcomes) == 1, outcomes
+    members, on_offer = taken(store, board)
+    assert on_offer == 0 and members in (14, 15)
+    with store.read() as cur:
+        status = cur.execute("SELECT status FROM offer WHERE id = ?", [offer]).fetchone()[0]
+    assert (status, members) in (("accepted", 15), ("withdrawn", 14))
+
+
+def test_two_accepts_of_different_offers_both_count(store, managers, frozen_clock):
+    anna, bram = managers
+    for round_ in range(5):
+        board = network(store, anna, "Klankbord " + "abcde"[round_], max_places=15)
+        people = insert_people(store, [{} for _ in range(15)])
+        seat_directly(store, board, people[:13])
+        made = offers.make(store, anna, board, [waitlists.add(store, anna, board, p) for p in people[13:]], "waitlist")
+        outcomes = race(lambda: offers.respond(store, anna, made[0], "accept"),
+                        lambda: offers.respond(store, bram, made[1], "accept"))
+        # the network row serialises them; the loser's retry goes through (or is told to reload)
+        assert all(isinstance(o, dict) or isinstance(o, ConcurrentChange) for o in outcomes), outcomes
+        members, on_offer = taken(store, board)
+        accepted = sum(isinstance(o, dict) for o in outcomes)
+        assert (members, on_offer) == (13 + accepted, 2 - accepted)
+        assert members + on_offer == 15

@@ -1,0 +1,280 @@
+"""The DuckDB store: migrations, the file lock, retries on write conflicts, all-or-nothing units of work."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from crm_app import store as store_module
+from crm_app.errors import ConcurrentChange
+from crm_app.paths import SCHEMA_DIR
+from crm_app.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = sorted(int(p.name[:3]) for p in SCHEMA_DIR.glob("*.sql") if re.match(r"^\d{3}_[a-z0-9_]+\.sql$", p.name))
+
+
+def rows(store: Store, sql: str, params=None) -> list[tuple]:
+    with store.read() as cur:
+        return cur.execute(sql, params or []).fetchall()
+
+
+# -- migrations -----------------------------------------------------------------------------------
+def test_new_file_is_migrated_to_the_newest_schema(tmp_path):
+    store = Store(tmp_path / "crm.duckdb")
+    try:
+        assert MIGRATIONS[0] == 1
+        assert store.schema_version() == MIGRATIONS[-1]
+        assert [r[0] for r in rows(store, "SELECT version FROM schema_migration ORDER BY version")] == MIGRATIONS
+        assert rows(store, "SELECT name FROM schema_migration WHERE version = 1") == [("001_foundation.sql",)]
+        tables = {r[0] for r in rows(store, "SELECT table_name FROM information_schema.tables")}
+        assert {"app_user", "person", "person_source", "consent", "activity", "audit_event", "network",
+                "person_stage"} <= tables
+    finally:
+        store.close()
+
+
+def test_reopening_applies_nothing_again(tmp_path):
+    path = tmp_path / "crm.duckdb"
+    Store(path).close()
+    store = Store(path)
+    try:
+        assert store.migrate() == []
+        assert rows(store, "SELECT count(*) FROM schema_migration") == [(len(MIGRATIONS),)]
+        assert store.schema_version() == MIGRATIONS[-1]
+    finally:
+        store.close()
+
+
+def test_reopening_keeps_the_data(tmp_path):
+    path = tmp_path / "crm.duckdb"
+    store = Store(path)
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), 'test', 'ok', 'cli')"))
+    store.close()
+    store = Store(path)
+    try:
+        assert rows(store, "SELECT action FROM audit_event") == [("test",)]
+    finally:
+        store.close()
+
+
+def test_missing_folder_is_created(tmp_path):
+    path = tmp_path / "not" / "there" / "yet" / "crm.duckdb"
+    store = Store(path)
+    try:
+        assert path.exists()
+        assert store.schema_version() == MIGRATIONS[-1]
+    finally:
+        store.close()
+
+
+def test_crm_db_environment_variable_chooses_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "elsewhere" / "crm.duckdb"
+    monkeypatch.setenv("CRM_DB", str(path))
+    store = Store()
+    try:
+        assert store.path == path and path.exists()
+    finally:
+        store.close()
+
+
+# -- one process per file -------------------------------------------------------------------------
+OPEN_IN_ANOTHER_PROCESS = textwrap.dedent("""
+    import sys
+    from crm_app.errors import StoreLocked
+    from crm_app.i18n import error_text
+    from crm_app.store import Store
+    try:
+        Store(sys.argv[1]).close()
+    except StoreLocked as exc:
+        print("locked", exc.code, error_text(exc, "en"))
+        sys.exit(3)
+    print("opened")
+""")
+
+
+def open_elsewhere(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", OPEN_IN_ANOTHER_PROCESS, str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_second_process_is_told_the_store_is_locked(store):
+    done = open_elsewhere(store.path)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.startswith("locked store_locked The database ")
+    assert str(store.path) in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_second_process_opens_the_file_once_it_is_free(tmp_path):
+    path = tmp_path / "crm.duckdb"
+    Store(path).close()
+    done = open_elsewhere(path)
+    assert (done.returncode, done.stdout.strip()) == (0, "opened"), done.stderr
+
+
+# -- write conflicts ------------------------------------------------------------------------------
+def test_unit_of_work_retried_on_transaction_conflict(store, monkeypatch):
+    monkeypatch.setattr(store_module.time, "sleep", lambda seconds: None)
+    attempts = []
+
+    def work(cur, value):
+        attempts.append(value)
+        cur.execute("INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), ?, 'ok', 'cli')",
+                    [f"try {len(attempts)}"])
+        if len(attempts) < store_module.RETRIES:
+            raise duckdb.TransactionException("Conflict on update!")
+        return "done"
+
+    assert store.write(work, "x") == "done"
+    assert len(attempts) == store_module.RETRIES
+    # Only the attempt that committed left a row.
+    assert rows(store, "SELECT action FROM audit_event WHERE action LIKE 'try %'") == [
+        (f"try {store_module.RETRIES}",)]
+
+
+def test_persistent_conflict_ends_in_concurrent_change_and_nothing_written(store, monkeypatch):
+    monkeypatch.setattr(store_module.time, "sleep", lambda seconds: None)
+    attempts = []
+
+    def work(cur):
+        attempts.append(1)
+        cur.execute("INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), 'x', 'ok', 'cli')")
+        raise duckdb.TransactionException("Conflict on update!")
+
+    with pytest.raises(ConcurrentChange) as info:
+        store.write(work)
+    assert info.value.code == "concurrent_change"
+    assert len(attempts) == store_module.RETRIES
+    assert rows(store, "SELECT count(*) FROM audit_event WHERE action = 'x'") == [(0,)]
+
+
+def set_name(cur, user_id: int, name: str) -> None:
+    cur.execute("UPDATE app_user SET display_name = ? WHERE id = ?", [name, user_id])
+
+
+def test_real_conflict_with_another_transaction_is_retried_after_it_commits(store, actor):
+    """A transaction that began before another one committed its update of the same row conflicts; the retry wins."""
+    attempts = []
+    with store.read() as other:
+        other.execute("BEGIN TRANSACTION")
+        set_name(other, actor.user_id, "Changed elsewhere")
+
+        def work(cur):
+            attempts.append(1)
+            cur.execute("SELECT display_name FROM app_user WHERE id = ?", [actor.user_id]).fetchone()
+            if len(attempts) == 1:
+                other.execute("COMMIT")   # the other unit finishes while ours is under way
+            set_name(cur, actor.user_id, "Changed here")
+            return len(attempts)
+
+        assert store.write(work) == 2
+    assert rows(store, "SELECT display_name FROM app_user WHERE id = ?", [actor.user_id]) == [("Changed here",)]
+
+
+def test_real_conflict_that_lasts_ends_in_concurrent_change(store, actor):
+    with store.read() as other:
+        other.execute("BEGIN TRANSACTION")
+        set_name(other, actor.user_id, "Held elsewhere")
+        with pytest.raises(ConcurrentChange):
+            store.write(set_name, actor.user_id, "Changed here")
+        other.execute("COMMIT")
+    assert rows(store, "SELECT display_name FROM app_user WHERE id = ?", [actor.user_id]) == [("Held elsewhere",)]
+
+
+def test_threads_updating_the_same_row_lose_no_update(store):
+    """Each thread's unit of work takes its own cursor; every write either counts or says ConcurrentChange."""
+    store.write(lambda cur: cur.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
+    store.write(lambda cur: cur.execute("INSERT INTO counter VALUES (1, 0)"))
+    threads, per_thread = 4, 15
+    ok, refused, other_errors = [], [], []
+    start = threading.Barrier(threads)
+
+    def increment(cur):
+        n = cur.execute("SELECT n FROM counter WHERE id = 1").fetchone()[0]
+        cur.execute("UPDATE counter SET n = ? WHERE id = 1", [n + 1])
+
+    def run():
+        start.wait()
+        for _ in range(per_thread):
+            try:
+                store.write(increment)
+                ok.append(1)
+            except ConcurrentChange:
+                refused.append(1)
+            except Exception as exc:  # noqa: BLE001 - collected and reported below
+                other_errors.append(repr(exc))
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert other_errors == []
+    assert len(ok) + len(refused) == threads * per_thread
+    assert rows(store, "SELECT n FROM counter") == [(len(ok),)]
+    assert ok
+
+
+# -- all or nothing -------------------------------------------------------------------------------
+def test_failing_unit_of_work_leaves_nothing_half_written(store, actor):
+    class Boom(Exception):
+        pass
+
+    def work(cur):
+        cur.execute("INSERT INTO person (given_name, given_key, family_key, name_block, created_utc, updated_utc) "
+                    "VALUES ('Amina', 'amina', '', 'amn|', now(), now())")
+        cur.execute("INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), 'half', 'ok', 'cli')")
+        set_name(cur, actor.user_id, "Half written")
+        raise Boom()
+
+    with pytest.raises(Boom):
+        store.write(work)
+    assert rows(store, "SELECT count(*) FROM person") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM audit_event WHERE action = 'half'") == [(0,)]
+    assert rows(store, "SELECT display_name FROM app_user WHERE id = ?", [actor.user_id]) == [("Olga Outreach",)]
+    # The store is still usable afterwards.
+    assert store.write(lambda cur: cur.execute("SELECT 42").fetchone()[0]) == 42
+
+
+def test_database_error_inside_a_unit_rolls_back_and_is_not_retried(store):
+    attempts = []
+
+    def work(cur):
+        attempts.append(1)
+        cur.execute("INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), 'y', 'ok', 'cli')")
+        cur.execute("INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), NULL, 'ok', 'cli')")
+
+    with pytest.raises(duckdb.ConstraintException):
+        store.write(work)
+    assert attempts == [1]
+    assert rows(store, "SELECT count(*) FROM audit_event WHERE action = 'y'") == [(0,)]
+
+
+def test_failed_migration_is_rolled_back(tmp_path, monkeypatch):
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for source in SCHEMA_DIR.glob("*.sql"):
+        (schemas / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = f"{MIGRATIONS[-1] + 1:03d}_broken.sql"
+    (schemas / broken).write_text("CREATE TABLE half_done (id INTEGER); SELECT * FROM no_such_table;",
+                                  encoding="utf-8")
+    monkeypatch.setattr(store_module, "SCHEMA_DIR", schemas)
+    path = tmp_path / "crm.duckdb"
+    with pytest.raises(duckdb.CatalogException):
+        Store(path)
+    (schemas / broken).unlink()
+    store = Store(path)
+    try:
+        tables = {r[0] for r in rows(store, "SELECT table_name FROM information_schema.tables")}
+        assert "half_done" not in tables
+        assert store.schema_version() == MIGRATIONS[-1]
+    finally:
+        store.close()
