@@ -30,6 +30,8 @@ else:
             session.logout()
             st.rerun()
     page = nav.navigation_for(user.role)
+    if page.url_path != "person":
+        st.session_state.pop("person_viewed_id", None)  # opening a person again is a new, audited read
 
 try:
     with session.through_entry_script():

@@ -154,7 +154,10 @@ def _json_default(value):
 
 
 def _store(args) -> Store:
-    return Store(args.db or default_path())
+    """The command's store, opened once; main() closes it when the command ends."""
+    if getattr(args, "store", None) is None:
+        args.store = Store(args.db or default_path())
+    return args.store
 
 
 # -- commands ----------------------------------------------------------------------------------------
@@ -177,6 +180,7 @@ def cmd_init(args) -> int:
 def cmd_serve(args) -> int:
     store_path = str(Path(args.db or default_path()).resolve())
     _store(args).close()  # create and migrate before the app starts, and fail early on a locked file
+    args.store = None
     env = dict(os.environ, CRM_DB=store_path)
     app = Path(__file__).resolve().parent.parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
@@ -413,6 +417,14 @@ def cmd_export(args) -> int:
 # -- entry point -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # exits 2 on a usage error
+    try:
+        return _run(args)
+    finally:
+        if getattr(args, "store", None) is not None:
+            args.store.close()
+
+
+def _run(args) -> int:
     try:
         return args.run(args)
     except ValidationError as exc:

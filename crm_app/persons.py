@@ -154,8 +154,11 @@ _PERSON_COLUMNS = ("id", "given_name", "family_name", "phone_e164", "phone_count
                    "created_utc", "updated_utc")
 
 
-def get(store, actor: Actor, person_id: int) -> dict:
-    """Everything about one person: record, stage, sources, consents, contact moments. The read is audited."""
+def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dict:
+    """Everything about one person: record, stage, sources, consents, contact moments.
+
+    The read is audited; a screen that redraws the same person passes `record_view=False` after the first time.
+    """
     permissions.require(actor.role, "person.view")
     from . import activities, memberships, offers, waitlists
 
@@ -174,7 +177,8 @@ def get(store, actor: Actor, person_id: int) -> dict:
         person["waitlists"] = waitlists.of_person(cur, person_id)
         person["offers"] = offers.of_person(cur, person_id)
         person["memberships"] = memberships.of_person(cur, person_id)
-        audit.record(cur, actor, "person.view", "person", person_id)
+        if record_view:
+            audit.record(cur, actor, "person.view", "person", person_id)
         return person
 
     return store.write(work)

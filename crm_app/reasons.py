@@ -55,8 +55,8 @@ def describe(reason: Reason, lang: str) -> str:
     params["value_label"] = value_label(dimension, params.get("value"), lang)
     params["subject"] = params["dimension_label"] + (f" {params['value_label']}" if params.get("value") else "")
     code = reason.code
-    if code == "waited" and params.get("months", 0) == 0:
-        code = "waited_days"
+    if code == "waited" and params.get("months", 0) < 2:
+        code = "waited_days" if params.get("months", 0) == 0 else "waited_month"
     return i18n.t(f"reason.{code}", lang, **params)
 
 

@@ -81,6 +81,14 @@ def set_disabled(store, actor: Actor, username: str, disabled: bool = True) -> N
     store.write(work)
 
 
+def active_user(store, user_id: int) -> User | None:
+    """The account as it is now, or None when it was disabled or removed."""
+    with store.read() as cur:
+        row = cur.execute("SELECT id, username, display_name, role FROM app_user WHERE id = ? AND NOT disabled",
+                          [user_id]).fetchone()
+    return User(*row) if row else None
+
+
 def authenticate(store, username: str, password: str, origin: str = "web") -> User | None:
     """The user if the password is right and the account active; None otherwise (same cost either way)."""
     username = (username or "").strip().lower()[:40]

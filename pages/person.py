@@ -23,7 +23,8 @@ if not raw_id.isdigit():
     st.stop()
 person_id = int(raw_id)
 try:
-    person = persons.get(store, session.actor(), person_id)
+    person = persons.get(store, session.actor(), person_id, record_view=state.get("person_viewed_id") != person_id)
+    state["person_viewed_id"] = person_id  # one audit event per opening, not one per redraw
 except NotFound:
     st.error(tr("person.not_found"))
     st.stop()

@@ -33,8 +33,16 @@ def through_entry_script():
 
 
 def current_user() -> User | None:
+    """The logged-in user, re-read on every run: a disabled account or a changed role counts at once."""
     user = st.session_state.get(USER_KEY)
-    return user if isinstance(user, User) else None
+    if not isinstance(user, User):
+        return None
+    current = users.active_user(get_store(), user.id)
+    if current is None:
+        logout()
+    elif current != user:
+        st.session_state[USER_KEY] = current
+    return current
 
 
 def actor() -> Actor:

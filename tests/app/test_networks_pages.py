@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, open_page, page_links, t, values
-from crm_app import clock, memberships, networks, offers, persons, waitlists
+from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, page_links, t, values
+from crm_app import clock, networks, offers, persons, waitlists
 from crm_app.networks import NetworkInput, TargetInput
 from crm_app.sources import SourceInput
 from crm_app.validation import PersonInput
@@ -218,7 +218,7 @@ def test_quota_fill_offers_answers_and_the_next_candidate(login, store, pm, boar
     at.radio(key="fill_method").set_value("quota").run()
     assert proposed(at) == [board["Carla_entry"], board["Dina_entry"]]
     carla = main_text(container(at, f"fill_proposal_{board['Carla_entry']}"))
-    assert "wacht 1 maanden (nummer 3 op de lijst)" in carla
+    assert "wacht 1 maand (nummer 3 op de lijst)" in carla
     assert "voegt toe: gender Vrouw: nu 4 van 15, doel minstens 6" in carla
     assert "voegt toe: gender Vrouw: nu 5 van 15, doel minstens 6" in main_text(
         container(at, f"fill_proposal_{board['Dina_entry']}"))

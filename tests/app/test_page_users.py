@@ -76,8 +76,6 @@ def test_a_disabled_user_can_no_longer_log_in(users_page, staff):
     assert values(at.main, "title") == [t("home.welcome", name=olga.display_name)]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the login lives in session state and is not checked again; "
-                                       "session expiry and revocation come with the privacy issue")
 def test_disabling_a_user_ends_the_session_they_already_have(login, staff, users_page):
     olga_at = login("outreach", "register")
     users_page.button(key=f"users_toggle_{staff['outreach'].username}").click().run()

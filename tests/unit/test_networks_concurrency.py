@@ -44,7 +44,7 @@ def told_plainly(outcome) -> bool:
 
 
 @pytest.fixture
-def managers(actor):
+def managers():
     return manager(1001), manager(1002)
 
 

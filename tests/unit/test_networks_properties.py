@@ -25,7 +25,7 @@ from networks_kit import insert_people, letters, manager, network, taken
 PM = manager()
 START = dt.datetime(2026, 11, 29, 9, 30)
 EVENTS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PURE = settings(max_examples=120, deadline=None)
+PURE = settings(max_examples=60, deadline=None)
 
 GENDERS = ("woman", "man", "other")
 COUNTRIES = ("SY", "ER", "UA", "TR", "AF")

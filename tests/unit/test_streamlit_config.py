@@ -1,0 +1,21 @@
+"""The shipped .streamlit/config.toml keeps Streamlit's safe settings (DESIGN section 6)."""
+import tomllib
+from pathlib import Path
+
+CONFIG = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text("utf-8"))
+
+
+def test_no_error_details_or_usage_stats_reach_anyone():
+    assert CONFIG["client"]["showErrorDetails"] == "none"
+    assert CONFIG["client"]["toolbarMode"] == "viewer"
+    assert CONFIG["browser"]["gatherUsageStats"] is False
+
+
+def test_server_refuses_cross_site_requests_and_serves_no_static_files():
+    assert CONFIG["server"]["enableXsrfProtection"] is True
+    assert CONFIG["server"]["enableStaticServing"] is False
+    assert 0 < CONFIG["server"]["maxUploadSize"] <= 25
+
+
+def test_magic_is_off():
+    assert CONFIG["runner"]["magicEnabled"] is False
