@@ -29,7 +29,9 @@ test: $(STAMP) chromium
 
 ## bench: the scale benchmarks (tables on stdout, JSON in benchmarks/results/)
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks.dedupe_check
+	$(PY) -m benchmarks.fill_proposal
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -333,11 +333,17 @@ def _params(query: dict) -> dict:
             "min_similarity": dedupe.NAME_SIMILARITY_MIN, "tolerance": dedupe.BIRTH_YEAR_TOLERANCE, "limit": 10}
 
 
-_BLOCKING = re.compile(r"WITH candidates AS \(.*?\), scored AS", re.S)
+_BLOCKING = re.compile(r"WITH candidates AS \(.*?\), merged AS", re.S)
+# The same candidates as one OR-ed filter (which no index can answer), each row tagged with every key it matched.
 _OR_SCAN_QUERY = _BLOCKING.sub(
-    "WITH candidates AS (SELECT * FROM person WHERE phone_e164 = $phone OR email_key = $email "
-    "OR name_block = $block OR name_block = $swapped OR family_year_block = $family_year), scored AS",
+    "WITH candidates AS (SELECT id, given_key, family_key, birth_year, unnest(list_filter(["
+    "CASE WHEN phone_e164 = $phone THEN 'phone' END, CASE WHEN email_key = $email THEN 'email' END, "
+    "CASE WHEN name_block = $block OR name_block = $swapped THEN 'name' END, "
+    "CASE WHEN family_year_block = $family_year THEN 'family_year' END], lambda x: x IS NOT NULL)) AS via "
+    "FROM person WHERE phone_e164 = $phone OR email_key = $email "
+    "OR name_block = $block OR name_block = $swapped OR family_year_block = $family_year), merged AS",
     dedupe._QUERY)
+assert _OR_SCAN_QUERY != dedupe._QUERY, "the blocking part of dedupe._QUERY was not found"
 
 
 def or_scan(cur, query: dict) -> list[int]:

@@ -106,9 +106,10 @@ def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int 
     }).fetchall()
     if not rows:
         return []
+    ids = [row[0] for row in rows]  # an IN list of placeholders is answered from the primary key's index
     shown = {row[0]: row[1:] for row in cur.execute(
-        "SELECT id, given_name, family_name, phone_e164, email, birth_year FROM person WHERE id IN (SELECT unnest($ids))",
-        {"ids": [row[0] for row in rows]}).fetchall()}
+        "SELECT id, given_name, family_name, phone_e164, email, birth_year FROM person "
+        f"WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()}
     return [_match(row, shown[row[0]]) for row in rows]
 
 
