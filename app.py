@@ -5,8 +5,10 @@ import uuid
 import streamlit as st
 
 from crm_app import i18n
+from crm_app.clock import today
 from crm_app.errors import CrmError
 from crm_app.ui import nav, session
+from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr
 
 log = logging.getLogger("crm_app.web")
@@ -30,6 +32,7 @@ else:
             session.logout()
             st.rerun()
     page = nav.navigation_for(user.role)
+    daily_upkeep(today())
     if page.url_path != "person":
         st.session_state.pop("person_viewed_id", None)  # opening a person again is a new, audited read
 

@@ -126,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     uadd.add_argument("--role", required=True, choices=reference.ROLES)
     uadd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     uadd.set_defaults(run=cmd_user_add)
+    upw = user.add_parser("passwd", help="set a staff account's password")
+    upw.add_argument("username")
+    upw.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    upw.set_defaults(run=cmd_user_passwd)
     ulist = user.add_parser("list", help="list staff accounts")
     ulist.set_defaults(run=cmd_user_list)
     udis = user.add_parser("disable", help="disable a staff account")
@@ -247,6 +251,14 @@ def cmd_user_add(args) -> int:
     user_id = users.add(_store(args), CLI_OPERATOR, args.username, args.name, args.role, password)
     _emit(args, {"id": user_id, "username": args.username.strip().lower(), "role": args.role},
           [f"added user {args.username} ({args.role})"])
+    return EXIT_OK
+
+
+def cmd_user_passwd(args) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password()
+    users.set_password(_store(args), CLI_OPERATOR, args.username, password)
+    _emit(args, {"username": args.username.strip().lower(), "password_changed": True},
+          [f"password changed for {args.username}"])
     return EXIT_OK
 
 

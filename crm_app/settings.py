@@ -10,9 +10,13 @@ DEFAULTS: dict[str, int] = {
     "interest_grace_days": 30,       # not confirmed this long after being due: the entry expires
     "opening_horizon_months": 3,     # the open-places overview looks this far ahead
     "min_cell_size": 5,              # dashboards: counts 1..k-1 are hidden (never below 3)
+    "login_max_failures": 5,         # failed log-ins per username within the window before refusing
+    "login_max_failures_address": 20,  # failed log-ins from one address (an office may share one) within the window
+    "login_window_minutes": 15,      # the throttling window
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
-           "opening_horizon_months": (1, 24), "min_cell_size": (3, 50)}
+           "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
+           "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440)}
 
 
 def get(cur, name: str) -> int:

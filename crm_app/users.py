@@ -2,25 +2,71 @@
 
 argon2-cffi's PasswordHasher defaults to argon2id with RFC 9106's low-memory parameters.
 An unknown user costs a hash verification too, so timing does not tell which usernames exist.
+
+Log-in is throttled per username and per address (settings `login_max_failures`,
+`login_max_failures_address`, `login_window_minutes`): once too many failures fall within the
+window, further attempts are refused without looking at the password, with the same answer and
+the same cost (a dummy verification) as a wrong password, for known and unknown usernames alike.
+Attempts are kept in `login_attempt` for a day: the username as a salted sha256 key, the address
+as Streamlit reports it (staff IP addresses, not participants'; NULL on localhost and the CLI).
+
+New passwords: at least PASSWORD_MIN characters, not a common password (data/common_passwords.txt),
+and not the username or containing it.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
 import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import audit, reference
+from . import audit, reference, settings
 from .audit import Actor
 from .clock import utcnow
 from .errors import CrmError, FieldError, ValidationError
+from .paths import DATA_DIR
 from .validation import clean_text
 
 PASSWORD_MIN = 12
+USERNAME_IN_PASSWORD_MIN = 4   # usernames this long may not appear anywhere in the password
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only spends the same time")
+COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt"
+ATTEMPTS_KEPT = dt.timedelta(days=1)   # longer than the largest window the settings allow
+_EDGE_JUNK = "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~ "
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased (lines starting with # are comments)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_error(password: str, username: str = "") -> FieldError | None:
+    """Why a new password is refused (a FieldError for the password field), or None when it is acceptable.
+
+    Common means: the password, ignoring case, is on the list, or is once leading and trailing
+    digits, punctuation and spaces are stripped ("Welkom2026!!" → "welkom"). A username of four
+    characters or more may not appear in the password; a shorter one (where "cor" in "correct" would
+    be a false alarm) may not be the whole password.
+    """
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
+        return FieldError("password", "password_too_short", {"min": PASSWORD_MIN})
+    lowered = password.lower()
+    stripped = lowered.strip(_EDGE_JUNK)
+    if lowered in common_passwords() or (stripped and stripped in common_passwords()):
+        return FieldError("password", "password_common")
+    username = (username or "").strip().lower()
+    if username and (lowered == username or (len(username) >= USERNAME_IN_PASSWORD_MIN and username in lowered)):
+        return FieldError("password", "password_contains_username")
+    return None
 
 
 @dataclass(frozen=True)
@@ -42,8 +88,9 @@ def add(store, actor: Actor, username: str, display_name: str, role: str, passwo
     display = clean_text(display_name, "display_name", errors, max_len=100, required=True)
     if role not in reference.ROLES:
         errors.append(FieldError("role", "invalid_choice"))
-    if len(password or "") < PASSWORD_MIN:
-        errors.append(FieldError("password", "password_too_short", {"min": PASSWORD_MIN}))
+    problem = password_error(password, username if _USERNAME.match(username) else "")
+    if problem:
+        errors.append(problem)
     if errors:
         raise ValidationError(errors)
 
@@ -59,6 +106,24 @@ def add(store, actor: Actor, username: str, display_name: str, role: str, passwo
         return user_id
 
     return store.write(work)
+
+
+def set_password(store, actor: Actor, username: str, new_password: str) -> None:
+    """Give an account a new password (the same rules as for a new account); audited, never logged."""
+    username = (username or "").strip().lower()
+    problem = password_error(new_password, username)
+    if problem:
+        raise ValidationError([problem])
+    new_hash = _hasher.hash(new_password)
+
+    def work(cur):
+        row = cur.execute("SELECT id FROM app_user WHERE username = ?", [username]).fetchone()
+        if row is None:
+            raise CrmError("user_not_found")
+        cur.execute("UPDATE app_user SET password_hash = ? WHERE id = ?", [new_hash, row[0]])
+        audit.record(cur, actor, "user.passwd", "app_user", row[0])
+
+    store.write(work)
 
 
 def list_users(store) -> list[dict]:
@@ -89,24 +154,64 @@ def active_user(store, user_id: int) -> User | None:
     return User(*row) if row else None
 
 
-def authenticate(store, username: str, password: str, origin: str = "web") -> User | None:
-    """The user if the password is right and the account active; None otherwise (same cost either way)."""
+def _username_key(cur, username: str) -> str:
+    salt = cur.execute("SELECT salt FROM login_throttle_salt").fetchone()[0]
+    return hashlib.sha256(f"{salt}:{username}".encode("utf-8")).hexdigest()
+
+
+def _throttled(cur, username_key: str, address: str | None, now: dt.datetime) -> bool:
+    """Too many failures within the window for this username (since its last success) or this address."""
+    since = now - dt.timedelta(minutes=settings.get(cur, "login_window_minutes"))
+    failures = cur.execute(
+        "SELECT count(*) FROM login_attempt WHERE username_key = ? AND outcome = 'failed' AND occurred_utc > ? "
+        "AND occurred_utc > coalesce((SELECT max(occurred_utc) FROM login_attempt "
+        "                             WHERE username_key = ? AND ok), TIMESTAMP '1970-01-01')",
+        [username_key, since, username_key]).fetchone()[0]
+    if failures >= settings.get(cur, "login_max_failures"):
+        return True
+    if address is None:
+        return False
+    failures = cur.execute(
+        "SELECT count(*) FROM login_attempt WHERE address = ? AND outcome = 'failed' AND occurred_utc > ?",
+        [address, since]).fetchone()[0]
+    return failures >= settings.get(cur, "login_max_failures_address")
+
+
+def authenticate(store, username: str, password: str, origin: str = "web", address: str | None = None) -> User | None:
+    """The user if the password is right and the account active; None otherwise (same cost either way).
+
+    `address` is the client's address (the web form passes `st.context.ip_address`), for the
+    per-address throttle. A throttled attempt is refused without checking the password; it is not
+    counted as a failure itself, so the refusal ends when the window has passed.
+    """
     username = (username or "").strip().lower()[:40]
+    address = (address or None) and str(address)[:64]
+    now = utcnow()
     with store.read() as cur:
         row = cur.execute(
             "SELECT id, username, display_name, role, password_hash, disabled FROM app_user WHERE username = ?",
             [username],
         ).fetchone()
+        username_key = _username_key(cur, username)
+        throttled = _throttled(cur, username_key, address, now)
     try:
-        _hasher.verify(row[4] if row and row[4] else _DUMMY_HASH, password or "")
-        ok = row is not None and row[4] is not None and not row[5]
+        if throttled:
+            _hasher.verify(_DUMMY_HASH, password or "")   # spend the same time, then refuse
+            ok = False
+        else:
+            _hasher.verify(row[4] if row and row[4] else _DUMMY_HASH, password or "")
+            ok = row is not None and row[4] is not None and not row[5]
     except (VerificationError, InvalidHashError):
         ok = False
     user = User(row[0], row[1], row[2], row[3]) if ok else None
+    outcome = "ok" if user else "throttled" if throttled else "failed"
 
     def work(cur):
+        cur.execute("INSERT INTO login_attempt (username_key, address, occurred_utc, ok, outcome) "
+                    "VALUES (?, ?, ?, ?, ?)", [username_key, address, now, user is not None, outcome])
         if user:
-            cur.execute("UPDATE app_user SET last_login_utc = ? WHERE id = ?", [utcnow(), user.id])
+            cur.execute("UPDATE app_user SET last_login_utc = ? WHERE id = ?", [now, user.id])
+            cur.execute("DELETE FROM login_attempt WHERE occurred_utc < ?", [now - ATTEMPTS_KEPT])
         audit.record(cur, Actor(user.id if user else None, user.role if user else "none", origin),
                      "login", "app_user", row[0] if row else None, "ok" if user else "refused")
 

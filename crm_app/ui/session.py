@@ -75,10 +75,22 @@ def _to_entry_script() -> None:
         pass
 
 
+def client_address() -> str | None:
+    """The browser's address for the per-address login throttle (None on localhost or when unknown).
+
+    Behind a reverse proxy this is the proxy's address, shared by every user: hence a higher
+    per-address limit than per-username (settings.login_max_failures_address).
+    """
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no client context (e.g. a bare script run)
+        return None
+
+
 def _on_login() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
-    user = users.authenticate(get_store(), username, password)
+    user = users.authenticate(get_store(), username, password, address=client_address())
     st.session_state["login_password"] = ""
     if user is None:
         st.session_state["login_failed"] = True

@@ -1,0 +1,175 @@
+"""Login throttling per username and per address: refused without checking the password, with the
+same answer and about the same cost as a wrong password, for known and unknown usernames alike."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+
+import pytest
+from argon2 import PasswordHasher
+
+from crm_app import clock, settings, users
+from crm_app.audit import CLI_OPERATOR
+
+WINDOW = dt.timedelta(minutes=settings.DEFAULTS["login_window_minutes"])
+MAX_FAILURES = settings.DEFAULTS["login_max_failures"]
+MAX_FAILURES_ADDRESS = settings.DEFAULTS["login_max_failures_address"]
+OFFICE, HOME = "192.0.2.10", "198.51.100.7"   # documentation addresses (RFC 5737)
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Real argon2id with the smallest cost parameters; the timing test swaps the real ones back in."""
+    monkeypatch.setattr(users, "_hasher", CHEAP)
+    monkeypatch.setattr(users, "_DUMMY_HASH", CHEAP.hash("not a real password, only spends the same time"))
+
+
+@pytest.fixture
+def olga(actor_login, frozen_clock):
+    return actor_login
+
+
+def later(**delta) -> None:
+    clock.freeze(clock.utcnow() + dt.timedelta(**delta))
+
+
+def fail(store, username: str, times: int, address: str | None = None) -> None:
+    for _ in range(times):
+        assert users.authenticate(store, username, "wrong password", address=address) is None
+
+
+def outcomes(store) -> list[str]:
+    with store.read() as cur:
+        return [r[0] for r in cur.execute("SELECT outcome FROM login_attempt ORDER BY occurred_utc, rowid").fetchall()]
+
+
+def login_results(store) -> list[tuple]:
+    with store.read() as cur:
+        return cur.execute("SELECT user_id, record_id, result FROM audit_event WHERE action = 'login' "
+                           "ORDER BY id").fetchall()
+
+
+def test_after_n_wrong_passwords_the_right_one_is_refused_until_the_window_passes(store, actor, olga):
+    username, password = olga
+    fail(store, username, MAX_FAILURES)
+    assert users.authenticate(store, username, password) is None            # throttled: the password is not looked at
+    later(minutes=10)
+    assert users.authenticate(store, username.upper(), password) is None    # still within the window (any case)
+    later(minutes=5, seconds=1)                                              # 15 min 1 s after the failures
+    assert users.authenticate(store, username, password) == users.User(actor.user_id, username, "Olga Outreach",
+                                                                       "outreach")
+    assert outcomes(store) == ["failed"] * MAX_FAILURES + ["throttled", "throttled", "ok"]
+    # Refusals are audited like any other refused login: no user, the account's id, "refused".
+    assert login_results(store)[-3:] == [(None, actor.user_id, "refused"), (None, actor.user_id, "refused"),
+                                         (actor.user_id, actor.user_id, "ok")]
+
+
+def test_fewer_failures_than_the_limit_do_not_throttle_and_a_success_starts_the_count_again(store, olga):
+    username, password = olga
+    fail(store, username, MAX_FAILURES - 1)
+    assert users.authenticate(store, username, password) is not None
+    fail(store, username, MAX_FAILURES - 1)
+    assert users.authenticate(store, username, password) is not None
+    assert "throttled" not in outcomes(store)
+
+
+def test_throttled_attempts_do_not_extend_the_refusal(store, olga):
+    username, password = olga
+    fail(store, username, MAX_FAILURES)
+    for _ in range(10):                     # someone keeps trying every minute
+        later(minutes=1)
+        assert users.authenticate(store, username, "still guessing") is None
+    later(minutes=5, seconds=1)             # the window since the last *checked* failure has passed
+    assert users.authenticate(store, username, password) is not None
+
+
+def test_a_throttled_attempt_never_checks_the_stored_hash(store, olga, monkeypatch):
+    username, password = olga
+    fail(store, username, MAX_FAILURES)
+    verified = []
+    real_verify = CHEAP.verify
+    monkeypatch.setattr(CHEAP, "verify", lambda hash_, pw: verified.append(hash_) or real_verify(hash_, pw))
+    assert users.authenticate(store, username, password) is None
+    assert verified == [users._DUMMY_HASH], "exactly one verification, against the dummy hash"
+
+
+def test_an_unknown_username_is_throttled_the_same_way(store, olga):
+    _, password = olga
+    fail(store, "nobody", MAX_FAILURES)
+    assert users.authenticate(store, "nobody", password) is None
+    assert outcomes(store)[-1] == "throttled"
+    later(minutes=15, seconds=1)
+    assert users.authenticate(store, "nobody", password) is None
+    assert outcomes(store)[-1] == "failed"
+    # The audit trail of a throttled unknown name looks like that of any refused unknown name.
+    assert set(login_results(store)) == {(None, None, "refused")}
+
+
+def test_throttling_one_username_leaves_the_others_alone(store, olga):
+    username, password = olga
+    users.add(store, CLI_OPERATOR, "pim", "Pim Programma", "program_manager", "een lang genoeg wachtwoord")
+    fail(store, username, MAX_FAILURES, address=OFFICE)
+    assert users.authenticate(store, username, password, address=OFFICE) is None
+    assert users.authenticate(store, "pim", "een lang genoeg wachtwoord", address=OFFICE) is not None
+
+
+def test_per_address_limit_counts_failures_for_any_username_and_each_address_on_its_own(store, olga):
+    username, password = olga
+    per_name = MAX_FAILURES - 1                                    # stay under the per-username limit
+    names = [f"guess{i}" for i in range(-(-MAX_FAILURES_ADDRESS // per_name))]
+    for name in names:
+        fail(store, name, per_name, address=OFFICE)
+    assert users.authenticate(store, username, password, address=OFFICE) is None     # the address is throttled
+    assert users.authenticate(store, username, password, address=HOME) is not None   # another address is not
+    assert users.authenticate(store, username, password) is not None                 # nor the command line
+    later(minutes=15, seconds=1)
+    assert users.authenticate(store, username, password, address=OFFICE) is not None
+
+
+def test_limits_and_window_are_settings(store, olga):
+    username, password = olga
+    store.write(settings.set_value, "login_max_failures", 3)
+    store.write(settings.set_value, "login_window_minutes", 60)
+    fail(store, username, 3)
+    later(minutes=30)
+    assert users.authenticate(store, username, password) is None
+    later(minutes=30, seconds=1)
+    assert users.authenticate(store, username, password) is not None
+
+
+def test_attempts_keep_no_username_and_are_pruned_after_a_day(store, olga):
+    username, password = olga
+    fail(store, "my secret password typed as username", 2, address=OFFICE)
+    with store.read() as cur:
+        rows = cur.execute("SELECT username_key, address, ok FROM login_attempt").fetchall()
+    assert len(rows) == 2 and all(r[1] == OFFICE and r[2] is False for r in rows)
+    assert not any("secret" in r[0] or username in r[0] for r in rows)
+    later(days=1, seconds=1)
+    users.authenticate(store, username, password)       # a success prunes what is older than a day
+    assert outcomes(store) == ["ok"]
+
+
+def test_refused_unknown_and_refused_known_take_about_the_same_time(store, olga, monkeypatch):
+    """With the production argon2id cost: wrong password, unknown user, and both throttled."""
+    username, _ = olga
+    fail(store, username, MAX_FAILURES)          # cheap set-up: olga's hash and the dummy are cheap here
+    fail(store, "nobody", MAX_FAILURES)
+    real = PasswordHasher()
+    monkeypatch.setattr(users, "_hasher", real)
+    monkeypatch.setattr(users, "_DUMMY_HASH", real.hash("not a real password, only spends the same time"))
+    users.add(store, CLI_OPERATOR, "pim", "Pim Programma", "program_manager", "een lang genoeg wachtwoord")
+
+    def seconds(name: str) -> float:
+        runs = []
+        for _ in range(2):
+            start = time.perf_counter()
+            assert users.authenticate(store, name, "wrong password") is None
+            runs.append(time.perf_counter() - start)
+        return statistics.median(runs)
+
+    timings = {"throttled known": seconds(username), "throttled unknown": seconds("nobody"),
+               "wrong password": seconds("pim"), "unknown": seconds("someone-else")}
+    assert max(timings.values()) < 2.5 * min(timings.values()), timings
+    assert min(timings.values()) > 0.02, ("the real cost was not used", timings)
