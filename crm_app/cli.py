@@ -17,7 +17,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from . import exports, i18n, maintenance, memberships, networks, offers, persons, reasons, reference, selection, users, waitlists
+from . import audit, exports, i18n, maintenance, memberships, networks, offers, persons, reasons, reference, selection, users, waitlists
 from .audit import CLI_OPERATOR
 from .errors import CrmError, ValidationError
 from .sources import SourceInput
@@ -138,6 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     uen = user.add_parser("enable", help="enable a disabled staff account")
     uen.add_argument("username")
     uen.set_defaults(run=cmd_user_enable)
+
+    aud = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(dest="action", required=True)
+    averify = aud.add_parser("verify", help="check the hash chain (exit 1 with the first bad id when broken)")
+    averify.set_defaults(run=cmd_audit_verify)
+    alist = aud.add_parser("list", help="audit events, newest first")
+    alist.add_argument("--action", help="only actions containing this text")
+    alist.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
+    alist.set_defaults(run=cmd_audit_list)
     return parser
 
 
@@ -287,6 +295,25 @@ def cmd_user_disable(args) -> int:
 def cmd_user_enable(args) -> int:
     users.set_disabled(_store(args), CLI_OPERATOR, args.username, False)
     _emit(args, {"username": args.username, "disabled": False}, [f"enabled {args.username}"])
+    return EXIT_OK
+
+
+def cmd_audit_verify(args) -> int:
+    result = audit.verify(_store(args))
+    if result.ok:
+        line = f"audit chain intact ({result.events_checked} events checked)"
+    else:
+        line = f"audit chain broken at id {result.first_bad_id} ({result.reason})"
+    _emit(args, dataclasses.asdict(result), [line])
+    return EXIT_OK if result.ok else EXIT_REFUSED
+
+
+def cmd_audit_list(args) -> int:
+    rows = audit.search(_store(args), CLI_OPERATOR, action=args.action, limit=args.limit)
+    lines = [f"{r['id']:>7} {r['occurred_utc']:%Y-%m-%d %H:%M:%S} {r['user_id'] if r['user_id'] is not None else '-':>5} "
+             f"{r['action']:<24} {r['record_type'] or '-'}:{r['record_id'] if r['record_id'] is not None else '-'} "
+             f"{r['result']} {r['origin']}" for r in rows]
+    _emit(args, rows, lines)
     return EXIT_OK
 
 

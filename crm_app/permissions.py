@@ -23,6 +23,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "places.fill": frozenset({"program_manager", "admin"}),
     "members.view": frozenset({"program_manager", "admin"}),
     "data.export": frozenset({"program_manager", "admin"}),
+    "audit.view": frozenset({"coordinator", "admin"}),
 }
 
 

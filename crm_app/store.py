@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import re
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from .paths import DATA_DIR, SCHEMA_DIR
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = DATA_DIR / "crm.duckdb"
-RETRIES = 4
+RETRIES = 8  # every audited write also updates the audit chain's head row, so writes conflict often
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -76,7 +77,7 @@ class Store:
                 _rollback_quietly(cur)
                 if attempt == RETRIES - 1:
                     raise ConcurrentChange("concurrent_change") from None
-                time.sleep(0.02 * (attempt + 1))
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # jitter: racing writers spread out
             except BaseException:
                 _rollback_quietly(cur)
                 raise

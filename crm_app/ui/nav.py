@@ -39,6 +39,8 @@ SCREENS = (
            section="nav.section.networks"),
     Screen("users", "pages/users.py", "nav.users", ":material/manage_accounts:", "user.manage",
            section="nav.section.admin"),
+    Screen("audit", "pages/audit.py", "nav.audit", ":material/policy:", "audit.view",
+           section="nav.section.admin"),
 )
 
 
