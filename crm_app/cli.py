@@ -31,6 +31,16 @@ class Refused(Exception):
     """A refusal already phrased for the operator."""
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("give 1 or more")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="CRM for participant networks")
     parser.add_argument("--db", help="database file (default: $CRM_DB or data/crm.duckdb)")
@@ -102,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fill = sub.add_parser("fill", help="propose (or with --apply, make) offers for open places")
     fill.add_argument("network")
-    fill.add_argument("--places", type=int)
+    fill.add_argument("--places", type=_positive_int, help="how many of the open places (default: all)")
     fill.add_argument("--method", default="waitlist", choices=selection.METHODS)
     fill.add_argument("--apply", action="store_true")
     fill.set_defaults(run=cmd_fill)
@@ -447,6 +457,9 @@ def cmd_offer(args) -> int:
 
 
 def cmd_export(args) -> int:
+    folder = Path(args.output).resolve().parent
+    if not folder.is_dir():
+        raise Refused(f"-o {args.output}: the folder {folder} does not exist; nothing was written")
     rows = exports.write(_store(args), CLI_OPERATOR, args.kind, args.format, args.output)
     _emit(args, {"kind": args.kind, "format": args.format, "file": args.output, "rows": rows},
           [f"wrote {rows} {args.kind} rows to {args.output}"])

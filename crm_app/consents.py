@@ -6,8 +6,12 @@ from .audit import Actor
 from .clock import utcnow
 from .errors import FieldError, NotFound, ValidationError
 
-_DIMENSION_COLUMNS = ("gender", "birth_year", "country_of_origin", "education_level", "municipality",
-                      "district", "arrival_year", "integration_route")
+# Withdrawing diversity_statistics removes every optional dimension (validation.DIMENSION_FIELDS) at once.
+_CLEAR_DIMENSIONS = (
+    "UPDATE person SET gender = NULL, birth_year = NULL, country_of_origin = NULL, education_level = NULL, "
+    "municipality = NULL, district = NULL, arrival_year = NULL, integration_route = NULL, "
+    "family_year_block = NULL WHERE id = ?"
+)
 
 
 def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor: Actor) -> None:
@@ -26,8 +30,7 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
                     "WHERE id = ?", [person_id])
     if purpose == "diversity_statistics" and not granted:
         # Withdrawal removes the optional dimensions at once (DESIGN section 6).
-        assignments = ", ".join(f"{column} = NULL" for column in _DIMENSION_COLUMNS)
-        cur.execute(f"UPDATE person SET {assignments}, family_year_block = NULL WHERE id = ?", [person_id])
+        cur.execute(_CLEAR_DIMENSIONS, [person_id])
 
 
 def current(cur, person_id: int) -> dict[str, bool]:

@@ -363,7 +363,7 @@ def reserve_ids(cur, sequence: str, n: int) -> list[int]:
     """`n` fresh values of a sequence, ascending (so bulk-inserted rows never collide with later inserts)."""
     if n == 0:
         return []
-    rows = cur.execute(f"SELECT nextval('{sequence}') AS v FROM range(?) ORDER BY v", [n]).fetchnumpy()
+    rows = cur.execute("SELECT nextval(?) AS v FROM range(?) ORDER BY v", [sequence, n]).fetchnumpy()
     return rows["v"].tolist()
 
 
@@ -372,11 +372,19 @@ def arrow_table(columns, rows: list[dict]) -> pa.Table:
     return pa.table({name: pa.array([row.get(name) for row in rows], type=kind) for name, kind in columns})
 
 
+_BULK_TABLES = frozenset({"person", "person_source", "consent", "activity", "waitlist_entry"})
+
+
 def insert_arrow(cur, table: str, columns, rows: list[dict] | pa.Table) -> int:
     """Insert dict rows (or an Arrow table) into `table` in one statement through Arrow."""
     if len(rows) == 0:
         return 0
     names = [name for name, _ in columns]
+    # Identifiers cannot be parameters: they are checked against the schema instead (never user input).
+    known = {r[0] for r in cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                       [table]).fetchall()}
+    if table not in _BULK_TABLES or not set(names) <= known:
+        raise ValueError(f"bulk insert into an unknown table or column: {table}")
     arrow = rows if isinstance(rows, pa.Table) else arrow_table(columns, rows)
     view = f"_bulk_{table}"
     cur.register(view, arrow)

@@ -1,7 +1,7 @@
 """Time-driven upkeep that must happen whether or not anyone clicks: offers and waiting-list checks expire.
 
 Idempotent: running it twice for the same day changes nothing the second time. The app runs it
-on start and when the places screens open; the `crm` commands run it before they read.
+the first time a screen opens each day (crm_app.ui.resources.daily_upkeep); the `crm` commands run it before they read.
 """
 from __future__ import annotations
 

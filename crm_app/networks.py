@@ -147,6 +147,18 @@ def validate_targets(targets: list[TargetInput], max_places: int | None, errors:
     return clean
 
 
+_SAVED_COLUMNS = ("name", "kind", "min_places", "max_places", "term_months", "max_consecutive_terms",
+                  "rest_months", "meeting_cadence", "alumni_network_id")
+_INSERT_NETWORK = (
+    "INSERT INTO network (name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
+    "meeting_cadence, alumni_network_id, created_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_UPDATE_NETWORK = (
+    "UPDATE network SET name = ?, kind = ?, min_places = ?, max_places = ?, term_months = ?, "
+    "max_consecutive_terms = ?, rest_months = ?, meeting_cadence = ?, alumni_network_id = ? WHERE id = ?"
+)
+
+
 def save(store, actor: Actor, data: NetworkInput, targets: list[TargetInput] | None = None,
          network_id: int | None = None) -> int:
     """Create a network, or change one (never below its current members plus open offers)."""
@@ -170,16 +182,12 @@ def save(store, actor: Actor, data: NetworkInput, targets: list[TargetInput] | N
                 "SELECT 1 FROM network WHERE id = ? AND kind = 'alumni_network'", [values["alumni_network_id"]]
         ).fetchone():
             raise ValidationError([FieldError("alumni_network_id", "invalid_choice")])
-        columns = list(values)
+        row = [values[c] for c in _SAVED_COLUMNS]
         if network_id is None:
-            new_id = cur.execute(
-                f"INSERT INTO network ({', '.join(columns)}, created_utc) VALUES "
-                f"({', '.join('?' * len(columns))}, ?) RETURNING id", [*values.values(), utcnow()],
-            ).fetchone()[0]
+            new_id = cur.execute(_INSERT_NETWORK, [*row, utcnow()]).fetchone()[0]
         else:
             new_id = network_id
-            cur.execute(f"UPDATE network SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
-                        [*values.values(), network_id])
+            cur.execute(_UPDATE_NETWORK, [*row, network_id])
         if targets is not None:
             cur.execute("DELETE FROM network_target WHERE network_id = ?", [new_id])
             for target in clean_targets:
@@ -208,12 +216,14 @@ def places_taken(cur, network_id: int) -> int:
     ).fetchone()[0]
 
 
-_NETWORK_COLUMNS = ("id", "name", "kind", "min_places", "max_places", "term_months", "max_consecutive_terms",
-                    "rest_months", "meeting_cadence", "alumni_network_id")
+_SELECT_NETWORK = (
+    "SELECT id, name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
+    "meeting_cadence, alumni_network_id FROM network WHERE id = ?"
+)
 
 
 def load(cur, network_id: int) -> Network:
-    row = cur.execute(f"SELECT {', '.join(_NETWORK_COLUMNS)} FROM network WHERE id = ?", [network_id]).fetchone()
+    row = cur.execute(_SELECT_NETWORK, [network_id]).fetchone()
     if row is None:
         raise NotFound("network_not_found")
     network = Network(*row)

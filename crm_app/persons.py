@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import audit, consents, dedupe, permissions, sources
+from . import activities, audit, consents, dedupe, memberships, offers, permissions, sources, waitlists
 from .audit import Actor
 from .clock import utcnow
 from .errors import FieldError, NotFound, PermissionDenied, ValidationError
@@ -148,10 +148,12 @@ def set_stage(store, actor: Actor, person_id: int, stage: str | None) -> None:
     store.write(work)
 
 
-_PERSON_COLUMNS = ("id", "given_name", "family_name", "phone_e164", "phone_country", "email", "preferred_language",
-                   "other_languages", "note", "stage_manual", "gender", "birth_year", "country_of_origin",
-                   "education_level", "municipality", "district", "arrival_year", "integration_route",
-                   "created_utc", "updated_utc")
+_PERSON_QUERY = (
+    "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.phone_country, p.email, p.preferred_language, "
+    "p.other_languages, p.note, p.stage_manual, p.gender, p.birth_year, p.country_of_origin, p.education_level, "
+    "p.municipality, p.district, p.arrival_year, p.integration_route, p.created_utc, p.updated_utc, s.stage "
+    "FROM person p JOIN person_stage s ON s.person_id = p.id WHERE p.id = ?"
+)
 
 
 def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dict:
@@ -160,16 +162,12 @@ def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dic
     The read is audited; a screen that redraws the same person passes `record_view=False` after the first time.
     """
     permissions.require(actor.role, "person.view")
-    from . import activities, memberships, offers, waitlists
 
     def work(cur):
-        row = cur.execute(
-            f"SELECT {', '.join('p.' + c for c in _PERSON_COLUMNS)}, s.stage FROM person p "
-            "JOIN person_stage s ON s.person_id = p.id WHERE p.id = ?", [person_id]
-        ).fetchone()
+        row = cur.execute(_PERSON_QUERY, [person_id]).fetchone()
         if row is None:
             raise NotFound("person_not_found")
-        person = dict(zip(_PERSON_COLUMNS + ("stage",), row))
+        person = dict(zip((column[0] for column in cur.description), row))
         person["sources"] = sources.of_person(cur, person_id)
         person["consents"] = consents.current(cur, person_id)
         person["consent_history"] = consents.history(cur, person_id)

@@ -1,7 +1,7 @@
 """Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers."""
 import streamlit as st
 
-from crm_app import maintenance, networks, offers, reasons, selection
+from crm_app import networks, offers, reasons, selection
 from crm_app.errors import CrmError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -10,7 +10,6 @@ from crm_app.ui.text import fmt_date, label, lang, tr
 user = session.require("places.fill")
 store = get_store()
 state = st.session_state
-maintenance.run_due(store)
 
 st.title(tr("fill.title"))
 network_id = widgets.network_select("fill", networks.list_networks(store, session.actor()))

@@ -2,14 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from crm_app import maintenance, networks, reasons
+from crm_app import networks, reasons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
 
 user = session.require("network.view")
 store = get_store()
-maintenance.run_due(store)
 
 st.title(tr("places.title"))
 rows = networks.overview(store, session.actor())

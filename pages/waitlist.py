@@ -1,7 +1,7 @@
 """A network's waiting list: order, waiting time, "still interested?" checks; add, confirm, take off."""
 import streamlit as st
 
-from crm_app import maintenance, networks, persons, waitlists
+from crm_app import networks, persons, waitlists
 from crm_app.errors import CrmError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -10,7 +10,6 @@ from crm_app.ui.text import fmt_date, fmt_datetime, label, tr
 user = session.require("waitlist.view")
 store = get_store()
 state = st.session_state
-maintenance.run_due(store)
 
 st.title(tr("waitlist.title"))
 network_id = widgets.network_select("waitlist", networks.list_networks(store, session.actor()))

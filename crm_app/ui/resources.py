@@ -17,5 +17,5 @@ def get_store() -> Store:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def daily_upkeep(day: dt.date) -> dict:
     """Expire overdue offers and unconfirmed waiting-list entries once per day per server process,
-    whichever screen is opened first (the places screens also run it; it is idempotent)."""
+    whichever screen is opened first; idempotent, so a second process or the `crm` command may run it too."""
     return maintenance.run_due(get_store(), day)
