@@ -38,10 +38,10 @@ from .validation import PersonInput, validate_person
 DEMO_PASSWORD = "demo-password-2026"
 # username, display name, role
 DEMO_ACCOUNTS = (
-    ("outreach", "Sanne Bakker (outreach)", "outreach"),
-    ("manager", "Joost van Leeuwen (programmamanager)", "program_manager"),
-    ("coordinator", "Fatima el Amrani (coördinator)", "coordinator"),
-    ("admin", "Beheer (admin)", "admin"),
+    ("outreach", "Sanne Bakker", "outreach"),
+    ("manager", "Joost van Leeuwen", "program_manager"),
+    ("coordinator", "Fatima el Amrani", "coordinator"),
+    ("admin", "Beheerder", "admin"),
     ("kiosk", "Kiosk Stadskantoor", "kiosk"),
 )
 NETWORKS = (
