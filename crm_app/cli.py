@@ -156,6 +156,15 @@ def _parser() -> argparse.ArgumentParser:
     alist.add_argument("--action", help="only actions containing this text")
     alist.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
     alist.set_defaults(run=cmd_audit_list)
+
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
     return parser
 
 
@@ -466,7 +475,18 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+# -- privacy (issue 4) --
+
+# -- sessions (issue 4) --
+
+# -- rotation (issue 5) --
+
+# -- dashboards (issue 6) --
+
+
 # -- entry point -------------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # exits 2 on a usage error
     try:

@@ -435,6 +435,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Stop it first, or use the app's admin screens."),
     "err.store_not_empty": ("De database bevat al personen; demogegevens worden alleen in een lege database gezet.",
                             "The database already holds persons; demo data only goes into an empty store."),
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -505,6 +513,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "market_conversation": ("Gesprek op de markt", "Conversation at the market"),
         "meeting": ("Bijeenkomst", "Meeting"), "other": ("Anders", "Other"),
     },
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
 }
 
 

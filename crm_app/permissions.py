@@ -24,6 +24,14 @@ ACTIONS: dict[str, frozenset[str]] = {
     "members.view": frozenset({"program_manager", "admin"}),
     "data.export": frozenset({"program_manager", "admin"}),
     "audit.view": frozenset({"coordinator", "admin"}),
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
 }
 
 

@@ -13,6 +13,14 @@ DEFAULTS: dict[str, int] = {
     "login_max_failures": 5,         # failed log-ins per username within the window before refusing
     "login_max_failures_address": 20,  # failed log-ins from one address (an office may share one) within the window
     "login_window_minutes": 15,      # the throttling window
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),

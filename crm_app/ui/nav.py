@@ -41,6 +41,14 @@ SCREENS = (
            section="nav.section.admin"),
     Screen("audit", "pages/audit.py", "nav.audit", ":material/policy:", "audit.view",
            section="nav.section.admin"),
+    # -- privacy (issue 4) --
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    # -- dashboards (issue 6) --
+
 )
 
 
