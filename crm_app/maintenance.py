@@ -25,4 +25,9 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
                          f"offers_in_networks={len(touched)} entries={expired_entries}")
         return {"networks_with_expired_offers": touched, "expired_entries": expired_entries}
 
-    return store.write(work)
+    result = store.write(work)
+    # -- privacy (issue 4) --
+
+    # -- rotation (issue 5) --
+
+    return result

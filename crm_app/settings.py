@@ -24,7 +24,15 @@ DEFAULTS: dict[str, int] = {
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
-           "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440)}
+           "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440),
+           # -- privacy (issue 4) --
+
+           # -- sessions (issue 4) --
+
+           # -- rotation (issue 5) --
+
+           # -- dashboards (issue 6) --
+           }
 
 
 def get(cur, name: str) -> int:
