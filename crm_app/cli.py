@@ -158,6 +158,28 @@ def _parser() -> argparse.ArgumentParser:
     alist.set_defaults(run=cmd_audit_list)
 
     # -- privacy (issue 4) --
+    erase = sub.add_parser("erase", help="erase a person completely (right to erasure); compacts the store")
+    erase.add_argument("id", type=int, metavar="PERSON_ID")
+    erase.add_argument("--dry-run", action="store_true", help="only count what would be removed; change nothing")
+    erase.set_defaults(run=cmd_erase)
+    access = sub.add_parser("subject-access", help="everything held about a person: FILE.json and FILE.html")
+    access.add_argument("id", type=int, metavar="PERSON_ID")
+    access.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the JSON file (the HTML goes beside it); a name ending in .html: the HTML, JSON beside")
+    access.set_defaults(run=cmd_subject_access)
+    backup = sub.add_parser("backup", help="a consistent copy of the store")
+    backup.add_argument("file")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the store with a backup; erasures since are re-applied")
+    restore.add_argument("file")
+    restore.set_defaults(run=cmd_restore)
+    retention = sub.add_parser("retention", help="list (or with --apply, remove) records past their retention period")
+    retention.add_argument("--apply", action="store_true", help="remove them (erasure, compaction, audit count)")
+    retention.add_argument("--as-of", help="the day to judge by, YYYY-MM-DD (default today)")
+    switch = retention.add_mutually_exclusive_group()
+    switch.add_argument("--enable", action="store_true", help="let the daily job apply retention (after this preview)")
+    switch.add_argument("--disable", action="store_true", help="stop the daily job applying retention")
+    retention.set_defaults(run=cmd_retention)
 
     # -- sessions (issue 4) --
 
@@ -476,6 +498,102 @@ def cmd_export(args) -> int:
 
 
 # -- privacy (issue 4) --
+def cmd_erase(args) -> int:
+    from . import erasure
+    store = _store(args)
+    counts = erasure.preview(store, CLI_OPERATOR, args.id)
+    if args.dry_run:
+        _emit(args, {"person_id": args.id, "would_remove": counts, "dry_run": True},
+              [f"erasing person {args.id} would remove:"] + [f"  {kind}: {n}" for kind, n in counts.items()])
+        return EXIT_OK
+    result = erasure.erase(store, CLI_OPERATOR, args.id)
+    chain = audit.verify(store)
+    _emit(args, {"person_id": args.id, "removed": result.counts, "compaction_seconds": result.compaction_seconds,
+                 "audit_chain_ok": chain.ok},
+          [f"erased person {args.id}; store compacted in {result.compaction_seconds:.2f} s"]
+          + [f"  {kind}: {n}" for kind, n in result.counts.items()])
+    return EXIT_OK
+
+
+def cmd_subject_access(args) -> int:
+    from . import subject_access
+    json_path, html_path = subject_access.output_paths(args.output)
+    for path in (json_path, html_path):
+        if not path.resolve().parent.is_dir():
+            raise Refused(f"-o {args.output}: the folder {path.resolve().parent} does not exist; nothing was written")
+    json_path, html_path = subject_access.write(_store(args), CLI_OPERATOR, args.id, args.output, args.lang)
+    _emit(args, {"person_id": args.id, "json": str(json_path), "html": str(html_path)},
+          [f"wrote {json_path} and {html_path}"])
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from . import backups
+    target = Path(args.file)
+    if not target.resolve().parent.is_dir():
+        raise Refused(f"{args.file}: the folder {target.resolve().parent} does not exist; nothing was written")
+    store = _store(args)
+    if target.resolve() == store.path.resolve():
+        raise Refused(f"{args.file} is the store itself; choose another file")
+    backups.backup(store, CLI_OPERATOR, target)
+    _emit(args, {"file": str(target), "bytes": target.stat().st_size}, [f"backup written to {target}"])
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from . import backups
+    source, target = Path(args.file), Path(args.db or default_path())
+    if not source.is_file():
+        raise Refused(f"{args.file}: no such file; nothing changed")
+    if source.resolve() == target.resolve():
+        raise Refused(f"{args.file} is the store itself; nothing changed")
+    try:
+        result = backups.restore(CLI_OPERATOR, source, target)
+    except ValueError:
+        raise Refused(f"{args.file} is not a backup of this CRM; nothing changed") from None
+    except duckdb_error() as exc:
+        raise Refused(f"{args.file} is not a readable database ({type(exc).__name__}); nothing changed") from None
+    _emit(args, {"store": str(result.store_path), "schema_version": result.schema_version,
+                 "erasures_reapplied": result.erasures_reapplied},
+          [f"restored {args.file} into {result.store_path} (schema version {result.schema_version}); "
+           f"{result.erasures_reapplied} erasure(s) re-applied"])
+    return EXIT_OK
+
+
+def duckdb_error():
+    import duckdb
+    return duckdb.Error
+
+
+def cmd_retention(args) -> int:
+    from . import retention
+    from .clock import today
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise Refused(f"--as-of {args.as_of!r}: write the day as YYYY-MM-DD") from None
+    store = _store(args)
+    if args.disable:
+        retention.enable(store, CLI_OPERATOR, on=False)
+    items = retention.preview(store, CLI_OPERATOR, as_of)
+    data = {"as_of": (as_of or today()).isoformat(), "counts": retention.counts(items),
+            "items": [i.as_dict() for i in items]}
+    lines = [f"{i.rule:<20} #{i.person_id:<7} {i.stage:<15} last {i.last_activity:%d-%m-%Y}"
+             + (f"  entry {i.entry_id}" if i.entry_id else "") for i in items]
+    lines.append("would remove: " + ", ".join(f"{n} {rule}" for rule, n in data["counts"].items()))
+    if args.apply:
+        data["applied"] = retention.apply(store, CLI_OPERATOR, as_of)
+        lines.append(f"removed: {data['applied']['persons_erased']} person(s), "
+                     f"{data['applied']['waitlist_expired']} waiting-list entr(y/ies)")
+    if args.enable:
+        retention.enable(store, CLI_OPERATOR)
+    data["daily_job"] = retention.is_enabled(store)
+    lines.append(f"daily retention run: {'on' if data['daily_job'] else 'off'}")
+    _emit(args, data, lines)
+    return EXIT_OK
+
 
 # -- sessions (issue 4) --
 

@@ -28,9 +28,28 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
         # Without consent to contact, the contact details have no basis to be kept.
         cur.execute("UPDATE person SET phone_e164 = NULL, phone_country = NULL, email = NULL, email_key = NULL "
                     "WHERE id = ?", [person_id])
+        _off_waiting_lists(cur, person_id, actor)
     if purpose == "diversity_statistics" and not granted:
         # Withdrawal removes the optional dimensions at once (DESIGN section 6).
         cur.execute(_CLEAR_DIMENSIONS, [person_id])
+
+
+def _off_waiting_lists(cur, person_id: int, actor: Actor) -> None:
+    """Nobody may contact them about a place: active entries end `withdrawn` (reason
+    `contact_consent_withdrawn`), open offers are withdrawn, each with an audit event."""
+    from . import networks      # networks → composition → … ; imported here to keep this module light
+
+    rows = cur.execute("SELECT id, network_id FROM waitlist_entry WHERE person_id = ? AND status IN ('waiting', 'offered') "
+                       "ORDER BY id", [person_id]).fetchall()
+    now = utcnow()
+    for entry_id, network_id in rows:
+        networks.lock(cur, network_id)       # places change: serialise with fills of this network
+        if cur.execute("UPDATE offer SET status = 'withdrawn', responded_utc = ? WHERE waitlist_entry_id = ? "
+                       "AND status = 'open' RETURNING id", [now, entry_id]).fetchall():
+            audit.record(cur, actor, "offer.withdraw", "person", person_id, "contact_consent_withdrawn")
+        cur.execute("UPDATE waitlist_entry SET status = 'withdrawn', status_reason = 'contact_consent_withdrawn', "
+                    "status_utc = ? WHERE id = ?", [now, entry_id])
+        audit.record(cur, actor, "waitlist.withdrawn", "person", person_id, "contact_consent_withdrawn")
 
 
 def current(cur, person_id: int) -> dict[str, bool]:

@@ -27,6 +27,13 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
 
     result = store.write(work)
     # -- privacy (issue 4) --
+    from . import erasure, retention   # erasures journaled beside the store are re-applied (a restored or copied file)
+    reapplied = erasure.reapply(store, SYSTEM)
+    if reapplied:
+        result["erasures_reapplied"] = reapplied
+    removed = retention.run_daily(store, SYSTEM, as_of)   # only once an admin switched it on after a preview
+    if removed is not None:
+        result["retention"] = removed
 
     # -- rotation (issue 5) --
 

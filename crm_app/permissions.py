@@ -25,6 +25,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "data.export": frozenset({"program_manager", "admin"}),
     "audit.view": frozenset({"coordinator", "admin"}),
     # -- privacy (issue 4) --
+    "privacy.manage": frozenset({"admin"}),          # the Privacy screen: retention, backup, erasure list
+    "privacy.erase": frozenset({"admin"}),           # erase a person (right to erasure)
+    "person.subject_access": frozenset({"program_manager", "admin"}),  # everything held about one person
 
     # -- sessions (issue 4) --
 

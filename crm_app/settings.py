@@ -14,6 +14,10 @@ DEFAULTS: dict[str, int] = {
     "login_max_failures_address": 20,  # failed log-ins from one address (an office may share one) within the window
     "login_window_minutes": 15,      # the throttling window
     # -- privacy (issue 4) --
+    "retention_candidate_months": 24,  # never placed, no contact/re-confirmation this long: erased
+    "retention_waitlist_months": 12,   # an expired waiting-list entry is deleted this long after it expired
+    "retention_alumni_years": 5,       # an alumnus without any activity this long: erased
+    "retention_enabled": 0,            # 1: the daily job applies retention (switched on by an admin after a preview)
 
     # -- sessions (issue 4) --
 
@@ -26,6 +30,8 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
            "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440),
            # -- privacy (issue 4) --
+           "retention_candidate_months": (6, 240), "retention_waitlist_months": (1, 240),
+           "retention_alumni_years": (1, 30), "retention_enabled": (0, 1),
 
            # -- sessions (issue 4) --
 

@@ -42,6 +42,8 @@ SCREENS = (
     Screen("audit", "pages/audit.py", "nav.audit", ":material/policy:", "audit.view",
            section="nav.section.admin"),
     # -- privacy (issue 4) --
+    Screen("privacy", "pages/privacy.py", "nav.privacy", ":material/shield_person:", "privacy.manage",
+           section="nav.section.admin"),
 
     # -- sessions (issue 4) --
 

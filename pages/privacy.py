@@ -1,0 +1,149 @@
+"""Privacy (administrators): erase a person, retention preview and switch, backup download."""
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from crm_app import backups, erasure, retention
+from crm_app.errors import CrmError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, label, tr
+
+user = session.require("privacy.manage")
+store = get_store()
+state = st.session_state
+
+st.title(tr("privacy.title"))
+if "privacy_flash" in state:
+    st.success(state.pop("privacy_flash"))
+
+erase_tab, retention_tab, backup_tab = st.tabs([tr("privacy.erase"), tr("privacy.retention"), tr("privacy.backup")])
+
+
+# -- erasure ------------------------------------------------------------------------------------------
+def _erase_preview() -> None:
+    state.pop("privacy_erase_pending", None)
+    raw = str(state.get("privacy_person_id") or "").strip()
+    if not raw.isdigit():
+        state["privacy_erase_error"] = tr("privacy.bad_id")
+        return
+    try:
+        counts = erasure.preview(store, session.actor(), int(raw))
+    except CrmError as exc:
+        state["privacy_erase_error"] = exc
+        return
+    state.pop("privacy_erase_error", None)
+    state["privacy_erase_pending"] = (int(raw), counts, retention.names(store, session.actor(), [int(raw)]).get(int(raw), ""))
+
+
+def _erase_confirm() -> None:
+    pending = state.pop("privacy_erase_pending", None)
+    if not pending:
+        return
+    try:
+        result = erasure.erase(store, session.actor(), pending[0])
+    except CrmError as exc:
+        state["privacy_erase_error"] = exc
+        return
+    state["privacy_erase_done"] = (pending[0], result.counts, result.compaction_seconds)
+    state["privacy_person_id"] = ""
+
+
+def _erase_cancel() -> None:
+    state.pop("privacy_erase_pending", None)
+
+
+with erase_tab:
+    st.caption(tr("privacy.erase_explain"))
+    st.text_input(tr("privacy.person_id"), key="privacy_person_id", max_chars=12)
+    st.button(tr("privacy.erase_preview"), key="privacy_erase_preview", on_click=_erase_preview)
+    error = state.get("privacy_erase_error")
+    if isinstance(error, CrmError):
+        widgets.show_refusal(error)
+    elif error:
+        st.error(error)
+    pending = state.get("privacy_erase_pending")
+    if pending:
+        person_id, counts, name = pending
+        with st.container(border=True, key="privacy_erase_confirmation"):
+            st.warning(tr("privacy.erase_confirm_text", id=person_id, name=name))
+            st.table({tr("privacy.col.kind"): [tr(f"privacy.kind.{kind}") for kind in counts],
+                      tr("privacy.col.count"): list(counts.values())})
+            left, right = st.columns(2)
+            left.button(tr("privacy.erase_confirm"), key="privacy_erase_confirm", type="primary",
+                        on_click=_erase_confirm)
+            right.button(tr("privacy.cancel"), key="privacy_erase_cancel", on_click=_erase_cancel)
+    done = state.pop("privacy_erase_done", None)
+    if done:
+        person_id, counts, seconds = done
+        st.success(tr("privacy.erased", id=person_id, seconds=f"{seconds:.2f}"))
+        st.table({tr("privacy.col.kind"): [tr(f"privacy.kind.{kind}") for kind in counts],
+                  tr("privacy.col.count"): list(counts.values())})
+    entries = erasure.journal(store.path)
+    st.caption(tr("privacy.journal", count=len(entries)))
+
+
+# -- retention ----------------------------------------------------------------------------------------
+def _retention_preview() -> None:
+    state["privacy_retention_items"] = retention.preview(store, session.actor())
+
+
+def _retention_apply() -> None:
+    result = retention.apply(store, session.actor())
+    state.pop("privacy_retention_items", None)
+    state["privacy_flash"] = tr("privacy.retention_applied", persons=result["persons_erased"],
+                                entries=result["waitlist_expired"])
+
+
+def _retention_switch(on: bool) -> None:
+    try:
+        retention.enable(store, session.actor(), on)
+    except CrmError as exc:
+        state["privacy_retention_error"] = exc
+
+
+with retention_tab:
+    st.caption(tr("privacy.retention_explain"))
+    enabled = retention.is_enabled(store)
+    st.markdown(tr("privacy.retention_on" if enabled else "privacy.retention_off"))
+    st.button(tr("privacy.retention_preview"), key="privacy_retention_preview", on_click=_retention_preview)
+    if "privacy_retention_error" in state:
+        widgets.show_refusal(state.pop("privacy_retention_error"))
+    items = state.get("privacy_retention_items")
+    if items is not None:
+        counts = retention.counts(items)
+        st.markdown(tr("privacy.retention_counts", candidates=counts["candidate_inactive"],
+                       alumni=counts["alumnus_inactive"], entries=counts["waitlist_expired"]))
+        if items:
+            names = retention.names(store, session.actor(), [i.person_id for i in items])
+            st.dataframe([{
+                tr("privacy.col.person"): f"#{i.person_id} {names.get(i.person_id, '')}",
+                tr("privacy.col.stage"): label("stage", i.stage),
+                tr("privacy.col.rule"): tr(f"privacy.rule.{i.rule}"),
+                tr("privacy.col.last_activity"): fmt_date(i.last_activity),
+            } for i in items], hide_index=True, width="stretch", key="privacy_retention_table")
+            st.button(tr("privacy.retention_apply"), key="privacy_retention_apply", type="primary",
+                      on_click=_retention_apply)
+        if not enabled:
+            st.button(tr("privacy.retention_enable"), key="privacy_retention_enable", on_click=_retention_switch,
+                      args=(True,))
+    if enabled:
+        st.button(tr("privacy.retention_disable"), key="privacy_retention_disable", on_click=_retention_switch,
+                  args=(False,))
+
+
+# -- backup -------------------------------------------------------------------------------------------
+def _backup() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = backups.backup(store, session.actor(), Path(folder) / "crm-backup.duckdb")
+        state["privacy_backup_bytes"] = path.read_bytes()
+
+
+with backup_tab:
+    st.caption(tr("privacy.backup_explain"))
+    st.button(tr("privacy.backup_make"), key="privacy_backup", on_click=_backup)
+    if state.get("privacy_backup_bytes"):
+        st.download_button(tr("privacy.backup_download"), state["privacy_backup_bytes"],
+                           file_name="crm-backup.duckdb", mime="application/octet-stream",
+                           key="privacy_backup_download", on_click="ignore")

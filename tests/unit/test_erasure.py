@@ -1,0 +1,313 @@
+"""Right to erasure: the canary proof (no table, no file byte, no log line keeps the person), the list of
+tables that hold persons, compaction under concurrent use, and the journal that survives a restore."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from crm_app import activities, audit, backups, erasure, exports, offers, persons, sources, waitlists
+from crm_app.audit import Actor
+from crm_app.errors import NotFound, PermissionDenied, StoreLocked
+from crm_app.sources import SourceInput
+from crm_app.store import Store
+from crm_app.validation import PersonInput
+from networks_kit import network, register
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Unique strings in every free field of the person to erase (names take letters only).
+CANARY = {
+    "given": "Zqvmaristella",
+    "family": "Kwyxbarnabetti",
+    "email": "zq.canary.mail7731@example.org",
+    "phone": "+31687319562",
+    "note": "NOTE-CANARY-4f1e memo about the person",
+    "source_name": "SRCNAME-CANARY-8a2c coach",
+    "source_org": "SRCORG-CANARY-19bd welfare",
+    "source_detail": "DETAIL-CANARY-77ee met near the fish stall",
+    "activity": "ACTIVITY-CANARY-3c5d called about the meeting",
+    "waitlist_reason": "REASON-CANARY-60fa moved away for a while",
+    "municipality": "Gemcanarystad",
+    "district": "Wijkcanaryhoek",
+}
+
+
+@pytest.fixture
+def admin(actor):
+    return Actor(user_id=actor.user_id, role="admin", origin="web")
+
+
+def varchar_hits(store: Store, needle: str) -> list[tuple[str, str]]:
+    """(table, column) of every VARCHAR column of every table holding `needle` anywhere in a value."""
+    hits = []
+    with store.read() as cur:
+        columns = cur.execute(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
+            "WHERE t.table_type = 'BASE TABLE' AND c.data_type IN ('VARCHAR', 'VARCHAR[]')").fetchall()
+        assert len(columns) > 30, "the scan covers the store's text columns"
+        for table, column in columns:
+            expr = f'CAST("{column}" AS VARCHAR)'
+            if cur.execute(f'SELECT count(*) FROM "{table}" WHERE strpos({expr}, ?) > 0', [needle]).fetchone()[0]:
+                hits.append((table, column))
+    return hits
+
+
+def file_bytes(path: Path) -> bytes:
+    data = path.read_bytes() if path.exists() else b""
+    wal = path.with_name(path.name + ".wal")
+    return data + (wal.read_bytes() if wal.exists() else b"")
+
+
+def make_canary_person(store, admin, folder: Path) -> dict:
+    """The person to erase, present everywhere a person can be, plus a neighbour who must survive."""
+    data = PersonInput(given_name=CANARY["given"], family_name=CANARY["family"], phone=CANARY["phone"],
+                       email=CANARY["email"], note=CANARY["note"], consent_contact=True,
+                       consent_diversity_statistics=True, municipality=CANARY["municipality"],
+                       district=CANARY["district"], gender="woman", birth_year=1990)
+    pid = persons.register(store, admin, data, SourceInput(
+        kind="coach_referral", source_name=CANARY["source_name"], source_org=CANARY["source_org"],
+        detail=CANARY["source_detail"]), confirmed_new=True).person_id
+    sources.add_source(store, admin, pid, SourceInput(kind="market", source_name="Markt Oost",
+                                                      detail=CANARY["source_detail"]))
+    activities.log(store, admin, pid, "call", CANARY["activity"])
+    # a neighbour referred by the canary person (alumni referral) and sharing a network
+    other = persons.register(store, admin, PersonInput(given_name="Amal", family_name="Haddad", consent_contact=True),
+                             SourceInput(kind="alumni_referral", referrer_id=pid), confirmed_new=True).person_id
+    board = network(store, admin, "Klankbordgroep Oost", max_places=5)
+    council = network(store, admin, "Adviesraad West", max_places=5)
+    entry = waitlists.add(store, admin, board, pid)
+    waitlists.add(store, admin, board, other)
+    [offer_id] = offers.make(store, admin, board, [entry], "waitlist")
+    membership = offers.respond(store, admin, offer_id, "accept")["membership_id"]
+    second = waitlists.add(store, admin, council, pid)
+    waitlists.end(store, admin, second, "withdrawn", CANARY["waitlist_reason"])
+    persons.get(store, admin, pid)                       # an audited read
+    export_file = folder / "export" / "persons.csv"
+    export_file.parent.mkdir()
+    exports.write(store, admin, "persons", "csv", export_file)
+    return {"id": pid, "other": other, "board": board, "membership": membership, "export": export_file}
+
+
+def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)           # every logger, every level, for the whole flow
+    made = make_canary_person(store, admin, tmp_path)
+    pid = made["id"]
+    assert CANARY["given"] in made["export"].read_text(encoding="utf-8"), "the export did contain the person"
+    for value in CANARY.values():
+        assert varchar_hits(store, value), f"the scan finds {value!r} before erasure"
+
+    counts = erasure.preview(store, admin, pid)
+    assert counts == {"person": 1, "sources": 2, "consents": 2, "activities": 1, "waitlist_entries": 2,
+                      "offers": 1, "memberships": 1, "referred_by_links": 1}
+
+    result = erasure.erase(store, admin, pid, compact=False)
+    assert result.counts == counts
+    for value in CANARY.values():
+        assert varchar_hits(store, value) == [], f"{value!r} is in no table after erasure"
+    # DuckDB keeps deleted values in the file: this is why the store is compacted (and proves the scan can fail)
+    with store.read() as cur:
+        cur.execute("CHECKPOINT")
+    before = file_bytes(store.path)
+    assert any(value.encode() in before for value in CANARY.values()), "deleted rows are still in the file bytes"
+
+    store.compact()
+    folder_files = [p for p in store.path.parent.rglob("*") if p.is_file() and p != made["export"]]
+    assert store.path in folder_files
+    for path in folder_files:                 # the store, any .wal, the erasure journal, left-overs
+        data = path.read_bytes()
+        for value in CANARY.values():
+            assert value.encode() not in data, f"{value!r} in the bytes of {path.name}"
+    for value in CANARY.values():
+        assert value not in caplog.text, f"{value!r} reached the log"
+
+    assert audit.verify(store).ok, "the audit chain still verifies"
+    with store.read() as cur:
+        # the neighbour stays, without the link to the erased referrer; the audit keeps only the number
+        assert cur.execute("SELECT referrer_id FROM person_source WHERE person_id = ?", [made["other"]]).fetchall() == [(None,)]
+        assert cur.execute("SELECT count(*) FROM waitlist_entry WHERE person_id = ?", [made["other"]]).fetchone()[0] == 1
+        events = cur.execute("SELECT action FROM audit_event WHERE record_type = 'person' AND record_id = ? "
+                             "ORDER BY id", [pid]).fetchall()
+        assert ("person.erase",) in events and ("person.register",) in events
+        for table, column, _ in erasure.PERSON_COLUMNS:
+            assert cur.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [pid]).fetchone()[0] == 0
+    assert [e["person_id"] for e in erasure.journal(store.path)] == [pid]
+
+
+def test_every_column_that_can_hold_a_person_is_handled_by_erasure(store):
+    """A new table with a person_id (or *_person_id / referrer_id) column must be added to PERSON_COLUMNS."""
+    with store.read() as cur:
+        found = erasure.person_columns(cur)
+        assert erasure.unlisted_columns(cur) == set(), "tables holding persons that erasure does not know"
+    listed = {(t, c) for t, c, _ in erasure.PERSON_COLUMNS}
+    assert listed - {("person", "id")} <= found, "every listed column exists"
+
+
+def test_a_new_table_holding_persons_is_noticed_and_still_emptied(store, admin, frozen_clock):
+    store.write(lambda cur: cur.execute("CREATE TABLE meeting_attendance (meeting_id BIGINT, attendee_person_id BIGINT, "
+                                        "remark VARCHAR)"))
+    pid = register(store, admin, "Samira", family="Tahiri")
+    keep = register(store, admin, "Yusuf", family="Demir")
+    store.write(lambda cur: cur.execute("INSERT INTO meeting_attendance VALUES (1, ?, 'x'), (1, ?, 'y')", [pid, keep]))
+    with store.read() as cur:
+        assert erasure.unlisted_columns(cur) == {("meeting_attendance", "attendee_person_id")}
+    erasure.erase(store, admin, pid)
+    with store.read() as cur:
+        assert cur.execute("SELECT attendee_person_id FROM meeting_attendance").fetchall() == [(keep,)]
+
+
+def test_erasure_needs_the_admin_role_and_an_existing_person(store, actor, admin, frozen_clock):
+    pid = register(store, admin, "Samira", family="Tahiri")
+    with pytest.raises(PermissionDenied):
+        erasure.erase(store, actor, pid)                      # outreach
+    with pytest.raises(PermissionDenied):
+        erasure.erase(store, Actor(actor.user_id, "program_manager"), pid)
+    with pytest.raises(NotFound):
+        erasure.erase(store, admin, pid + 1000)
+    assert erasure.journal(store.path) == [], "a refused erasure records nothing"
+
+
+def test_compaction_keeps_everything_else_and_the_sequences(store, admin, frozen_clock):
+    ids = [register(store, admin, name, family="Test") for name in ("Amal", "Bilal", "Chaima")]
+    with store.read() as cur:
+        tables = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        before = {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+        constraints = cur.execute("SELECT count(*) FROM duckdb_constraints()").fetchone()
+    store.compact()
+    with store.read() as cur:
+        assert {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables} == before
+        assert cur.execute("SELECT count(*) FROM duckdb_constraints()").fetchone() == constraints
+    new_id = register(store, admin, "Dounia", family="Test")
+    assert new_id > max(ids), "ids are never reused after compaction"
+    assert audit.verify(store).ok
+
+
+def test_units_of_work_wait_for_a_compaction_and_then_carry_on(store, admin, frozen_clock):
+    """Many threads read and write through one Store (as the app's sessions do) while it compacts."""
+    errors, written = [], []
+    stop = threading.Event()
+
+    def writer(index):
+        n = 0
+        while not stop.is_set() and n < 40:
+            try:
+                written.append(register(store, admin, "Amal", family=f"Schrijver{chr(97 + index)}"))
+                with store.read() as cur:
+                    cur.execute("SELECT count(*) FROM person").fetchone()
+            except Exception as exc:   # noqa: BLE001 - collected for the assertion
+                errors.append(repr(exc))
+            n += 1
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(4):
+        store.compact()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM person WHERE id IN (SELECT unnest(?))", [written]).fetchone()[0] == len(written)
+    assert audit.verify(store).ok
+
+
+def test_compaction_inside_a_unit_of_work_is_refused(store):
+    def work(cur):
+        store.compact()
+
+    with pytest.raises(RuntimeError):
+        store.write(work)
+
+
+def test_an_erasure_is_reapplied_after_restoring_an_older_backup(store, admin, tmp_path, frozen_clock):
+    keep = register(store, admin, "Amal", family="Haddad")
+    gone = register(store, admin, CANARY["given"], family=CANARY["family"])
+    backup_file = tmp_path / "backups" / "before.duckdb"
+    backup_file.parent.mkdir()
+    backups.backup(store, admin, backup_file)
+    assert CANARY["given"].encode() in backup_file.read_bytes()
+    erasure.erase(store, admin, gone)
+    path = store.path
+    store.close()
+
+    result = backups.restore(admin, backup_file, path)
+    assert result.erasures_reapplied == 1
+    restored = Store(path)
+    try:
+        with restored.read() as cur:
+            assert [r[0] for r in cur.execute("SELECT id FROM person ORDER BY id").fetchall()] == [keep]
+        assert CANARY["given"].encode() not in file_bytes(path)
+        assert audit.verify(restored).ok
+        again = [e for e in audit.search(restored, admin, action="store.restore")]
+        assert again and again[0]["result"] == "erasures_reapplied=1"
+    finally:
+        restored.close()
+
+
+def test_a_reapply_never_erases_a_different_person_with_a_once_used_number(store, admin, frozen_clock):
+    pid = register(store, admin, "Amal", family="Haddad")
+    # a journal line for this number but another record (e.g. a number handed out again after a restore)
+    erasure._journal_append(store.path, [{"person_id": pid, "fingerprint": "0" * 64, "erased_utc": "x", "reason": "request"}])
+    assert erasure.reapply(store, admin) == 0
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM person WHERE id = ?", [pid]).fetchone()[0] == 1
+
+
+def test_the_journal_holds_no_personal_data(store, admin, frozen_clock):
+    pid = register(store, admin, CANARY["given"], family=CANARY["family"])
+    erasure.erase(store, admin, pid)
+    text = erasure.journal_path(store.path).read_text()
+    assert CANARY["given"] not in text and CANARY["family"] not in text
+    [entry] = erasure.journal(store.path)
+    assert set(entry) == {"person_id", "fingerprint", "erased_utc", "reason"}
+
+
+def test_restore_is_refused_while_another_process_holds_the_store(store, admin, tmp_path):
+    backup_file = tmp_path / "b.duckdb"
+    backups.backup(store, admin, backup_file)
+    path = store.path
+    store.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from crm_app.store import Store
+            s = Store({str(path)!r}); print("ready", flush=True); sys.stdin.readline()
+        """)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLocked):
+            backups.restore(admin, backup_file, path)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=20)
+    assert not path.with_name(path.name + ".restore").exists()
+
+
+def test_a_leftover_old_file_from_an_interrupted_compaction_is_shredded_at_open(store, tmp_path):
+    path = store.path
+    store.close()
+    old = path.with_name(path.name + ".old")
+    old.write_bytes(b"secret bytes")
+    Store(path).close()
+    assert not old.exists()
+
+
+def test_restore_refuses_a_file_that_is_not_a_crm_backup(store, admin, tmp_path):
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE x (a INTEGER)")
+    con.close()
+    path = store.path
+    store.close()
+    with pytest.raises(ValueError):
+        backups.restore(admin, other, path)
+    Store(path).close()      # the store is untouched and opens
