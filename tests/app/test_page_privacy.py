@@ -1,0 +1,90 @@
+"""The Privacy screen (administrators): erase with a confirmation that shows what goes, retention preview and
+switch, backup; the subject-access download on the person page."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from apptest_kit import count, main_text, open_page, t, values
+from crm_app import audit, erasure, persons
+from crm_app.audit import CLI_OPERATOR
+from crm_app.sources import SourceInput
+from crm_app.validation import PersonInput
+
+GIVEN, FAMILY = "Zqvmaristella", "Kwyxbarnabetti"
+
+
+@pytest.fixture
+def person_id(store):
+    return persons.register(store, CLI_OPERATOR, PersonInput(given_name=GIVEN, family_name=FAMILY, consent_contact=True,
+                                                             note="notitie kanarie"),
+                            SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True).person_id
+
+
+def test_erase_shows_what_goes_then_erases_after_confirmation(login, store, person_id):
+    at = login("admin", "privacy")
+    at.text_input(key="privacy_person_id").input(str(person_id))
+    at.button(key="privacy_erase_preview").click().run()
+    box = at.get_by_key("privacy_erase_confirmation")
+    shown = main_text(box)
+    assert GIVEN in shown and t("privacy.kind.consents") in shown
+    assert count(store, "SELECT count(*) FROM person") == 1, "nothing is erased before the confirmation"
+
+    at.button(key="privacy_erase_confirm").click().run()
+    assert not at.exception
+    [done] = values(at.main, "success")
+    prefix = t("privacy.erased", id=person_id, seconds="{s}").split("{s}")[0]
+    assert done.startswith(prefix)
+    assert count(store, "SELECT count(*) FROM person") == 0
+    assert GIVEN.encode() not in store.path.read_bytes()
+    assert audit.verify(store).ok
+    assert [e["person_id"] for e in erasure.journal(store.path)] == [person_id]
+
+
+def test_cancel_erases_nothing_and_a_bad_number_is_refused(login, store, person_id):
+    at = login("admin", "privacy")
+    at.text_input(key="privacy_person_id").input(str(person_id))
+    at.button(key="privacy_erase_preview").click().run()
+    at.button(key="privacy_erase_cancel").click().run()
+    assert not [b for b in at.button if b.key == "privacy_erase_confirm"]
+    assert count(store, "SELECT count(*) FROM person") == 1
+    at.text_input(key="privacy_person_id").input("abc").run()
+    at.button(key="privacy_erase_preview").click().run()
+    assert t("privacy.bad_id") in values(at.main, "error")
+    at.text_input(key="privacy_person_id").input(str(person_id + 50)).run()
+    at.button(key="privacy_erase_preview").click().run()
+    assert t("err.person_not_found") in values(at.main, "error")
+
+
+def test_retention_preview_before_switching_on(login, store, person_id):
+    at = login("admin", "privacy")
+    assert not [b for b in at.button if b.key == "privacy_retention_enable"], "no switch before a preview"
+    at.button(key="privacy_retention_preview").click().run()
+    assert t("privacy.retention_counts", candidates=0, alumni=0, entries=0) in main_text(at)
+    at.button(key="privacy_retention_enable").click().run()
+    assert t("privacy.retention_on") in main_text(at)
+    at.button(key="privacy_retention_disable").click().run()
+    assert t("privacy.retention_off") in main_text(at)
+
+
+def test_backup_download(login, store, person_id):
+    at = login("admin", "privacy")
+    at.button(key="privacy_backup").click().run()
+    assert not at.exception
+    assert at.get_by_key("privacy_backup_download")
+    assert [e["action"] for e in audit.search(store, CLI_OPERATOR, action="store.backup")] == ["store.backup"]
+
+
+@pytest.mark.parametrize("role, allowed", [("program_manager", True), ("admin", True), ("outreach", False)])
+def test_subject_access_button_on_the_person_page(login, store, person_id, role, allowed):
+    at = login(role, "person", query={"id": str(person_id)})
+    buttons = [b for b in at.button if b.key == "person_subject_access"]
+    assert bool(buttons) == allowed
+    if allowed:
+        buttons[0].click().run()
+        assert not at.exception
+        assert at.get_by_key("person_subject_access_json") and at.get_by_key("person_subject_access_html")
+        assert len(audit.search(store, CLI_OPERATOR, action="person.subject_access")) == 1
+        document = at.session_state["person_subject_access_ready"][1]
+        assert json.loads(document)["record"]["given_name"] == GIVEN
