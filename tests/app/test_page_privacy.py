@@ -88,3 +88,33 @@ def test_subject_access_button_on_the_person_page(login, store, person_id, role,
         assert len(audit.search(store, CLI_OPERATOR, action="person.subject_access")) == 1
         document = at.session_state["person_subject_access_ready"][1]
         assert json.loads(document)["record"]["given_name"] == GIVEN
+
+
+def test_a_database_error_in_a_callback_reaches_neither_screen_nor_log(login, store, caplog, capfd):
+    """A unique-constraint error (DuckDB puts the duplicate email in its message) raised in the register
+    page's save callback: the user sees no value, the log gets a code and the error's type only."""
+    import logging
+
+    from streamlit import config
+    caplog.set_level(logging.DEBUG)
+    value = "canary.dup.5521@example.org"
+    persons.register(store, CLI_OPERATOR, PersonInput(given_name="Amal", email=value, consent_contact=True),
+                     SourceInput(kind="market"), confirmed_new=True)
+    store.write(lambda cur: cur.execute("CREATE UNIQUE INDEX person_email_unique ON person (email_key)"))
+    previous = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "none")       # as .streamlit/config.toml sets it
+    try:
+        at = login("outreach", "register")
+        at.text_input(key="register_given_name").input("Bilal")
+        at.checkbox(key="register_consent_contact").check()
+        at.text_input(key="register_email").input(value)
+        at.button(key="register_submit").click().run()
+        at.button(key="register_confirm_new").click().run()        # the duplicate panel: store a new one anyway
+    finally:
+        config.set_option("client.showErrorDetails", previous)
+    assert count(store, "SELECT count(*) FROM person") == 1, "nothing was stored"
+    shown = main_text(at) + "".join(str(e.value) for e in at.exception)
+    captured = capfd.readouterr()
+    for text in (shown, caplog.text, captured.err, captured.out):
+        assert value not in text and "canary.dup" not in text
+    assert "ConstraintException" in caplog.text + captured.err, "the log names the kind of error"
