@@ -96,6 +96,11 @@ def unlisted_columns(cur) -> set[tuple[str, str]]:
 
 # -- the journal ------------------------------------------------------------------------------------
 def journal_path(store_path: str | Path) -> Path:
+    """`<db>.erasures.jsonl` beside the store, or the file `CRM_ERASURE_JOURNAL` names (e.g. on other,
+    separately backed-up storage, so a lost server disk does not take the journal with it)."""
+    override = os.environ.get("CRM_ERASURE_JOURNAL")
+    if override:
+        return Path(override)
     store_path = Path(store_path)
     return store_path.with_name(store_path.name + ".erasures.jsonl")
 
@@ -107,6 +112,7 @@ def fingerprint(person_id: int, created_utc: dt.datetime) -> str:
 
 def _journal_append(store_path: Path, entries: list[dict]) -> None:
     path = journal_path(store_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="ascii") as handle:
         for entry in entries:
             handle.write(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")

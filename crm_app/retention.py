@@ -168,6 +168,29 @@ def apply(store, actor: Actor, as_of: dt.date | None = None, *, permission: bool
     return counts(items) | {"persons_erased": len(result.person_ids)}
 
 
+SETTINGS = ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years")
+
+
+def rules(store) -> dict[str, int]:
+    """The three retention periods now in force."""
+    with store.read() as cur:
+        return {name: settings.get(cur, name) for name in SETTINGS}
+
+
+def set_rules(store, actor: Actor, values: dict[str, int]) -> None:
+    """Change retention periods (admins); each within its limits, all or nothing; audited by name, not value."""
+    permissions.require(actor.role, "privacy.manage")
+
+    def work(cur):
+        for name, value in values.items():
+            if name not in SETTINGS:
+                raise KeyError(name)
+            settings.set_value(cur, name, value)
+            audit.record(cur, actor, f"setting.{name}", None, None, str(value))
+
+    store.write(work)
+
+
 def is_enabled(store) -> bool:
     with store.read() as cur:
         return settings.get(cur, "retention_enabled") == 1

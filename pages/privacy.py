@@ -5,10 +5,11 @@ from pathlib import Path
 import streamlit as st
 
 from crm_app import backups, erasure, retention
-from crm_app.errors import CrmError
+from crm_app import i18n
+from crm_app.errors import CrmError, ValidationError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, tr
+from crm_app.ui.text import fmt_date, label, lang, tr
 
 user = session.require("privacy.manage")
 store = get_store()
@@ -103,8 +104,26 @@ def _retention_switch(on: bool) -> None:
         state["privacy_retention_error"] = exc
 
 
+def _save_rules() -> None:
+    try:
+        retention.set_rules(store, session.actor(), {name: int(state[f"privacy_{name}"]) for name in retention.SETTINGS})
+    except ValidationError as exc:
+        state["privacy_rules_errors"] = i18n.field_errors(exc, lang())
+        return
+    state["privacy_rules_errors"] = {}
+    state["privacy_flash"] = tr("privacy.rules_saved")
+
+
 with retention_tab:
     st.caption(tr("privacy.retention_explain"))
+    with st.expander(tr("privacy.rules"), expanded=bool(state.get("privacy_rules_errors"))):
+        current = retention.rules(store)
+        rule_errors = state.get("privacy_rules_errors", {})
+        for name in retention.SETTINGS:
+            state.setdefault(f"privacy_{name}", current[name])
+            st.number_input(tr(f"privacy.setting.{name}"), key=f"privacy_{name}", step=1, min_value=0)
+            widgets.field_error(rule_errors, name)
+        st.button(tr("privacy.rules_save"), key="privacy_rules_save", on_click=_save_rules)
     enabled = retention.is_enabled(store)
     st.markdown(tr("privacy.retention_on" if enabled else "privacy.retention_off"))
     st.button(tr("privacy.retention_preview"), key="privacy_retention_preview", on_click=_retention_preview)

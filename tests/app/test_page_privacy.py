@@ -118,3 +118,16 @@ def test_a_database_error_in_a_callback_reaches_neither_screen_nor_log(login, st
     for text in (shown, caplog.text, captured.err, captured.out):
         assert value not in text and "canary.dup" not in text
     assert "ConstraintException" in caplog.text + captured.err, "the log names the kind of error"
+
+
+def test_retention_periods_can_be_changed_within_their_limits(login, store):
+    from crm_app import retention
+    at = login("admin", "privacy")
+    at.number_input(key="privacy_retention_candidate_months").set_value(36)
+    at.button(key="privacy_rules_save").click().run()
+    assert values(at.main, "success") == [t("privacy.rules_saved")]
+    assert retention.rules(store)["retention_candidate_months"] == 36
+    at.number_input(key="privacy_retention_alumni_years").set_value(99)
+    at.button(key="privacy_rules_save").click().run()
+    assert retention.rules(store)["retention_alumni_years"] == 5, "out of range: nothing saved"
+    assert "30" in main_text(at)

@@ -311,3 +311,17 @@ def test_restore_refuses_a_file_that_is_not_a_crm_backup(store, admin, tmp_path)
     with pytest.raises(ValueError):
         backups.restore(admin, other, path)
     Store(path).close()      # the store is untouched and opens
+
+
+def test_the_journal_can_live_elsewhere_and_is_used_on_restore(store, admin, tmp_path, monkeypatch, frozen_clock):
+    elsewhere = tmp_path / "other-disk" / "erasures.jsonl"
+    monkeypatch.setenv("CRM_ERASURE_JOURNAL", str(elsewhere))
+    gone = register(store, admin, "Samira", family="Tahiri")
+    backup_file = tmp_path / "b.duckdb"
+    backups.backup(store, admin, backup_file)
+    erasure.erase(store, admin, gone)
+    assert [e["person_id"] for e in erasure.journal(store.path)] == [gone]
+    assert elsewhere.exists() and not store.path.with_name(store.path.name + ".erasures.jsonl").exists()
+    path = store.path
+    store.close()
+    assert backups.restore(admin, backup_file, path).erasures_reapplied == 1

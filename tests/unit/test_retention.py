@@ -144,3 +144,15 @@ def test_retention_is_for_admins(store, actor, start):
             retention.preview(store, Actor(actor.user_id, role))
         with pytest.raises(PermissionDenied):
             retention.apply(store, Actor(actor.user_id, role))
+
+
+def test_periods_are_settings_within_limits(store, admin, start):
+    from crm_app.errors import ValidationError
+    pid = register(store, admin, "Amal", family="Haddad")
+    retention.set_rules(store, admin, {"retention_candidate_months": 36})
+    assert pid not in rules_for(store, admin, add_months(T0.date(), 36))
+    assert rules_for(store, admin, add_months(T0.date(), 36) + dt.timedelta(days=1))[pid] == "candidate_inactive"
+    with pytest.raises(ValidationError):
+        retention.set_rules(store, admin, {"retention_candidate_months": 48, "retention_alumni_years": 0})
+    assert retention.rules(store) == {"retention_candidate_months": 36, "retention_waitlist_months": 12,
+                                      "retention_alumni_years": 5}, "all or nothing"
