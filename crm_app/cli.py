@@ -160,6 +160,22 @@ def _parser() -> argparse.ArgumentParser:
     # -- privacy (issue 4) --
 
     # -- sessions (issue 4) --
+    uadd.add_argument("--oidc-subject", help="the identity provider's subject (sub) for this account (OIDC login)")
+    uadd.add_argument("--email", help="email the identity provider verifies, to find this account at OIDC login")
+    uadd.add_argument("--oidc-issuer", help="only accept the subject from this issuer (optional)")
+    uadd.add_argument("--no-password", action="store_true",
+                      help="no local password: the account logs in only through the identity provider")
+    uadd.set_defaults(run=cmd_user_add_identity)
+    ulink = user.add_parser("link", help="link an account to its identity-provider identity (OIDC)")
+    ulink.add_argument("username")
+    ulink.add_argument("--oidc-subject")
+    ulink.add_argument("--email")
+    ulink.add_argument("--oidc-issuer")
+    ulink.set_defaults(run=cmd_user_link)
+    roles = sub.add_parser("roles", help="the role × screen × action matrix (docs/roles.md)")
+    roles.add_argument("--markdown", action="store_true", help="the Markdown document (default: a short table)")
+    roles.add_argument("-o", "--output", help="write to this file instead of standard output")
+    roles.set_defaults(run=cmd_roles)
 
     # -- rotation (issue 5) --
 
@@ -478,6 +494,43 @@ def cmd_export(args) -> int:
 # -- privacy (issue 4) --
 
 # -- sessions (issue 4) --
+def cmd_user_add_identity(args) -> int:
+    """`user add` with the identity-provider options: --no-password skips the password prompt."""
+    if args.no_password:
+        if not (args.oidc_subject or args.email):
+            raise Refused("--no-password needs --oidc-subject or --email, or the account could never log in")
+        password = None
+    else:
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password()
+    user_id = users.add(_store(args), CLI_OPERATOR, args.username, args.name, args.role, password,
+                        oidc_subject=args.oidc_subject, email=args.email, oidc_issuer=args.oidc_issuer)
+    _emit(args, {"id": user_id, "username": args.username.strip().lower(), "role": args.role,
+                 "oidc_linked": bool(args.oidc_subject or args.email), "local_login": password is not None},
+          [f"added user {args.username} ({args.role})"])
+    return EXIT_OK
+
+
+def cmd_user_link(args) -> int:
+    users.link_identity(_store(args), CLI_OPERATOR, args.username, oidc_subject=args.oidc_subject,
+                        email=args.email, oidc_issuer=args.oidc_issuer)
+    _emit(args, {"username": args.username.strip().lower(), "oidc_linked": True},
+          [f"linked {args.username} to its identity-provider identity"])
+    return EXIT_OK
+
+
+def cmd_roles(args) -> int:
+    from . import permissions, roles
+    if args.markdown or args.output:
+        text = roles.matrix_markdown()
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    table = {action: sorted(allowed) for action, allowed in permissions.ACTIONS.items()}
+    _emit(args, table, [f"{action:<24} {', '.join(allowed)}" for action, allowed in table.items()])
+    return EXIT_OK
+
 
 # -- rotation (issue 5) --
 
