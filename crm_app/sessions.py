@@ -27,6 +27,7 @@ from .users import User
 METHODS = ("local", "oidc")
 TOKEN_BYTES = 32          # 256 bits from the OS's CSPRNG, url-safe base64 (43 characters)
 TOKEN_MAX_LEN = 128       # anything longer is not ours and is refused without a look-up
+KEEP_ENDED = dt.timedelta(days=30)   # ended sessions are kept this long (which browser, when), then purged
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def start(store, user: User, method: str, oidc_subject: str | None = None, origi
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             [token_hash(token), user.id, method, oidc_subject, now, now]).fetchone()[0]
         audit.record(cur, Actor(user.id, user.role, origin), "session.start", "app_session", session_id, method)
+        _purge_in(cur, now - KEEP_ENDED)   # like login_attempt: old rows go at the next login
 
     store.write(work)
     return token
@@ -152,12 +154,11 @@ def _end(store, session_id: int, user_id: int, role: str, reason: str, origin: s
     return store.write(work)
 
 
-def purge(store, older_than_days: int = 30) -> int:
-    """Forget ended or long-dead sessions (their audit events stay); for the daily upkeep."""
-    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+def purge(store) -> int:
+    """Forget sessions ended (or last seen) more than KEEP_ENDED ago; their audit events stay."""
+    return store.write(_purge_in, utcnow() - KEEP_ENDED)
 
-    def work(cur):
-        return len(cur.execute("DELETE FROM app_session WHERE coalesce(ended_utc, last_seen_utc) < ? RETURNING id",
-                               [cutoff]).fetchall())
 
-    return store.write(work)
+def _purge_in(cur, cutoff: dt.datetime) -> int:
+    return len(cur.execute("DELETE FROM app_session WHERE coalesce(ended_utc, last_seen_utc) < ? RETURNING id",
+                           [cutoff]).fetchall())

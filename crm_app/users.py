@@ -84,6 +84,7 @@ def add(store, actor: Actor, username: str, display_name: str, role: str, passwo
         *, oidc_subject: str | None = None, email: str | None = None, oidc_issuer: str | None = None) -> int:
     """A new staff account. `password` may be None for an account that only logs in through the
     identity provider (OIDC): it then needs an `oidc_subject` or an `email` to be found by."""
+    permissions.require(actor.role, "user.manage")
     errors: list[FieldError] = []
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
@@ -175,6 +176,7 @@ def link_identity(store, actor: Actor, username: str, *, oidc_subject: str | Non
 
 def set_password(store, actor: Actor, username: str, new_password: str) -> None:
     """Give an account a new password (the same rules as for a new account); audited, never logged."""
+    permissions.require(actor.role, "user.manage")
     username = (username or "").strip().lower()
     problem = password_error(new_password, username)
     if problem:
@@ -203,6 +205,7 @@ def list_users(store) -> list[dict]:
 
 
 def set_disabled(store, actor: Actor, username: str, disabled: bool = True) -> None:
+    permissions.require(actor.role, "user.manage")
     def work(cur):
         row = cur.execute("SELECT id FROM app_user WHERE username = ?", [username.strip().lower()]).fetchone()
         if row is None:
