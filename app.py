@@ -35,6 +35,7 @@ else:
         st.session_state.pop("person_viewed_id", None)  # opening a person again is a new, audited read
 
 session.sync_cookie(user)   # the crm_session cookie follows the server-side session (refresh, new tab)
+session.watch_expiry(user)  # an open screen turns into the login page when the session runs out
 
 try:
     with session.through_entry_script(user):

@@ -109,6 +109,23 @@ def resume(store, token: str | None, origin: str = "web") -> Session | None:
     return Session(session_id, User(uid, username, display, role), method, subject, created, expires, absolute_end)
 
 
+def is_live(store, token: str | None) -> bool:
+    """Would `resume` accept this token right now? Reads only (no touch, no ending): for the
+    browser's periodic check, which must not keep an idle session alive."""
+    if not _valid_shape(token):
+        return False
+    now = utcnow()
+    with store.read() as cur:
+        row = cur.execute(
+            "SELECT s.created_utc, s.last_seen_utc, u.disabled FROM app_session s JOIN app_user u ON u.id = s.user_id "
+            "WHERE s.token_hash = ? AND s.ended_utc IS NULL", [token_hash(token)]).fetchone()
+        if row is None or row[2]:
+            return False
+        idle = settings.get(cur, "session_idle_seconds")
+        max_age = settings.get(cur, "session_max_seconds")
+    return now < row[0] + dt.timedelta(seconds=max_age) and now < row[1] + dt.timedelta(seconds=idle)
+
+
 def end(store, token: str | None, reason: str = "logout", origin: str = "web") -> bool:
     """End the token's session (logout). True when a live session was ended."""
     if not _valid_shape(token):

@@ -221,6 +221,29 @@ def client_address() -> str | None:
         return None
 
 
+# -- the open page -------------------------------------------------------------------------------
+def watch_expiry(user: User | None) -> None:
+    """While logged in, check every little while (without counting as activity) whether the
+    session is still live; when not, rerun the app so the screen shows the login instead of the
+    personal data it was showing. Called by app.py."""
+    if user is None:
+        return
+    try:
+        with get_store().read() as cur:
+            from .. import settings
+            idle = settings.get(cur, "session_idle_seconds")
+    except Exception:  # noqa: BLE001
+        return
+    interval = max(2.0, min(60.0, idle / 3))
+    with st.sidebar:
+        st.fragment(run_every=interval)(_check_still_live)()
+
+
+def _check_still_live() -> None:
+    if not sessions.is_live(get_store(), st.session_state.get(TOKEN_KEY)):
+        st.rerun(scope="app")
+
+
 # -- the cookie ----------------------------------------------------------------------------------
 def sync_cookie(user: User | None) -> None:
     """Write (or clear) the crm_session cookie to match this run's outcome. Called by app.py."""

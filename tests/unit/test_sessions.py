@@ -160,3 +160,15 @@ def test_old_sessions_are_purged_but_their_audit_stays(store, olga, frozen_clock
     clock.freeze(frozen_clock + dt.timedelta(days=62))
     assert sessions.purge(store) == 1 and session_rows(store) == []
     assert events(store, "logout")
+
+
+def test_the_periodic_check_reads_only_and_does_not_keep_an_idle_session_alive(store, olga, frozen_clock):
+    token = sessions.start(store, olga, "local")
+    for seconds in range(0, int(IDLE.total_seconds()), 60):     # the browser asks every minute
+        clock.freeze(frozen_clock + dt.timedelta(seconds=seconds))
+        assert sessions.is_live(store, token)
+    clock.freeze(frozen_clock + IDLE)
+    assert not sessions.is_live(store, token)
+    assert session_rows(store)[0][2] is None, "ending (and its audit event) is left to resume"
+    assert sessions.resume(store, token) is None and session_rows(store)[0][3] == "idle"
+    assert not sessions.is_live(store, "forged" * 8)
