@@ -446,6 +446,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "You are logged in at the identity provider, but you have no access to the CRM. "
                            "Ask an administrator to link your account."),
     "login.oidc_switch": ("Uitloggen bij de identiteitsprovider", "Log out at the identity provider"),
+    "login.oidc_subject": ("Uw code bij de identiteitsprovider (geef die aan de beheerder): {subject}",
+                           "Your code at the identity provider (give it to the administrator): {subject}"),
     "users.oidc_subject": ("OIDC-subject (sub) bij de identiteitsprovider", "OIDC subject (sub) at the identity provider"),
     "users.email": ("E-mailadres (geverifieerd bij de identiteitsprovider)", "Email (verified by the identity provider)"),
     "users.identity_hint": ("Voor inloggen via de identiteitsprovider: vul het subject en/of e-mailadres in; "

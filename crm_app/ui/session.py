@@ -298,6 +298,7 @@ def login_page() -> None:
         st.info(tr("login.session_ended"))
     if state.get(REFUSED_KEY):
         st.error(tr("login.oidc_refused"))
+        st.caption(tr("login.oidc_subject", subject=state[REFUSED_KEY]))   # only to the person themselves
         st.button(tr("login.oidc_switch"), key="login_oidc_logout", on_click=_refused_logout)
     elif options.oidc:
         for index, (provider, label_text) in enumerate(options.providers):

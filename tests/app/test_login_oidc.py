@@ -77,6 +77,8 @@ def test_an_unknown_identity_gets_no_access_and_an_audited_refusal_once(store, f
     at = first_run(oidc_app({"sub": "sub-stranger", "email": "s@example.org", "email_verified": True,
                              "iat": now_ts()}))
     assert values(at.main, "error") == [t("login.oidc_refused")]
+    assert t("login.oidc_subject", subject="sub-stranger") in values(at.main, "caption"), \
+        "the person sees the code an administrator links (`crm user link … --oidc-subject`)"
     assert not at.sidebar.button and "auth_token" not in at.session_state
     at.run()
     assert count(store, "SELECT count(*) FROM audit_event WHERE action = 'login' AND result = 'refused'") == 1
