@@ -176,6 +176,18 @@ def _parser() -> argparse.ArgumentParser:
     roles.add_argument("--markdown", action="store_true", help="the Markdown document (default: a short table)")
     roles.add_argument("-o", "--output", help="write to this file instead of standard output")
     roles.set_defaults(run=cmd_roles)
+    sess = sub.add_parser("sessions", help="server-side login sessions").add_subparsers(dest="action", required=True)
+    slist = sess.add_parser("list", help="live sessions: id, account, how, since, last seen (no tokens)")
+    slist.set_defaults(run=cmd_sessions_list)
+    send = sess.add_parser("end", help="end every live session of an account (log it out everywhere)")
+    send.add_argument("username")
+    send.set_defaults(run=cmd_sessions_end)
+    sset = sess.add_parser("settings", help="show or change the idle and maximum session times")
+    sset.add_argument("--idle-seconds", type=int, help="end a session after this long without a click (default 1800)")
+    sset.add_argument("--max-seconds", type=int, help="end a session this long after login at the latest (default 28800)")
+    sset.add_argument("--oidc-fresh-seconds", type=int,
+                      help="an identity-provider login older than this cannot start a session (default 300)")
+    sset.set_defaults(run=cmd_sessions_settings)
 
     # -- rotation (issue 5) --
 
@@ -515,6 +527,42 @@ def cmd_user_link(args) -> int:
                         email=args.email, oidc_issuer=args.oidc_issuer)
     _emit(args, {"username": args.username.strip().lower(), "oidc_linked": True},
           [f"linked {args.username} to its identity-provider identity"])
+    return EXIT_OK
+
+
+def cmd_sessions_list(args) -> int:
+    from . import sessions
+    rows = sessions.live_sessions(_store(args))
+    _emit(args, rows, [f"#{r['id']:<6} {r['username']:<16} {r['method']:<6} since {r['created_utc']:%Y-%m-%d %H:%M} UTC, "
+                       f"last seen {r['last_seen_utc']:%H:%M:%S}" for r in rows] or ["no live sessions"])
+    return EXIT_OK
+
+
+def cmd_sessions_end(args) -> int:
+    from . import sessions
+    store = _store(args)
+    user_id = next((u["id"] for u in users.list_users(store) if u["username"] == args.username.strip().lower()), None)
+    if user_id is None:
+        raise CrmError("user_not_found")
+    ended = sessions.end_all_for_user(store, CLI_OPERATOR, user_id, reason="ended_by_admin")
+    _emit(args, {"username": args.username, "ended": ended}, [f"ended {ended} session(s) of {args.username}"])
+    return EXIT_OK
+
+
+def cmd_sessions_settings(args) -> int:
+    from . import settings
+    names = {"session_idle_seconds": args.idle_seconds, "session_max_seconds": args.max_seconds,
+             "oidc_fresh_login_seconds": args.oidc_fresh_seconds}
+
+    def work(cur):
+        for name, value in names.items():
+            if value is not None:
+                settings.set_value(cur, name, value)
+                audit.record(cur, CLI_OPERATOR, "setting.change", None, None, name)
+        return {name: settings.get(cur, name) for name in names}
+
+    current = _store(args).write(work)
+    _emit(args, current, [f"{name} = {value}" for name, value in current.items()])
     return EXIT_OK
 
 

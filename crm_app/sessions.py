@@ -171,6 +171,15 @@ def _end(store, session_id: int, user_id: int, role: str, reason: str, origin: s
     return store.write(work)
 
 
+def live_sessions(store) -> list[dict]:
+    """Sessions not ended (some may have run out and end at their next use): for `crm sessions list`."""
+    with store.read() as cur:
+        cur.execute("SELECT s.id, u.username, s.method, s.created_utc, s.last_seen_utc FROM app_session s "
+                    "JOIN app_user u ON u.id = s.user_id WHERE s.ended_utc IS NULL ORDER BY s.id")
+        keys = [d[0] for d in cur.description]
+        return [dict(zip(keys, row)) for row in cur.fetchall()]
+
+
 def purge(store) -> int:
     """Forget sessions ended (or last seen) more than KEEP_ENDED ago; their audit events stay."""
     return store.write(_purge_in, utcnow() - KEEP_ENDED)

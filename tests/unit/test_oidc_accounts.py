@@ -163,3 +163,29 @@ def test_crm_roles_prints_the_table_and_the_document(tmp_path, capsys):
     assert code == 0 and json.loads(out)["user.manage"] == ["admin"]
     code, _, _ = run(tmp_path, capsys, "roles", "--markdown", "-o", str(tmp_path / "roles.md"))
     assert code == 0 and (tmp_path / "roles.md").read_text(encoding="utf-8").startswith("# Roles")
+
+
+def test_crm_sessions_list_end_and_settings(tmp_path, capsys):
+    from crm_app import sessions
+    run(tmp_path, capsys, "user", "add", "pim", "--name", "Pim", "--role", "program_manager",
+        "--oidc-subject", "sub-1", "--no-password")
+    store = Store(tmp_path / "crm.duckdb")
+    try:
+        pim = oidc.account_for(store, identity(sub="sub-1"))
+        tokens = [sessions.start(store, pim, "oidc", "sub-1"), sessions.start(store, pim, "oidc", "sub-1")]
+    finally:
+        store.close()
+    code, out, _ = run(tmp_path, capsys, "--json", "sessions", "list")
+    rows = json.loads(out)
+    assert code == 0 and [r["username"] for r in rows] == ["pim", "pim"]
+    assert not any(token in out for token in tokens)
+    code, out, _ = run(tmp_path, capsys, "--json", "sessions", "end", "pim")
+    assert code == 0 and json.loads(out)["ended"] == 2
+    code, out, _ = run(tmp_path, capsys, "--json", "sessions", "list")
+    assert json.loads(out) == []
+    code, out, _ = run(tmp_path, capsys, "--json", "sessions", "settings", "--idle-seconds", "900")
+    assert code == 0 and json.loads(out)["session_idle_seconds"] == 900
+    code, _, err = run(tmp_path, capsys, "sessions", "settings", "--idle-seconds", "1")
+    assert code == 1 and err
+    code, _, err = run(tmp_path, capsys, "sessions", "end", "nobody")
+    assert code == 1 and err
