@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from crm_app import users
 from crm_app.audit import CLI_OPERATOR
 from crm_app.store import Store
-from e2e_kit import TIMEOUT_MS, Server, free_port, key, t
+from e2e_kit import TIMEOUT_MS, Server, free_port, key, screenshot, t
 from oidc_provider import OidcProvider
 from test_e2e_sessions import DESKTOP, logged_in_as, session_cookie, shows_the_login, _wait_for
 
@@ -66,9 +66,11 @@ def audit_actions(db) -> list[tuple[str, str]]:
         store.close()
 
 
-def press_provider_button(page, base_url: str) -> None:
+def press_provider_button(page, base_url: str, shot: str | None = None) -> None:
     page.goto(base_url)
     shows_the_login(page)
+    if shot:
+        screenshot(page, shot)
     key(page, "login_oidc_0").get_by_role("button", name=t("login.oidc", provider=PROVIDER_LABEL)).click()
 
 
@@ -78,7 +80,7 @@ def test_oidc_login_role_navigation_refresh_and_logout(desktop, oidc_setup):
     provider.identity = {"sub": PIM[2], "email": "pim@example.org", "email_verified": True,
                          "roles": ["admin"], "groups": ["crm-admins"], "name": "Pim"}
     page = desktop.new_page()
-    press_provider_button(page, server.url)
+    press_provider_button(page, server.url, shot="login_oidc")
 
     logged_in_as(page, PIM[1])
     assert [claims["sub"] for claims in provider.issued] == [PIM[2]], "one login, through the provider"
@@ -115,6 +117,7 @@ def test_an_identity_without_an_account_gets_no_access(desktop, oidc_setup):
     press_provider_button(page, server.url)
 
     expect(page.get_by_text(t("login.oidc_refused"))).to_be_visible()
+    screenshot(page, "login_oidc_refused")
     assert [claims["sub"] for claims in provider.issued] == ["sub-9999-stranger"]
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     expect(key(page, "app_logout")).to_have_count(0)
