@@ -28,16 +28,17 @@ else:
     with st.sidebar:
         st.caption(tr("app.signed_in_as", name=user.display_name, role=i18n.label("role", user.role,
                                                                                    st.session_state[LANG_KEY])))
-        if st.button(tr("app.logout"), key="app_logout"):
-            session.logout()
-            st.rerun()
+        st.button(tr("app.logout"), key="app_logout", on_click=session.logout)
     page = nav.navigation_for(user.role)
     daily_upkeep(today())
     if page.url_path != "person":
         st.session_state.pop("person_viewed_id", None)  # opening a person again is a new, audited read
 
+session.sync_cookie(user)   # the crm_session cookie follows the server-side session (refresh, new tab)
+session.watch_expiry(user)  # an open screen turns into the login page when the session runs out
+
 try:
-    with session.through_entry_script():
+    with session.through_entry_script(user):
         page.run()
 except CrmError as exc:
     st.error(i18n.error_text(exc, st.session_state[LANG_KEY]))

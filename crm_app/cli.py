@@ -182,6 +182,34 @@ def _parser() -> argparse.ArgumentParser:
     retention.set_defaults(run=cmd_retention)
 
     # -- sessions (issue 4) --
+    uadd.add_argument("--oidc-subject", help="the identity provider's subject (sub) for this account (OIDC login)")
+    uadd.add_argument("--email", help="email the identity provider verifies, to find this account at OIDC login")
+    uadd.add_argument("--oidc-issuer", help="only accept the subject from this issuer (optional)")
+    uadd.add_argument("--no-password", action="store_true",
+                      help="no local password: the account logs in only through the identity provider")
+    uadd.set_defaults(run=cmd_user_add_identity)
+    ulink = user.add_parser("link", help="link an account to its identity-provider identity (OIDC)")
+    ulink.add_argument("username")
+    ulink.add_argument("--oidc-subject")
+    ulink.add_argument("--email")
+    ulink.add_argument("--oidc-issuer")
+    ulink.set_defaults(run=cmd_user_link)
+    roles = sub.add_parser("roles", help="the role × screen × action matrix (docs/roles.md)")
+    roles.add_argument("--markdown", action="store_true", help="the Markdown document (default: a short table)")
+    roles.add_argument("-o", "--output", help="write to this file instead of standard output")
+    roles.set_defaults(run=cmd_roles)
+    sess = sub.add_parser("sessions", help="server-side login sessions").add_subparsers(dest="action", required=True)
+    slist = sess.add_parser("list", help="live sessions: id, account, how, since, last seen (no tokens)")
+    slist.set_defaults(run=cmd_sessions_list)
+    send = sess.add_parser("end", help="end every live session of an account (log it out everywhere)")
+    send.add_argument("username")
+    send.set_defaults(run=cmd_sessions_end)
+    sset = sess.add_parser("settings", help="show or change the idle and maximum session times")
+    sset.add_argument("--idle-seconds", type=int, help="end a session after this long without a click (default 1800)")
+    sset.add_argument("--max-seconds", type=int, help="end a session this long after login at the latest (default 28800)")
+    sset.add_argument("--oidc-fresh-seconds", type=int,
+                      help="an identity-provider login older than this cannot start a session (default 300)")
+    sset.set_defaults(run=cmd_sessions_settings)
 
     # -- rotation (issue 5) --
 
@@ -596,6 +624,79 @@ def cmd_retention(args) -> int:
 
 
 # -- sessions (issue 4) --
+def cmd_user_add_identity(args) -> int:
+    """`user add` with the identity-provider options: --no-password skips the password prompt."""
+    if args.no_password:
+        if not (args.oidc_subject or args.email):
+            raise Refused("--no-password needs --oidc-subject or --email, or the account could never log in")
+        password = None
+    else:
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password()
+    user_id = users.add(_store(args), CLI_OPERATOR, args.username, args.name, args.role, password,
+                        oidc_subject=args.oidc_subject, email=args.email, oidc_issuer=args.oidc_issuer)
+    _emit(args, {"id": user_id, "username": args.username.strip().lower(), "role": args.role,
+                 "oidc_linked": bool(args.oidc_subject or args.email), "local_login": password is not None},
+          [f"added user {args.username} ({args.role})"])
+    return EXIT_OK
+
+
+def cmd_user_link(args) -> int:
+    users.link_identity(_store(args), CLI_OPERATOR, args.username, oidc_subject=args.oidc_subject,
+                        email=args.email, oidc_issuer=args.oidc_issuer)
+    _emit(args, {"username": args.username.strip().lower(), "oidc_linked": True},
+          [f"linked {args.username} to its identity-provider identity"])
+    return EXIT_OK
+
+
+def cmd_sessions_list(args) -> int:
+    from . import sessions
+    rows = sessions.live_sessions(_store(args))
+    _emit(args, rows, [f"#{r['id']:<6} {r['username']:<16} {r['method']:<6} since {r['created_utc']:%Y-%m-%d %H:%M} UTC, "
+                       f"last seen {r['last_seen_utc']:%H:%M:%S}" for r in rows] or ["no live sessions"])
+    return EXIT_OK
+
+
+def cmd_sessions_end(args) -> int:
+    from . import sessions
+    store = _store(args)
+    user_id = next((u["id"] for u in users.list_users(store) if u["username"] == args.username.strip().lower()), None)
+    if user_id is None:
+        raise CrmError("user_not_found")
+    ended = sessions.end_all_for_user(store, CLI_OPERATOR, user_id, reason="ended_by_admin")
+    _emit(args, {"username": args.username, "ended": ended}, [f"ended {ended} session(s) of {args.username}"])
+    return EXIT_OK
+
+
+def cmd_sessions_settings(args) -> int:
+    from . import settings
+    names = {"session_idle_seconds": args.idle_seconds, "session_max_seconds": args.max_seconds,
+             "oidc_fresh_login_seconds": args.oidc_fresh_seconds}
+
+    def work(cur):
+        for name, value in names.items():
+            if value is not None:
+                settings.set_value(cur, name, value)
+                audit.record(cur, CLI_OPERATOR, "setting.change", None, None, name)
+        return {name: settings.get(cur, name) for name in names}
+
+    current = _store(args).write(work)
+    _emit(args, current, [f"{name} = {value}" for name, value in current.items()])
+    return EXIT_OK
+
+
+def cmd_roles(args) -> int:
+    from . import permissions, roles
+    if args.markdown or args.output:
+        text = roles.matrix_markdown()
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    table = {action: sorted(allowed) for action, allowed in permissions.ACTIONS.items()}
+    _emit(args, table, [f"{action:<24} {', '.join(allowed)}" for action, allowed in table.items()])
+    return EXIT_OK
+
 
 # -- rotation (issue 5) --
 

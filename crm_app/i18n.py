@@ -526,6 +526,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sar.audit_events": ("Auditgebeurtenissen over deze persoon", "Audit events about this person"),
 
     # -- sessions (issue 4) --
+    "login.session_ended": ("Uw sessie is verlopen. Log opnieuw in.", "Your session has ended. Please log in again."),
+    "login.oidc": ("Inloggen met {provider}", "Log in with {provider}"),
+    "login.local_caption": ("Of met een lokaal account:", "Or with a local account:"),
+    "login.oidc_refused": ("U bent bij de identiteitsprovider ingelogd, maar u heeft geen toegang tot het CRM. "
+                           "Vraag een beheerder om uw account te koppelen.",
+                           "You are logged in at the identity provider, but you have no access to the CRM. "
+                           "Ask an administrator to link your account."),
+    "login.oidc_switch": ("Uitloggen bij de identiteitsprovider", "Log out at the identity provider"),
+    "login.oidc_subject": ("Uw code bij de identiteitsprovider (geef die aan de beheerder): {subject}",
+                           "Your code at the identity provider (give it to the administrator): {subject}"),
+    "users.oidc_subject": ("OIDC-subject (sub) bij de identiteitsprovider", "OIDC subject (sub) at the identity provider"),
+    "users.email": ("E-mailadres (geverifieerd bij de identiteitsprovider)", "Email (verified by the identity provider)"),
+    "users.identity_hint": ("Voor inloggen via de identiteitsprovider: vul het subject en/of e-mailadres in; "
+                            "het wachtwoord mag dan leeg blijven.",
+                            "For login through the identity provider: fill in the subject and/or email; "
+                            "the password may then stay empty."),
+    "users.linked": ("gekoppeld aan identiteitsprovider", "linked to identity provider"),
+    "err.oidc_subject_invalid": ("Dit subject klopt niet (ASCII, hoogstens 255 tekens).",
+                                 "This subject is not valid (ASCII, at most 255 characters)."),
+    "err.oidc_issuer_invalid": ("Deze issuer klopt niet (een https-adres).", "This issuer is not valid (an https address)."),
+    "err.oidc_identity_taken": ("Deze identiteit is al aan een ander account gekoppeld.",
+                                "This identity is already linked to another account."),
+    "err.oidc_identity_missing": ("Geef een subject of een e-mailadres.", "Give a subject or an email."),
 
     # -- rotation (issue 5) --
 

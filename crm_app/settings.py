@@ -20,6 +20,9 @@ DEFAULTS: dict[str, int] = {
     "retention_enabled": 0,            # 1: the daily job applies retention (switched on by an admin after a preview)
 
     # -- sessions (issue 4) --
+    "session_idle_seconds": 1800,    # a session ends after this long without any action (30 min)
+    "session_max_seconds": 28800,    # and at the latest this long after logging in (8 h), idle or not
+    "oidc_fresh_login_seconds": 300,  # an identity-provider login older than this cannot start a session
 
     # -- rotation (issue 5) --
 
@@ -34,6 +37,8 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            "retention_alumni_years": (1, 30), "retention_enabled": (0, 1),
 
            # -- sessions (issue 4) --
+           "session_idle_seconds": (5, 86400), "session_max_seconds": (60, 604800),
+           "oidc_fresh_login_seconds": (30, 3600),
 
            # -- rotation (issue 5) --
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import audit, reference, settings
+from . import audit, permissions, reference, settings
 from .audit import Actor
 from .clock import utcnow
 from .errors import CrmError, FieldError, ValidationError
@@ -80,7 +80,11 @@ class User:
         return Actor(self.id, self.role, origin)
 
 
-def add(store, actor: Actor, username: str, display_name: str, role: str, password: str) -> int:
+def add(store, actor: Actor, username: str, display_name: str, role: str, password: str | None,
+        *, oidc_subject: str | None = None, email: str | None = None, oidc_issuer: str | None = None) -> int:
+    """A new staff account. `password` may be None for an account that only logs in through the
+    identity provider (OIDC): it then needs an `oidc_subject` or an `email` to be found by."""
+    permissions.require(actor.role, "user.manage")
     errors: list[FieldError] = []
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
@@ -88,19 +92,23 @@ def add(store, actor: Actor, username: str, display_name: str, role: str, passwo
     display = clean_text(display_name, "display_name", errors, max_len=100, required=True)
     if role not in reference.ROLES:
         errors.append(FieldError("role", "invalid_choice"))
-    problem = password_error(password, username if _USERNAME.match(username) else "")
-    if problem:
-        errors.append(problem)
+    subject, email, issuer = _identity_fields(oidc_subject, email, oidc_issuer, errors)
+    if password or not (subject or email):
+        problem = password_error(password, username if _USERNAME.match(username) else "")
+        if problem:
+            errors.append(problem)
     if errors:
         raise ValidationError(errors)
 
     def work(cur):
         if cur.execute("SELECT 1 FROM app_user WHERE username = ?", [username]).fetchone():
             raise ValidationError([FieldError("username", "username_taken")])
+        _check_identity_free(cur, subject, email, None)
         user_id = cur.execute(
-            "INSERT INTO app_user (username, display_name, role, password_hash, created_utc) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id",
-            [username, display, role, _hasher.hash(password), utcnow()],
+            "INSERT INTO app_user (username, display_name, role, password_hash, created_utc, oidc_subject, email, "
+            "oidc_issuer) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [username, display, role, _hasher.hash(password) if password else None, utcnow(), subject, email,
+             issuer],
         ).fetchone()[0]
         audit.record(cur, actor, "user.add", "app_user", user_id)
         return user_id
@@ -108,8 +116,67 @@ def add(store, actor: Actor, username: str, display_name: str, role: str, passwo
     return store.write(work)
 
 
+_SUBJECT_MAX = 255   # OIDC Core: sub is at most 255 ASCII characters
+
+
+def _identity_fields(subject, email, issuer, errors: list[FieldError]):
+    """Clean the identity-provider fields of an account (subject, email, issuer)."""
+    from .validation import parse_email
+    subject = (subject or "").strip() or None
+    if subject is not None and (len(subject) > _SUBJECT_MAX or not subject.isascii() or not subject.isprintable()):
+        errors.append(FieldError("oidc_subject", "oidc_subject_invalid"))
+        subject = None
+    email = parse_email(email, errors) if (email or "").strip() else None
+    email = email.casefold() if email else None
+    issuer = (issuer or "").strip() or None
+    if issuer is not None and (len(issuer) > 500 or not issuer.startswith(("https://", "http://"))):
+        errors.append(FieldError("oidc_issuer", "oidc_issuer_invalid"))
+        issuer = None
+    return subject, email, issuer
+
+
+def _check_identity_free(cur, subject, email, user_id) -> None:
+    """An identity leads to at most one account: refuse a subject or email another account holds."""
+    if subject and cur.execute("SELECT 1 FROM app_user WHERE oidc_subject = ? AND id IS DISTINCT FROM ?",
+                               [subject, user_id]).fetchone():
+        raise ValidationError([FieldError("oidc_subject", "oidc_identity_taken")])
+    if email and cur.execute("SELECT 1 FROM app_user WHERE lower(email) = ? AND id IS DISTINCT FROM ?",
+                             [email, user_id]).fetchone():
+        raise ValidationError([FieldError("email", "oidc_identity_taken")])
+
+
+def link_identity(store, actor: Actor, username: str, *, oidc_subject: str | None = None, email: str | None = None,
+                  oidc_issuer: str | None = None) -> None:
+    """Link an account to its identity-provider identity (subject and/or verified email); audited.
+
+    Only an administrator (or the operator at the command line) does this: the CRM's own user
+    table decides who may log in and with which role, never the identity token.
+    """
+    permissions.require(actor.role, "user.manage")
+    errors: list[FieldError] = []
+    subject, email, issuer = _identity_fields(oidc_subject, email, oidc_issuer, errors)
+    if not (subject or email) and not errors:
+        errors.append(FieldError("oidc_subject", "oidc_identity_missing"))
+    if errors:
+        raise ValidationError(errors)
+
+    def work(cur):
+        row = cur.execute("SELECT id FROM app_user WHERE username = ?", [(username or "").strip().lower()]).fetchone()
+        if row is None:
+            raise CrmError("user_not_found")
+        _check_identity_free(cur, subject, email, row[0])
+        if subject:
+            cur.execute("UPDATE app_user SET oidc_subject = ?, oidc_issuer = ? WHERE id = ?", [subject, issuer, row[0]])
+        if email:
+            cur.execute("UPDATE app_user SET email = ? WHERE id = ?", [email, row[0]])
+        audit.record(cur, actor, "user.link_identity", "app_user", row[0])
+
+    store.write(work)
+
+
 def set_password(store, actor: Actor, username: str, new_password: str) -> None:
     """Give an account a new password (the same rules as for a new account); audited, never logged."""
+    permissions.require(actor.role, "user.manage")
     username = (username or "").strip().lower()
     problem = password_error(new_password, username)
     if problem:
@@ -129,19 +196,25 @@ def set_password(store, actor: Actor, username: str, new_password: str) -> None:
 def list_users(store) -> list[dict]:
     with store.read() as cur:
         rows = cur.execute(
-            "SELECT id, username, display_name, role, disabled, created_utc, last_login_utc FROM app_user ORDER BY username"
+            "SELECT id, username, display_name, role, disabled, created_utc, last_login_utc, "
+            "oidc_subject IS NOT NULL OR email IS NOT NULL, password_hash IS NOT NULL FROM app_user ORDER BY username"
         ).fetchall()
-    keys = ("id", "username", "display_name", "role", "disabled", "created_utc", "last_login_utc")
+    keys = ("id", "username", "display_name", "role", "disabled", "created_utc", "last_login_utc", "oidc_linked",
+            "local_login")
     return [dict(zip(keys, row)) for row in rows]
 
 
 def set_disabled(store, actor: Actor, username: str, disabled: bool = True) -> None:
+    permissions.require(actor.role, "user.manage")
     def work(cur):
         row = cur.execute("SELECT id FROM app_user WHERE username = ?", [username.strip().lower()]).fetchone()
         if row is None:
             raise CrmError("user_not_found")
         cur.execute("UPDATE app_user SET disabled = ? WHERE id = ?", [disabled, row[0]])
         audit.record(cur, actor, "user.disable" if disabled else "user.enable", "app_user", row[0])
+        if disabled:   # its open sessions end now, not at their next click
+            from . import sessions
+            sessions.end_all_in(cur, actor, row[0], "disabled")
 
     store.write(work)
 

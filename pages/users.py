@@ -13,20 +13,25 @@ state = st.session_state
 
 
 def _add() -> None:
+    if session.current_user() is None:   # the session ended before this click: the run shows the login
+        return
     try:
         users.add(store, session.actor(), state.get("users_username", ""), state.get("users_display_name", ""),
-                  state.get("users_role", ""), state.get("users_password", ""))
+                  state.get("users_role", ""), state.get("users_password", "") or None,
+                  oidc_subject=state.get("users_oidc_subject"), email=state.get("users_email"))
     except ValidationError as exc:
         state["users_errors"] = i18n.field_errors(exc, lang())
         state["users_password"] = ""
         return
     state["users_flash"] = tr("users.added", username=state["users_username"].strip().lower())
     state["users_errors"] = {}
-    for key in ("users_username", "users_display_name", "users_password"):
+    for key in ("users_username", "users_display_name", "users_password", "users_oidc_subject", "users_email"):
         state[key] = ""
 
 
 def _toggle(username: str, disabled: bool) -> None:
+    if session.current_user() is None:
+        return
     users.set_disabled(store, session.actor(), username, disabled)
 
 
@@ -43,6 +48,11 @@ with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     st.selectbox(tr("field.role"), reference.ROLES, key="users_role", format_func=lambda r: label("role", r))
     st.text_input(tr("field.password"), key="users_password", type="password")
     widgets.field_error(errors, "password")
+    st.caption(tr("users.identity_hint"))
+    st.text_input(tr("users.oidc_subject"), key="users_oidc_subject", max_chars=255)
+    widgets.field_error(errors, "oidc_subject")
+    st.text_input(tr("users.email"), key="users_email", max_chars=254)
+    widgets.field_error(errors, "email")
     st.button(tr("users.add"), key="users_submit", type="primary", on_click=_add)
 
 for row in users.list_users(store):
@@ -50,6 +60,7 @@ for row in users.list_users(store):
         left, right = st.columns([4, 1])
         with left:
             status = f" · {tr('users.disabled')}" if row["disabled"] else ""
+            status += f" · {tr('users.linked')}" if row["oidc_linked"] else ""
             st.markdown(f"**{row['display_name']}** ({row['username']}) · {label('role', row['role'])}{status}")
             st.caption(fmt_datetime(row["last_login_utc"]))
         with right:

@@ -1,48 +1,182 @@
-"""Who is logged in to this browser session, the login form, and the permission gate every page calls.
+"""Who is logged in to this browser, the login page, and the permission gate every page calls.
 
-The login lives in session state for now; the privacy issue adds OIDC (`st.login`), idle and
-maximum session age, and a session that survives a refresh. Pages only call `require`.
+Every script run asks the store (crm_app.sessions) whether this browser's session token is still
+good: unknown, ended (logout), idle too long, too old or belonging to a disabled account → logged
+out. Nothing in `st.session_state` is trusted on its own: a User object, a role or a made-up
+token placed there opens nothing.
+
+Where the token lives
+- In this tab's session state (`auth_token`), and
+- in a first-party cookie `crm_session` (Path=/, SameSite=Strict, Secure over https, Max-Age =
+  the session's remaining absolute lifetime), written by a two-line script that `st.html` runs
+  in the page. Streamlit hands the browser's cookies to the next session as
+  `st.context.cookies`, so a refresh (or a second tab) picks up the same server-side session.
+  The cookie is not HttpOnly (a page script writes it): a script injected into the page could
+  read it — the same exposure as the session's websocket itself. The token is 256 random bits,
+  only its hash is stored, it dies server-side at logout, after 30 idle minutes and after 8
+  hours, and SameSite=Strict keeps it out of cross-site requests. See docs/readme-sessions.md.
+
+OIDC (`st.login`, configured by `[auth]` in .streamlit/secrets.toml)
+- A fresh provider login is mapped to an account by crm_app.oidc (subject or verified email in
+  the CRM's own user table; never a role from the token) and gets its own server-side session,
+  like a local login. The session is bound to the identity's subject: if Streamlit's identity
+  cookie disappears or changes, the session ends.
+- Streamlit's identity cookie lives 30 days and cannot be revoked, so a provider login older
+  than `oidc_fresh_login_seconds` cannot start a session: after logout or expiry `st.logout()`
+  clears that cookie and the person passes the identity provider again.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from .. import permissions, users
+from .. import oidc, permissions, sessions, users
 from ..audit import Actor
 from ..users import User
 from .resources import get_store
-from .text import tr
+from .text import LANG_KEY, tr
 
-USER_KEY = "auth_user"
+TOKEN_KEY = "auth_token"          # this tab's session token
+COOKIE_NAME = "crm_session"
+ENDED_KEY = "auth_ended"          # this tab's session ran out (not a logout): say so on the login page
+REFUSED_KEY = "auth_oidc_refused"  # the subject the identity provider vouched for, that has no account
 ENTRY_SCRIPT = "app.py"
 _entry = threading.local()   # a script run executes in one thread: app.py, then the page it runs
 
 
 @contextlib.contextmanager
-def through_entry_script():
-    """app.py runs its page inside this, so a page can tell it was reached through the gate."""
+def through_entry_script(user: User | None = None):
+    """app.py runs its page inside this, so a page can tell it was reached through the gate (and
+    reuses the user app.py resolved in this run instead of asking the store twice)."""
     _entry.active = True
+    _entry.user = user
     try:
         yield
     finally:
         _entry.active = False
+        _entry.user = None
+
+
+# -- configuration (secrets.toml) ----------------------------------------------------------------
+@dataclass(frozen=True)
+class LoginOptions:
+    providers: tuple[tuple[str | None, str], ...]   # (provider name for st.login, label on the button)
+    local: bool                                     # offer the username + password form
+
+    @property
+    def oidc(self) -> bool:
+        return bool(self.providers)
+
+
+def _secret_section(name: str) -> dict:
+    try:
+        section = st.secrets.get(name)
+    except Exception:  # noqa: BLE001 - no secrets.toml (StreamlitSecretNotFoundError) or unreadable
+        return {}
+    if section is None:
+        return {}
+    try:
+        return section.to_dict() if hasattr(section, "to_dict") else dict(section)
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def login_options() -> LoginOptions:
+    """What the login page offers: `[auth]` (Streamlit's OIDC settings) and `[crm_auth]`.
+
+    `[auth]` with client_id → one button for the default provider; `[auth.NAME]` sections with a
+    client_id → one button each. `[crm_auth] provider_label = "…"` (or `[crm_auth.labels] NAME =
+    "…"`) names the buttons; `[crm_auth] local_login = false` hides the password form.
+    """
+    auth = _secret_section("auth")
+    crm = _secret_section("crm_auth")
+    providers: list[tuple[str | None, str]] = []
+    if auth.get("redirect_uri") and auth.get("cookie_secret"):
+        labels = crm.get("labels") if isinstance(crm.get("labels"), dict) else {}
+        if auth.get("client_id"):
+            providers.append((None, str(crm.get("provider_label") or "OpenID Connect")))
+        for name, value in auth.items():
+            if isinstance(value, dict) and value.get("client_id"):
+                providers.append((name, str(labels.get(name) or name.replace("_", " ").title())))
+    local = crm.get("local_login", True)
+    return LoginOptions(tuple(providers), bool(local) if isinstance(local, bool) else True)
+
+
+# -- the browser's identity ----------------------------------------------------------------------
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no client context (AppTest, a bare script run)
+        return None
+
+
+def _provider_identity() -> oidc.Identity | None:
+    """The identity Streamlit's st.login cookie vouches for (None when not logged in that way)."""
+    if not login_options().oidc:
+        return None   # without [auth] no identity is accepted, whatever st.user says
+    try:
+        info = st.user.to_dict()
+    except Exception:  # noqa: BLE001
+        return None
+    if not info.get("is_logged_in"):
+        return None
+    return oidc.identity_from_claims(info)
+
+
+def _provider_logout() -> None:
+    with contextlib.suppress(Exception):
+        st.logout()
+
+
+def _resolve() -> User | None:
+    """The logged-in user of this run, after every check; starts an OIDC session when due."""
+    store = get_store()
+    state = st.session_state
+    tab_token = state.get(TOKEN_KEY)
+    token = tab_token if isinstance(tab_token, str) else _cookie_token()
+    identity = _provider_identity()
+    live = sessions.resume(store, token) if token else None
+    if live is not None and live.method == "oidc" and (identity is None or identity.subject != live.oidc_subject):
+        sessions.end(store, token, reason="identity")
+        live = None
+    if live is not None:
+        state[TOKEN_KEY] = token
+        state["auth_expires_utc"] = live.absolute_end_utc
+        return live.user
+
+    if isinstance(tab_token, str):        # this tab had a session that is gone now
+        for key in (TOKEN_KEY, "auth_expires_utc"):
+            state.pop(key, None)
+        state[ENDED_KEY] = True
+    if identity is None:
+        return None
+    if state.get(REFUSED_KEY) == identity.subject:
+        return None                       # already refused and audited in this tab
+    if not oidc.is_fresh(store, identity):
+        _provider_logout()                # an old identity cookie alone never opens a session
+        return None
+    user = oidc.account_for(store, identity)
+    if user is None:
+        state[REFUSED_KEY] = identity.subject
+        return None
+    token = sessions.start(store, user, "oidc", oidc_subject=identity.subject)
+    live = sessions.resume(store, token)
+    state[TOKEN_KEY] = token
+    state["auth_expires_utc"] = live.absolute_end_utc if live else None
+    state.pop(ENDED_KEY, None)
+    return live.user if live else None
 
 
 def current_user() -> User | None:
-    """The logged-in user, re-read on every run: a disabled account or a changed role counts at once."""
-    user = st.session_state.get(USER_KEY)
-    if not isinstance(user, User):
-        return None
-    current = users.active_user(get_store(), user.id)
-    if current is None:
-        logout()
-    elif current != user:
-        st.session_state[USER_KEY] = current
-    return current
+    """The logged-in user, checked against the store on every run (and in every callback)."""
+    if getattr(_entry, "active", False):
+        return _entry.user
+    return _resolve()
 
 
 def actor() -> Actor:
@@ -87,28 +221,120 @@ def client_address() -> str | None:
         return None
 
 
+# -- the open page -------------------------------------------------------------------------------
+def watch_expiry(user: User | None) -> None:
+    """While logged in, check every little while (without counting as activity) whether the
+    session is still live; when not, rerun the app so the screen shows the login instead of the
+    personal data it was showing. Called by app.py."""
+    if user is None:
+        return
+    try:
+        with get_store().read() as cur:
+            from .. import settings
+            idle = settings.get(cur, "session_idle_seconds")
+    except Exception:  # noqa: BLE001
+        return
+    interval = max(2.0, min(60.0, idle / 3))
+    with st.sidebar:
+        st.fragment(run_every=interval)(_check_still_live)()
+
+
+def _check_still_live() -> None:
+    if not sessions.is_live(get_store(), st.session_state.get(TOKEN_KEY)):
+        st.rerun(scope="app")
+
+
+# -- the cookie ----------------------------------------------------------------------------------
+def sync_cookie(user: User | None) -> None:
+    """Write (or clear) the crm_session cookie to match this run's outcome. Called by app.py."""
+    token = st.session_state.get(TOKEN_KEY) if user is not None else None
+    if token:
+        script = _cookie_script(token, _max_age(st.session_state.get("auth_expires_utc")))
+    elif _cookie_token() or st.session_state.pop("auth_clear_cookie", False):
+        script = _cookie_script("", 0)
+    else:
+        return
+    with st.sidebar:
+        st.html(script, unsafe_allow_javascript=True)
+
+
+def _max_age(absolute_end_utc) -> int:
+    """Seconds until the session's absolute end: the cookie does not outlive the session."""
+    from ..clock import utcnow
+    if absolute_end_utc is None:
+        return 0
+    return max(1, int((absolute_end_utc - utcnow()).total_seconds()))
+
+
+def _cookie_script(token: str, max_age: int) -> str:
+    # The token is url-safe base64 (A-Z a-z 0-9 - _): json.dumps quotes it safely for JavaScript.
+    return (
+        "<script>(function(){var a=" + json.dumps(f"{COOKIE_NAME}={token}; Path=/; SameSite=Strict; "
+                                                f"Max-Age={int(max_age)}")
+        + ";if(location.protocol==='https:'){a+='; Secure';}document.cookie=a;})();</script>"
+    )
+
+
+# -- login and logout ----------------------------------------------------------------------------
 def _on_login() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
-    user = users.authenticate(get_store(), username, password, address=client_address())
+    store = get_store()
+    user = users.authenticate(store, username, password, address=client_address())
     st.session_state["login_password"] = ""
     if user is None:
         st.session_state["login_failed"] = True
         return
     st.session_state.pop("login_failed", None)
-    st.session_state[USER_KEY] = user
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state[TOKEN_KEY] = sessions.start(store, user, "local")
 
 
 def login_page() -> None:
     st.title(tr("login.title"))
+    options = login_options()
+    state = st.session_state
+    if state.get(ENDED_KEY):
+        st.info(tr("login.session_ended"))
+    if state.get(REFUSED_KEY):
+        st.error(tr("login.oidc_refused"))
+        st.caption(tr("login.oidc_subject", subject=state[REFUSED_KEY]))   # only to the person themselves
+        st.button(tr("login.oidc_switch"), key="login_oidc_logout", on_click=_refused_logout)
+    elif options.oidc:
+        for index, (provider, label_text) in enumerate(options.providers):
+            if st.button(tr("login.oidc", provider=label_text), key=f"login_oidc_{index}", type="primary",
+                         width="stretch"):
+                state.pop(ENDED_KEY, None)
+                st.login(provider) if provider else st.login()
+    if not options.local:
+        return
+    if options.oidc:
+        st.caption(tr("login.local_caption"))
     st.text_input(tr("login.username"), key="login_username", autocomplete="username")
     st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
-    st.button(tr("login.submit"), key="login_submit", type="primary", on_click=_on_login, width="stretch")
-    if st.session_state.get("login_failed"):
+    st.button(tr("login.submit"), key="login_submit", type="primary" if not options.oidc else "secondary",
+              on_click=_on_login, width="stretch")
+    if state.get("login_failed"):
         st.error(tr("login.failed"))
 
 
+def _refused_logout() -> None:
+    st.session_state.pop(REFUSED_KEY, None)
+    _provider_logout()
+
+
 def logout() -> None:
-    for key in list(st.session_state.keys()):
-        if key != "app_lang":
-            del st.session_state[key]
+    """End this browser's session in the store (every tab, any copy of the token), then forget it."""
+    state = st.session_state
+    token = state.get(TOKEN_KEY) or _cookie_token()
+    was_oidc = False
+    if isinstance(token, str):
+        live = sessions.resume(get_store(), token)
+        was_oidc = live is not None and live.method == "oidc"
+        sessions.end(get_store(), token, reason="logout")
+    for key in list(state.keys()):
+        if key != LANG_KEY:
+            del state[key]
+    state["auth_clear_cookie"] = True
+    if was_oidc or _provider_identity() is not None:
+        _provider_logout()

@@ -153,3 +153,17 @@ def page_links(node) -> list[tuple[str, str, str]]:
 def count(store, sql: str, params: list | None = None) -> int:
     with store.read() as cur:
         return cur.execute(sql, params or []).fetchone()[0]
+
+
+def sign_in(at: AppTest, user) -> str:
+    """Give this AppTest a real server-side session of `user` (as a login would) and return its token.
+
+    Only a token the store knows opens anything: a User object or a role placed in session state
+    does not (tests/app/test_escalation.py).
+    """
+    from crm_app import sessions
+    from crm_app.ui.resources import get_store
+    from crm_app.ui.session import TOKEN_KEY
+    token = sessions.start(get_store(), user, "local")
+    at.session_state[TOKEN_KEY] = token
+    return token

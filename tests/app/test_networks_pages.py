@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, page_links, t, values
+from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, page_links, sign_in, t, values
 from crm_app import clock, networks, offers, persons, waitlists
 from crm_app.networks import NetworkInput, TargetInput
 from crm_app.sources import SourceInput
@@ -328,6 +328,6 @@ def test_which_network_screens_a_role_can_open(login, role, reachable, board):
 @pytest.mark.parametrize("page", ["fill", "waitlist", "members", "networks"])
 def test_a_network_page_opened_directly_refuses_other_roles(staff, role, page):
     at = new_app(str(PAGES_DIR / f"{page}.py"))
-    at.session_state["auth_user"] = staff[role].as_user()
+    sign_in(at, staff[role].as_user())
     first_run(at)
     assert [(e.type, e.value) for e in elements(at.main)] == [("error", t("app.no_access"))]

@@ -19,7 +19,7 @@ def test_wrong_password_shows_the_error_and_no_navigation(staff):
     assert values(at.main, "error") == [t("login.failed")]
     assert values(at.main, "title") == [t("login.title")]
     assert at.text_input(key="login_password").value == "", "a refused password is not kept"
-    assert "auth_user" not in at.session_state
+    assert "auth_token" not in at.session_state
     assert not at.sidebar.button and not at.sidebar.caption, "nobody is signed in"
     with pytest.raises(ValueError):   # only the login page is registered with st.navigation
         at.switch_page("pages/register.py")
@@ -45,4 +45,4 @@ def test_log_out_returns_to_the_login_form(login):
     at = login("admin")
     at.sidebar.button(key="app_logout").click().run()
     assert values(at.main, "title") == [t("login.title")]
-    assert "auth_user" not in at.session_state
+    assert "auth_token" not in at.session_state

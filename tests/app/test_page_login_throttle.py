@@ -22,7 +22,7 @@ def cheap_dummy_hash(monkeypatch):
 def refused_like_a_wrong_password(at) -> None:
     assert values(at.main, "error") == [t("login.failed")]
     assert values(at.main, "title") == [t("login.title")]
-    assert "auth_user" not in at.session_state
+    assert "auth_token" not in at.session_state
     assert at.text_input(key="login_password").value == ""
 
 

@@ -1,7 +1,7 @@
 """The kiosk: a newcomer signs themselves up; the kiosk account sees nothing else."""
 import pytest
 
-from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, t, values
+from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, sign_in, t, values
 from crm_app import persons
 from crm_app.sources import SourceInput
 from crm_app.validation import PersonInput
@@ -81,7 +81,7 @@ def test_a_possible_duplicate_is_stored_without_showing_the_other_person(kiosk, 
 def test_the_person_page_file_itself_refuses_the_kiosk(staff, known_person):
     # As on a freshly started server, where files in pages/ can be reached without app.py's navigation.
     at = new_app(str(PAGES_DIR / "person.py"))
-    at.session_state["auth_user"] = staff["kiosk"].as_user()
+    sign_in(at, staff["kiosk"].as_user())
     at.query_params["id"] = str(known_person)
     first_run(at)
     assert [(e.type, e.value) for e in elements(at.main)] == [("error", t("app.no_access"))]

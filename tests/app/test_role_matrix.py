@@ -11,7 +11,7 @@ import re
 import pytest
 import streamlit
 
-from apptest_kit import PAGES_DIR, elements, first_run, new_app, t, values
+from apptest_kit import PAGES_DIR, elements, first_run, new_app, sign_in, t, values
 from crm_app import permissions, persons, reference
 from crm_app.sources import SourceInput
 from crm_app.ui import nav
@@ -83,7 +83,7 @@ def test_a_page_file_renders_for_allowed_roles_and_shows_only_no_access_otherwis
         role, page_file, staff, recorded_links, request):
     at = new_app(str(PAGES_DIR / page_file))
     if role is not None:
-        at.session_state["auth_user"] = staff[role].as_user()
+        sign_in(at, staff[role].as_user())
     if page_file == "person.py":
         at.query_params["id"] = str(request.getfixturevalue("a_person"))
     first_run(at)
@@ -105,7 +105,7 @@ def test_a_page_file_renders_for_allowed_roles_and_shows_only_no_access_otherwis
 @pytest.mark.parametrize("role", ROLES)
 def test_the_navigation_holds_exactly_the_pages_the_role_may_open(role, staff, a_person):
     at = new_app()
-    at.session_state["auth_user"] = staff[role].as_user()
+    sign_in(at, staff[role].as_user())
     first_run(at)
     assert not at.exception
 

@@ -44,8 +44,8 @@ def free_port() -> int:
 class Server:
     """`python -m streamlit run app.py` on a free port of 127.0.0.1, with CRM_DB set."""
 
-    def __init__(self, db: Path, log: Path):
-        self.port = free_port()
+    def __init__(self, db: Path, log: Path, *, port: int | None = None, extra_args: tuple[str, ...] = ()):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
@@ -53,7 +53,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                  "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         self._wait_healthy()
 

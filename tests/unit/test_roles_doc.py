@@ -1,0 +1,47 @@
+"""docs/roles.md is the table the code enforces, and every action the code checks is in that table."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from crm_app import permissions, reference, roles
+
+ROOT = Path(__file__).resolve().parents[2]
+_SERVICE_CHECK = re.compile(r"""permissions\.(?:require|allowed)\(\s*[^,]+,\s*["']([a-z_.]+)["']""")
+_PAGE_CHECK = re.compile(r"""session\.require\(\s*["']([a-z_.]+)["']\s*\)""")
+
+
+def test_the_committed_roles_document_is_the_generated_one():
+    committed = (ROOT / "docs" / "roles.md").read_text(encoding="utf-8")
+    assert committed == roles.matrix_markdown(), \
+        "docs/roles.md is out of date: run `crm roles --markdown -o docs/roles.md`"
+
+
+def test_every_action_checked_in_the_code_is_in_the_table():
+    used: dict[str, str] = {}
+    for path in [*(ROOT / "crm_app").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        source = path.read_text(encoding="utf-8")
+        for pattern in (_SERVICE_CHECK, _PAGE_CHECK):
+            for action in pattern.findall(source):
+                used.setdefault(action, str(path.relative_to(ROOT)))
+    assert len(used) >= 10, "the checks were found"
+    unknown = {action: where for action, where in used.items() if action not in permissions.ACTIONS}
+    assert not unknown, f"checked but not in permissions.ACTIONS (so nobody may do them): {unknown}"
+
+
+def test_the_document_shows_each_role_s_rights_as_the_table_says():
+    text = roles.matrix_markdown()
+    header = [line for line in text.splitlines() if line.startswith("| action |")][0]
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    for action, allowed in permissions.ACTIONS.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{action}` |"))
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        marks = dict(zip(columns[3:], cells[3:]))
+        for role in reference.ROLES:
+            from crm_app import i18n
+            assert (marks[i18n.label("role", role, "en")] == roles.YES) == (role in allowed), (action, role)
+
+
+def test_every_action_has_a_plain_description():
+    assert not [action for action in permissions.ACTIONS if action not in roles.DESCRIPTIONS], \
+        "add a plain-language line to crm_app/roles.DESCRIPTIONS"
