@@ -135,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     uadd.add_argument("--name", required=True, help="display name")
     uadd.add_argument("--role", required=True, choices=reference.ROLES)
     uadd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    uadd.add_argument("--oidc-subject", help="the identity provider's subject (sub) for this account (OIDC login)")
+    uadd.add_argument("--email", help="email the identity provider verifies, to find this account at OIDC login")
+    uadd.add_argument("--oidc-issuer", help="only accept the subject from this issuer (optional)")
+    uadd.add_argument("--no-password", action="store_true",
+                      help="no local password: the account logs in only through the identity provider")
     uadd.set_defaults(run=cmd_user_add)
     upw = user.add_parser("passwd", help="set a staff account's password")
     upw.add_argument("username")
@@ -182,12 +187,6 @@ def _parser() -> argparse.ArgumentParser:
     retention.set_defaults(run=cmd_retention)
 
     # -- sessions (issue 4) --
-    uadd.add_argument("--oidc-subject", help="the identity provider's subject (sub) for this account (OIDC login)")
-    uadd.add_argument("--email", help="email the identity provider verifies, to find this account at OIDC login")
-    uadd.add_argument("--oidc-issuer", help="only accept the subject from this issuer (optional)")
-    uadd.add_argument("--no-password", action="store_true",
-                      help="no local password: the account logs in only through the identity provider")
-    uadd.set_defaults(run=cmd_user_add_identity)
     ulink = user.add_parser("link", help="link an account to its identity-provider identity (OIDC)")
     ulink.add_argument("username")
     ulink.add_argument("--oidc-subject")
@@ -320,14 +319,6 @@ def cmd_person_show(args) -> int:
     lines += [f"  consent {purpose}: {'yes' if granted else 'no'}" for purpose, granted in person["consents"].items()]
     lines += [f"  {a['occurred_utc']:%Y-%m-%d} {a['kind']}: {a['summary'] or ''}" for a in person["activities"]]
     _emit(args, person, lines)
-    return EXIT_OK
-
-
-def cmd_user_add(args) -> int:
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password()
-    user_id = users.add(_store(args), CLI_OPERATOR, args.username, args.name, args.role, password)
-    _emit(args, {"id": user_id, "username": args.username.strip().lower(), "role": args.role},
-          [f"added user {args.username} ({args.role})"])
     return EXIT_OK
 
 
@@ -624,8 +615,8 @@ def cmd_retention(args) -> int:
 
 
 # -- sessions (issue 4) --
-def cmd_user_add_identity(args) -> int:
-    """`user add` with the identity-provider options: --no-password skips the password prompt."""
+def cmd_user_add(args) -> int:
+    """--no-password: an account that logs in only through the identity provider."""
     if args.no_password:
         if not (args.oidc_subject or args.email):
             raise Refused("--no-password needs --oidc-subject or --email, or the account could never log in")

@@ -30,6 +30,9 @@ DESCRIPTIONS: dict[str, str] = {
     "data.export": "Export persons, networks, members or waiting lists to CSV/XLSX/JSON (audited).",
     "audit.view": "Search the audit log (who did what, when; never personal data).",
     # -- privacy (issue 4) --
+    "privacy.manage": "Open the Privacy screen: retention preview and switch, retention periods, backup download.",
+    "privacy.erase": "Erase a person completely (right to erasure): every table, then the file is compacted.",
+    "person.subject_access": "Download everything held about one person (right of access), as JSON and HTML.",
 
     # -- sessions (issue 4) --
 
