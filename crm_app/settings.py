@@ -21,7 +21,7 @@ DEFAULTS: dict[str, int] = {
     "renewal_notice_days": 60,       # a renewal is proposed this many days before a term ends
     "renewal_grace_days": 30,        # not decided this long after the end: the term ends without renewal
     "ending_soon_days": 60,          # the "ending within" list of the rotation screen
-    "alumni_proposal_days": 30,      # the alumni rotation is proposed this many days before a period starts
+    "alumni_proposal_days": 45,      # the alumni rotation is proposed this many days before a period starts
 
     # -- dashboards (issue 6) --
 

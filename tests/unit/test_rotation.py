@@ -276,4 +276,4 @@ def test_five_years_of_processing_keep_the_network_turning_over(store):
         ended, renewed, moved = cur.execute(
             "SELECT count(*) FILTER (WHERE outcome <> 'renewed'), count(*) FILTER (WHERE outcome = 'renewed'), "
             "count(*) FILTER (WHERE outcome = 'moved_to_alumni') FROM membership_decision").fetchone()
-    assert renewed >= 5 and ended >= 5 and moved >= 5
+    assert renewed >= 4 and ended >= 6 and moved >= 2
