@@ -563,6 +563,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "network', or `crm alumni create-for {network_id}`) and try again."),
     "err.alumni_contact_consent_needed": ("Zonder toestemming voor contact kan iemand niet naar het alumninetwerk.",
                                           "Without consent to contact, a person cannot join the alumni network."),
+    "err.alumni_network_missing": ("Dit netwerk heeft nog geen alumninetwerk.",
+                                   "This network has no alumni network yet."),
     "err.alumni_network_full": ("Het alumninetwerk is vol.", "The alumni network is full."),
     "err.not_ended_term": ("Dit lidmaatschap is niet geëindigd met een voltooide termijn.",
                            "This membership did not end with a completed term."),

@@ -211,7 +211,7 @@ def _renew(cur, due: Due, actor: Actor) -> int:
 def alumni_problem(cur, network_id: int, alumni_network_id: int | None, person_id: int) -> str | None:
     """Why this person cannot move to the alumni network now, or None."""
     if alumni_network_id is None:
-        return "no_alumni_network"
+        return "alumni_network_missing"
     if not consents.current(cur, person_id).get("contact", False):
         return "alumni_contact_consent_needed"
     if cur.execute("SELECT 1 FROM membership WHERE network_id = ? AND person_id = ? AND actual_end_date IS NULL",
@@ -337,7 +337,7 @@ def move_to_alumni(store, actor: Actor, membership_id: int) -> str:
 
 def _move(cur, due: Due, ended: dt.date, actor: Actor) -> str:
     problem = alumni_problem(cur, due.network_id, due.alumni_network_id, due.person_id)
-    if problem == "no_alumni_network":
+    if problem == "alumni_network_missing":
         name = cur.execute("SELECT name FROM network WHERE id = ?", [due.network_id]).fetchone()[0]
         raise CrmError("no_alumni_network", network=name, network_id=due.network_id)
     if problem:

@@ -163,7 +163,7 @@ table = pd.DataFrame({
     tr("rotation.col.end"): [fmt_date(d.date()) for d in frame["end"]]})
 chart_col, table_col = st.columns([3, 2])
 with chart_col:
-    st.altair_chart((gantt + labels).properties(height=max(220, 26 * frame["seat"].nunique())),
+    st.altair_chart((gantt + labels).properties(height=max(260, 34 * frame["seat"].nunique())),
                     width="stretch", key="rotation_timeline_chart")
 with table_col:
     st.dataframe(table, hide_index=True, width="stretch", key="rotation_timeline_table")
@@ -179,7 +179,9 @@ long = pd.concat([
 bars_chart = alt.Chart(long).mark_bar().encode(
     x=alt.X("label:N", title=tr("rotation.col.month"), sort=list(months["label"])),
     y=alt.Y("count:Q", title=tr("rotation.col.count"), axis=alt.Axis(tickMinStep=1)),
-    color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#4c78a8", "#f2b880"]),
+    color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[tr("rotation.col.certain"),
+                                                                  tr("rotation.col.possible")],
+                                                          range=["#4c78a8", "#f2b880"]),
                     legend=alt.Legend(orient="bottom")),
     tooltip=["label:N", "kind:N", "count:Q"])
 forecast_table = pd.DataFrame({tr("rotation.col.month"): months["label"],
