@@ -166,10 +166,12 @@ def run_daily(store, as_of: dt.date | None = None) -> dict:
 
 
 def _apply(cur, plan: DayPlan, actor: Actor, counts: dict) -> None:
-    for due in plan.propose:
+    if plan.propose:
         cur.execute("INSERT INTO membership_decision (membership_id, network_id, person_id, renewal, proposed_on) "
-                    "VALUES (?, ?, ?, 'proposed', ?) ON CONFLICT DO NOTHING",
-                    [due.membership_id, due.network_id, due.person_id, plan.as_of])
+                    "SELECT unnest($m), unnest($n), unnest($p), 'proposed', $d ON CONFLICT DO NOTHING",
+                    {"m": [d.membership_id for d in plan.propose], "n": [d.network_id for d in plan.propose],
+                     "p": [d.person_id for d in plan.propose], "d": plan.as_of})
+    for due in plan.propose:
         audit.record(cur, actor, "rotation.renewal_proposed", "membership", due.membership_id)
         counts["proposed"] += 1
     for due in plan.renew:
@@ -186,11 +188,16 @@ def _apply(cur, plan: DayPlan, actor: Actor, counts: dict) -> None:
             counts["alumni_periods"] += 1
 
 
+_DECISION_COLUMNS = ("renewal", "proposed_on", "alumni_choice", "outcome", "decided_utc", "decided_by")
+
+
 def _decision(cur, due: Due, **values) -> None:
-    cur.execute("INSERT INTO membership_decision (membership_id, network_id, person_id) VALUES (?, ?, ?) "
-                "ON CONFLICT DO NOTHING", [due.membership_id, due.network_id, due.person_id])
-    for column, value in values.items():   # column names from this module only
-        cur.execute(f"UPDATE membership_decision SET {column} = ? WHERE membership_id = ?", [value, due.membership_id])
+    """Create or update the membership's decision row in one statement (column names from this module only)."""
+    columns = [c for c in _DECISION_COLUMNS if c in values]
+    cur.execute(f"INSERT INTO membership_decision (membership_id, network_id, person_id, {', '.join(columns)}) "
+                f"VALUES (?, ?, ?, {', '.join('?' * len(columns))}) ON CONFLICT (membership_id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in columns),
+                [due.membership_id, due.network_id, due.person_id, *(values[c] for c in columns)])
 
 
 def _renew(cur, due: Due, actor: Actor) -> int:
