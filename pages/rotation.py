@@ -146,7 +146,7 @@ present = [s for s in statuses if s in set(frame["status"])]
 scale = alt.Scale(domain=[tr(f"rotation.status.{s}") for s in present],
                   range=[colours[statuses.index(s)] for s in present])
 base = alt.Chart(frame).encode(
-    y=alt.Y("place:N", title=None, sort=sorted(frame["place"].unique())),
+    y=alt.Y("place:N", title=None, sort=sorted(frame["place"].unique()), axis=alt.Axis(labelOverlap=False)),
     x=alt.X("start:T", title=None, axis=alt.Axis(format="%m-%Y")), x2="end:T",
     tooltip=[alt.Tooltip("place:N", title=tr("rotation.col.seat")),
              alt.Tooltip("holder:N", title=tr("rotation.col.holder")),
@@ -163,8 +163,9 @@ table = pd.DataFrame({
     tr("rotation.col.end"): [fmt_date(d.date()) for d in frame["end"]]})
 chart_col, table_col = st.columns([3, 2])
 with chart_col:
-    st.altair_chart((gantt + labels).properties(height=max(260, 34 * frame["seat"].nunique())),
-                    width="stretch", key="rotation_timeline_chart")
+    chart_height = max(260, 34 * frame["seat"].nunique() + 90)
+    st.altair_chart((gantt + labels).properties(height=chart_height - 90), width="stretch", height=chart_height,
+                    key="rotation_timeline_chart")
 with table_col:
     st.dataframe(table, hide_index=True, width="stretch", key="rotation_timeline_table")
     st.download_button(tr("rotation.download_timeline"), table.to_csv(index=False).encode("utf-8"),
