@@ -326,3 +326,34 @@ def alumni_networks(store, actor: Actor) -> list[networks.Network]:
     with store.read() as cur:
         ids = [r[0] for r in cur.execute("SELECT id FROM network WHERE kind = 'alumni_network' ORDER BY name").fetchall()]
         return [networks.load(cur, i) for i in ids]
+
+
+# -- linking referrals to the alumnus -------------------------------------------------------------------
+def unlinked_referrals(store, actor: Actor, limit: int = 50) -> list[dict]:
+    """Sources `alumni_referral` that name an alumnus only in words (as typed at registration)."""
+    permissions.require(actor.role, "person.edit")
+    with store.read() as cur:
+        rows = cur.execute(
+            "SELECT s.id, s.person_id, p.given_name, p.family_name, s.source_name, s.recorded_utc FROM person_source s "
+            "JOIN person p ON p.id = s.person_id WHERE s.kind = 'alumni_referral' AND s.referrer_id IS NULL "
+            "ORDER BY s.recorded_utc DESC, s.id DESC LIMIT ?", [limit]).fetchall()
+    keys = ("source_id", "person_id", "given_name", "family_name", "named", "recorded_utc")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def link_referral(store, actor: Actor, source_id: int, alumnus_person_id: int) -> None:
+    """Say which alumnus referred: the source then counts for them."""
+    permissions.require(actor.role, "person.edit")
+
+    def work(cur):
+        row = cur.execute("SELECT person_id, kind FROM person_source WHERE id = ?", [source_id]).fetchone()
+        if row is None or row[1] != "alumni_referral":
+            raise NotFound("referral_not_found")
+        if row[0] == alumnus_person_id or not cur.execute(
+                "SELECT 1 FROM membership m JOIN network n ON n.id = m.network_id "
+                "WHERE m.person_id = ? AND n.kind = 'alumni_network'", [alumnus_person_id]).fetchone():
+            raise CrmError("not_an_alumnus")
+        cur.execute("UPDATE person_source SET referrer_id = ? WHERE id = ?", [alumnus_person_id, source_id])
+        audit.record(cur, actor, "alumni.referral_linked", "person", row[0])
+
+    store.write(work)

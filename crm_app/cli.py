@@ -198,6 +198,10 @@ def _parser() -> argparse.ArgumentParser:
     amove = alu.add_parser("move", help="move a member whose term ended (and who agreed) to the alumni network")
     amove.add_argument("membership", type=int)
     amove.set_defaults(run=cmd_alumni_move)
+    alink = alu.add_parser("link-referral", help="say which alumnus referred (a source alumni_referral)")
+    alink.add_argument("source", type=int, help="the person source id (crm person show lists them)")
+    alink.add_argument("alumnus", type=int, help="the alumnus' person id")
+    alink.set_defaults(run=cmd_alumni_link)
 
     # -- dashboards (issue 6) --
 
@@ -629,6 +633,13 @@ def cmd_alumni_move(args) -> int:
     from . import rotation
     outcome = rotation.move_to_alumni(_store(args), CLI_OPERATOR, args.membership)
     _emit(args, {"membership_id": args.membership, "outcome": outcome}, [f"membership {args.membership}: {outcome}"])
+    return EXIT_OK
+
+def cmd_alumni_link(args) -> int:
+    from . import alumni
+    alumni.link_referral(_store(args), CLI_OPERATOR, args.source, args.alumnus)
+    _emit(args, {"source_id": args.source, "referrer_id": args.alumnus},
+          [f"referral {args.source} linked to alumnus {args.alumnus}"])
     return EXIT_OK
 
 # -- dashboards (issue 6) --

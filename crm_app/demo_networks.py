@@ -126,9 +126,13 @@ def _rotation(cur, network_ids: dict[str, int], rng: random.Random, today: dt.da
                                                "ORDER BY person_id", [alumni_id]).fetchall()]
     referrals = cur.execute("SELECT id, person_id FROM person_source WHERE kind = 'alumni_referral' ORDER BY id").fetchall()
     weights = [1 / (i + 1) for i in range(len(alumni_people))]
-    for source_id, person_id in referrals:
+    for index, (source_id, person_id) in enumerate(referrals):
         referrer = rng.choices(alumni_people, weights)[0] if alumni_people else None
         if referrer == person_id:
+            continue
+        if index < 2:   # two named only in words at registration: the alumni screen links them
+            given = cur.execute("SELECT given_name FROM person WHERE id = ?", [referrer]).fetchone()[0]
+            cur.execute("UPDATE person_source SET referrer_id = NULL, source_name = ? WHERE id = ?", [given, source_id])
             continue
         cur.execute("UPDATE person_source SET referrer_id = ? WHERE id = ?", [referrer, source_id])
     return {"alumni_referrals": len(referrals)}

@@ -134,3 +134,27 @@ table = pd.DataFrame({
 st.dataframe(table, hide_index=True, width="stretch", key="alumni_table")
 st.download_button(tr("alumni.download"), table.to_csv(index=False).encode("utf-8"), "alumni.csv", "text/csv",
                    key="alumni_download")
+
+# -- referrals that name an alumnus only in words: link them (program manager) ----------------------------
+if view.show_names and permissions.allowed(user.role, "person.edit"):
+    unlinked = alumni.unlinked_referrals(store, session.actor())
+    if unlinked:
+
+        def _link(source_id: int) -> None:
+            try:
+                alumni.link_referral(store, session.actor(), source_id, state.get(f"alumni_link_{source_id}"))
+            except CrmError as exc:
+                state["alumni_refusal"] = exc
+                return
+            state["alumni_flash"] = tr("alumni.linked")
+
+        options = {a.person_id: a.label(True) for a in sorted(view.alumni, key=lambda a: a.label(True))}
+        with st.expander(f"{tr('alumni.link')} ({len(unlinked)})"):
+            for row in unlinked:
+                sid = row["source_id"]
+                text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+                text_col.markdown(tr("alumni.link_row", name=f"{row['given_name']} {row['family_name'] or ''}".strip(),
+                                     named=row["named"] or "—"))
+                choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
+                                     format_func=options.get, index=None)
+                button_col.button(tr("alumni.link_save"), key=f"alumni_link_save_{sid}", on_click=_link, args=(sid,))

@@ -119,3 +119,30 @@ def test_the_coordinator_confirms_the_alumni_rotation_without_seeing_names(login
     assert not [w for w in at.main if getattr(w, "key", None) == "alumni_save_setting"]
     manager = login("program_manager", "alumni")
     assert "Carla Test" in main_text(manager) or "Dina Test" in main_text(manager)
+
+
+def test_the_manager_links_a_referral_named_in_words(login, store, pm, board):
+    clock.freeze(NOW - dt.timedelta(days=400))
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO membership (network_id, person_id, start_date, planned_end_date) VALUES (?, ?, ?, ?)",
+        [board["alumni"], board["Carla"], clock.today(), clock.add_months(clock.today(), 36)]))
+    clock.freeze(NOW)
+    from crm_app import sources
+    source_id = sources.add_source(store, pm, board["Dina"], SourceInput(kind="alumni_referral", source_name="Carla"))
+    at = login("program_manager", "alumni")
+    at.selectbox(key=f"alumni_link_{source_id}").set_value(board["Carla"])
+    at.button(key=f"alumni_link_save_{source_id}").click().run()
+    assert t("alumni.linked") in values(at.main, "success")
+    table = at.dataframe[-1].value
+    assert table.loc[table[t("alumni.col.alumnus")] == "Carla Test", t("alumni.col.referrals")].tolist() == [1]
+
+
+@pytest.mark.parametrize("role, page", [("program_manager", "rotation"), ("program_manager", "alumni"),
+                                        ("coordinator", "alumni")])
+def test_the_screens_on_the_demo_data(login, store, role, page):
+    from crm_app import demo, maintenance
+    demo.fill_demo(store, persons=400)
+    maintenance.run_due(store)
+    at = login(role, page)
+    assert not at.exception and not values(at.main, "error")
+    assert at.get("arrow_data_frame") or at.dataframe
