@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.dedupe_check
 	$(PY) -m benchmarks.fill_proposal
 	$(PY) -m benchmarks.erasure_compaction
+	$(PY) -m benchmarks.rotation_daily
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -211,6 +211,46 @@ def _parser() -> argparse.ArgumentParser:
     sset.set_defaults(run=cmd_sessions_settings)
 
     # -- rotation (issue 5) --
+    rot = sub.add_parser("rotate", help="end terms, propose renewals, move members to alumni, open places")
+    rot.add_argument("--as-of", type=_date, help="the day to process, YYYY-MM-DD (default today)")
+    rot.add_argument("--apply", action="store_true", help="make the changes (default: only show them)")
+    rot.set_defaults(run=cmd_rotate)
+    ren = sub.add_parser("renewal", help="renewals and exit conversations").add_subparsers(dest="action",
+                                                                                          required=True)
+    for decision in ("confirm", "decline"):
+        one = ren.add_parser(decision, help=f"{decision} the next term of a membership")
+        one.add_argument("membership", type=int)
+        one.add_argument("--note", help="note on the renewal conversation")
+        one.set_defaults(run=cmd_renewal, decision=decision)
+    ending = ren.add_parser("list", help="terms ending soon, with their renewal state")
+    ending.add_argument("--days", type=_positive_int)
+    ending.set_defaults(run=cmd_renewal_list)
+    ex = ren.add_parser("exit", help="record the exit conversation: join the alumni network or not")
+    ex.add_argument("membership", type=int)
+    ex.add_argument("--alumni", required=True, choices=("yes", "no"))
+    ex.add_argument("--note")
+    ex.set_defaults(run=cmd_renewal_exit)
+    alu = sub.add_parser("alumni", help="the alumni network").add_subparsers(dest="action", required=True)
+    arot = alu.add_parser("rotate", help="the proposed active alumni of the next period (--apply confirms)")
+    arot.add_argument("network")
+    arot.add_argument("--apply", action="store_true")
+    arot.set_defaults(run=cmd_alumni_rotate)
+    aset = alu.add_parser("settings", help="how many alumni are active per period and for how long")
+    aset.add_argument("network")
+    aset.add_argument("--active", required=True, help="active alumni per period")
+    aset.add_argument("--period-months", required=True, help="1, 2, 3, 4, 6 or 12")
+    aset.add_argument("--active-periods", default="1", help="periods in a row one alumnus stays active")
+    aset.set_defaults(run=cmd_alumni_settings)
+    acreate = alu.add_parser("create-for", help="create and link an alumni network for a network")
+    acreate.add_argument("network")
+    acreate.set_defaults(run=cmd_alumni_create)
+    amove = alu.add_parser("move", help="move a member whose term ended (and who agreed) to the alumni network")
+    amove.add_argument("membership", type=int)
+    amove.set_defaults(run=cmd_alumni_move)
+    alink = alu.add_parser("link-referral", help="say which alumnus referred (a source alumni_referral)")
+    alink.add_argument("source", type=int, help="the person source id (crm person show lists them)")
+    alink.add_argument("alumnus", type=int, help="the alumnus' person id")
+    alink.set_defaults(run=cmd_alumni_link)
 
     # -- dashboards (issue 6) --
 
@@ -690,6 +730,127 @@ def cmd_roles(args) -> int:
 
 
 # -- rotation (issue 5) --
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_rotate(args) -> int:
+    from . import rotation
+    store = _store(args)
+    result = rotation.process(store, args.as_of, apply=args.apply, actor=CLI_OPERATOR)
+    if args.apply:
+        maintenance.run_due(store)      # offers and waiting-list checks too (today's rotation is done by now)
+    if result.get("applied"):
+        lines = [f"processed {result['as_of']}: {result['renewed']} renewed, {result['ended']} ended "
+                 f"({result['moved']} moved to alumni), {result['proposed']} renewal(s) proposed, "
+                 f"{result['alumni_periods']} alumni period proposal(s)"]
+    elif args.apply:
+        lines = [f"{result['as_of']}: nothing to change (last processed {result['last_processed']})"]
+    else:
+        lines = [f"{result['as_of']}: would renew {len(result['renew'])}, end {len(result['end'])}, propose "
+                 f"{len(result['propose'])} renewal(s), {len(result['alumni_periods'])} alumni period proposal(s)"
+                 " (preview; --apply makes the changes)"]
+    _emit(args, result, lines)
+    return EXIT_OK
+
+
+def cmd_renewal(args) -> int:
+    from . import rotation
+    store = _store(args)
+    maintenance.run_due(store)
+    result = rotation.decide_renewal(store, CLI_OPERATOR, args.membership, args.decision == "confirm", args.note)
+    _emit(args, result, [f"membership {args.membership}: renewal {result['renewal']}"])
+    return EXIT_OK
+
+
+def cmd_renewal_list(args) -> int:
+    from . import rotation
+    store = _store(args)
+    maintenance.run_due(store)
+    rows = rotation.ending_soon(store, CLI_OPERATOR, days=args.days)
+    lines = [f"#{r['membership_id']:<6} {r['network']:<28} #{r['person_id']:<6} {r['given_name']} "
+             f"{r['family_name'] or ''}  until {r['planned_end_date']}  term {r['term_number']}/{r['max_terms']}  "
+             f"{r['status']}  alumni: {r['alumni_choice'] or '?'}" for r in rows]
+    _emit(args, rows, lines or ["(none)"])
+    return EXIT_OK
+
+
+def cmd_renewal_exit(args) -> int:
+    from . import rotation
+    result = rotation.record_exit(_store(args), CLI_OPERATOR, args.membership, args.alumni, args.note)
+    _emit(args, result, [f"membership {args.membership}: alumni network {args.alumni}"
+                         + (f" ({result['outcome']})" if "outcome" in result else "")])
+    return EXIT_OK
+
+
+def _alumni_row(alumnus, reasons_list, lang: str) -> dict:
+    return {"person_id": alumnus.person_id, "membership_id": alumnus.membership_id,
+            "given_name": alumnus.given_name, "family_name": alumnus.family_name,
+            "reason": reasons.describe_all(reasons_list, lang)}
+
+
+def cmd_alumni_rotate(args) -> int:
+    from . import alumni
+    store = _store(args)
+    maintenance.run_due(store)
+    network_id = networks.find_id(store, args.network)
+    view = alumni.overview(store, CLI_OPERATOR, network_id)
+    if view.setting is None:
+        raise Refused(f"{view.name} has no rotation setting yet: crm alumni settings {network_id} "
+                      f"--active N --period-months 6")
+    data = {"network_id": network_id, "network": view.name, "proposals": [
+        {"id": p["id"], "start": p["start"], "end": p["end"],
+         "active": [_alumni_row(a, r, args.lang) for a, r in p["rows"]]} for p in view.proposals]}
+    lines = []
+    for proposal in data["proposals"]:
+        lines.append(f"{view.name}: period {proposal['start']} to {proposal['end']}, {len(proposal['active'])} active")
+        lines += [f"  #{a['person_id']} {a['given_name']} {a['family_name'] or ''}: {a['reason']}"
+                  for a in proposal["active"]]
+    if args.apply and view.proposals:
+        alumni.confirm(store, CLI_OPERATOR, view.proposals[0]["id"])
+        data["confirmed"] = view.proposals[0]["id"]
+        lines.append(f"confirmed the period starting {view.proposals[0]['start']}")
+    elif view.proposals:
+        lines.append("(proposal only; --apply confirms the first period)")
+    _emit(args, data, lines or [f"{view.name}: no proposal waiting"])
+    return EXIT_OK
+
+
+def cmd_alumni_settings(args) -> int:
+    from . import alumni
+    store = _store(args)
+    network_id = networks.find_id(store, args.network)
+    alumni.save_setting(store, CLI_OPERATOR, network_id, args.active, args.period_months, args.active_periods)
+    _emit(args, {"network_id": network_id, "active_places": int(args.active), "period_months": int(args.period_months),
+                 "active_periods": int(args.active_periods)}, [f"alumni rotation setting saved for {network_id}"])
+    return EXIT_OK
+
+
+def cmd_alumni_create(args) -> int:
+    from . import rotation
+    store = _store(args)
+    network_id = networks.find_id(store, args.network)
+    alumni_id = rotation.create_alumni_network(store, CLI_OPERATOR, network_id)
+    _emit(args, {"network_id": network_id, "alumni_network_id": alumni_id},
+          [f"network {network_id} has alumni network {alumni_id}"])
+    return EXIT_OK
+
+
+def cmd_alumni_move(args) -> int:
+    from . import rotation
+    outcome = rotation.move_to_alumni(_store(args), CLI_OPERATOR, args.membership)
+    _emit(args, {"membership_id": args.membership, "outcome": outcome}, [f"membership {args.membership}: {outcome}"])
+    return EXIT_OK
+
+def cmd_alumni_link(args) -> int:
+    from . import alumni
+    alumni.link_referral(_store(args), CLI_OPERATOR, args.source, args.alumnus)
+    _emit(args, {"source_id": args.source, "referrer_id": args.alumnus},
+          [f"referral {args.source} linked to alumnus {args.alumnus}"])
+    return EXIT_OK
 
 # -- dashboards (issue 6) --
 

@@ -12,6 +12,8 @@ import random
 
 from .clock import add_months
 
+ALUMNI_SETTING = (6, 6, 1)   # active alumni per period, period in months, periods in a row active
+
 # network name → (current members, of whom women, waiting-list length)
 PLAN = {"Klankbordgroep De Stem": (13, 4, 60), "Adviesraad": (7, 3, 25)}
 TARGETS = {
@@ -71,7 +73,69 @@ def seed(cur, network_ids: dict[str, int], rng: random.Random, today: dt.date, m
         cur.execute("INSERT INTO membership (network_id, person_id, start_date, planned_end_date) VALUES (?, ?, ?, ?)",
                     [alumni_id, pid, end, add_months(end, 36)])
         counts["alumni"] += 1
+    counts.update(_rotation(cur, network_ids, rng, today, manager_id))
     return counts
+
+
+def _rotation(cur, network_ids: dict[str, int], rng: random.Random, today: dt.date, manager_id) -> dict:
+    """The rotation brought to life: the alumni's decisions, a renewal already confirmed, a member in
+    their last term who agreed to join the alumni network, the alumni rotation (last period and this one
+    confirmed) and alumni referrals pointing at alumni."""
+    from . import alumni, rotation
+    from .audit import Actor
+    staff = Actor(user_id=manager_id, role="program_manager", origin="web")
+    alumni_id = network_ids["Alumni Netwerk"]
+    cur.execute("INSERT INTO membership_decision (membership_id, network_id, person_id, renewal, alumni_choice, "
+                "outcome) SELECT id, network_id, person_id, 'declined', 'yes', 'moved_to_alumni' FROM membership "
+                "WHERE end_reason = 'moved_to_alumni'")
+    # the three terms ending soonest (in De Stem or the Adviesraad) end within 60 days: one in its last
+    # term whose member agreed to join the alumni network, one renewal confirmed, one to confirm
+    ending = cur.execute("SELECT m.id, m.person_id, m.network_id, n.term_months, m.planned_end_date FROM membership m "
+                         "JOIN network n ON n.id = m.network_id WHERE n.kind <> 'alumni_network' "
+                         "AND m.actual_end_date IS NULL ORDER BY m.planned_end_date, m.id LIMIT 3").fetchall()
+    moment = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(13, 0))
+    for index, (membership_id, _, _, term, end) in enumerate(ending):
+        if end > today + dt.timedelta(days=55):
+            end = today + dt.timedelta(days=15 * (index + 1))
+            cur.execute("UPDATE membership SET start_date = ?, planned_end_date = ? WHERE id = ?",
+                        [add_months(end, -term), end, membership_id])
+    if len(ending) == 3:
+        (last_term, last_person, last_network, *_), (renewed, renewed_person, renewed_network, *_) = ending[:2]
+        cur.execute("UPDATE membership SET term_number = 2 WHERE id = ?", [last_term])
+        cur.execute("INSERT INTO membership_decision (membership_id, network_id, person_id, alumni_choice, "
+                    "decided_utc, decided_by) VALUES (?, ?, ?, 'yes', ?, ?)",
+                    [last_term, last_network, last_person, moment, manager_id])
+        cur.execute("INSERT INTO membership_decision (membership_id, network_id, person_id, renewal, proposed_on, "
+                    "decided_utc, decided_by) VALUES (?, ?, ?, 'confirmed', ?, ?, ?)",
+                    [renewed, renewed_network, renewed_person, today - dt.timedelta(days=20), moment, manager_id])
+        for person_id, kind, summary in ((last_person, "exit_conversation", "Laatste termijn; wil graag alumnus worden."),
+                                         (renewed_person, "renewal_conversation", "Wil nog een termijn door.")):
+            cur.execute("INSERT INTO activity (person_id, kind, summary, occurred_utc, staff_id) VALUES (?, ?, ?, ?, ?)",
+                        [person_id, kind, summary, moment, manager_id])
+    # the alumni rotation: six active per half year; the last period and this one confirmed
+    places, months, periods = ALUMNI_SETTING
+    cur.execute("INSERT INTO alumni_setting VALUES (?, ?, ?, ?, ?)",
+                [alumni_id, places, months, periods, dt.datetime.combine(today, dt.time(8, 0))])
+    current = alumni.period_start(today, months)
+    for start in (add_months(current, -months), current):
+        period_id = alumni.create_proposal(cur, alumni_id, start, today, staff)
+        cur.execute("UPDATE alumni_period SET status = 'confirmed', confirmed_utc = ?, confirmed_by = ? WHERE id = ?",
+                    [dt.datetime.combine(start, dt.time(9, 0)), manager_id, period_id])
+    # alumni referrals: the referrers are alumni (a few bring in most)
+    alumni_people = [r[0] for r in cur.execute("SELECT person_id FROM membership WHERE network_id = ? "
+                                               "ORDER BY person_id", [alumni_id]).fetchall()]
+    referrals = cur.execute("SELECT id, person_id FROM person_source WHERE kind = 'alumni_referral' ORDER BY id").fetchall()
+    weights = [1 / (i + 1) for i in range(len(alumni_people))]
+    for index, (source_id, person_id) in enumerate(referrals):
+        referrer = rng.choices(alumni_people, weights)[0] if alumni_people else None
+        if referrer == person_id:
+            continue
+        if index < 2:   # two named only in words at registration: the alumni screen links them
+            given = cur.execute("SELECT given_name FROM person WHERE id = ?", [referrer]).fetchone()[0]
+            cur.execute("UPDATE person_source SET referrer_id = NULL, source_name = ? WHERE id = ?", [given, source_id])
+            continue
+        cur.execute("UPDATE person_source SET referrer_id = ? WHERE id = ?", [referrer, source_id])
+    return {"alumni_referrals": len(referrals)}
 
 
 def _entry(cur, network_id, person_id, joined: dt.date, status, last_check, manager_id) -> int:

@@ -58,6 +58,8 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("consent", "person_id", "delete"),          # consent history too: every give and withdraw row
     ("person_source", "person_id", "delete"),
     ("person_source", "referrer_id", "null"),    # another person's source naming this one as referrer
+    ("membership_decision", "person_id", "delete"),  # renewal / alumni decisions at a term's end
+    ("alumni_active", "person_id", "delete"),    # active periods in an alumni network
     ("person", "id", "delete"),                  # the record with its dedupe/search keys
 )
 # What the confirmation step shows, per kind: (label key, table, column).

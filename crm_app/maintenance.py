@@ -36,5 +36,7 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
         result["retention"] = removed
 
     # -- rotation (issue 5) --
+    from . import rotation   # terms end, renewals are proposed, alumni periods proposed (idempotent per day)
+    rotation.run_daily(store, as_of)
 
     return result

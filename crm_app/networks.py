@@ -100,7 +100,9 @@ def validate_network(data: NetworkInput, errors: list[FieldError]) -> dict:
         errors.append(FieldError("min_places", "min_above_max", {"max": max_places}))
     return {
         "name": name, "kind": data.kind, "min_places": min_places, "max_places": max_places,
-        "term_months": _int(data.term_months, "term_months", errors, 1, 120),
+        "term_months": (errors.append(FieldError("term_months", "term_length_zero"))
+                        if str(data.term_months).strip() == "0" else
+                        _int(data.term_months, "term_months", errors, 1, 120)),
         "max_consecutive_terms": _int(data.max_consecutive_terms, "max_consecutive_terms", errors, 1, 20),
         "rest_months": _int(data.rest_months, "rest_months", errors, 0, 120),
         "meeting_cadence": data.meeting_cadence, "alumni_network_id": data.alumni_network_id,

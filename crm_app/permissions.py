@@ -32,6 +32,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     # -- sessions (issue 4) --
 
     # -- rotation (issue 5) --
+    "rotation.view": frozenset({"program_manager", "admin"}),
+    "rotation.manage": frozenset({"program_manager", "admin"}),
+    "alumni.view": frozenset({"program_manager", "coordinator", "admin"}),
+    "alumni.rotate": frozenset({"program_manager", "coordinator", "admin"}),
 
     # -- dashboards (issue 6) --
 

@@ -15,7 +15,8 @@ SOURCE_KINDS = ("market", "coach_referral", "internal_coach", "alumni_referral",
                 "self_registration", "event", "other")
 CONSENT_PURPOSES = ("contact", "diversity_statistics", "share_with_referrer", "photo")
 CONSENT_METHODS = ("verbal", "written", "form")
-ACTIVITY_KINDS = ("call", "message", "visit", "market_conversation", "meeting", "other")
+ACTIVITY_KINDS = ("call", "message", "visit", "market_conversation", "meeting", "other", "renewal_conversation",
+                  "exit_conversation")
 ROLES = ("outreach", "program_manager", "coordinator", "admin", "kiosk")
 CONSENT_TEXT_VERSION = "2026-11"
 

@@ -37,6 +37,10 @@ DESCRIPTIONS: dict[str, str] = {
     # -- sessions (issue 4) --
 
     # -- rotation (issue 5) --
+    "rotation.view": "See terms ending within 60 days, the seat timeline and the 12-month forecast of openings.",
+    "rotation.manage": "Confirm or decline renewals, record exit conversations, move members to the alumni network.",
+    "alumni.view": "See active and resting alumni and referrals per alumnus (coordinators see numbers, not names).",
+    "alumni.rotate": "Confirm or redo the proposal of who becomes an active alumnus next period.",
 
     # -- dashboards (issue 6) --
 

@@ -25,6 +25,10 @@ DEFAULTS: dict[str, int] = {
     "oidc_fresh_login_seconds": 300,  # an identity-provider login older than this cannot start a session
 
     # -- rotation (issue 5) --
+    "renewal_notice_days": 60,       # a renewal is proposed this many days before a term ends
+    "renewal_grace_days": 30,        # not decided this long after the end: the term ends without renewal
+    "ending_soon_days": 60,          # the "ending within" list of the rotation screen
+    "alumni_proposal_days": 45,      # the alumni rotation is proposed this many days before a period starts
 
     # -- dashboards (issue 6) --
 
@@ -41,6 +45,8 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            "oidc_fresh_login_seconds": (30, 3600),
 
            # -- rotation (issue 5) --
+           "renewal_notice_days": (7, 180), "renewal_grace_days": (0, 180), "ending_soon_days": (7, 365),
+           "alumni_proposal_days": (0, 90),
 
            # -- dashboards (issue 6) --
            }

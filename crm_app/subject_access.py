@@ -30,6 +30,15 @@ _RECORD = (
 _DERIVED = ("email_key", "given_key", "family_key", "name_block", "family_year_block")
 
 
+# Which part of the document holds each table that erasure empties: a table holding persons that is
+# missing here is missing from the subject-access file too (tests/unit/test_subject_access.py).
+SECTION_OF_TABLE = {
+    "person": "record", "person_source": "sources", "consent": "consent_history", "activity": "activities",
+    "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
+    "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
+}
+
+
 def _rows(cur, sql: str, params: list) -> list[dict]:
     cur.execute(sql, params)
     columns = [d[0] for d in cur.description]
@@ -60,6 +69,13 @@ def collect(store, actor: Actor, person_id: int) -> dict:
         events = _rows(cur, "SELECT e.id, e.occurred_utc, e.action, e.result, e.origin, u.role AS staff_role "
                             "FROM audit_event e LEFT JOIN app_user u ON u.id = e.user_id "
                             "WHERE e.record_type = 'person' AND e.record_id = ? ORDER BY e.id", [person_id])
+        decisions = _rows(cur, "SELECT n.name AS network, d.renewal, d.proposed_on, d.alumni_choice, d.outcome, "
+                               "d.decided_utc FROM membership_decision d JOIN network n ON n.id = d.network_id "
+                               "WHERE d.person_id = ? ORDER BY d.membership_id", [person_id])
+        active = _rows(cur, "SELECT n.name AS network, p.period_start, p.period_end, p.status "
+                            "FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
+                            "JOIN network n ON n.id = p.network_id WHERE a.person_id = ? ORDER BY p.period_start",
+                       [person_id])
         return {
             "generated_utc": utcnow(),
             "person_id": person_id,
@@ -73,6 +89,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
             "waitlist_entries": waitlists.of_person(cur, person_id),
             "offers": offers.of_person(cur, person_id),
             "memberships": memberships.of_person(cur, person_id),
+            "term_decisions": decisions,
+            "alumni_active_periods": active,
             "audit_events": events,
         }
 
@@ -134,7 +152,8 @@ def to_html(document: dict, lang: str = i18n.DEFAULT_LANG) -> str:
         f"<h2>{html.escape(i18n.t('sar.consents', lang))}</h2>", _pairs(document["consents"]),
         _table(document["consent_history"], lang),
     ]
-    for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "audit_events"):
+    for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
+                "alumni_active_periods", "audit_events"):
         parts += [f"<h2>{html.escape(i18n.t('sar.' + key, lang))}</h2>", _table(document[key], lang)]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -48,6 +48,10 @@ SCREENS = (
     # -- sessions (issue 4) --
 
     # -- rotation (issue 5) --
+    Screen("rotation", "pages/rotation.py", "nav.rotation", ":material/autorenew:", "rotation.view",
+           section="nav.section.networks"),
+    Screen("alumni", "pages/alumni.py", "nav.alumni", ":material/school:", "alumni.view",
+           section="nav.section.networks"),
 
     # -- dashboards (issue 6) --
 

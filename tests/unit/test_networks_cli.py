@@ -85,7 +85,7 @@ def test_network_add_with_targets(crm):
     (["--min-places", "16", "--max-places", "15"], "min_places: The minimum is above the maximum (15)."),
     (["--max-places", "15", "--target", "gender=woman>=20"], "target_1_min: This target can never be met with 15 places."),
     (["--max-places", "15", "--target", "gender=woman>=120%"], "target_1_min: This target can never be met with 15 places."),
-    (["--max-places", "15", "--term-months", "0"], "term_months: Choose a number from 1 to 120."),
+    (["--max-places", "15", "--term-months", "0"], "term_months: A term or period of 0 months is not possible"),
     (["--max-places", "15", "--target", "gender woman 40"], "--target 'gender woman 40': write it as"),
 ])
 def test_network_add_refusals_change_nothing(crm, args, message):

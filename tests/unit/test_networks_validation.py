@@ -109,7 +109,8 @@ def test_max_places_below_members_plus_open_offers_is_refused(store, pm):
 
 
 @pytest.mark.parametrize("field, value, code", [
-    ("term_months", 0, "out_of_range"), ("term_months", "", "required"), ("term_months", "1.5", "not_whole_number"),
+    ("term_months", 0, "term_length_zero"), ("term_months", 121, "out_of_range"), ("term_months", "", "required"),
+    ("term_months", "1.5", "not_whole_number"),
     ("max_places", 0, "out_of_range"), ("max_places", 501, "out_of_range"), ("rest_months", -1, "out_of_range"),
     ("max_consecutive_terms", 0, "out_of_range"), ("kind", "book_club", "invalid_choice"),
     ("meeting_cadence", "daily", "invalid_choice"), ("name", "  ", "required"), ("name", "Raad\u202e", "bidi_control"),
@@ -136,7 +137,7 @@ def test_renaming_a_network_to_its_own_name_is_fine(store, pm):
 def test_every_problem_is_reported_at_once(store, pm):
     data = NetworkInput("", "sounding_board", 20, 15, term_months=0)
     error = refused(store, lambda: networks.save(store, pm, data, [TargetInput("gender", "woman", "count", "16")]))
-    assert codes(error) == {"name": "required", "min_places": "min_above_max", "term_months": "out_of_range",
+    assert codes(error) == {"name": "required", "min_places": "min_above_max", "term_months": "term_length_zero",
                             "target_1_min": "target_above_places"}
 
 

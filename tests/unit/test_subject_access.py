@@ -112,3 +112,14 @@ def test_withdrawing_contact_takes_the_person_off_waiting_lists_with_a_record(st
     assert events.count(("waitlist.withdrawn", "contact_consent_withdrawn")) == 2
     assert ("offer.withdraw", "contact_consent_withdrawn") in events
     assert audit.verify(store).ok
+
+
+def test_every_table_erasure_empties_has_its_part_in_the_document(store, pm, frozen_clock):
+    """Right of access and right to erasure cover the same data: a new table holding persons needs both."""
+    from crm_app import erasure
+    person_id = add(store, pm, "Amal", "Haddad", "+31612345678", "amal@example.org", None,
+                    SourceInput(kind="market", source_name="Markt Oost"))
+    document = subject_access.collect(store, pm, person_id)
+    erased_tables = {table for table, _, how in erasure.PERSON_COLUMNS if how == "delete"}
+    assert erased_tables <= set(subject_access.SECTION_OF_TABLE)
+    assert all(section in document for section in subject_access.SECTION_OF_TABLE.values())

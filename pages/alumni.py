@@ -1,0 +1,160 @@
+"""Alumni: who is active and who rests this period, the rotation proposal to confirm, referrals per alumnus.
+
+Coordinators see alumni by number (A-<membership>), never by name; program managers see names.
+"""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from crm_app import alumni, permissions, reasons
+from crm_app.errors import CrmError, ValidationError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, lang, tr
+
+user = session.require("alumni.view")
+store = get_store()
+state = st.session_state
+can_set = permissions.allowed(user.role, "network.manage")
+can_rotate = permissions.allowed(user.role, "alumni.rotate")
+
+st.title(tr("alumni.title"))
+network_id = widgets.network_select("alumni", alumni.alumni_networks(store, session.actor()))
+if network_id is None:
+    st.stop()
+
+
+def _confirm(period_id: int) -> None:
+    try:
+        alumni.confirm(store, session.actor(), period_id)
+    except CrmError as exc:
+        state["alumni_refusal"] = exc
+        return
+    state["alumni_flash"] = tr("alumni.confirmed")
+
+
+def _repropose() -> None:
+    try:
+        alumni.repropose(store, session.actor(), network_id)
+    except CrmError as exc:
+        state["alumni_refusal"] = exc
+        return
+    state["alumni_flash"] = tr("alumni.reproposed")
+
+
+def _save_setting() -> None:
+    try:
+        alumni.save_setting(store, session.actor(), network_id, state.get("alumni_active_places"),
+                            state.get("alumni_period_months"), state.get("alumni_active_periods"))
+    except ValidationError as exc:
+        state["alumni_refusal"] = exc
+        return
+    except CrmError as exc:
+        state["alumni_refusal"] = exc
+        return
+    state["alumni_flash"] = tr("alumni.setting_saved")
+
+
+if "alumni_flash" in state:
+    st.success(state.pop("alumni_flash"))
+if "alumni_refusal" in state:
+    widgets.show_refusal(state.pop("alumni_refusal"), {f: tr(f"field.{f}") for f in
+                                                       ("active_places", "period_months", "active_periods")})
+
+view = alumni.overview(store, session.actor(), network_id)
+if not view.show_names:
+    st.caption(tr("alumni.names_hidden"))
+
+# -- the setting ----------------------------------------------------------------------------------------
+st.subheader(tr("alumni.setting"))
+if view.setting:
+    st.markdown(tr("alumni.setting_text", places=view.setting.active_places, months=view.setting.period_months,
+                   periods=view.setting.active_periods))
+else:
+    st.info(tr("alumni.no_setting"))
+if can_set:
+    if state.get("alumni_setting_for") != network_id:
+        current = view.setting
+        state["alumni_active_places"] = str(current.active_places if current else min(10, view.max_places))
+        state["alumni_period_months"] = current.period_months if current else 6
+        state["alumni_active_periods"] = str(current.active_periods if current else 1)
+        state["alumni_setting_for"] = network_id
+    with st.expander(tr("alumni.setting"), expanded=view.setting is None):
+        first, second, third = st.columns(3)
+        first.text_input(tr("field.active_places"), key="alumni_active_places", max_chars=4)
+        second.selectbox(tr("field.period_months"), alumni.PERIOD_MONTHS, key="alumni_period_months")
+        third.text_input(tr("field.active_periods"), key="alumni_active_periods", max_chars=2)
+        st.button(tr("alumni.save_setting"), key="alumni_save_setting", on_click=_save_setting)
+
+# -- this period ----------------------------------------------------------------------------------------
+active = [a for a in view.alumni if a.active]
+left, middle, right = st.columns(3)
+left.metric(tr("alumni.count.alumni"), len(view.alumni))
+middle.metric(tr("alumni.count.active"), len(active))
+right.metric(tr("alumni.count.resting"), len(view.alumni) - len(active))
+if view.period:
+    st.caption(tr("alumni.period", start=fmt_date(view.period[0]),
+                  end=fmt_date(view.period[1] - dt.timedelta(days=1))))
+    if not view.period_confirmed:
+        st.warning(tr("alumni.period_unconfirmed"))
+if view.targets:
+    places = view.setting.active_places if view.setting else view.max_places
+    st.caption(tr("alumni.targets") + ": " + "; ".join(reasons.target_text(t, places, lang()) for t in view.targets))
+
+# -- proposals --------------------------------------------------------------------------------------------
+if view.setting:
+    if not view.proposals:
+        st.caption(tr("alumni.no_proposal"))
+    for proposal in view.proposals:
+        with st.container(border=True, key=f"alumni_proposal_{proposal['id']}"):
+            st.markdown("**" + tr("alumni.proposal", start=fmt_date(proposal["start"]),
+                                  end=fmt_date(proposal["end"] - dt.timedelta(days=1)),
+                                  count=len(proposal["rows"])) + "**")
+            st.dataframe(pd.DataFrame({
+                tr("alumni.col.alumnus"): [a.label(view.show_names) for a, _ in proposal["rows"]],
+                tr("alumni.col.reason"): [reasons.describe_all(r, lang()) for _, r in proposal["rows"]]}),
+                hide_index=True, width="stretch", key=f"alumni_proposal_table_{proposal['id']}")
+            if can_rotate:
+                one, two = st.columns(2)
+                one.button(tr("alumni.confirm"), key=f"alumni_confirm_{proposal['id']}", type="primary",
+                           on_click=_confirm, args=(proposal["id"],), width="stretch")
+                two.button(tr("alumni.repropose"), key=f"alumni_repropose_{proposal['id']}", on_click=_repropose,
+                           width="stretch")
+
+# -- everyone, with their referrals -----------------------------------------------------------------------
+st.subheader(tr("alumni.list"))
+table = pd.DataFrame({
+    tr("alumni.col.alumnus"): [a.label(view.show_names) for a in view.alumni],
+    tr("alumni.col.status"): [tr("alumni.status.active" if a.active else "alumni.status.resting") for a in view.alumni],
+    tr("alumni.col.since"): [fmt_date(a.since) for a in view.alumni],
+    tr("alumni.col.last_active"): [fmt_date(a.last_active_end - dt.timedelta(days=1)) if a.last_active_end else ""
+                                   for a in view.alumni],
+    tr("alumni.col.referrals"): [a.referrals for a in view.alumni]})
+st.dataframe(table, hide_index=True, width="stretch", key="alumni_table")
+st.download_button(tr("alumni.download"), table.to_csv(index=False).encode("utf-8"), "alumni.csv", "text/csv",
+                   key="alumni_download")
+
+# -- referrals that name an alumnus only in words: link them (program manager) ----------------------------
+if view.show_names and permissions.allowed(user.role, "person.edit"):
+    unlinked = alumni.unlinked_referrals(store, session.actor())
+    if unlinked:
+
+        def _link(source_id: int) -> None:
+            try:
+                alumni.link_referral(store, session.actor(), source_id, state.get(f"alumni_link_{source_id}"))
+            except CrmError as exc:
+                state["alumni_refusal"] = exc
+                return
+            state["alumni_flash"] = tr("alumni.linked")
+
+        options = {a.person_id: a.label(True) for a in sorted(view.alumni, key=lambda a: a.label(True))}
+        with st.expander(f"{tr('alumni.link')} ({len(unlinked)})"):
+            for row in unlinked:
+                sid = row["source_id"]
+                text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+                text_col.markdown(tr("alumni.link_row", name=f"{row['given_name']} {row['family_name'] or ''}".strip(),
+                                     named=row["named"] or "—"))
+                choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
+                                     format_func=options.get, index=None)
+                button_col.button(tr("alumni.link_save"), key=f"alumni_link_save_{sid}", on_click=_link, args=(sid,))

@@ -1,0 +1,197 @@
+"""Rotation: terms ending within 60 days (renewals to confirm, exit conversations), the seat timeline
+and the forecast of places opening per month."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from crm_app import networks, permissions, rotation, settings
+from crm_app.errors import CrmError
+from crm_app.ui import session, widgets
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import fmt_date, tr
+
+user = session.require("rotation.view")
+store = get_store()
+state = st.session_state
+can_create = permissions.allowed(user.role, "network.manage")
+
+st.set_page_config(layout="wide")   # the timeline and its table side by side
+st.title(tr("rotation.title"))
+
+
+def _refuse(exc: CrmError) -> None:
+    state["rotation_refusal"] = exc
+
+
+def _renewal(membership_id: int, confirm: bool) -> None:
+    try:
+        rotation.decide_renewal(store, session.actor(), membership_id, confirm,
+                                state.get(f"rotation_note_{membership_id}"))
+    except CrmError as exc:
+        return _refuse(exc)
+    state["rotation_flash"] = tr("rotation.flash.confirmed" if confirm else "rotation.flash.declined")
+
+
+def _exit(membership_id: int) -> None:
+    try:
+        rotation.record_exit(store, session.actor(), membership_id, state.get(f"rotation_alumni_{membership_id}"),
+                             state.get(f"rotation_note_{membership_id}"))
+    except CrmError as exc:
+        return _refuse(exc)
+    state["rotation_flash"] = tr("rotation.flash.alumni_saved")
+
+
+def _create_alumni(network_id: int) -> None:
+    try:
+        rotation.create_alumni_network(store, session.actor(), network_id)
+    except CrmError as exc:
+        return _refuse(exc)
+    state["rotation_flash"] = tr("rotation.flash.alumni_created")
+
+
+def _move(membership_id: int) -> None:
+    try:
+        rotation.move_to_alumni(store, session.actor(), membership_id)
+    except CrmError as exc:
+        return _refuse(exc)
+    state["rotation_flash"] = tr("rotation.flash.moved")
+
+
+if "rotation_flash" in state:
+    st.success(state.pop("rotation_flash"))
+if "rotation_refusal" in state:
+    refusal = state.pop("rotation_refusal")
+    widgets.show_refusal(refusal, {"rotation_note": tr("field.rotation_note"),
+                                   "alumni_choice": tr("field.alumni_choice")})
+    if refusal.code == "no_alumni_network" and can_create:
+        st.button(tr("rotation.create_alumni"), key="rotation_create_alumni_refusal", on_click=_create_alumni,
+                  args=(refusal.params["network_id"],))
+
+# -- ending within 60 days ---------------------------------------------------------------------------
+soon = rotation.ending_soon(store, session.actor())
+with store.read() as cur:
+    days = settings.get(cur, "ending_soon_days")
+    last = rotation.last_processed(cur)
+st.subheader(tr("rotation.ending", days=days))
+if last:
+    st.caption(tr("rotation.last_run", date=fmt_date(last)))
+if not soon:
+    st.info(tr("rotation.none_ending"))
+answers = {None: "unknown", "yes": "yes", "no": "no"}
+for row in soon:
+    mid = row["membership_id"]
+    with st.container(border=True, key=f"rotation_row_{mid}"):
+        widgets.page_link("pages/person.py", f"{row['given_name']} {row['family_name'] or ''}",
+                          icon=":material/person:", query_params={"id": str(row["person_id"])})
+        st.caption(tr("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
+                      end=fmt_date(row["planned_end_date"])) + " · "
+                   + (tr("rotation.days_left", days=row["days_left"]) if row["days_left"] > 0
+                      else tr("rotation.days_over", days=-row["days_left"])))
+        st.markdown(f"**{tr('rotation.status.' + row['status'])}** · "
+                    + tr("rotation.alumni_answer", answer=tr("rotation.alumni_choice." + answers[row["alumni_choice"]])))
+        st.text_input(tr("rotation.note"), key=f"rotation_note_{mid}", max_chars=500)
+        undecided = row["terms_left"] and row["renewal"] not in ("confirmed", "declined")
+        if undecided:
+            left, right = st.columns(2)
+            left.button(tr("rotation.confirm"), key=f"rotation_confirm_{mid}", type="primary", on_click=_renewal,
+                        args=(mid, True), width="stretch")
+            right.button(tr("rotation.decline"), key=f"rotation_decline_{mid}", on_click=_renewal,
+                         args=(mid, False), width="stretch")
+        if not row["terms_left"] or row["renewal"] == "declined" or undecided:
+            choice_col, save_col = st.columns([3, 2], vertical_alignment="bottom")
+            choice_col.radio(tr("rotation.alumni_question"), rotation.ALUMNI_CHOICES, key=f"rotation_alumni_{mid}",
+                             horizontal=True, index=None,
+                             format_func=lambda v: tr(f"rotation.alumni_choice.{v}"))
+            save_col.button(tr("rotation.alumni_save"), key=f"rotation_alumni_save_{mid}", on_click=_exit,
+                            args=(mid,), width="stretch")
+            if not row["has_alumni_network"]:
+                st.warning(tr("rotation.no_alumni_network", network=row["network"]))
+                if can_create:
+                    st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_{mid}",
+                              on_click=_create_alumni, args=(row["network_id"],))
+
+pending = rotation.pending_alumni_moves(store, session.actor())
+if pending:
+    st.subheader(tr("rotation.pending_moves"))
+    for row in pending:
+        with st.container(border=True, key=f"rotation_pending_{row['membership_id']}"):
+            st.markdown(f"{row['given_name']} {row['family_name'] or ''} · {row['network']} · "
+                        f"{fmt_date(row['ended'])}")
+            if row["alumni_network_id"] is None and can_create:
+                st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_p{row['membership_id']}",
+                          on_click=_create_alumni, args=(row["network_id"],))
+            elif row["alumni_network_id"] is not None:
+                st.button(tr("rotation.move"), key=f"rotation_move_{row['membership_id']}", on_click=_move,
+                          args=(row["membership_id"],))
+
+# -- the seat timeline and the forecast ----------------------------------------------------------------
+all_networks = [n for n in networks.list_networks(store, session.actor()) if n.kind != "alumni_network"]
+network_id = widgets.network_select("rotation", all_networks)
+if network_id is None:
+    st.stop()
+
+st.subheader(tr("rotation.timeline"))
+st.caption(tr("rotation.timeline_help"))
+bars = rotation.timeline(store, session.actor(), network_id)
+frame = pd.DataFrame(bars)
+frame["status_text"] = [tr(f"rotation.status.{s}") for s in frame["status"]]
+frame["place"] = [f"{tr('rotation.col.seat')} {s:02d}" for s in frame["seat"]]
+frame["start"] = pd.to_datetime(frame["start"])
+frame["end"] = pd.to_datetime(frame["end"])
+statuses = ["term", "renewal_proposed", "overdue", "renewal_confirmed", "next_term", "renewal_declined", "last_term",
+            "offer", "opens", "open"]
+colours = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#9ecae9", "#b279a2", "#72b7b2", "#eeca3b", "#d8d8d8",
+           "#ececec"]
+present = [s for s in statuses if s in set(frame["status"])]
+scale = alt.Scale(domain=[tr(f"rotation.status.{s}") for s in present],
+                  range=[colours[statuses.index(s)] for s in present])
+base = alt.Chart(frame).encode(
+    y=alt.Y("place:N", title=None, sort=sorted(frame["place"].unique()), axis=alt.Axis(labelOverlap=False)),
+    x=alt.X("start:T", title=None, axis=alt.Axis(format="%m-%Y")), x2="end:T",
+    tooltip=[alt.Tooltip("place:N", title=tr("rotation.col.seat")),
+             alt.Tooltip("holder:N", title=tr("rotation.col.holder")),
+             alt.Tooltip("status_text:N", title=tr("rotation.col.status")),
+             alt.Tooltip("start:T", title=tr("rotation.col.start"), format="%d-%m-%Y"),
+             alt.Tooltip("end:T", title=tr("rotation.col.end"), format="%d-%m-%Y")])
+gantt = base.mark_bar(cornerRadius=3).encode(color=alt.Color("status_text:N", title=None, scale=scale,
+                                                             legend=alt.Legend(orient="bottom", columns=2)))
+labels = base.mark_text(align="left", dx=4, fontSize=10, color="#1b1b1b").encode(text="holder:N")
+table = pd.DataFrame({
+    tr("rotation.col.seat"): frame["seat"], tr("rotation.col.holder"): frame["holder"],
+    tr("rotation.col.status"): frame["status_text"], tr("rotation.col.term"): frame["term"],
+    tr("rotation.col.start"): [fmt_date(d.date()) for d in frame["start"]],
+    tr("rotation.col.end"): [fmt_date(d.date()) for d in frame["end"]]})
+chart_col, table_col = st.columns([3, 2])
+with chart_col:
+    chart_height = max(260, 34 * frame["seat"].nunique() + 90)
+    st.altair_chart((gantt + labels).properties(height=chart_height - 90), width="stretch", height=chart_height,
+                    key="rotation_timeline_chart")
+with table_col:
+    st.dataframe(table, hide_index=True, width="stretch", key="rotation_timeline_table")
+    st.download_button(tr("rotation.download_timeline"), table.to_csv(index=False).encode("utf-8"),
+                       "seat_timeline.csv", "text/csv", key="rotation_timeline_download")
+
+st.subheader(tr("rotation.forecast"))
+months = pd.DataFrame(rotation.forecast(store, session.actor(), network_id=network_id))
+months["label"] = [m.strftime("%m-%Y") for m in months["month"]]
+long = pd.concat([
+    pd.DataFrame({"label": months["label"], "kind": tr("rotation.col.certain"), "count": months["certain"]}),
+    pd.DataFrame({"label": months["label"], "kind": tr("rotation.col.possible"), "count": months["possible"]})])
+bars_chart = alt.Chart(long).mark_bar().encode(
+    x=alt.X("label:N", title=tr("rotation.col.month"), sort=list(months["label"])),
+    y=alt.Y("count:Q", title=tr("rotation.col.count"), axis=alt.Axis(tickMinStep=1)),
+    color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[tr("rotation.col.certain"),
+                                                                  tr("rotation.col.possible")],
+                                                          range=["#4c78a8", "#f2b880"]),
+                    legend=alt.Legend(orient="bottom")),
+    tooltip=["label:N", "kind:N", "count:Q"])
+forecast_table = pd.DataFrame({tr("rotation.col.month"): months["label"],
+                               tr("rotation.col.certain"): months["certain"],
+                               tr("rotation.col.possible"): months["possible"]})
+chart_col, table_col = st.columns([3, 2])
+with chart_col:
+    st.altair_chart(bars_chart.properties(height=260), width="stretch", key="rotation_forecast_chart")
+with table_col:
+    st.dataframe(forecast_table, hide_index=True, width="stretch", key="rotation_forecast_table")
+    st.download_button(tr("rotation.download_forecast"), forecast_table.to_csv(index=False).encode("utf-8"),
+                       "forecast.csv", "text/csv", key="rotation_forecast_download")
