@@ -69,4 +69,4 @@ def navigation_for(role: str):
         page = st.Page(screen.path, title=tr(screen.title_key), icon=screen.icon,
                        visibility="hidden" if screen.hidden else "visible")
         sections.setdefault(tr(screen.section), []).append(page)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)   # an admin has more screens than the collapsed menu shows
