@@ -31,6 +31,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     # -- rotation (issue 5) --
 
     # -- dashboards (issue 6) --
+    "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
 
 }
 

@@ -48,6 +48,8 @@ SCREENS = (
     # -- rotation (issue 5) --
 
     # -- dashboards (issue 6) --
+    Screen("dashboards", "pages/dashboards.py", "nav.dashboards", ":material/monitoring:", "dashboards.view",
+           section="nav.section.networks"),
 
 )
 

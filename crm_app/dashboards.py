@@ -1,0 +1,741 @@
+"""Diversity dashboards: composition, targets, composition over time and the recruitment funnel.
+
+Everything here returns counts that went through crm_app.suppression — never a person, never a
+name, never an unsuppressed count. Only persons whose latest diversity_statistics consent is a
+yes are counted; a missing value is its own category, "unknown".
+
+Queries group in DuckDB on the finest level of each dimension (5-year age bands, countries,
+education levels, districts, …); the coarser levels (10-year bands, region groups, continents,
+three education levels, …) are sums of those, made here. A dimension is shown on the first level
+where suppression hides few persons (FALLBACK_HIDDEN_SHARE) and otherwise on its coarsest.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import composition, permissions, settings, suppression
+from .audit import Actor
+from .clock import add_months, today
+from .composition import EDUCATION_BANDS
+from .paths import DATA_DIR
+from .suppression import Table
+
+UNKNOWN = "unknown"
+POPULATIONS = ("members", "waiting", "pool", "alumni")
+PERIODS = ("all", "24", "12")            # every period filter option, widest first; a number is months back
+FALLBACK_HIDDEN_SHARE = 0.25             # a level hiding more persons than this falls back to a coarser one
+FUNNEL_STAGES = ("registered", "contacted", "waiting", "offered", "member")
+REACH_DIMENSIONS = ("gender", "integration_route", "region")
+
+# dimension → its levels, finest first
+LEVELS: dict[str, tuple[str, ...]] = {
+    "gender": ("gender",),
+    "age": ("age5", "age10"),
+    "origin": ("country", "region", "continent"),
+    "language": ("language",),
+    "education": ("education_level", "education_band"),
+    "municipality": ("municipality",),
+    "district": ("district", "municipality"),
+    "years_in_nl": ("years_in_nl", "years_in_nl_coarse"),
+    "integration_route": ("integration_route",),
+}
+DIMENSIONS = tuple(LEVELS)
+# the finest levels, grouped in SQL: level → expression over person p (year as $year)
+_FINE_SQL = {
+    "gender": "coalesce(p.gender, 'unknown')",
+    "age5": "CASE WHEN p.birth_year IS NULL THEN 'unknown' ELSE "
+            "(($year - p.birth_year) // 5 * 5)::VARCHAR || '-' || (($year - p.birth_year) // 5 * 5 + 4)::VARCHAR END",
+    "country": "coalesce(p.country_of_origin, 'unknown')",
+    "education_level": "coalesce(p.education_level, 'unknown')",
+    "municipality": "coalesce(p.municipality, 'unknown')",
+    "district": "CASE WHEN p.district IS NULL THEN 'unknown' ELSE coalesce(p.municipality, '?') || ' · ' || p.district END",
+    "years_in_nl": "CASE WHEN p.arrival_year IS NULL THEN 'unknown' WHEN $year - p.arrival_year <= 2 THEN '0-2' "
+                   "WHEN $year - p.arrival_year <= 5 THEN '3-5' WHEN $year - p.arrival_year <= 10 THEN '6-10' "
+                   "ELSE '10+' END",
+    "integration_route": "coalesce(p.integration_route, 'unknown')",
+}
+FINE_LEVELS = tuple(_FINE_SQL)
+_CONSENTED = ("SELECT person_id FROM consent WHERE purpose = 'diversity_statistics' "
+              "GROUP BY person_id HAVING arg_max(granted, id)")
+
+
+@functools.lru_cache(maxsize=1)
+def region_groups() -> dict[str, tuple[str, str]]:
+    """Country (ISO alpha-2) → (UN M49 sub-region, continent), from data/region_groups.csv."""
+    lines = (DATA_DIR / "region_groups.csv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return {r["country"]: (r["region"], r["continent"]) for r in rows}
+
+
+def _coarse(level: str, value: str) -> str:
+    """The value of a coarse level for a value of the finer level it is made from."""
+    if value == UNKNOWN:
+        return UNKNOWN
+    if level == "age10":
+        low = int(value.split("-")[0]) // 10 * 10
+        return f"{low}-{low + 9}"
+    if level in ("region", "continent"):
+        found = region_groups().get(value)
+        return UNKNOWN if found is None else found[0 if level == "region" else 1]
+    if level == "education_band":
+        return EDUCATION_BANDS.get(value, UNKNOWN)
+    if level == "years_in_nl_coarse":
+        return "0-5" if value in ("0-2", "3-5") else "6+"
+    if level == "municipality":          # from a district: "Utrecht · Overvecht" → "Utrecht"
+        return value.split(" · ")[0]
+    raise KeyError(level)
+
+
+_SOURCE_LEVEL = {"age10": "age5", "region": "country", "continent": "country", "education_band": "education_level",
+                 "years_in_nl_coarse": "years_in_nl"}
+
+
+def level_counts(fine: dict[str, dict[str, int]], dimension: str, level: str) -> dict[str, int]:
+    """Counts on one level of a dimension, from the counts on the finest levels."""
+    if dimension == "language":
+        return dict(fine.get("language", {}))
+    if level in _SOURCE_LEVEL or (dimension == "district" and level == "municipality"):
+        source = "district" if dimension == "district" else _SOURCE_LEVEL[level]
+        out: dict[str, int] = defaultdict(int)
+        for value, n in fine.get(source, {}).items():
+            out[_coarse(level, value)] += n
+        return dict(out)
+    return dict(fine.get(level, {}))
+
+
+def _order(values) -> list[str]:
+    """Categories in a stable order: known values sorted (numbers by their start), unknown last."""
+    def key(v: str):
+        head = v.split("-")[0].rstrip("+")
+        return (v == UNKNOWN, (0, int(head), v) if head.isdigit() else (1, 0, v))
+    return sorted(values, key=key)
+
+
+# -- one population's counts ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    network_id: int | None = None        # None: all networks (the alumni network only under alumni)
+    municipality: str | None = None      # None: every municipality
+    period: str = "all"                  # "all", "24" or "12" months back (when persons entered the population)
+
+
+def _period_start(period: str, as_of: dt.date) -> dt.date | None:
+    return None if period == "all" else add_months(as_of, -int(period))
+
+
+_POPULATION_SQL = {
+    # person_id, entered (the date the person entered this population; NULL: always counted)
+    "members": """SELECT DISTINCT m.person_id, NULL::DATE AS entered FROM membership m JOIN network n ON n.id = m.network_id
+                  WHERE (CASE WHEN $network IS NULL THEN n.kind <> 'alumni_network' ELSE m.network_id = $network END)
+                    AND m.start_date <= $as_of AND (m.actual_end_date IS NULL OR m.actual_end_date > $as_of)""",
+    "waiting": """SELECT person_id, min(joined_utc)::DATE AS entered FROM waitlist_entry
+                  WHERE status = 'waiting' AND ($network IS NULL OR network_id = $network) GROUP BY person_id""",
+    "pool": """SELECT p.id AS person_id, p.created_utc::DATE AS entered FROM person p
+               WHERE p.id NOT IN (SELECT person_id FROM membership)
+                 AND coalesce(p.stage_manual, '') NOT IN ('not_interested', 'unreachable', 'withdrawn')""",
+    "alumni": """SELECT m.person_id, max(coalesce(m.actual_end_date, m.start_date)) AS entered
+                 FROM membership m JOIN network n ON n.id = m.network_id
+                 WHERE m.start_date <= $as_of AND (
+                     CASE WHEN $network IS NULL
+                          THEN (n.kind = 'alumni_network' AND (m.actual_end_date IS NULL OR m.actual_end_date > $as_of))
+                               OR (n.kind <> 'alumni_network' AND m.actual_end_date <= $as_of)
+                          ELSE m.network_id = $network AND (
+                               (n.kind = 'alumni_network' AND (m.actual_end_date IS NULL OR m.actual_end_date > $as_of))
+                               OR (n.kind <> 'alumni_network' AND m.actual_end_date <= $as_of)) END)
+                   AND m.person_id NOT IN (
+                       SELECT c.person_id FROM membership c JOIN network cn ON cn.id = c.network_id
+                       WHERE cn.kind <> 'alumni_network' AND c.start_date <= $as_of
+                         AND (c.actual_end_date IS NULL OR c.actual_end_date > $as_of)
+                         AND ($network IS NULL OR c.network_id = $network))
+                 GROUP BY m.person_id""",
+}
+
+
+def _used(params: dict, sql: str) -> dict:
+    """The named parameters this statement uses (DuckDB refuses extra ones)."""
+    return {name: value for name, value in params.items() if re.search(rf"\${name}\b", sql)}
+
+
+def _variants(filters: Filters) -> list[tuple[str | None, str]]:
+    """The filter results a screen must be consistent with: the chosen one and every wider one (each
+    filter relaxed towards "all"), widest first. (municipality, period) pairs."""
+    chain = PERIODS[:PERIODS.index(filters.period) + 1]
+    municipalities = [None] if filters.municipality is None else [None, filters.municipality]
+    return [(m, p) for m in municipalities for p in chain]
+
+
+def _fine_counts(cur, population: str, filters: Filters, as_of: dt.date, year: int | None = None
+                 ) -> dict[tuple[str | None, str], dict[str, dict[str, int]]]:
+    """variant → level → value → persons, and variant → "_total" → {"": persons}."""
+    variants = _variants(filters)
+    params: dict = {"network": filters.network_id, "as_of": as_of, "year": year or as_of.year}
+    aggregates = []
+    for i, (municipality, period) in enumerate(variants):
+        conditions = ["TRUE"]
+        if municipality is not None:
+            params[f"m{i}"] = municipality
+            conditions.append(f"p.municipality = $m{i}")
+        start = _period_start(period, as_of)
+        if start is not None and population != "members":
+            params[f"s{i}"] = start
+            conditions.append(f"pop.entered >= $s{i}")
+        aggregates.append(f"count(*) FILTER (WHERE {' AND '.join(conditions)}) AS n{i}")
+    keys = ", ".join(f"{sql} AS k_{level}" for level, sql in _FINE_SQL.items())   # k_: not a column's name
+    sets = ", ".join(f"(k_{level})" for level in _FINE_SQL)
+    source = (f"WITH pop AS ({_POPULATION_SQL[population]}), consented AS ({_CONSENTED}) "
+              "SELECT {columns} FROM pop JOIN person p ON p.id = pop.person_id "
+              "WHERE p.id IN (SELECT person_id FROM consented)")
+    sql = source.format(columns=f"{keys}, {', '.join(aggregates)}") + f" GROUP BY GROUPING SETS ({sets}, ())"
+    out = {v: defaultdict(dict) for v in variants}
+    n_levels = len(_FINE_SQL)
+    for row in cur.execute(sql, _used(params, sql)).fetchall():
+        values, numbers = row[:n_levels], row[n_levels:]
+        grouped = [i for i, v in enumerate(values) if v is not None]
+        level, value = (FINE_LEVELS[grouped[0]], values[grouped[0]]) if grouped else ("_total", "")
+        for variant, n in zip(variants, numbers):
+            if n:
+                out[variant][level][value] = n
+    # languages: a person counts once for each language spoken
+    languages = ("unnest(list_distinct(list_filter(list_prepend(p.preferred_language, "
+                 "coalesce(p.other_languages, []::VARCHAR[])), lambda x: x IS NOT NULL AND x <> ''))) AS language")
+    sql = (f"SELECT language, {', '.join(aggregates)} FROM ("
+           + source.format(columns=f"{languages}, p.municipality, pop.entered") + ") p GROUP BY language"
+           ).replace("pop.entered >= ", "p.entered >= ")
+    for language, *numbers in cur.execute(sql, _used(params, sql)).fetchall():
+        for variant, n in zip(variants, numbers):
+            if n:
+                out[variant]["language"][language] = int(n)
+    return {v: dict(levels) for v, levels in out.items()}
+
+
+# -- suppressing a population's tables ---------------------------------------------------------------------
+@dataclass
+class DimensionView:
+    dimension: str
+    level: str
+    table: Table
+    coarser: bool          # shown on a coarser level than the finest, to keep cells readable
+
+
+@dataclass
+class PopulationView:
+    population: str
+    total: int | None                 # persons counted (None: fewer than k, or hidden)
+    withheld_reason: str | None       # None, "too_few" or "filter_too_close"
+    dimensions: list[DimensionView] = field(default_factory=list)
+
+
+def _suppress_level(chain: list[dict[str, int]], categories: list[str], k: int, additive: bool,
+                    totals: list[int]) -> Table:
+    """Suppress one level for the chain of variants (widest first); the last is the one shown."""
+    wider: Table | None = None
+    wider_counts: list[int] | None = None
+    table = None
+    for counts, total in zip(chain, totals):
+        values = [counts.get(c, 0) for c in categories]
+        table = suppression.suppress(categories, values, k, total=total, additive=additive,
+                                     wider=wider, wider_counts=wider_counts)
+        wider, wider_counts = table, values
+    return table
+
+
+def suppress_population(population: str, fine_by_variant: dict, k: int) -> PopulationView:
+    """The chosen variant (the last) of `fine_by_variant`, suppressed consistently with every wider one."""
+    variants = list(fine_by_variant)
+    totals = [sum(fine_by_variant[v].get("_total", {}).values()) for v in variants]
+    total = totals[-1]
+    if any(1 <= wide - narrow <= k - 1 for wide, narrow in zip(totals, totals[1:])):
+        return PopulationView(population, None, "filter_too_close")
+    if 1 <= total <= k - 1:
+        return PopulationView(population, None, "too_few")
+    view = PopulationView(population, total, None)
+    if total == 0:
+        return view
+    for dimension, levels in LEVELS.items():
+        additive = dimension != "language"
+        chosen = None
+        for index, level in enumerate(levels):
+            chain = [level_counts(fine_by_variant[v], dimension, level) for v in variants]
+            categories = _order(set().union(*chain))
+            table = _suppress_level(chain, categories, k, additive, totals if additive else [None] * len(chain))
+            hidden = 0 if table.withheld else sum(
+                n for n, shown in zip([chain[-1].get(c, 0) for c in categories], table.shown_counts()) if shown is None)
+            chosen = DimensionView(dimension, level, table, index > 0)
+            if not table.withheld and hidden <= FALLBACK_HIDDEN_SHARE * total:
+                break
+        view.dimensions.append(chosen)
+    return view
+
+
+# -- membership history: what was released when -------------------------------------------------------------
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """The last day of each of the `months` months before the month of `as_of`, then `as_of` itself."""
+    first = as_of.replace(day=1)
+    ends = [add_months(first, -i) - dt.timedelta(days=1) for i in range(months, 0, -1)]
+    return ends + [as_of]
+
+
+_HISTORY_SQL = f"""
+SELECT m.person_id, m.start_date, m.actual_end_date, p.municipality, p.gender, p.birth_year, p.country_of_origin,
+       p.education_level, p.district, p.arrival_year, p.integration_route, {composition.languages_sql('p')} AS languages
+FROM membership m JOIN network n ON n.id = m.network_id JOIN person p ON p.id = m.person_id
+WHERE (CASE WHEN $network IS NULL THEN n.kind <> 'alumni_network' ELSE m.network_id = $network END)
+  AND m.person_id IN ({_CONSENTED})
+"""
+
+
+class MemberHistory:
+    """Who held a place when, with their dimension values: the members of any date, counted per fine
+    level with one bincount per level (no query per month)."""
+
+    def __init__(self, cur, filters: Filters):
+        frame = cur.execute(_HISTORY_SQL, {"network": filters.network_id}).df()
+        self.municipality = filters.municipality
+        ids, self.index = np.unique(frame["person_id"].to_numpy(), return_inverse=True)
+        self.n = len(ids)
+        self.start = frame["start_date"].to_numpy(dtype="datetime64[D]")
+        self.end = frame["actual_end_date"].to_numpy(dtype="datetime64[D]")
+        people = frame.drop_duplicates("person_id").set_index("person_id").loc[ids]
+        self.people = people
+        self.in_part = (people["municipality"].to_numpy() == self.municipality) if self.municipality else None
+        self._codes: dict = {}
+
+    def active(self, day: dt.date) -> np.ndarray:
+        d = np.datetime64(day, "D")
+        rows = (self.start <= d) & (np.isnat(self.end) | (self.end > d))
+        out = np.zeros(self.n, dtype=bool)
+        out[self.index[rows]] = True
+        return out
+
+    def _level_codes(self, level: str, year: int):
+        key = (level, year if level in ("age5", "years_in_nl") else None)
+        if key not in self._codes:
+            p = self.people
+            if level == "gender":
+                values = p["gender"]
+            elif level == "age5":
+                values = p["birth_year"].map(lambda b: None if pd.isna(b) else
+                                             f"{(year - int(b)) // 5 * 5}-{(year - int(b)) // 5 * 5 + 4}")
+            elif level == "country":
+                values = p["country_of_origin"]
+            elif level == "education_level":
+                values = p["education_level"]
+            elif level == "municipality":
+                values = p["municipality"]
+            elif level == "district":
+                values = [None if pd.isna(d) else f"{m if isinstance(m, str) else '?'} · {d}"
+                          for m, d in zip(p["municipality"], p["district"])]
+            elif level == "years_in_nl":
+                values = p["arrival_year"].map(lambda a: None if pd.isna(a) else
+                                               composition.years_in_nl_band(int(a), year))
+            else:
+                values = p["integration_route"]
+            codes, uniques = pd.factorize(pd.Series(list(values), dtype=object).fillna(UNKNOWN))
+            self._codes[key] = (codes, list(uniques))
+        return self._codes[key]
+
+    def _language_pairs(self):
+        if "language" not in self._codes:
+            people, codes = [], []
+            for i, joined in enumerate(self.people["languages"]):
+                if isinstance(joined, str) and joined:
+                    for code in joined.split(","):
+                        people.append(i)
+                        codes.append(code)
+            factor, uniques = pd.factorize(pd.Series(codes, dtype=object))
+            self._codes["language"] = (np.asarray(people, dtype=np.int64), factor, list(uniques))
+        return self._codes["language"]
+
+    def fine(self, mask: np.ndarray, year: int) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {"_total": {"": int(mask.sum())}}
+        for level in FINE_LEVELS:
+            codes, uniques = self._level_codes(level, year)
+            counts = np.bincount(codes[mask], minlength=len(uniques))
+            out[level] = {value: int(c) for value, c in zip(uniques, counts) if c}
+        people, factor, uniques = self._language_pairs()
+        if len(uniques):
+            counts = np.bincount(factor[mask[people]], minlength=len(uniques))
+            out["language"] = {value: int(c) for value, c in zip(uniques, counts) if c}
+        return out
+
+    def fine_by_variant(self, day: dt.date, year: int) -> dict:
+        """Like _fine_counts for members: the whole (network) and, with a municipality filter, that part."""
+        active = self.active(day)
+        out = {(None, "all"): self.fine(active, year)}
+        if self.in_part is not None:
+            out[(self.municipality, "all")] = self.fine(active & self.in_part, year)
+        return out
+
+    def released(self, dates: list[dt.date], k: int) -> list[dt.date]:
+        """For each date: the date whose members are shown for it.
+
+        A date is released when the members counted then differ from those of the last released
+        date by no one or by at least k persons (joined plus left); otherwise the last release
+        stands. So two points of the history never differ by one person — nor by any 1..k−1
+        persons. With a municipality filter the check runs on the whole and on that part.
+        """
+        released: list[dt.date] = []
+        last = None
+        for day in dates:
+            active = self.active(day)
+            part = active & self.in_part if self.in_part is not None else None
+            ok = last is None
+            if not ok:
+                ok = not (1 <= int(np.count_nonzero(active != last[0])) <= k - 1)
+                if ok and part is not None:
+                    ok = not (1 <= int(np.count_nonzero(part != last[1])) <= k - 1)
+            if ok:
+                last = (active, part, day)
+            released.append(last[2])
+        return released
+
+
+# -- the screens ---------------------------------------------------------------------------------------------
+def _k(cur) -> int:
+    return max(3, settings.get(cur, "min_cell_size"))
+
+
+def min_cell_size(store) -> int:
+    """k: the smallest count of persons a dashboard shows (the min_cell_size setting, never below 3)."""
+    with store.read() as cur:
+        return _k(cur)
+
+
+@dataclass
+class CompositionScreen:
+    k: int
+    as_of: dt.date
+    members_as_of: dt.date | None        # the released date the member counts are from
+    populations: dict[str, PopulationView]
+
+
+def composition_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None = None,
+                       populations=POPULATIONS) -> CompositionScreen:
+    """Members, waiting list, candidate pool and alumni, every dimension, suppressed."""
+    permissions.require(actor.role, "dashboards.view")
+    as_of = as_of or today()
+    with store.read() as cur:
+        k = _k(cur)
+        members_day = None
+        out = {}
+        for population in populations:
+            day = as_of
+            if population == "members":
+                history = MemberHistory(cur, filters)
+                members_day = history.released(month_ends(as_of, 24), k)[-1]
+                fine = history.fine_by_variant(members_day, as_of.year)
+            else:
+                fine = _fine_counts(cur, population, filters, day, year=as_of.year)
+            out[population] = suppress_population(population, fine, k)
+    return CompositionScreen(k, as_of, members_day, out)
+
+
+@dataclass
+class CompareScreen:
+    k: int
+    refused: bool                 # the two networks' members differ by 1..k−1 persons
+    left: PopulationView | None
+    right: PopulationView | None
+
+
+def compare_screen(store, actor: Actor, first: int, second: int, as_of: dt.date | None = None) -> CompareScreen:
+    """Members of two networks side by side. Refused when the two differ by only a few persons, since
+    then the difference between the two would show them."""
+    permissions.require(actor.role, "dashboards.view")
+    as_of = as_of or today()
+    with store.read() as cur:
+        k = _k(cur)
+        sets = []
+        views = []
+        for network_id in (first, second):
+            history = MemberHistory(cur, Filters(network_id))
+            day = history.released(month_ends(as_of, 24), k)[-1]
+            active = history.active(day)
+            sets.append(set(history.people.index[active].tolist()))
+            views.append(suppress_population("members", history.fine_by_variant(day, as_of.year), k))
+    refused = 1 <= len(sets[0] ^ sets[1]) <= k - 1
+    return CompareScreen(k, refused, None if refused else views[0], None if refused else views[1])
+
+
+@dataclass
+class OverTimeScreen:
+    k: int
+    dimension: str
+    level: str
+    months: list[dt.date]          # the month ends (and today)
+    released: list[dt.date | None]  # per month: the date whose counts are shown
+    tables: list[Table | None]      # per month (None: no members)
+    categories: list[str]
+
+    def frame(self) -> pd.DataFrame:
+        """month, category, count (None: hidden), text, held (True: the last release carried forward)."""
+        rows = []
+        for month, released, table in zip(self.months, self.released, self.tables):
+            if table is None:
+                continue
+            frame = table.frame()
+            frame.insert(0, "month", month)
+            frame["held"] = released != month
+            rows.append(frame)
+        if not rows:
+            return pd.DataFrame(columns=["month", "category", "count", "text", "share", "held"])
+        return pd.concat(rows, ignore_index=True)
+
+
+def over_time_screen(store, actor: Actor, filters: Filters, dimension: str, as_of: dt.date | None = None,
+                     months: int | None = None) -> OverTimeScreen:
+    """Members' composition on one dimension at the end of each month (24 by default; 12 with the
+    12-month period), from membership history. Each month is released only as described in
+    released_dates, and suppressed like every table; one level for all months (the coarsest needed)."""
+    permissions.require(actor.role, "dashboards.view")
+    as_of = as_of or today()
+    months = months or (12 if filters.period == "12" else 24)
+    dates = month_ends(as_of, months)
+    with store.read() as cur:
+        k = _k(cur)
+        history = MemberHistory(cur, filters)
+        released = history.released(dates, k)
+        fine_at = {day: history.fine_by_variant(day, day.year) for day in sorted(set(released))}
+    levels = LEVELS[dimension]
+    chosen = None
+    for index, level in enumerate(levels):
+        views = {}
+        worst = 0.0
+        for day, fine in fine_at.items():
+            variants = list(fine)
+            chain = [level_counts(fine[v], dimension, level) for v in variants]
+            totals = [sum(fine[v].get("_total", {}).values()) for v in variants]
+            if not totals[-1] or any(1 <= t <= k - 1 for t in totals) or any(
+                    1 <= wide - narrow <= k - 1 for wide, narrow in zip(totals, totals[1:])):
+                views[day] = None
+                continue
+            categories = _order(set().union(*chain))
+            additive = dimension != "language"
+            table = _suppress_level(chain, categories, k, additive, totals if additive else [None] * len(chain))
+            hidden = totals[-1] if table.withheld else sum(
+                chain[-1].get(c, 0) for c, s in zip(categories, table.shown_counts()) if s is None)
+            worst = max(worst, hidden / totals[-1])
+            views[day] = table
+        chosen = (level, views)
+        if worst <= FALLBACK_HIDDEN_SHARE:
+            break
+    level, views = chosen
+    tables = [views.get(day) if day is not None else None for day in released]
+    categories = _order({c for t in tables if t is not None for c in t.categories})
+    return OverTimeScreen(k, dimension, level, dates, released, tables, categories)
+
+
+# -- targets -----------------------------------------------------------------------------------------------------
+@dataclass
+class TargetRow:
+    network_id: int
+    network: str
+    target: composition.Target
+    places: int
+    now: str            # "met", "at_risk" or "not_met"
+    with_offers: str    # "met" or "not_met"
+
+
+def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id: int | None = None) -> list[TargetRow]:
+    """Every target of every network (or one): met, at risk (met now, but not once the terms ending within
+    the opening horizon have ended) or not met — now and with the offers in flight. No counts."""
+    permissions.require(actor.role, "dashboards.view")
+    from . import networks
+    as_of = as_of or today()
+    rows: list[TargetRow] = []
+    with store.read() as cur:
+        until = add_months(as_of, settings.get(cur, "opening_horizon_months"))
+        ids = [r[0] for r in cur.execute(
+            "SELECT id FROM network WHERE ($n IS NULL OR id = $n) ORDER BY name", {"n": network_id}).fetchall()]
+        for nid in ids:
+            network = networks.load(cur, nid)
+            if not network.targets:
+                continue
+            members = cur.execute(
+                "SELECT person_id, planned_end_date FROM membership WHERE network_id = ? AND actual_end_date IS NULL "
+                "AND start_date <= ?", [nid, as_of]).fetchall()
+            offered = [r[0] for r in cur.execute(
+                "SELECT person_id FROM offer WHERE network_id = ? AND status = 'open'", [nid]).fetchall()]
+            member_ids = [p for p, _ in members]
+            staying = [p for p, end in members if end > until]
+            values = composition.person_values(cur, member_ids + offered, as_of.year)
+            now = composition.Tally([values[p] for p in member_ids])
+            later = composition.Tally([values[p] for p in staying])
+            after = composition.Tally([values[p] for p in member_ids + offered])
+            for target in network.targets:
+                status_now = composition.status(target, now, network.max_places)
+                state = "not_met" if status_now != "met" else (
+                    "at_risk" if composition.status(target, later, network.max_places) != "met" else "met")
+                with_offers = "met" if composition.status(target, after, network.max_places) == "met" else "not_met"
+                rows.append(TargetRow(nid, network.name, target, network.max_places, state, with_offers))
+    return rows
+
+
+# -- recruitment funnel ---------------------------------------------------------------------------------------------
+_FUNNEL_SQL = f"""
+WITH consented AS ({_CONSENTED}),
+first_source AS (
+    SELECT person_id, arg_min(kind, recorded_utc) AS kind,
+           arg_min(CASE WHEN kind = 'market' THEN source_name
+                        WHEN kind IN ('coach_referral', 'internal_coach') THEN source_org
+                        WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
+    FROM person_source GROUP BY person_id),
+firsts AS (SELECT person_id, min(start_date) AS first_start FROM membership m JOIN network n ON n.id = m.network_id
+           WHERE n.kind <> 'alumni_network' AND ($network IS NULL OR m.network_id = $network) GROUP BY person_id),
+base AS (
+    SELECT p.id, coalesce(fs.kind, 'other') AS kind, fs.channel, p.created_utc::DATE AS registered,
+           coalesce(p.gender, 'unknown') AS gender, coalesce(p.integration_route, 'unknown') AS integration_route,
+           coalesce(p.country_of_origin, 'unknown') AS country,
+           p.id IN (SELECT person_id FROM waitlist_entry WHERE $network IS NULL OR network_id = $network) AS waited,
+           p.id IN (SELECT person_id FROM offer WHERE $network IS NULL OR network_id = $network) AS offered,
+           f.first_start
+    FROM person p LEFT JOIN first_source fs ON fs.person_id = p.id LEFT JOIN firsts f ON f.person_id = p.id
+    WHERE p.id IN (SELECT person_id FROM consented)
+      AND ($municipality IS NULL OR p.municipality = $municipality)
+      AND ($start IS NULL OR p.created_utc >= $start)),
+flagged AS (
+    SELECT *, first_start IS NOT NULL AS member,
+           waited OR offered OR first_start IS NOT NULL OR id IN (SELECT person_id FROM activity) AS contacted
+    FROM base)
+"""
+
+
+@dataclass
+class FunnelTable:
+    """Rows (source kinds or named channels) × stages; counts suppressed; conversion and median days."""
+    k: int
+    rows: list[str]
+    counts: list[list[int | None]]        # per row, per stage (None: hidden)
+    texts: list[list[str]]
+    conversion: list[float | None]        # member / registered, only when both are shown
+    median_days: list[float | None]       # registration to first place, only with at least k members
+
+
+@dataclass
+class FunnelScreen:
+    k: int
+    by_kind: FunnelTable
+    by_channel: FunnelTable
+    reach: dict[str, Table]               # "<kind>|<dimension>" → suppressed table of that channel's registered
+
+
+def _funnel_table(k: int, rows: list[str], counts: list[list[int]], days: list[list]) -> FunnelTable:
+    """Suppress a funnel: each stage column across the rows (with the column total shown), each row as a
+    nested sequence (suppression.nested_counts); repeated until neither hides more."""
+    n_rows, n_stages = len(rows), len(FUNNEL_STAGES)
+    hidden = [[False] * n_stages for _ in range(n_rows)]
+    while True:
+        changed = False
+        for r in range(n_rows):
+            values = counts[r]
+            last = None
+            for s in range(n_stages):
+                c = values[s]
+                ok = (not hidden[r][s]) and not (1 <= c <= k - 1) and (last is None or not (1 <= last - c <= k - 1))
+                if not ok and not hidden[r][s]:
+                    hidden[r][s] = changed = True
+                if ok:
+                    last = c
+        for s in range(n_stages):
+            column = [counts[r][s] for r in range(n_rows)]
+            table = suppression.suppress(rows, column, k)
+            forced = [r for r in range(n_rows) if hidden[r][s] and column[r] > 0]
+            if forced:   # cells hidden by the rows: hide them here too, and what that takes
+                table = _with_forced(rows, column, k, forced)
+            for r, shown in enumerate(table.shown_counts()):
+                if shown is None and column[r] > 0 and not hidden[r][s]:
+                    hidden[r][s] = changed = True
+        if not changed:
+            break
+    shown = [[None if hidden[r][s] else counts[r][s] for s in range(n_stages)] for r in range(n_rows)]
+    texts = [[str(c) if c is not None else suppression.hidden_text(k) if 1 <= counts[r][s] <= k - 1
+              else suppression.SECONDARY_TEXT for s, c in enumerate(row)] for r, row in enumerate(shown)]
+    conversion = [row[-1] / row[0] if row[0] and row[-1] is not None else None for row in shown]
+    medians = [suppression.median_if_enough(d, k) for d in days]
+    return FunnelTable(k, rows, shown, texts, conversion, medians)
+
+
+def _with_forced(rows, column, k, forced) -> Table:
+    """A column suppressed with some cells hidden beforehand (secondary), plus what that then takes."""
+    status = [suppression.SHOWN] * len(column)
+    for r, c in enumerate(column):
+        if 1 <= c <= k - 1:
+            status[r] = suppression.PRIMARY
+    for r in forced:
+        if status[r] == suppression.SHOWN:
+            status[r] = suppression.SECONDARY
+    total = sum(column)
+    table = Table(k, list(rows), list(column), status, total, True)
+    if 1 <= total <= k - 1:
+        table.withheld = True
+        return table
+    while suppression.pinned(column, status, total, k):
+        candidates = [i for i, (c, s) in enumerate(zip(column, status)) if s == suppression.SHOWN and c > 0]
+        if not candidates:
+            table.withheld = True
+            return table
+        status[min(candidates, key=lambda i: (column[i], i))] = suppression.SECONDARY
+    return table
+
+
+def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None = None) -> FunnelScreen:
+    permissions.require(actor.role, "dashboards.view")
+    as_of = as_of or today()
+    params = {"network": filters.network_id, "municipality": filters.municipality,
+              "start": _period_start(filters.period, as_of)}
+    stage_sums = ("count(*), count(*) FILTER (WHERE contacted), count(*) FILTER (WHERE waited OR offered OR member), "
+                  "count(*) FILTER (WHERE offered OR member), count(*) FILTER (WHERE member)")
+    days = "list(first_start - registered) FILTER (WHERE member AND first_start >= registered)"
+    with store.read() as cur:
+        k = _k(cur)
+        kinds = cur.execute(_FUNNEL_SQL + f"SELECT kind, {stage_sums}, {days} FROM flagged GROUP BY kind ORDER BY kind",
+                            params).fetchall()
+        channels = cur.execute(_FUNNEL_SQL + f"SELECT kind, channel, {stage_sums}, {days} FROM flagged "
+                               "WHERE channel IS NOT NULL GROUP BY kind, channel ORDER BY kind, channel",
+                               params).fetchall()
+        reach_rows = cur.execute(_FUNNEL_SQL + """
+            SELECT kind, gender, integration_route, country, count(*) FROM flagged
+            GROUP BY GROUPING SETS ((kind, gender), (kind, integration_route), (kind, country))""", params).fetchall()
+    by_kind = _funnel_table(k, [r[0] for r in kinds], [list(r[1:6]) for r in kinds], [r[6] or [] for r in kinds])
+    # named channels: those with fewer than k registered are pooled per kind ("other markets", …)
+    merged: dict[tuple[str, str], list] = {}
+    for kind, channel, *rest in channels:
+        name = channel if rest[0] >= k else "_small"
+        entry = merged.setdefault((kind, name), [[0] * 5, []])
+        entry[0] = [a + b for a, b in zip(entry[0], rest[:5])]
+        entry[1] += rest[5] or []
+    keys = sorted(merged, key=lambda kv: (kv[0], kv[1] == "_small", kv[1]))
+    by_channel = _funnel_table(k, [f"{kind}|{name}" for kind, name in keys], [merged[key][0] for key in keys],
+                               [merged[key][1] for key in keys])
+    reach: dict[str, Table] = {}
+    grouped: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, gender, route, country, n in reach_rows:
+        if gender is not None:
+            grouped[(kind, "gender")][gender] += n
+        elif route is not None:
+            grouped[(kind, "integration_route")][route] += n
+        elif country is not None:
+            grouped[(kind, "region")][_coarse("region", country)] += n
+    for (kind, dimension), counts in sorted(grouped.items()):
+        categories = _order(counts)
+        reach[f"{kind}|{dimension}"] = suppression.suppress(categories, [counts[c] for c in categories], k)
+    return FunnelScreen(k, by_kind, by_channel, reach)
+
+
+def municipalities(store, actor: Actor) -> list[str]:
+    """The municipalities to filter on: those with at least k consented persons (a rarer one would be a
+    filter that shows almost no one)."""
+    permissions.require(actor.role, "dashboards.view")
+    with store.read() as cur:
+        k = _k(cur)
+        return [r[0] for r in cur.execute(
+            f"SELECT municipality FROM person WHERE municipality IS NOT NULL AND id IN ({_CONSENTED}) "
+            "GROUP BY municipality HAVING count(*) >= ? ORDER BY municipality", [k]).fetchall()]

@@ -1,0 +1,136 @@
+"""The dashboards page in AppTest, on the demo data: every tab for the roles that may open it, filters,
+and what reaches the browser — tables and the charts' inline data — holds no count of 1..k−1 and no name."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, t
+from crm_app import demo
+from crm_app.store import Store
+from crm_app.ui.resources import get_store
+
+K = 5
+VIEWERS = ("coordinator", "program_manager", "admin")
+
+
+@pytest.fixture(scope="module")
+def demo_template(template_db, tmp_path_factory):
+    """The staff users plus the demo data set (600 persons, three networks), made once for this file."""
+    path = tmp_path_factory.mktemp("dashboards") / "crm.duckdb"
+    shutil.copyfile(template_db[0], path)
+    store = Store(path)
+    try:
+        demo.fill_demo(store, persons=600, seed=11)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def demo_store(crm_db, demo_template):
+    shutil.copyfile(demo_template, crm_db)
+    return crm_db
+
+
+def names_in_store() -> set[str]:
+    with get_store().read() as cur:
+        rows = cur.execute("SELECT given_name, family_name FROM person").fetchall()
+    return {f"{g} {f}" for g, f in rows if f}
+
+
+def chart_values(at) -> list:
+    """Every value in every chart's inline data (the Vega-Lite datasets sent to the browser)."""
+    out = []
+    for element in at.main.get("arrow_vega_lite_chart") if hasattr(at.main, "get") else []:
+        spec = json.loads(element.proto.spec)
+        for rows in spec.get("datasets", {}).values():
+            for row in rows:
+                out.extend(row.values())
+        for dataset in element.proto.datasets:
+            out.append(dataset)
+    return out
+
+
+def small_counts(at) -> list:
+    """Cells of the tables on screen that show a count of 1..k−1 as a number (median days aside)."""
+    found = []
+    for element in elements(at.main):
+        if element.type not in ("arrow_data_frame", "dataframe"):
+            continue
+        frame = element.value
+        for column in frame.columns:
+            if column == t("dash.median_days"):
+                continue
+            for cell in frame[column]:
+                if re.fullmatch(r"\d+", str(cell)) and 1 <= int(cell) <= K - 1:
+                    found.append((column, cell))
+    return found
+
+
+def all_elements(at):
+    return elements(at.main)
+
+
+@pytest.mark.parametrize("role", VIEWERS)
+def test_roles_that_may_open_the_dashboards_see_every_tab(login, role):
+    at = login(role, "dashboards")
+    assert not at.exception
+    assert at.title[0].value == t("dash.title")
+    text = main_text(at)
+    for tab in ("composition", "targets", "over_time", "funnel", "compare"):
+        assert t(f"dash.tab.{tab}") in [tab_.label for tab_ in at.tabs]
+    assert t("dash.total", count=0).split(" ", 1)[1] in text
+
+
+@pytest.mark.parametrize("role", ("outreach", "kiosk"))
+def test_outreach_and_kiosk_cannot_open_the_dashboards(login, staff, role):
+    at = login(role)
+    with pytest.raises(ValueError):          # not in their navigation
+        at.switch_page("pages/dashboards.py")
+    page = new_app(str(PAGES_DIR / "dashboards.py"))   # and the page itself refuses them
+    page.session_state["auth_user"] = staff[role].as_user()
+    first_run(page)
+    assert [(e.type, e.value) for e in elements(page.main)] == [("error", t("app.no_access"))]
+
+
+def test_every_population_and_dimension_shows_no_small_count_and_no_name(login):
+    at = login("coordinator", "dashboards")
+    names = names_in_store()
+    for population in ("members", "waiting", "pool", "alumni"):
+        at.radio(key="dashboards_population").set_value(population).run()
+        for dimension in ("gender", "age", "origin", "language", "education", "municipality", "district",
+                          "years_in_nl", "integration_route"):
+            at.selectbox(key="dashboards_dimension").set_value(dimension).run()
+            assert not at.exception, (population, dimension)
+            text = main_text(at)
+            assert not small_counts(at), (population, dimension, small_counts(at))
+            assert not [n for n in names if n in text]
+            for value in chart_values(at):
+                assert not (isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value <= K - 1), \
+                    (population, dimension, value)
+
+
+def test_filters_network_period_municipality_and_compare(login):
+    at = login("coordinator", "dashboards")
+    networks = at.selectbox(key="dashboards_network").options
+    assert len(networks) == 4          # all networks and the demo's three
+    at.selectbox(key="dashboards_network").set_value(at.selectbox(key="dashboards_network").options[2]).run()
+    at.selectbox(key="dashboards_period").set_value("12").run()
+    municipalities = at.selectbox(key="dashboards_municipality").options
+    at.selectbox(key="dashboards_municipality").set_value(municipalities[-1]).run()
+    assert not at.exception
+    assert not small_counts(at)
+    assert at.selectbox(key="dashboards_compare_network")       # two networks side by side
+    assert not at.exception
+
+
+def test_targets_show_a_status_and_never_a_count(login):
+    at = login("coordinator", "dashboards")
+    text = main_text(at)
+    assert t("dash.targets_note") in text
+    statuses = [t_ for t_ in ("✅", "⚠️", "❌") if t_ in text]
+    assert statuses
