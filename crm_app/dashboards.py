@@ -377,24 +377,20 @@ class MemberHistory:
     def released(self, dates: list[dt.date], k: int) -> list[dt.date]:
         """For each date: the date whose members are shown for it.
 
-        A date is released when the members counted then differ from those of the last released
-        date by no one or by at least k persons (joined plus left); otherwise the last release
-        stands. So two points of the history never differ by one person — nor by any 1..k−1
-        persons. With a municipality filter the check runs on the whole and on that part.
+        A date is released when the members counted then differ from those of every date released
+        before by no one or by at least k persons (joined plus left); otherwise the last release
+        stands. So no two points of the history differ by one person — nor by any 1..k−1 persons.
+        With a municipality filter the check runs on the whole and on that part.
         """
         released: list[dt.date] = []
-        last = None
+        shown: list[tuple] = []          # every released (members, part, date) so far
         for day in dates:
             active = self.active(day)
             part = active & self.in_part if self.in_part is not None else None
-            ok = last is None
-            if not ok:
-                ok = not (1 <= int(np.count_nonzero(active != last[0])) <= k - 1)
-                if ok and part is not None:
-                    ok = not (1 <= int(np.count_nonzero(part != last[1])) <= k - 1)
-            if ok:
-                last = (active, part, day)
-            released.append(last[2])
+            if all(not (1 <= int(np.count_nonzero(active != a)) <= k - 1)
+                   and (part is None or not (1 <= int(np.count_nonzero(part != b)) <= k - 1)) for a, b, _ in shown):
+                shown.append((active, part, day))
+            released.append(shown[-1][2])
         return released
 
 

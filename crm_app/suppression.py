@@ -96,12 +96,11 @@ def ranges(counts: list[int], status: list[str], total: int | None, k: int,
     if total is None:
         return box
     rest = total - sum(c for c, s in zip(counts, status) if s == SHOWN)
-    low_sum = sum(lo for lo, _ in box.values())
-    high_sum = sum(hi for _, hi in box.values())
     out = {}
     for i in hidden:
         lo, hi = box[i]
-        others_low, others_high = low_sum - lo, high_sum - hi
+        others_low = sum(box[j][0] for j in hidden if j != i)
+        others_high = sum(box[j][1] for j in hidden if j != i)      # inf - inf never happens this way
         out[i] = (max(lo, rest - others_high), min(hi, rest - others_low))
     return out
 
