@@ -119,6 +119,110 @@ def _order(values) -> list[str]:
     return sorted(values, key=key)
 
 
+# -- every counted person's values, as arrays --------------------------------------------------------------
+_PEOPLE_SQL = f"""
+SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.education_level, p.municipality,
+       CASE WHEN p.district IS NULL THEN NULL ELSE coalesce(p.municipality, '?') || ' · ' || p.district END AS district,
+       p.arrival_year, p.integration_route, {composition.languages_sql('p')} AS languages
+FROM person p WHERE p.id IN ({_CONSENTED}) ORDER BY p.id
+"""
+_VERSION_SQL = ("SELECT (SELECT count(*) FROM person), (SELECT max(updated_utc) FROM person), "
+                "(SELECT count(*) FROM consent), (SELECT max(id) FROM consent)")
+
+
+class People:
+    """Every person the dashboards may count (latest diversity_statistics consent: yes) with their values
+    as integer codes per fine level: a population's counts are then one bincount per level over the
+    positions of its persons. Read once per version of the data (see people())."""
+
+    def __init__(self, cur):
+        frame = cur.execute(_PEOPLE_SQL).df()
+        self.ids = frame["id"].to_numpy(dtype=np.int64)
+        self.birth_year = frame["birth_year"].to_numpy(dtype="float64")
+        self.arrival_year = frame["arrival_year"].to_numpy(dtype="float64")
+        self.municipality_codes, self.municipalities = self._factor(frame["municipality"])
+        self.codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for level, column in (("gender", "gender"), ("country", "country_of_origin"),
+                              ("education_level", "education_level"), ("municipality", "municipality"),
+                              ("district", "district"), ("integration_route", "integration_route")):
+            self.codes[level] = self._factor(frame[column])
+        joined, joined_values = pd.factorize(frame["languages"])      # -1: none
+        pair_person, pair_code, language_values = [], [], {}
+        by_set = [value.split(",") for value in joined_values]
+        for position, code in enumerate(joined):
+            if code >= 0:
+                for language in by_set[code]:
+                    pair_person.append(position)
+                    pair_code.append(language_values.setdefault(language, len(language_values)))
+        self.language_person = np.asarray(pair_person, dtype=np.int64)
+        self.language_code = np.asarray(pair_code, dtype=np.int64)
+        self.languages = list(language_values)
+        self._banded: dict = {}
+
+    @staticmethod
+    def _factor(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+        codes, uniques = pd.factorize(column)
+        values = [*map(str, uniques), UNKNOWN]
+        codes = np.where(codes < 0, len(values) - 1, codes)
+        return codes, values
+
+    def _bands(self, level: str, year: int) -> tuple[np.ndarray, list[str]]:
+        if (level, year) not in self._banded:
+            if level == "age5":
+                age = year - self.birth_year
+                low = np.floor_divide(age, 5) * 5
+                keys = np.where(np.isnan(age), -1, low).astype(np.int64)
+                uniques = np.unique(keys)
+                values = [UNKNOWN if u < 0 else f"{u}-{u + 4}" for u in uniques]
+            else:
+                years = year - self.arrival_year
+                keys = np.select([np.isnan(years), years <= 2, years <= 5, years <= 10], [0, 1, 2, 3], 4)
+                uniques = np.arange(5)
+                values = [UNKNOWN, "0-2", "3-5", "6-10", "10+"]
+            self._banded[(level, year)] = (np.searchsorted(uniques, keys), values)
+        return self._banded[(level, year)]
+
+    def positions(self, person_ids) -> tuple[np.ndarray, np.ndarray]:
+        """(positions among the counted persons, which of `person_ids` are counted): persons without the
+        consent are dropped."""
+        ids = np.asarray(person_ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(len(ids), dtype=bool)
+        at = np.clip(np.searchsorted(self.ids, ids), 0, len(self.ids) - 1)
+        keep = self.ids[at] == ids
+        return at[keep], keep
+
+    def fine(self, mask: np.ndarray, year: int) -> dict[str, dict[str, int]]:
+        """level → value → persons, for the persons where `mask` (over all counted persons) is true."""
+        out: dict[str, dict[str, int]] = {"_total": {"": int(np.count_nonzero(mask))}}
+        for level in FINE_LEVELS:
+            codes, values = self._bands(level, year) if level in ("age5", "years_in_nl") else self.codes[level]
+            counts = np.bincount(codes[mask], minlength=len(values))
+            out[level] = {value: int(c) for value, c in zip(values, counts) if c}
+        if len(self.languages):
+            counts = np.bincount(self.language_code[mask[self.language_person]], minlength=len(self.languages))
+            out["language"] = {value: int(c) for value, c in zip(self.languages, counts) if c}
+        return out
+
+    def in_municipality(self, municipality: str) -> np.ndarray:
+        if municipality not in self.municipalities[:-1]:
+            return np.zeros(len(self.ids), dtype=bool)
+        return self.municipality_codes == self.municipalities.index(municipality)
+
+
+_PEOPLE_CACHE: dict = {}
+
+
+def people(cur, store_key) -> People:
+    """The People of this store, read again only when persons or consents changed (a cheap check)."""
+    version = cur.execute(_VERSION_SQL).fetchone()
+    cached = _PEOPLE_CACHE.get(store_key)
+    if cached is None or cached[0] != version:
+        _PEOPLE_CACHE.clear()              # one store per process in the app; keep memory bounded
+        _PEOPLE_CACHE[store_key] = (version, People(cur))
+    return _PEOPLE_CACHE[store_key][1]
+
+
 # -- one population's counts ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Filters:
@@ -172,48 +276,38 @@ def _variants(filters: Filters) -> list[tuple[str | None, str]]:
     return [(m, p) for m in municipalities for p in chain]
 
 
-def _fine_counts(cur, population: str, filters: Filters, as_of: dt.date, year: int | None = None
-                 ) -> dict[tuple[str | None, str], dict[str, dict[str, int]]]:
-    """variant → level → value → persons, and variant → "_total" → {"": persons}."""
-    variants = _variants(filters)
-    params: dict = {"network": filters.network_id, "as_of": as_of, "year": year or as_of.year}
-    aggregates = []
-    for i, (municipality, period) in enumerate(variants):
-        conditions = ["TRUE"]
+def _days(column) -> np.ndarray:
+    """Whole days since 1970-01-01 (as the queries give them) as datetime64[D]."""
+    return np.asarray(column, dtype=np.int64).astype("datetime64[D]")
+
+
+_FAR = "DATE '9999-12-31'"
+_EPOCH = "DATE '1970-01-01'"
+
+
+def _fine_counts(cur, population: str, filters: Filters, as_of: dt.date, year: int | None = None,
+                 store_key=None) -> dict[tuple[str | None, str], dict[str, dict[str, int]]]:
+    """variant → level → value → persons (and "_total"), for the chosen filters and every wider variant."""
+    everyone = people(cur, store_key)
+    sql = _POPULATION_SQL[population]
+    found = cur.execute(f"SELECT person_id, coalesce(entered, {_EPOCH}) - {_EPOCH} AS entered FROM ({sql})",
+                        _used({"network": filters.network_id, "as_of": as_of}, sql)).fetchnumpy()
+    at, keep = everyone.positions(found["person_id"])
+    entered = np.full(len(everyone.ids), np.datetime64("NaT"), dtype="datetime64[D]")
+    member = np.zeros(len(everyone.ids), dtype=bool)
+    member[at] = True
+    if population != "members":
+        entered[at] = _days(found["entered"])[keep]
+    out = {}
+    for municipality, period in _variants(filters):
+        mask = member
         if municipality is not None:
-            params[f"m{i}"] = municipality
-            conditions.append(f"p.municipality = $m{i}")
+            mask = mask & everyone.in_municipality(municipality)
         start = _period_start(period, as_of)
         if start is not None and population != "members":
-            params[f"s{i}"] = start
-            conditions.append(f"pop.entered >= $s{i}")
-        aggregates.append(f"count(*) FILTER (WHERE {' AND '.join(conditions)}) AS n{i}")
-    keys = ", ".join(f"{sql} AS k_{level}" for level, sql in _FINE_SQL.items())   # k_: not a column's name
-    sets = ", ".join(f"(k_{level})" for level in _FINE_SQL)
-    source = (f"WITH pop AS ({_POPULATION_SQL[population]}), consented AS ({_CONSENTED}) "
-              "SELECT {columns} FROM pop JOIN person p ON p.id = pop.person_id "
-              "WHERE p.id IN (SELECT person_id FROM consented)")
-    sql = source.format(columns=f"{keys}, {', '.join(aggregates)}") + f" GROUP BY GROUPING SETS ({sets}, ())"
-    out = {v: defaultdict(dict) for v in variants}
-    n_levels = len(_FINE_SQL)
-    for row in cur.execute(sql, _used(params, sql)).fetchall():
-        values, numbers = row[:n_levels], row[n_levels:]
-        grouped = [i for i, v in enumerate(values) if v is not None]
-        level, value = (FINE_LEVELS[grouped[0]], values[grouped[0]]) if grouped else ("_total", "")
-        for variant, n in zip(variants, numbers):
-            if n:
-                out[variant][level][value] = n
-    # languages: a person counts once for each language spoken
-    languages = ("unnest(list_distinct(list_filter(list_prepend(p.preferred_language, "
-                 "coalesce(p.other_languages, []::VARCHAR[])), lambda x: x IS NOT NULL AND x <> ''))) AS language")
-    sql = (f"SELECT language, {', '.join(aggregates)} FROM ("
-           + source.format(columns=f"{languages}, p.municipality, pop.entered") + ") p GROUP BY language"
-           ).replace("pop.entered >= ", "p.entered >= ")
-    for language, *numbers in cur.execute(sql, _used(params, sql)).fetchall():
-        for variant, n in zip(variants, numbers):
-            if n:
-                out[variant]["language"][language] = int(n)
-    return {v: dict(levels) for v, levels in out.items()}
+            mask = mask & (entered >= np.datetime64(start, "D"))
+        out[(municipality, period)] = everyone.fine(mask, year or as_of.year)
+    return out
 
 
 # -- suppressing a population's tables ---------------------------------------------------------------------
@@ -284,87 +378,37 @@ def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
 
 
 _HISTORY_SQL = f"""
-SELECT m.person_id, m.start_date, m.actual_end_date, p.municipality, p.gender, p.birth_year, p.country_of_origin,
-       p.education_level, p.district, p.arrival_year, p.integration_route, {composition.languages_sql('p')} AS languages
-FROM membership m JOIN network n ON n.id = m.network_id JOIN person p ON p.id = m.person_id
+SELECT m.person_id, m.start_date - {_EPOCH} AS start_day, coalesce(m.actual_end_date, {_FAR}) - {_EPOCH} AS end_day
+FROM membership m JOIN network n ON n.id = m.network_id
 WHERE (CASE WHEN $network IS NULL THEN n.kind <> 'alumni_network' ELSE m.network_id = $network END)
-  AND m.person_id IN ({_CONSENTED})
 """
 
 
 class MemberHistory:
-    """Who held a place when, with their dimension values: the members of any date, counted per fine
-    level with one bincount per level (no query per month)."""
+    """Who held a place when: the members of any date as a mask over the counted persons (People), so a
+    month's counts are one bincount per level (no query per month)."""
 
-    def __init__(self, cur, filters: Filters):
-        frame = cur.execute(_HISTORY_SQL, {"network": filters.network_id}).df()
+    def __init__(self, cur, filters: Filters, store_key=None):
+        self.everyone = people(cur, store_key)
+        found = cur.execute(_HISTORY_SQL, {"network": filters.network_id}).fetchnumpy()
+        ids = np.asarray(found["person_id"], dtype=np.int64)
+        at, keep = self.everyone.positions(ids)
+        self.index = at
+        self.n = len(self.everyone.ids)
+        self.start = _days(found["start_day"])[keep]
+        self.end = _days(found["end_day"])[keep]
         self.municipality = filters.municipality
-        ids, self.index = np.unique(frame["person_id"].to_numpy(), return_inverse=True)
-        self.n = len(ids)
-        self.start = frame["start_date"].to_numpy(dtype="datetime64[D]")
-        self.end = frame["actual_end_date"].to_numpy(dtype="datetime64[D]")
-        people = frame.drop_duplicates("person_id").set_index("person_id").loc[ids]
-        self.people = people
-        self.in_part = (people["municipality"].to_numpy() == self.municipality) if self.municipality else None
-        self._codes: dict = {}
+        self.in_part = self.everyone.in_municipality(filters.municipality) if filters.municipality else None
 
     def active(self, day: dt.date) -> np.ndarray:
         d = np.datetime64(day, "D")
-        rows = (self.start <= d) & (np.isnat(self.end) | (self.end > d))
+        rows = (self.start <= d) & (self.end > d)
         out = np.zeros(self.n, dtype=bool)
         out[self.index[rows]] = True
         return out
 
-    def _level_codes(self, level: str, year: int):
-        key = (level, year if level in ("age5", "years_in_nl") else None)
-        if key not in self._codes:
-            p = self.people
-            if level == "gender":
-                values = p["gender"]
-            elif level == "age5":
-                values = p["birth_year"].map(lambda b: None if pd.isna(b) else
-                                             f"{(year - int(b)) // 5 * 5}-{(year - int(b)) // 5 * 5 + 4}")
-            elif level == "country":
-                values = p["country_of_origin"]
-            elif level == "education_level":
-                values = p["education_level"]
-            elif level == "municipality":
-                values = p["municipality"]
-            elif level == "district":
-                values = [None if pd.isna(d) else f"{m if isinstance(m, str) else '?'} · {d}"
-                          for m, d in zip(p["municipality"], p["district"])]
-            elif level == "years_in_nl":
-                values = p["arrival_year"].map(lambda a: None if pd.isna(a) else
-                                               composition.years_in_nl_band(int(a), year))
-            else:
-                values = p["integration_route"]
-            codes, uniques = pd.factorize(pd.Series(list(values), dtype=object).fillna(UNKNOWN))
-            self._codes[key] = (codes, list(uniques))
-        return self._codes[key]
-
-    def _language_pairs(self):
-        if "language" not in self._codes:
-            people, codes = [], []
-            for i, joined in enumerate(self.people["languages"]):
-                if isinstance(joined, str) and joined:
-                    for code in joined.split(","):
-                        people.append(i)
-                        codes.append(code)
-            factor, uniques = pd.factorize(pd.Series(codes, dtype=object))
-            self._codes["language"] = (np.asarray(people, dtype=np.int64), factor, list(uniques))
-        return self._codes["language"]
-
     def fine(self, mask: np.ndarray, year: int) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {"_total": {"": int(mask.sum())}}
-        for level in FINE_LEVELS:
-            codes, uniques = self._level_codes(level, year)
-            counts = np.bincount(codes[mask], minlength=len(uniques))
-            out[level] = {value: int(c) for value, c in zip(uniques, counts) if c}
-        people, factor, uniques = self._language_pairs()
-        if len(uniques):
-            counts = np.bincount(factor[mask[people]], minlength=len(uniques))
-            out["language"] = {value: int(c) for value, c in zip(uniques, counts) if c}
-        return out
+        return self.everyone.fine(mask, year)
 
     def fine_by_variant(self, day: dt.date, year: int) -> dict:
         """Like _fine_counts for members: the whole (network) and, with a municipality filter, that part."""
@@ -425,11 +469,11 @@ def composition_screen(store, actor: Actor, filters: Filters, as_of: dt.date | N
         for population in populations:
             day = as_of
             if population == "members":
-                history = MemberHistory(cur, filters)
+                history = MemberHistory(cur, filters, store.path)
                 members_day = history.released(month_ends(as_of, 24), k)[-1]
                 fine = history.fine_by_variant(members_day, as_of.year)
             else:
-                fine = _fine_counts(cur, population, filters, day, year=as_of.year)
+                fine = _fine_counts(cur, population, filters, day, year=as_of.year, store_key=store.path)
             out[population] = suppress_population(population, fine, k)
     return CompositionScreen(k, as_of, members_day, out)
 
@@ -452,10 +496,10 @@ def compare_screen(store, actor: Actor, first: int, second: int, as_of: dt.date 
         sets = []
         views = []
         for network_id in (first, second):
-            history = MemberHistory(cur, Filters(network_id))
+            history = MemberHistory(cur, Filters(network_id), store.path)
             day = history.released(month_ends(as_of, 24), k)[-1]
             active = history.active(day)
-            sets.append(set(history.people.index[active].tolist()))
+            sets.append(set(history.everyone.ids[active].tolist()))
             views.append(suppress_population("members", history.fine_by_variant(day, as_of.year), k))
     refused = 1 <= len(sets[0] ^ sets[1]) <= k - 1
     return CompareScreen(k, refused, None if refused else views[0], None if refused else views[1])
@@ -490,14 +534,14 @@ def over_time_screen(store, actor: Actor, filters: Filters, dimension: str, as_o
                      months: int | None = None) -> OverTimeScreen:
     """Members' composition on one dimension at the end of each month (24 by default; 12 with the
     12-month period), from membership history. Each month is released only as described in
-    released_dates, and suppressed like every table; one level for all months (the coarsest needed)."""
+    MemberHistory.released, and suppressed like every table; one level for all months (the coarsest needed)."""
     permissions.require(actor.role, "dashboards.view")
     as_of = as_of or today()
     months = months or (12 if filters.period == "12" else 24)
     dates = month_ends(as_of, months)
     with store.read() as cur:
         k = _k(cur)
-        history = MemberHistory(cur, filters)
+        history = MemberHistory(cur, filters, store.path)
         released = history.released(dates, k)
         fine_at = {day: history.fine_by_variant(day, day.year) for day in sorted(set(released))}
     levels = LEVELS[dimension]
@@ -542,36 +586,46 @@ class TargetRow:
 
 def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id: int | None = None) -> list[TargetRow]:
     """Every target of every network (or one): met, at risk (met now, but not once the terms ending within
-    the opening horizon have ended) or not met — now and with the offers in flight. No counts."""
+    the opening horizon have ended) or not met — now and with the offers in flight. No counts.
+
+    Three queries for all networks at once (targets, places and persons, everyone's values), then a
+    tally per network."""
     permissions.require(actor.role, "dashboards.view")
-    from . import networks
     as_of = as_of or today()
     rows: list[TargetRow] = []
     with store.read() as cur:
         until = add_months(as_of, settings.get(cur, "opening_horizon_months"))
-        ids = [r[0] for r in cur.execute(
-            "SELECT id FROM network WHERE ($n IS NULL OR id = $n) ORDER BY name", {"n": network_id}).fetchall()]
-        for nid in ids:
-            network = networks.load(cur, nid)
-            if not network.targets:
-                continue
-            members = cur.execute(
-                "SELECT person_id, planned_end_date FROM membership WHERE network_id = ? AND actual_end_date IS NULL "
-                "AND start_date <= ?", [nid, as_of]).fetchall()
-            offered = [r[0] for r in cur.execute(
-                "SELECT person_id FROM offer WHERE network_id = ? AND status = 'open'", [nid]).fetchall()]
-            member_ids = [p for p, _ in members]
-            staying = [p for p, end in members if end > until]
-            values = composition.person_values(cur, member_ids + offered, as_of.year)
-            now = composition.Tally([values[p] for p in member_ids])
-            later = composition.Tally([values[p] for p in staying])
-            after = composition.Tally([values[p] for p in member_ids + offered])
-            for target in network.targets:
-                status_now = composition.status(target, now, network.max_places)
-                state = "not_met" if status_now != "met" else (
-                    "at_risk" if composition.status(target, later, network.max_places) != "met" else "met")
-                with_offers = "met" if composition.status(target, after, network.max_places) == "met" else "not_met"
-                rows.append(TargetRow(nid, network.name, target, network.max_places, state, with_offers))
+        targets = defaultdict(list)
+        names = {}
+        for nid, name, places, *target in cur.execute(
+                """SELECT n.id, n.name, n.max_places, t.id, t.dimension, t.dim_value, t.measure, t.min_value, t.max_value
+                   FROM network_target t JOIN network n ON n.id = t.network_id
+                   WHERE $n IS NULL OR n.id = $n ORDER BY n.name, t.id""", {"n": network_id}).fetchall():
+            targets[nid].append(composition.Target(*target))
+            names[nid] = (name, places)
+        held = cur.execute(
+            """SELECT m.network_id, m.person_id, m.planned_end_date > $until AS staying, FALSE AS offered
+               FROM membership m WHERE m.actual_end_date IS NULL AND m.start_date <= $as_of
+                 AND m.network_id IN (SELECT network_id FROM network_target)
+               UNION ALL
+               SELECT o.network_id, o.person_id, TRUE, TRUE FROM offer o
+               WHERE o.status = 'open' AND o.network_id IN (SELECT network_id FROM network_target)""",
+            {"until": until, "as_of": as_of}).fetchall()
+        values = composition.person_values(cur, {p for _, p, _, _ in held}, as_of.year)
+    by_network = defaultdict(list)
+    for nid, person_id, staying, offered in held:
+        by_network[nid].append((person_id, staying, offered))
+    for nid, network_targets in targets.items():
+        name, places = names[nid]
+        persons = by_network.get(nid, [])
+        now = composition.Tally([values[p] for p, _, offered in persons if not offered])
+        later = composition.Tally([values[p] for p, staying, offered in persons if staying and not offered])
+        after = composition.Tally([values[p] for p, _, _ in persons])
+        for target in network_targets:
+            state = "not_met" if composition.status(target, now, places) != "met" else (
+                "at_risk" if composition.status(target, later, places) != "met" else "met")
+            with_offers = "met" if composition.status(target, after, places) == "met" else "not_met"
+            rows.append(TargetRow(nid, name, target, places, state, with_offers))
     return rows
 
 

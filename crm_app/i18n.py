@@ -457,6 +457,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.period.12": ("Laatste 12 maanden", "Last 12 months"),
     "dash.municipality": ("Gemeente", "Municipality"),
     "dash.all_municipalities": ("Alle gemeenten", "All municipalities"),
+    "dash.view": ("Weergave", "View"),
     "dash.tab.composition": ("Samenstelling", "Composition"),
     "dash.tab.targets": ("Doelen", "Targets"),
     "dash.tab.over_time": ("In de tijd", "Over time"),

@@ -34,9 +34,10 @@ k = dashboards.min_cell_size(store)
 st.caption(tr("dash.intro", k=k, k_minus=k - 1))
 slug = "all" if network_id is None else str(network_id)
 
-composition_tab, targets_tab, time_tab, funnel_tab, compare_tab = st.tabs(
-    [tr("dash.tab.composition"), tr("dash.tab.targets"), tr("dash.tab.over_time"), tr("dash.tab.funnel"),
-     tr("dash.tab.compare")])
+# One view at a time (not st.tabs, which would compute every view on every rerun).
+VIEWS = ("composition", "targets", "over_time", "funnel", "compare")
+view = st.segmented_control(tr("dash.view"), VIEWS, key="dashboards_view", default="composition",
+                            format_func=lambda v: tr(f"dash.tab.{v}"), label_visibility="collapsed") or "composition"
 
 
 def _population_view(view, key: str, dimension: str) -> None:
@@ -61,7 +62,7 @@ def _population_view(view, key: str, dimension: str) -> None:
                 key, f"dashboard_{view.population}_{dimension}_{slug}")
 
 
-with composition_tab:
+if view == "composition":
     a, b = st.columns(2)
     population = a.radio(tr("dash.population"), dashboards.POPULATIONS, key="dashboards_population",
                          format_func=lambda p: label("dash_population", p), horizontal=True)
@@ -72,13 +73,12 @@ with composition_tab:
         st.caption(tr("dash.members_as_of", date=fmt_date(screen.members_as_of), k=k))
     _population_view(screen.populations[population], "dashboards_composition", dimension)
 
-with targets_tab:
+elif view == "targets":
     rows = dashboards.targets_screen(store, actor, network_id=network_id)
     st.caption(tr("dash.targets_note"))
     if not rows:
         st.info(tr("dash.no_targets"))
     else:
-        places = {r.network_id: r.places for r in rows}
         grid = []
         table = []
         for r in rows:
@@ -96,7 +96,7 @@ with targets_tab:
         st.dataframe(frame, hide_index=True, width="stretch", key="dashboards_targets_table")
         charts.downloads(chart, frame, "dashboards_targets", f"dashboard_targets_{slug}")
 
-with time_tab:
+elif view == "over_time":
     time_dimension = st.selectbox(tr("dash.dimension"), dashboards.DIMENSIONS, key="dashboards_time_dimension",
                                   format_func=lambda d: label("dash_dimension", d))
     history = dashboards.over_time_screen(store, actor, filters, time_dimension)
@@ -116,7 +116,7 @@ with time_tab:
         charts.show(charts.over_time_chart(history.level, frame), table, "dashboards_over_time",
                     f"dashboard_over_time_{time_dimension}_{slug}")
 
-with funnel_tab:
+elif view == "funnel":
     funnel = dashboards.funnel_screen(store, actor, filters)
 
     def _funnel_frame(result, row_label) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,7 +165,7 @@ with funnel_tab:
         st.dataframe(reach, hide_index=True, width="stretch", key="dashboards_reach_table")
         charts.downloads(None, reach, "dashboards_reach", f"dashboard_reach_{reach_dimension}_{slug}")
 
-with compare_tab:
+else:
     other_options = [i for i in names if i != network_id]
     if network_id is None or not other_options:
         st.info(tr("dash.compare_pick"))

@@ -166,7 +166,7 @@ def test_two_released_months_never_differ_by_1_to_k_minus_1_members(spans, k):
     history.index = np.arange(len(spans))
     base = np.datetime64("2024-01-01", "D")
     history.start = np.array([base + np.timedelta64(s * 30, "D") for s, _ in spans], dtype="datetime64[D]")
-    history.end = np.array([base + np.timedelta64((s + d) * 30, "D") if d < 25 else np.datetime64("NaT")
+    history.end = np.array([base + np.timedelta64((s + d) * 30, "D") if d < 25 else np.datetime64("9999-12-31")
                             for s, d in spans], dtype="datetime64[D]")
     history.in_part = None
     dates = dashboards.month_ends(pd.Timestamp("2026-06-15").date(), 30)
