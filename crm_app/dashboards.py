@@ -210,17 +210,24 @@ class People:
         return self.municipality_codes == self.municipalities.index(municipality)
 
 
-_PEOPLE_CACHE: dict = {}
+_CACHE: dict = {}
+
+
+def _cached(cur, store_key, name: str, version_sql: str, build):
+    """One object per store and name, built again only when `version_sql` (a cheap look-up of counts and
+    newest ids) gives another answer. Holds counted persons' codes, never a name or a contact detail."""
+    version = cur.execute(version_sql).fetchone()
+    cached = _CACHE.get((store_key, name))
+    if cached is None or cached[0] != version:
+        for key in [key for key in _CACHE if key[0] != store_key]:
+            del _CACHE[key]                # one store per process in the app; keep memory bounded
+        _CACHE[(store_key, name)] = (version, build(cur))
+    return _CACHE[(store_key, name)][1]
 
 
 def people(cur, store_key) -> People:
-    """The People of this store, read again only when persons or consents changed (a cheap check)."""
-    version = cur.execute(_VERSION_SQL).fetchone()
-    cached = _PEOPLE_CACHE.get(store_key)
-    if cached is None or cached[0] != version:
-        _PEOPLE_CACHE.clear()              # one store per process in the app; keep memory bounded
-        _PEOPLE_CACHE[store_key] = (version, People(cur))
-    return _PEOPLE_CACHE[store_key][1]
+    """The People of this store, read again only when persons or consents changed."""
+    return _cached(cur, store_key, "people", _VERSION_SQL, People)
 
 
 # -- one population's counts ----------------------------------------------------------------------------
@@ -618,9 +625,11 @@ def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id
     for nid, network_targets in targets.items():
         name, places = names[nid]
         persons = by_network.get(nid, [])
-        now = composition.Tally([values[p] for p, _, offered in persons if not offered])
-        later = composition.Tally([values[p] for p, staying, offered in persons if staying and not offered])
-        after = composition.Tally([values[p] for p, _, _ in persons])
+        dims = {t.dimension for t in network_targets}
+        seen = {p: {d: v for d, v in values[p].items() if d in dims} for p, _, _ in persons}   # only what is aimed at
+        now = composition.Tally([seen[p] for p, _, offered in persons if not offered])
+        later = composition.Tally([seen[p] for p, staying, offered in persons if staying and not offered])
+        after = composition.Tally([seen[p] for p, _, _ in persons])
         for target in network_targets:
             state = "not_met" if composition.status(target, now, places) != "met" else (
                 "at_risk" if composition.status(target, later, places) != "met" else "met")
@@ -630,34 +639,6 @@ def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id
 
 
 # -- recruitment funnel ---------------------------------------------------------------------------------------------
-_FUNNEL_SQL = f"""
-WITH consented AS ({_CONSENTED}),
-first_source AS (
-    SELECT person_id, arg_min(kind, recorded_utc) AS kind,
-           arg_min(CASE WHEN kind = 'market' THEN source_name
-                        WHEN kind IN ('coach_referral', 'internal_coach') THEN source_org
-                        WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
-    FROM person_source GROUP BY person_id),
-firsts AS (SELECT person_id, min(start_date) AS first_start FROM membership m JOIN network n ON n.id = m.network_id
-           WHERE n.kind <> 'alumni_network' AND ($network IS NULL OR m.network_id = $network) GROUP BY person_id),
-base AS (
-    SELECT p.id, coalesce(fs.kind, 'other') AS kind, fs.channel, p.created_utc::DATE AS registered,
-           coalesce(p.gender, 'unknown') AS gender, coalesce(p.integration_route, 'unknown') AS integration_route,
-           coalesce(p.country_of_origin, 'unknown') AS country,
-           p.id IN (SELECT person_id FROM waitlist_entry WHERE $network IS NULL OR network_id = $network) AS waited,
-           p.id IN (SELECT person_id FROM offer WHERE $network IS NULL OR network_id = $network) AS offered,
-           f.first_start
-    FROM person p LEFT JOIN first_source fs ON fs.person_id = p.id LEFT JOIN firsts f ON f.person_id = p.id
-    WHERE p.id IN (SELECT person_id FROM consented)
-      AND ($municipality IS NULL OR p.municipality = $municipality)
-      AND ($start IS NULL OR p.created_utc >= $start)),
-flagged AS (
-    SELECT *, first_start IS NOT NULL AS member,
-           waited OR offered OR first_start IS NOT NULL OR id IN (SELECT person_id FROM activity) AS contacted
-    FROM base)
-"""
-
-
 @dataclass
 class FunnelTable:
     """Rows (source kinds or named channels) × stages; counts suppressed; conversion and median days."""
@@ -736,47 +717,131 @@ def _with_forced(rows, column, k, forced) -> Table:
     return table
 
 
+_SOURCES_SQL = f"""
+SELECT person_id, arg_min(kind, recorded_utc) AS kind,
+       arg_min(CASE WHEN kind = 'market' THEN source_name WHEN kind IN ('coach_referral', 'internal_coach') THEN source_org
+                    WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
+FROM person_source WHERE person_id IN ({_CONSENTED}) GROUP BY person_id
+"""
+_REGISTERED_SQL = f"""
+SELECT id, created_utc::DATE - {_EPOCH} AS registered, id IN (SELECT person_id FROM activity) AS contacted
+FROM person WHERE id IN ({_CONSENTED})
+"""
+_FUNNEL_VERSION_SQL = (_VERSION_SQL + ", (SELECT count(*) FROM person_source), (SELECT max(id) FROM person_source), "
+                       "(SELECT count(*) FROM activity), (SELECT max(id) FROM activity)")
+
+
+class Channels:
+    """Per counted person (in People's order): first source kind and named channel, registration day,
+    and whether staff had contact with them. Cached like People."""
+
+    def __init__(self, cur, everyone: People):
+        n = len(everyone.ids)
+        sources = cur.execute(_SOURCES_SQL).df()
+        at, keep = everyone.positions(sources["person_id"])
+        kind = np.full(n, "other", dtype=object)
+        kind[at] = sources["kind"].to_numpy(dtype=object)[keep]
+        channel = np.full(n, None, dtype=object)
+        channel[at] = sources["channel"].to_numpy(dtype=object)[keep]
+        self.kind_codes, kinds = pd.factorize(pd.Series(kind, dtype=object))
+        self.kinds = [str(k) for k in kinds]
+        pairs = pd.Series([f"{k}|{c}" if isinstance(c, str) else None for k, c in zip(kind, channel)], dtype=object)
+        self.channel_codes, channels = pd.factorize(pairs)
+        self.channels = [str(c) for c in channels]
+        found = cur.execute(_REGISTERED_SQL).fetchnumpy()
+        at, keep = everyone.positions(found["id"])
+        self.registered = np.zeros(n, dtype=np.int64)
+        self.registered[at] = np.asarray(found["registered"], dtype=np.int64)[keep]
+        self.contacted = np.zeros(n, dtype=bool)
+        self.contacted[at] = np.asarray(found["contacted"], dtype=bool)[keep]
+
+
+_STAGE_SQL = {
+    "waited": "SELECT DISTINCT person_id FROM waitlist_entry WHERE $network IS NULL OR network_id = $network",
+    "offered": "SELECT DISTINCT person_id FROM offer WHERE $network IS NULL OR network_id = $network",
+}
+_FIRST_PLACE_SQL = f"""
+SELECT m.person_id, min(m.start_date) - {_EPOCH} AS first_start FROM membership m JOIN network n ON n.id = m.network_id
+WHERE n.kind <> 'alumni_network' AND ($network IS NULL OR m.network_id = $network) GROUP BY m.person_id
+"""
+
+
 def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None = None) -> FunnelScreen:
+    """The recruitment funnel by first source kind and by named channel: registered → contacted → waiting →
+    offered → member (each step counts those who got at least that far), conversion, median days from
+    registration to a first place; and per kind who it reaches (gender, integration route, region)."""
     permissions.require(actor.role, "dashboards.view")
     as_of = as_of or today()
-    params = {"network": filters.network_id, "municipality": filters.municipality,
-              "start": _period_start(filters.period, as_of)}
-    stage_sums = ("count(*), count(*) FILTER (WHERE contacted), count(*) FILTER (WHERE waited OR offered OR member), "
-                  "count(*) FILTER (WHERE offered OR member), count(*) FILTER (WHERE member)")
-    days = "list(first_start - registered) FILTER (WHERE member AND first_start >= registered)"
     with store.read() as cur:
         k = _k(cur)
-        kinds = cur.execute(_FUNNEL_SQL + f"SELECT kind, {stage_sums}, {days} FROM flagged GROUP BY kind ORDER BY kind",
-                            params).fetchall()
-        channels = cur.execute(_FUNNEL_SQL + f"SELECT kind, channel, {stage_sums}, {days} FROM flagged "
-                               "WHERE channel IS NOT NULL GROUP BY kind, channel ORDER BY kind, channel",
-                               params).fetchall()
-        reach_rows = cur.execute(_FUNNEL_SQL + """
-            SELECT kind, gender, integration_route, country, count(*) FROM flagged
-            GROUP BY GROUPING SETS ((kind, gender), (kind, integration_route), (kind, country))""", params).fetchall()
-    by_kind = _funnel_table(k, [r[0] for r in kinds], [list(r[1:6]) for r in kinds], [r[6] or [] for r in kinds])
+        everyone = people(cur, store.path)
+        channels = _cached(cur, store.path, "channels", _FUNNEL_VERSION_SQL, lambda c: Channels(c, everyone))
+        n = len(everyone.ids)
+        flags = {}
+        for name, sql in _STAGE_SQL.items():
+            at, _ = everyone.positions(cur.execute(sql, {"network": filters.network_id}).fetchnumpy()["person_id"])
+            flags[name] = np.zeros(n, dtype=bool)
+            flags[name][at] = True
+        found = cur.execute(_FIRST_PLACE_SQL, {"network": filters.network_id}).fetchnumpy()
+        at, keep = everyone.positions(found["person_id"])
+        first_start = np.full(n, -1, dtype=np.int64)
+        first_start[at] = np.asarray(found["first_start"], dtype=np.int64)[keep]
+    member = first_start >= 0
+    base = np.ones(n, dtype=bool)
+    if filters.municipality is not None:
+        base &= everyone.in_municipality(filters.municipality)
+    start = _period_start(filters.period, as_of)
+    if start is not None:
+        base &= channels.registered >= (start - dt.date(1970, 1, 1)).days
+    offered = flags["offered"] | member
+    stages = [base, base & (channels.contacted | flags["waited"] | offered), base & (flags["waited"] | offered),
+              base & offered, base & member]
+    timely = base & member & (first_start >= channels.registered)
+    days = first_start - channels.registered
+
+    def table(codes, names, rows_of):
+        counts = [np.bincount(codes[(codes >= 0) & stage], minlength=len(names)) for stage in stages]
+        medians = pd.Series(days[timely & (codes >= 0)]).groupby(codes[timely & (codes >= 0)]).agg(["median", "size"])
+        rows = []
+        for code, name in enumerate(names):
+            row = [int(c[code]) for c in counts]
+            median = None
+            if code in medians.index and medians.loc[code, "size"] >= k:
+                median = float(medians.loc[code, "median"])
+            rows.append((name, row, median))
+        return rows_of(rows)
+
+    kinds = table(channels.kind_codes, channels.kinds, lambda rows: sorted(r for r in rows if r[1][0]))
+    by_kind = _funnel_table(k, [name for name, _, _ in kinds], [row for _, row, _ in kinds], [[]] * len(kinds))
+    by_kind.median_days = [median for _, _, median in kinds]
     # named channels: those with fewer than k registered are pooled per kind ("other markets", …)
     merged: dict[tuple[str, str], list] = {}
-    for kind, channel, *rest in channels:
-        name = channel if rest[0] >= k else "_small"
-        entry = merged.setdefault((kind, name), [[0] * 5, []])
-        entry[0] = [a + b for a, b in zip(entry[0], rest[:5])]
-        entry[1] += rest[5] or []
+    for name, row, median in table(channels.channel_codes, channels.channels, list):
+        if not row[0]:
+            continue
+        kind, channel = name.split("|", 1)
+        key = (kind, channel if row[0] >= k else "_small")
+        entry = merged.setdefault(key, [[0] * 5, None])
+        entry[0] = [a + b for a, b in zip(entry[0], row)]
+        entry[1] = median if key[1] != "_small" else None          # a pooled median is not kept
     keys = sorted(merged, key=lambda kv: (kv[0], kv[1] == "_small", kv[1]))
     by_channel = _funnel_table(k, [f"{kind}|{name}" for kind, name in keys], [merged[key][0] for key in keys],
-                               [merged[key][1] for key in keys])
+                               [[]] * len(keys))
+    by_channel.median_days = [merged[key][1] for key in keys]
     reach: dict[str, Table] = {}
-    grouped: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, gender, route, country, n in reach_rows:
-        if gender is not None:
-            grouped[(kind, "gender")][gender] += n
-        elif route is not None:
-            grouped[(kind, "integration_route")][route] += n
-        elif country is not None:
-            grouped[(kind, "region")][_coarse("region", country)] += n
-    for (kind, dimension), counts in sorted(grouped.items()):
-        categories = _order(counts)
-        reach[f"{kind}|{dimension}"] = suppression.suppress(categories, [counts[c] for c in categories], k)
+    for dimension, level in (("gender", "gender"), ("integration_route", "integration_route"), ("region", "country")):
+        codes, values = everyone.codes[level]
+        width = len(values)
+        grid = np.bincount(channels.kind_codes[base] * width + codes[base],
+                           minlength=len(channels.kinds) * width).reshape(len(channels.kinds), width)
+        for kind_code, kind in sorted(enumerate(channels.kinds), key=lambda kv: kv[1]):
+            counts: dict[str, int] = defaultdict(int)
+            for value, c in zip(values, grid[kind_code]):
+                if c:
+                    counts[_coarse("region", value) if dimension == "region" else value] += int(c)
+            if counts:
+                categories = _order(counts)
+                reach[f"{kind}|{dimension}"] = suppression.suppress(categories, [counts[c] for c in categories], k)
     return FunnelScreen(k, by_kind, by_channel, reach)
 
 
