@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks.dedupe_check
 	$(PY) -m benchmarks.fill_proposal
+	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

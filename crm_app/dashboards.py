@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -156,6 +156,8 @@ class People:
                     pair_code.append(language_values.setdefault(language, len(language_values)))
         self.language_person = np.asarray(pair_person, dtype=np.int64)
         self.language_code = np.asarray(pair_code, dtype=np.int64)
+        # person i's languages are language_code[language_start[i]:language_start[i + 1]]
+        self.language_start = np.searchsorted(self.language_person, np.arange(len(self.ids) + 1))
         self.languages = list(language_values)
         self._banded: dict = {}
 
@@ -194,13 +196,17 @@ class People:
 
     def fine(self, mask: np.ndarray, year: int) -> dict[str, dict[str, int]]:
         """level → value → persons, for the persons where `mask` (over all counted persons) is true."""
-        out: dict[str, dict[str, int]] = {"_total": {"": int(np.count_nonzero(mask))}}
+        at = np.flatnonzero(mask)               # gather the few, rather than mask the many, per level
+        out: dict[str, dict[str, int]] = {"_total": {"": int(len(at))}}
         for level in FINE_LEVELS:
             codes, values = self._bands(level, year) if level in ("age5", "years_in_nl") else self.codes[level]
-            counts = np.bincount(codes[mask], minlength=len(values))
+            counts = np.bincount(codes[at], minlength=len(values))
             out[level] = {value: int(c) for value, c in zip(values, counts) if c}
         if len(self.languages):
-            counts = np.bincount(self.language_code[mask[self.language_person]], minlength=len(self.languages))
+            starts, ends = self.language_start[at], self.language_start[at + 1]
+            lengths = ends - starts
+            pairs = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+            counts = np.bincount(self.language_code[pairs], minlength=len(self.languages))
             out["language"] = {value: int(c) for value, c in zip(self.languages, counts) if c}
         return out
 
@@ -591,6 +597,16 @@ class TargetRow:
     with_offers: str    # "met" or "not_met"
 
 
+class _Tally(composition.Tally):
+    """composition.Tally over the dimensions some target aims at only (thousands of networks at once)."""
+
+    def __init__(self, dims, people):
+        self.counts = {dim: Counter() for dim in dims}
+        self.size = 0
+        for values in people:
+            self.add(values)
+
+
 def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id: int | None = None) -> list[TargetRow]:
     """Every target of every network (or one): met, at risk (met now, but not once the terms ending within
     the opening horizon have ended) or not met — now and with the offers in flight. No counts.
@@ -627,9 +643,9 @@ def targets_screen(store, actor: Actor, as_of: dt.date | None = None, network_id
         persons = by_network.get(nid, [])
         dims = {t.dimension for t in network_targets}
         seen = {p: {d: v for d, v in values[p].items() if d in dims} for p, _, _ in persons}   # only what is aimed at
-        now = composition.Tally([seen[p] for p, _, offered in persons if not offered])
-        later = composition.Tally([seen[p] for p, staying, offered in persons if staying and not offered])
-        after = composition.Tally([seen[p] for p, _, _ in persons])
+        now = _Tally(dims, [seen[p] for p, _, offered in persons if not offered])
+        later = _Tally(dims, [seen[p] for p, staying, offered in persons if staying and not offered])
+        after = _Tally(dims, [seen[p] for p, _, _ in persons])
         for target in network_targets:
             state = "not_met" if composition.status(target, now, places) != "met" else (
                 "at_risk" if composition.status(target, later, places) != "met" else "met")

@@ -606,7 +606,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "waiting": ("Op wachtlijst", "Waiting"), "offered": ("Plaats aangeboden", "Offered"), "member": ("Lid", "Member"),
     },
     "dash_target": {
-        "met": ("✅ gehaald", "✅ met"), "at_risk": ("⚠️ in gevaar", "⚠️ at risk"), "not_met": ("❌ niet gehaald", "❌ not met"),
+        "met": ("gehaald", "met"), "at_risk": ("in gevaar", "at risk"), "not_met": ("niet gehaald", "not met"),
     },
     "dash_unknown": {"unknown": ("onbekend", "unknown")},
     "region_group": {

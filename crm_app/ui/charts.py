@@ -47,14 +47,15 @@ def table_frame(level: str, table) -> pd.DataFrame:
 def bar_chart(level: str, table, title: str = "") -> alt.Chart:
     """Horizontal bars of the shown counts; a hidden cell has no bar and says "<k" or "×"."""
     frame = table.frame()
+    counts = frame["count"].astype("float")
     data = pd.DataFrame({"category": [category_label(level, c) for c in frame["category"]],
-                         "count": frame["count"].astype("float"), "text": frame["text"]})
+                         "count": counts, "bar": counts.fillna(0.0), "text": frame["text"]})
     base = alt.Chart(data, title=title).encode(
-        y=alt.Y("category:N", sort=None, title=None),
+        y=alt.Y("category:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))])
-    bars = base.mark_bar().encode(x=alt.X("count:Q", title=tr("dash.count")))
-    labels = base.mark_text(align="left", dx=3).encode(x=alt.X("count:Q"), text="text:N")
-    return (bars + labels).properties(width="container", height=max(60, 22 * len(data)))
+    bars = base.mark_bar().encode(x=alt.X("bar:Q", title=tr("dash.count")))       # a hidden count: no bar, its "<k"
+    labels = base.mark_text(align="left", dx=3).encode(x=alt.X("bar:Q"), text="text:N")
+    return (bars + labels).properties(width="container", height=alt.Step(26))
 
 
 def over_time_chart(level: str, frame: pd.DataFrame) -> alt.Chart:
@@ -74,16 +75,16 @@ def over_time_chart(level: str, frame: pd.DataFrame) -> alt.Chart:
 def status_chart(frame: pd.DataFrame) -> alt.Chart:
     """Targets as a grid of coloured cells (met / at risk / not met): no counts at all."""
     return alt.Chart(frame).mark_rect(stroke="white").encode(
-        x=alt.X("column:N", title=None, sort=None),
-        y=alt.Y("target:N", title=None, sort=None),
+        x=alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("target:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
         color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
                         legend=alt.Legend(title=None, labelExpr=_status_legend())),
         tooltip=[alt.Tooltip("target:N", title=tr("dash.target")), alt.Tooltip("text:N", title=" ")],
-    ).properties(width="container", height=max(80, 26 * frame["target"].nunique()))
+    ).properties(width="container", height=alt.Step(28))
 
 
 def _status_legend() -> str:
-    names = {s: i18n.label("dash_target", s, lang()).split(" ", 1)[1] for s in STATUS_COLORS}
+    names = {s: i18n.label("dash_target", s, lang()) for s in STATUS_COLORS}
     return " : ".join(f"datum.label == '{s}' ? '{names[s]}'" for s in STATUS_COLORS) + " : datum.label"
 
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, t
-from crm_app import demo
+from crm_app import demo, i18n
 from crm_app.store import Store
 from crm_app.ui.resources import get_store
 
@@ -167,5 +167,9 @@ def test_targets_show_a_status_and_never_a_count(login):
     at.run()
     text = main_text(at)
     assert t("dash.targets_note") in text
-    statuses = [t_ for t_ in ("✅", "⚠️", "❌") if t_ in text]
-    assert statuses
+    table = [e for e in elements(at.main) if e.type in ("dataframe", "arrow_data_frame")][0].value
+    statuses = {i18n.label("dash_target", s) for s in ("met", "at_risk", "not_met")}
+    assert set(table[t("dash.now")]) <= statuses and set(table[t("dash.with_offers")]) <= statuses
+    assert set(table[t("dash.now")]) & statuses
+    for column in table.columns:        # no column holds a number
+        assert not any(re.fullmatch(r"\d+", str(cell)) for cell in table[column])
