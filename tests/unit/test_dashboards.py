@@ -106,3 +106,33 @@ def test_outreach_and_kiosk_may_not_ask(store, role):
         dashboards.composition_screen(store, Actor(None, role, "web"), dashboards.Filters())
     with pytest.raises(PermissionDenied):
         dashboards.funnel_screen(store, Actor(None, role, "web"), dashboards.Filters())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, seed):
+    """targets_screen counts every network at once with arrays; composition.Tally per network is the reference."""
+    import random
+
+    from crm_app import offers, waitlists
+    rng = random.Random(seed)
+    pm = manager()
+    choices = {"gender": ["woman", "man", None], "country_of_origin": ["SY", "ER", "AF", None],
+               "education_level": ["none", "secondary", "university", None], "integration_route": ["b1", "z_route", None],
+               "preferred_language": ["ara", "tir", "nld", None]}
+    specs = [{dim: rng.choice(values) for dim, values in choices.items()} | {"birth_year": rng.choice([1980, 1995, None]),
+             "other_languages": rng.sample(["eng", "nld", "fas"], rng.randint(0, 2)),
+             "diversity": rng.random() < 0.85} for _ in range(40)]
+    people = insert_people(store, specs)
+    pool = [TargetInput("gender", "woman", "share", "40%", None), TargetInput("country_of_origin", None, "distinct", "3", None),
+            TargetInput("education_band", "high", "count", "2", None), TargetInput("language", "nld", "count", "1", "3"),
+            TargetInput("age_band", None, "count", None, "3"), TargetInput("integration_route", "z_route", "count", "1", None),
+            TargetInput("language", None, "distinct", "3", None)]
+    for index in range(3):
+        nid = network(store, pm, f"Netwerk {index}", max_places=10, targets=rng.sample(pool, 4))
+        chosen = rng.sample(people, 9)
+        seat(store, pm, nid, chosen[:7])
+        offers.make(store, pm, nid, [waitlists.add(store, pm, nid, p) for p in chosen[7:]], "waitlist")
+    key = lambda r: (r.network_id, r.target.id, r.now, r.with_offers)   # noqa: E731
+    fast = sorted(map(key, dashboards.targets_screen(store, COORDINATOR)))
+    assert fast == sorted(map(key, dashboards.targets_by_tally(store)))
+    assert len(fast) == 12
