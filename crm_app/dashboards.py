@@ -56,7 +56,8 @@ _FINE_SQL = {
     "country": "coalesce(p.country_of_origin, 'unknown')",
     "education_level": "coalesce(p.education_level, 'unknown')",
     "municipality": "coalesce(p.municipality, 'unknown')",
-    "district": "CASE WHEN p.district IS NULL THEN 'unknown' ELSE coalesce(p.municipality, '?') || ' · ' || p.district END",
+    "district": "CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN 'unknown' "
+                "ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END",
     "years_in_nl": "CASE WHEN p.arrival_year IS NULL THEN 'unknown' WHEN $year - p.arrival_year <= 2 THEN '0-2' "
                    "WHEN $year - p.arrival_year <= 5 THEN '3-5' WHEN $year - p.arrival_year <= 10 THEN '6-10' "
                    "ELSE '10+' END",
@@ -122,7 +123,8 @@ def _order(values) -> list[str]:
 # -- every counted person's values, as arrays --------------------------------------------------------------
 _PEOPLE_SQL = f"""
 SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.education_level, p.municipality,
-       CASE WHEN p.district IS NULL THEN NULL ELSE coalesce(p.municipality, '?') || ' · ' || p.district END AS district,
+       CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN NULL
+            ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END AS district,
        p.arrival_year, p.integration_route, {composition.languages_sql('p')} AS languages
 FROM person p WHERE p.id IN ({_CONSENTED}) ORDER BY p.id
 """
@@ -341,17 +343,63 @@ class PopulationView:
 
 
 def _suppress_level(chain: list[dict[str, int]], categories: list[str], k: int, additive: bool,
-                    totals: list[int]) -> Table:
-    """Suppress one level for the chain of variants (widest first); the last is the one shown."""
+                    totals: list[int]) -> list[Table]:
+    """Suppress one level for the chain of variants (widest first), each linked to the one before."""
     wider: Table | None = None
     wider_counts: list[int] | None = None
-    table = None
+    tables = []
     for counts, total in zip(chain, totals):
         values = [counts.get(c, 0) for c in categories]
         table = suppression.suppress(categories, values, k, total=total, additive=additive,
                                      wider=wider, wider_counts=wider_counts)
+        tables.append(table)
         wider, wider_counts = table, values
-    return table
+    return tables
+
+
+def _suppress_districts(chain: list[dict[str, int]], categories: list[str], k: int,
+                        municipality_tables: list[Table]) -> list[Table]:
+    """Districts nest in municipalities, whose counts the municipality table shows: each municipality's
+    districts are suppressed as a table of their own with that count as its total (so a hidden district
+    cannot be worked out from the municipality), and all of them are hidden where the municipality is."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, category in enumerate(categories):
+        blocks[category.split(" · ")[0]].append(i)
+    tables = []
+    wider_blocks: dict[str, tuple[Table, list[int]]] = {}
+    for counts, municipalities in zip(chain, municipality_tables):
+        values = [counts.get(c, 0) for c in categories]
+        status = [suppression.SHOWN] * len(categories)
+        shown_municipality = dict(zip(municipalities.categories, municipalities.shown_counts()))
+        this_blocks = {}
+        for municipality, cells in blocks.items():
+            block_values = [values[i] for i in cells]
+            wider = wider_blocks.get(municipality)
+            block = suppression.suppress([categories[i] for i in cells], block_values, k, total=sum(block_values),
+                                         wider=wider[0] if wider else None, wider_counts=wider[1] if wider else None)
+            this_blocks[municipality] = (block, block_values)
+            hidden_block = municipalities.withheld or (shown_municipality.get(municipality) is None and sum(block_values))
+            for i, block_status, value in zip(cells, block.status, block_values):
+                if block.withheld or hidden_block:
+                    status[i] = suppression.SHOWN if value == 0 else (
+                        suppression.PRIMARY if value <= k - 1 else suppression.SECONDARY)
+                else:
+                    status[i] = block_status
+        table = Table(k, list(categories), values, status, municipalities.total, True, municipalities.withheld)
+        tables.append(table)
+        wider_blocks = this_blocks
+    return tables
+
+
+def _suppress_dimension(fine_by_variant: dict, dimension: str, level: str, k: int, totals: list[int],
+                        municipality_tables: list[Table] | None = None) -> tuple[list[Table], list[dict], list[str]]:
+    variants = list(fine_by_variant)
+    chain = [level_counts(fine_by_variant[v], dimension, level) for v in variants]
+    categories = _order(set().union(*chain))
+    if dimension == "district" and level == "district" and municipality_tables is not None:
+        return _suppress_districts(chain, categories, k, municipality_tables), chain, categories
+    additive = dimension != "language"
+    return _suppress_level(chain, categories, k, additive, totals if additive else [None] * len(chain)), chain, categories
 
 
 def suppress_population(population: str, fine_by_variant: dict, k: int) -> PopulationView:
@@ -366,13 +414,15 @@ def suppress_population(population: str, fine_by_variant: dict, k: int) -> Popul
     view = PopulationView(population, total, None)
     if total == 0:
         return view
+    municipality_tables = None
     for dimension, levels in LEVELS.items():
-        additive = dimension != "language"
         chosen = None
         for index, level in enumerate(levels):
-            chain = [level_counts(fine_by_variant[v], dimension, level) for v in variants]
-            categories = _order(set().union(*chain))
-            table = _suppress_level(chain, categories, k, additive, totals if additive else [None] * len(chain))
+            tables, chain, categories = _suppress_dimension(fine_by_variant, dimension, level, k, totals,
+                                                            municipality_tables)
+            table = tables[-1]
+            if dimension == "municipality":
+                municipality_tables = tables
             hidden = 0 if table.withheld else sum(
                 n for n, shown in zip([chain[-1].get(c, 0) for c in categories], table.shown_counts()) if shown is None)
             chosen = DimensionView(dimension, level, table, index > 0)
@@ -563,16 +613,15 @@ def over_time_screen(store, actor: Actor, filters: Filters, dimension: str, as_o
         views = {}
         worst = 0.0
         for day, fine in fine_at.items():
-            variants = list(fine)
-            chain = [level_counts(fine[v], dimension, level) for v in variants]
-            totals = [sum(fine[v].get("_total", {}).values()) for v in variants]
+            totals = [sum(fine[v].get("_total", {}).values()) for v in fine]
             if not totals[-1] or any(1 <= t <= k - 1 for t in totals) or any(
                     1 <= wide - narrow <= k - 1 for wide, narrow in zip(totals, totals[1:])):
                 views[day] = None
                 continue
-            categories = _order(set().union(*chain))
-            additive = dimension != "language"
-            table = _suppress_level(chain, categories, k, additive, totals if additive else [None] * len(chain))
+            municipality_tables = _suppress_dimension(fine, "municipality", "municipality", k, totals)[0] \
+                if dimension == "district" else None
+            tables, chain, categories = _suppress_dimension(fine, dimension, level, k, totals, municipality_tables)
+            table = tables[-1]
             hidden = totals[-1] if table.withheld else sum(
                 chain[-1].get(c, 0) for c, s in zip(categories, table.shown_counts()) if s is None)
             worst = max(worst, hidden / totals[-1])
@@ -912,6 +961,7 @@ def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None =
                                [[]] * len(keys))
     by_channel.median_days = [merged[key][1] for key in keys]
     reach: dict[str, Table] = {}
+    shown_kinds = {name for name, row in zip(by_kind.rows, by_kind.counts) if row[0] is not None}
     for dimension, level in (("gender", "gender"), ("integration_route", "integration_route"), ("region", "country")):
         codes, values = everyone.codes[level]
         width = len(values)
@@ -922,7 +972,8 @@ def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None =
             for value, c in zip(values, grid[kind_code]):
                 if c:
                     counts[_coarse("region", value) if dimension == "region" else value] += int(c)
-            if counts:
+            # a kind whose registered count the funnel hides gets no breakdown: its cells would add up to it
+            if counts and kind in shown_kinds:
                 categories = _order(counts)
                 reach[f"{kind}|{dimension}"] = suppression.suppress(categories, [counts[c] for c in categories], k)
     return FunnelScreen(k, by_kind, by_channel, reach)

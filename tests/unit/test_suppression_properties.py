@@ -226,3 +226,35 @@ def test_chart_data_tooltips_and_csv_hold_no_small_count(counts, k):
         count = line.split(",")[1]
         assert count in (f"<{k}", "×") or not 1 <= int(count) <= k - 1
     assert json.dumps(spec).count('"count": 1,') == 0 or k <= 1
+
+
+# -- districts inside municipalities -------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 3), st.integers(0, 12)), min_size=1, max_size=8),
+       k=ks)
+def test_a_hidden_district_cannot_be_worked_out_from_its_municipality(cells, k):
+    districts: dict[str, int] = {}
+    for municipality, district, n in cells:
+        districts[f"{municipality} · d{district}"] = districts.get(f"{municipality} · d{district}", 0) + n
+    municipalities: dict[str, int] = {}
+    for name, n in districts.items():
+        municipalities[name[0]] = municipalities.get(name[0], 0) + n
+    total = sum(districts.values())
+    fine = {"_total": {"": total}, "municipality": municipalities, "district": districts}
+    view = dashboards.suppress_population("members", {(None, "all"): fine}, k)
+    if view.total is None or not view.dimensions:
+        return
+    shown_m = dict(zip(*(lambda t: (t.categories, t.shown_counts()))(
+        next(d for d in view.dimensions if d.dimension == "municipality").table)))
+    district = next(d for d in view.dimensions if d.dimension == "district")
+    if district.level != "district" or district.table.withheld:
+        return
+    table = district.table
+    for municipality, known in shown_m.items():
+        if known is None:
+            continue
+        cells_of = [i for i, c in enumerate(table.categories) if c.startswith(f"{municipality} · ")]
+        sub = suppression.Table(k, [table.categories[i] for i in cells_of],
+                                [districts[table.categories[i]] for i in cells_of],
+                                [table.status[i] for i in cells_of], known)
+        assert_safe(sub, [districts[table.categories[i]] for i in cells_of])
