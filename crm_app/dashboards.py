@@ -125,8 +125,15 @@ _PEOPLE_SQL = f"""
 SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.education_level, p.municipality,
        CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN NULL
             ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END AS district,
-       p.arrival_year, p.integration_route, {composition.languages_sql('p')} AS languages
+       p.arrival_year, p.integration_route
 FROM person p WHERE p.id IN ({_CONSENTED}) ORDER BY p.id
+"""
+# a person's languages (preferred and others, each once), one row per language
+_LANGUAGES_SQL = f"""
+SELECT id, language FROM (
+    SELECT p.id, unnest(list_distinct(list_filter(list_prepend(p.preferred_language, coalesce(p.other_languages,
+           []::VARCHAR[])), lambda x: x IS NOT NULL AND x <> ''))) AS language
+    FROM person p WHERE p.id IN ({_CONSENTED}))
 """
 _VERSION_SQL = ("SELECT (SELECT count(*) FROM person), (SELECT max(updated_utc) FROM person), "
                 "(SELECT count(*) FROM consent), (SELECT max(id) FROM consent)")
@@ -138,34 +145,32 @@ class People:
     positions of its persons. Read once per version of the data (see people())."""
 
     def __init__(self, cur):
-        frame = cur.execute(_PEOPLE_SQL).df()
-        self.ids = frame["id"].to_numpy(dtype=np.int64)
-        self.birth_year = frame["birth_year"].to_numpy(dtype="float64")
-        self.arrival_year = frame["arrival_year"].to_numpy(dtype="float64")
-        self.municipality_codes, self.municipalities = self._factor(frame["municipality"])
+        frame = cur.execute(_PEOPLE_SQL).fetchnumpy()
+        self.ids = np.asarray(frame["id"], dtype=np.int64)
+        self.birth_year = np.ma.filled(np.ma.asarray(frame["birth_year"]).astype("float64"), np.nan)
+        self.arrival_year = np.ma.filled(np.ma.asarray(frame["arrival_year"]).astype("float64"), np.nan)
         self.codes: dict[str, tuple[np.ndarray, list[str]]] = {}
         for level, column in (("gender", "gender"), ("country", "country_of_origin"),
                               ("education_level", "education_level"), ("municipality", "municipality"),
                               ("district", "district"), ("integration_route", "integration_route")):
             self.codes[level] = self._factor(frame[column])
-        joined, joined_values = pd.factorize(frame["languages"])      # -1: none
-        pair_person, pair_code, language_values = [], [], {}
-        by_set = [value.split(",") for value in joined_values]
-        for position, code in enumerate(joined):
-            if code >= 0:
-                for language in by_set[code]:
-                    pair_person.append(position)
-                    pair_code.append(language_values.setdefault(language, len(language_values)))
-        self.language_person = np.asarray(pair_person, dtype=np.int64)
-        self.language_code = np.asarray(pair_code, dtype=np.int64)
+        self.municipality_codes, self.municipalities = self.codes["municipality"]
+        pairs = cur.execute(_LANGUAGES_SQL).fetchnumpy()
+        at = np.searchsorted(self.ids, np.asarray(pairs["id"], dtype=np.int64))
+        order = np.argsort(at, kind="stable")
+        codes, values = pd.factorize(np.asarray(pairs["language"], dtype=object)[order])
+        self.language_person = at[order]
+        self.language_code = np.asarray(codes, dtype=np.int64)
         # person i's languages are language_code[language_start[i]:language_start[i + 1]]
         self.language_start = np.searchsorted(self.language_person, np.arange(len(self.ids) + 1))
-        self.languages = list(language_values)
+        self.languages = [str(v) for v in values]
         self._banded: dict = {}
 
     @staticmethod
-    def _factor(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-        codes, uniques = pd.factorize(column)
+    def _factor(column) -> tuple[np.ndarray, list[str]]:
+        if isinstance(column, np.ma.MaskedArray):
+            column = np.where(np.ma.getmaskarray(column), None, column.data.astype(object))
+        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
         values = [*map(str, uniques), UNKNOWN]
         codes = np.where(codes < 0, len(values) - 1, codes)
         return codes, values
