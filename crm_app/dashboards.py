@@ -390,7 +390,11 @@ def _suppress_districts(chain: list[dict[str, int]], categories: list[str], k: i
                         suppression.PRIMARY if value <= k - 1 else suppression.SECONDARY)
                 else:
                     status[i] = block_status
-        table = Table(k, list(categories), values, status, municipalities.total, True, municipalities.withheld)
+        # a block that cannot be protected while its municipality's count is shown: no district view at all
+        unprotectable = any(block.withheld and shown_municipality.get(m) is not None
+                            for m, (block, _) in this_blocks.items())
+        table = Table(k, list(categories), values, status, municipalities.total, True,
+                      municipalities.withheld or unprotectable)
         tables.append(table)
         wider_blocks = this_blocks
     return tables
