@@ -91,7 +91,8 @@ def _status_legend() -> str:
 def funnel_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stages per source, grouped bars of shown counts (hidden: no bar)."""
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("stage:N", sort=None, title=None),
+        x=alt.X("stage:N", sort=list(dict.fromkeys(frame["stage"])) if len(frame) else None, title=None,
+                axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title=tr("dash.count")),
         color=alt.Color("source:N", title=tr("dash.source")),
         xOffset="source:N",
