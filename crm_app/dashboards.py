@@ -4,10 +4,12 @@ Everything here returns counts that went through crm_app.suppression — never a
 name, never an unsuppressed count. Only persons whose latest diversity_statistics consent is a
 yes are counted; a missing value is its own category, "unknown".
 
-Queries group in DuckDB on the finest level of each dimension (5-year age bands, countries,
-education levels, districts, …); the coarser levels (10-year bands, region groups, continents,
-three education levels, …) are sums of those, made here. A dimension is shown on the first level
-where suppression hides few persons (FALLBACK_HIDDEN_SHARE) and otherwise on its coarsest.
+Every counted person's values are read once per change of the data (People, cached) as integer
+codes on the finest level of each dimension (5-year age bands, countries, education levels,
+districts, …); a population is a query for its persons' ids, then one bincount per level. The
+coarser levels (10-year bands, region groups, continents, three education levels, …) are sums.
+A dimension is shown on the first level where suppression hides few persons
+(FALLBACK_HIDDEN_SHARE) and otherwise on its coarsest.
 """
 from __future__ import annotations
 
@@ -48,22 +50,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "integration_route": ("integration_route",),
 }
 DIMENSIONS = tuple(LEVELS)
-# the finest levels, grouped in SQL: level → expression over person p (year as $year)
-_FINE_SQL = {
-    "gender": "coalesce(p.gender, 'unknown')",
-    "age5": "CASE WHEN p.birth_year IS NULL THEN 'unknown' ELSE "
-            "(($year - p.birth_year) // 5 * 5)::VARCHAR || '-' || (($year - p.birth_year) // 5 * 5 + 4)::VARCHAR END",
-    "country": "coalesce(p.country_of_origin, 'unknown')",
-    "education_level": "coalesce(p.education_level, 'unknown')",
-    "municipality": "coalesce(p.municipality, 'unknown')",
-    "district": "CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN 'unknown' "
-                "ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END",
-    "years_in_nl": "CASE WHEN p.arrival_year IS NULL THEN 'unknown' WHEN $year - p.arrival_year <= 2 THEN '0-2' "
-                   "WHEN $year - p.arrival_year <= 5 THEN '3-5' WHEN $year - p.arrival_year <= 10 THEN '6-10' "
-                   "ELSE '10+' END",
-    "integration_route": "coalesce(p.integration_route, 'unknown')",
-}
-FINE_LEVELS = tuple(_FINE_SQL)
+# the finest levels, counted per person (People); the coarser ones are sums of these
+FINE_LEVELS = ("gender", "age5", "country", "education_level", "municipality", "district", "years_in_nl",
+               "integration_route")
 _CONSENTED = ("SELECT person_id FROM consent WHERE purpose = 'diversity_statistics' "
               "GROUP BY person_id HAVING arg_max(granted, id)")
 
