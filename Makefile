@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.fill_proposal
 	$(PY) -m benchmarks.erasure_compaction
 	$(PY) -m benchmarks.rotation_daily
+	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -704,6 +704,68 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "Choose a period that fits a year: 1, 2, 3, 4, 6 or 12 months."),
 
     # -- dashboards (issue 6) --
+    "nav.dashboards": ("Dashboards", "Dashboards"),
+    "dash.title": ("Diversiteitsdashboards", "Diversity dashboards"),
+    "dash.intro": ("Alleen personen die toestemming gaven voor diversiteitsstatistiek tellen mee. Aantallen van 1 tot en met {k_minus} "
+                   "staan er als \"<{k}\"; met \"×\" is een aantal verborgen zodat een klein aantal niet terug te rekenen "
+                   "is. Namen staan nooit op een dashboard.",
+                   "Only persons who consented to diversity statistics are counted. Counts of 1 to {k_minus} show as "
+                   "\"<{k}\"; \"×\" hides a count so that a small one cannot be worked out. Names are never on a dashboard."),
+    "dash.network": ("Netwerk", "Network"),
+    "dash.all_networks": ("Alle netwerken", "All networks"),
+    "dash.period": ("Periode", "Period"),
+    "dash.period.all": ("Alles", "All time"),
+    "dash.period.24": ("Laatste 24 maanden", "Last 24 months"),
+    "dash.period.12": ("Laatste 12 maanden", "Last 12 months"),
+    "dash.municipality": ("Gemeente", "Municipality"),
+    "dash.all_municipalities": ("Alle gemeenten", "All municipalities"),
+    "dash.view": ("Weergave", "View"),
+    "dash.tab.composition": ("Samenstelling", "Composition"),
+    "dash.tab.targets": ("Doelen", "Targets"),
+    "dash.tab.over_time": ("In de tijd", "Over time"),
+    "dash.tab.funnel": ("Werving", "Recruitment funnel"),
+    "dash.tab.compare": ("Vergelijken", "Compare"),
+    "dash.population": ("Groep", "Group"),
+    "dash.dimension": ("Kenmerk", "Dimension"),
+    "dash.category": ("Waarde", "Value"),
+    "dash.count": ("Aantal", "Count"),
+    "dash.share": ("Aandeel", "Share"),
+    "dash.total": ("{count} personen geteld", "{count} persons counted"),
+    "dash.too_few": ("Minder dan {k} personen: niets te tonen.", "Fewer than {k} persons: nothing to show."),
+    "dash.filter_too_close": ("Dit filter laat minder dan {k} personen weg; het verschil zou hen laten zien. Kies een ruimer filter.",
+                              "This filter leaves out fewer than {k} persons; the difference would show them. Choose a wider filter."),
+    "dash.withheld": ("Te weinig personen per waarde om dit kenmerk te tonen.", "Too few persons per value to show this dimension."),
+    "dash.coarser": ("Getoond in grovere groepen ({level}) zodat de aantallen leesbaar blijven.",
+                     "Shown in coarser groups ({level}) so that the counts stay readable."),
+    "dash.members_as_of": ("Leden volgens de stand van {date}: sindsdien kwamen of gingen minder dan {k} personen.",
+                           "Members as of {date}: fewer than {k} persons joined or left since."),
+    "dash.download_png": ("Grafiek (PNG)", "Chart (PNG)"),
+    "dash.download_csv": ("Tabel (CSV)", "Table (CSV)"),
+    "dash.target": ("Doel", "Target"),
+    "dash.now": ("Nu", "Now"),
+    "dash.with_offers": ("Met lopende aanbiedingen", "With offers in flight"),
+    "dash.no_targets": ("Geen doelen ingesteld.", "No targets set."),
+    "dash.targets_note": ("Een doel toont alleen gehaald / in gevaar / niet gehaald, nooit een aantal. In gevaar: nu gehaald, "
+                          "maar niet meer als de termijnen die binnenkort aflopen voorbij zijn.",
+                          "A target shows only met / at risk / not met, never a count. At risk: met now, but no longer "
+                          "once the terms ending soon have ended."),
+    "dash.month": ("Maand", "Month"),
+    "dash.held": ("ongewijzigd getoond", "shown unchanged"),
+    "dash.over_time_note": ("Een maand wordt pas bijgewerkt als sinds de vorige getoonde stand minstens {k} personen kwamen of "
+                            "gingen; anders blijft de vorige stand staan (gestreept).",
+                            "A month is updated only when at least {k} persons joined or left since the last point shown; "
+                            "otherwise the last point stands (dashed)."),
+    "dash.funnel_by_kind": ("Per soort bron", "By kind of source"),
+    "dash.funnel_by_channel": ("Per markt en organisatie", "By market and organisation"),
+    "dash.funnel_reach": ("Wie bereikt welk kanaal", "Which channels reach which groups"),
+    "dash.source": ("Bron", "Source"),
+    "dash.conversion": ("Van aanmelding naar lid", "Registered to member"),
+    "dash.median_days": ("Mediaan dagen tot plaats", "Median days to a place"),
+    "dash.small_channels": ("{kind}: overige (elk minder dan {k})", "{kind}: others (each fewer than {k})"),
+    "dash.compare_with": ("Vergelijk met", "Compare with"),
+    "dash.compare_refused": ("Deze twee netwerken verschillen maar in een paar leden; naast elkaar zou dat hen laten zien.",
+                             "These two networks differ in only a few members; side by side that would show them."),
+    "dash.compare_pick": ("Kies een netwerk hierboven om te vergelijken.", "Choose a network above to compare."),
 
 }
 
@@ -784,6 +846,49 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     # -- rotation (issue 5) --
 
     # -- dashboards (issue 6) --
+    "dash_population": {
+        "members": ("Leden", "Members"), "waiting": ("Wachtlijst", "Waiting list"),
+        "pool": ("Kandidatenpool", "Candidate pool"), "alumni": ("Alumni", "Alumni"),
+    },
+    "dash_dimension": {
+        "gender": ("Gender", "Gender"), "age": ("Leeftijd", "Age"), "origin": ("Herkomst", "Origin"),
+        "language": ("Talen", "Languages"), "education": ("Opleiding", "Education"),
+        "municipality": ("Gemeente", "Municipality"), "district": ("Wijk", "District"),
+        "years_in_nl": ("Jaren in Nederland", "Years in the Netherlands"),
+        "integration_route": ("Inburgeringsroute", "Integration route"), "region": ("Regio van herkomst", "Region of origin"),
+    },
+    "dash_level": {
+        "gender": ("gender", "gender"), "age5": ("5 jaar", "5 years"), "age10": ("10 jaar", "10 years"),
+        "country": ("land", "country"), "region": ("regio's", "regions"), "continent": ("werelddelen", "continents"),
+        "language": ("taal", "language"), "education_level": ("niveau", "level"),
+        "education_band": ("laag / middelbaar / hoog", "low / middle / high"), "municipality": ("gemeente", "municipality"),
+        "district": ("wijk", "district"), "years_in_nl": ("jaren", "years"), "years_in_nl_coarse": ("0-5 / 6+", "0-5 / 6+"),
+        "integration_route": ("route", "route"),
+    },
+    "dash_stage": {
+        "registered": ("Aangemeld", "Registered"), "contacted": ("Benaderd", "Contacted"),
+        "waiting": ("Op wachtlijst", "Waiting"), "offered": ("Plaats aangeboden", "Offered"), "member": ("Lid", "Member"),
+    },
+    "dash_target": {
+        "met": ("gehaald", "met"), "at_risk": ("in gevaar", "at risk"), "not_met": ("niet gehaald", "not met"),
+    },
+    "dash_unknown": {"unknown": ("onbekend", "unknown")},
+    "region_group": {
+        "Africa": ("Afrika", "Africa"), "America": ("Amerika", "Americas"), "Antarctica": ("Antarctica", "Antarctica"),
+        "Asia": ("Azië", "Asia"), "Europe": ("Europa", "Europe"), "Oceania": ("Oceanië", "Oceania"),
+        "Australia and New Zealand": ("Australië en Nieuw-Zeeland", "Australia and New Zealand"),
+        "Caribbean": ("Caraïben", "Caribbean"), "Central America": ("Midden-Amerika", "Central America"),
+        "Central Asia": ("Centraal-Azië", "Central Asia"), "Eastern Africa": ("Oost-Afrika", "Eastern Africa"),
+        "Eastern Asia": ("Oost-Azië", "Eastern Asia"), "Eastern Europe": ("Oost-Europa", "Eastern Europe"),
+        "Melanesia": ("Melanesië", "Melanesia"), "Micronesia": ("Micronesië", "Micronesia"),
+        "Middle Africa": ("Centraal-Afrika", "Middle Africa"), "Northern Africa": ("Noord-Afrika", "Northern Africa"),
+        "Northern America": ("Noord-Amerika", "Northern America"), "Northern Europe": ("Noord-Europa", "Northern Europe"),
+        "Polynesia": ("Polynesië", "Polynesia"), "South America": ("Zuid-Amerika", "South America"),
+        "South-eastern Asia": ("Zuidoost-Azië", "South-eastern Asia"), "Southern Africa": ("Zuidelijk Afrika", "Southern Africa"),
+        "Southern Asia": ("Zuid-Azië", "Southern Asia"), "Southern Europe": ("Zuid-Europa", "Southern Europe"),
+        "Western Africa": ("West-Afrika", "Western Africa"), "Western Asia": ("West-Azië", "Western Asia"),
+        "Western Europe": ("West-Europa", "Western Europe"),
+    },
 
 }
 

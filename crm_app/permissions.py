@@ -38,6 +38,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "alumni.rotate": frozenset({"program_manager", "coordinator", "admin"}),
 
     # -- dashboards (issue 6) --
+    "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
 
 }
 

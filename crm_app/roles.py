@@ -43,6 +43,8 @@ DESCRIPTIONS: dict[str, str] = {
     "alumni.rotate": "Confirm or redo the proposal of who becomes an active alumnus next period.",
 
     # -- dashboards (issue 6) --
+    "dashboards.view": "See the diversity dashboards: composition, targets, over time, recruitment funnel "
+                       "(small counts hidden, never a name).",
 
 }
 MISSING = "(no description yet: add one to crm_app/roles.DESCRIPTIONS)"

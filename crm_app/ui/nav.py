@@ -54,6 +54,8 @@ SCREENS = (
            section="nav.section.networks"),
 
     # -- dashboards (issue 6) --
+    Screen("dashboards", "pages/dashboards.py", "nav.dashboards", ":material/monitoring:", "dashboards.view",
+           section="nav.section.networks"),
 
 )
 

@@ -1,0 +1,136 @@
+"""Altair charts for the dashboards, drawn only from suppressed tables, and their downloads.
+
+A chart's Vega-Lite spec carries its data inline: every chart here is built from a frame that
+crm_app.suppression already made safe (hidden counts are null, their text "<k" or "×"), so the
+spec, its tooltips, the PNG made from it and the CSV beside it show nothing more than the table.
+"""
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from .. import exports, i18n, reference
+from .text import lang, tr
+
+STATUS_COLORS = {"met": "#2e7d32", "at_risk": "#f9a825", "not_met": "#c62828"}
+_LABEL_GROUPS = {"gender": "gender", "education_level": "education_level", "education_band": "education_band",
+                 "integration_route": "integration_route", "region": "region_group", "continent": "region_group"}
+
+
+def category_label(level: str, value: str) -> str:
+    """A category as the user reads it: country and language names, translated option labels."""
+    if value == "unknown":
+        return i18n.label("dash_unknown", "unknown", lang())
+    group = _LABEL_GROUPS.get(level)
+    if group is not None:
+        return i18n.LABELS[group].get(value, (value, value))[1 if lang() == "en" else 0]
+    if level == "country":
+        return reference.countries(lang()).get(value, value)
+    if level == "language":
+        return reference.languages(lang()).get(value, value)
+    return value
+
+
+def table_frame(level: str, table) -> pd.DataFrame:
+    """The suppressed table with the user's column names: value, count ("<5", "×" or a number), share."""
+    frame = table.frame()
+    return pd.DataFrame({
+        tr("dash.category"): [category_label(level, c) for c in frame["category"]],
+        tr("dash.count"): frame["text"],
+        tr("dash.share"): [f"{s:.0%}" if pd.notna(s) else "" for s in frame["share"]],
+    })
+
+
+def bar_chart(level: str, table, title: str = "") -> alt.Chart:
+    """Horizontal bars of the shown counts; a hidden cell has no bar and says "<k" or "×"."""
+    frame = table.frame()
+    counts = frame["count"].astype("float")
+    data = pd.DataFrame({"category": [category_label(level, c) for c in frame["category"]],
+                         "count": counts, "bar": counts.fillna(0.0), "text": frame["text"]})
+    base = alt.Chart(data, title=title).encode(
+        y=alt.Y("category:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))])
+    bars = base.mark_bar().encode(x=alt.X("bar:Q", title=tr("dash.count")))       # a hidden count: no bar, its "<k"
+    labels = base.mark_text(align="left", dx=3).encode(x=alt.X("bar:Q"), text="text:N")
+    return (bars + labels).properties(width="container", height=alt.Step(26))
+
+
+def over_time_chart(level: str, frame: pd.DataFrame) -> alt.Chart:
+    data = pd.DataFrame({"month": pd.to_datetime(frame["month"]),
+                         "category": [category_label(level, c) for c in frame["category"]],
+                         "count": frame["count"].astype("float"), "text": frame["text"], "held": frame["held"]})
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("yearmonth(month):T", title=tr("dash.month")),
+        y=alt.Y("count:Q", title=tr("dash.count")),
+        color=alt.Color("category:N", title=tr("dash.category")),
+        strokeDash=alt.StrokeDash("held:N", legend=None),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title=tr("dash.month")),
+                 alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))],
+    ).properties(width="container", height=280)
+
+
+def status_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Targets as a grid of coloured cells (met / at risk / not met): no counts at all."""
+    return alt.Chart(frame).mark_rect(stroke="white").encode(
+        x=alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("target:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+        color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+                        legend=alt.Legend(title=None, labelExpr=_status_legend())),
+        tooltip=[alt.Tooltip("target:N", title=tr("dash.target")), alt.Tooltip("text:N", title=" ")],
+    ).properties(width="container", height=alt.Step(28))
+
+
+def _status_legend() -> str:
+    names = {s: i18n.label("dash_target", s, lang()) for s in STATUS_COLORS}
+    return " : ".join(f"datum.label == '{s}' ? '{names[s]}'" for s in STATUS_COLORS) + " : datum.label"
+
+
+def funnel_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Stages per source, grouped bars of shown counts (hidden: no bar)."""
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("stage:N", sort=list(dict.fromkeys(frame["stage"])) if len(frame) else None, title=None,
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", title=tr("dash.count")),
+        color=alt.Color("source:N", title=tr("dash.source")),
+        xOffset="source:N",
+        tooltip=[alt.Tooltip("source:N", title=tr("dash.source")), alt.Tooltip("stage:N", title=" "),
+                 alt.Tooltip("text:N", title=tr("dash.count"))],
+    ).properties(width="container", height=280)
+
+
+def png(chart: alt.Chart) -> bytes:
+    """The chart as a PNG (vl-convert, no browser needed); a fixed width, since "container" has none."""
+    import vl_convert
+    spec = chart.to_dict()
+    spec["width"] = 640
+    for layer in spec.get("layer", []):
+        layer.pop("width", None)
+    return vl_convert.vegalite_to_png(spec, scale=2)
+
+
+def show(chart: alt.Chart, table: pd.DataFrame, key: str, filename: str) -> None:
+    """Chart and its table side by side, with the PNG and CSV downloads below."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    with right:
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table")
+    downloads(chart, table, key, filename)
+
+
+def downloads(chart: alt.Chart | None, table: pd.DataFrame, key: str, filename: str) -> None:
+    left, right = st.columns(2)
+    if chart is not None:
+        left.download_button(tr("dash.download_png"), lambda: png(chart), f"{filename}.png", "image/png",
+                             key=f"{key}_png", icon=":material/image:")
+    right.download_button(tr("dash.download_csv"), csv_bytes(table), f"{filename}.csv", "text/csv",
+                          key=f"{key}_csv", icon=":material/table:")
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    table.map(exports.neutralise).to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
