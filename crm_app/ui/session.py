@@ -14,7 +14,7 @@ Where the token lives
   The cookie is not HttpOnly (a page script writes it): a script injected into the page could
   read it — the same exposure as the session's websocket itself. The token is 256 random bits,
   only its hash is stored, it dies server-side at logout, after 30 idle minutes and after 8
-  hours, and SameSite=Strict keeps it out of cross-site requests. See docs/readme-sessions.md.
+  hours, and SameSite=Strict keeps it out of cross-site requests. See docs/sessions.md.
 
 OIDC (`st.login`, configured by `[auth]` in .streamlit/secrets.toml)
 - A fresh provider login is mapped to an account by crm_app.oidc (subject or verified email in
