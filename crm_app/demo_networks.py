@@ -147,9 +147,19 @@ def _entry(cur, network_id, person_id, joined: dt.date, status, last_check, mana
         [network_id, person_id, joined_utc, status, joined_utc, check_utc, manager_id]).fetchone()[0]
 
 
+def _registered_before(cur, person_id: int, day: dt.date) -> None:
+    """A member was registered (found, consented) before joining the waiting list: the funnel's order."""
+    moment = dt.datetime.combine(day, dt.time(11, 0))
+    cur.execute("UPDATE person SET created_utc = least(created_utc, ?) WHERE id = ?", [moment, person_id])
+    cur.execute("UPDATE person_source SET recorded_utc = least(recorded_utc, ?), source_date = least(source_date, ?) "
+                "WHERE person_id = ?", [moment, day, person_id])
+    cur.execute("UPDATE consent SET recorded_utc = least(recorded_utc, ?) WHERE person_id = ?", [moment, person_id])
+
+
 def _member(cur, network_id, person_id, start: dt.date, planned_end: dt.date, actual_end, end_reason,
             manager_id, rng: random.Random) -> None:
     joined = start - dt.timedelta(days=rng.randrange(60, 300))
+    _registered_before(cur, person_id, joined - dt.timedelta(days=rng.randrange(7, 90)))
     entry_id = _entry(cur, network_id, person_id, joined, "placed", None, manager_id)
     offered = dt.datetime.combine(start - dt.timedelta(days=rng.randrange(3, 12)), dt.time(14, 0))
     offer_id = cur.execute(

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from .. import oidc, permissions, sessions, users
+from .. import audit, oidc, permissions, sessions, users
 from ..audit import Actor
 from ..users import User
 from .resources import get_store
@@ -188,11 +188,18 @@ def require(action: str) -> User:
     """Stop the page unless someone is logged in whose role may do `action`."""
     user = current_user()
     if user is None or not permissions.allowed(user.role, action):
+        if user is not None:
+            _audit_refusal(user, action)
         if not getattr(_entry, "active", False):
             _to_entry_script()
         st.error(tr("app.no_access"))
         st.stop()
     return user
+
+
+def _audit_refusal(user: User, action: str) -> None:
+    """A logged-in person refused a screen: who, which permission, when (the event's action is the permission)."""
+    get_store().write(lambda cur: audit.record(cur, user.actor("web"), action, "screen", None, "refused"))
 
 
 def _to_entry_script() -> None:

@@ -80,7 +80,7 @@ def recorded_links(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("page_file", PAGE_FILES)
 @pytest.mark.parametrize("role", ROLES + [None])
 def test_a_page_file_renders_for_allowed_roles_and_shows_only_no_access_otherwise(
-        role, page_file, staff, recorded_links, request):
+        role, page_file, staff, recorded_links, request, store):
     at = new_app(str(PAGES_DIR / page_file))
     if role is not None:
         sign_in(at, staff[role].as_user())
@@ -99,6 +99,11 @@ def test_a_page_file_renders_for_allowed_roles_and_shows_only_no_access_otherwis
         assert [(e.type, e.value) for e in elements(at.main)] == [("error", t("app.no_access"))]
         assert not elements(at.sidebar)
         assert recorded_links == []
+        with store.read() as cur:
+            refusals = cur.execute("SELECT user_id, action FROM audit_event WHERE result = 'refused' "
+                                   "AND record_type = 'screen'").fetchall()
+        expected = [] if role is None else [(staff[role].as_user().id, action_of(page_file))]
+        assert refusals == expected, "a logged-in person refused a screen is in the audit log"
 
 
 # -- the navigation app.py builds ------------------------------------------------------------------
