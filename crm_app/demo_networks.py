@@ -81,7 +81,7 @@ def _rotation(cur, network_ids: dict[str, int], rng: random.Random, today: dt.da
     """The rotation brought to life: the alumni's decisions, a renewal already confirmed, a member in
     their last term who agreed to join the alumni network, the alumni rotation (last period and this one
     confirmed) and alumni referrals pointing at alumni."""
-    from . import alumni, rotation
+    from . import alumni
     from .audit import Actor
     staff = Actor(user_id=manager_id, role="program_manager", origin="web")
     alumni_id = network_ids["Alumni Netwerk"]

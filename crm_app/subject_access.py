@@ -15,7 +15,7 @@ import html
 import json
 from pathlib import Path
 
-from . import activities, audit, consents, i18n, memberships, offers, permissions, waitlists
+from . import audit, consents, i18n, memberships, offers, permissions, waitlists
 from .audit import Actor
 from .clock import utcnow
 from .errors import NotFound

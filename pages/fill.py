@@ -5,7 +5,7 @@ from crm_app import networks, offers, reasons, selection
 from crm_app.errors import CrmError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, lang, tr
+from crm_app.ui.text import fmt_date, lang, tr
 
 user = session.require("places.fill")
 store = get_store()

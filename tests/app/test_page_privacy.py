@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apptest_kit import count, main_text, open_page, t, values
+from apptest_kit import count, main_text, t, values
 from crm_app import audit, erasure, persons
 from crm_app.audit import CLI_OPERATOR
 from crm_app.sources import SourceInput

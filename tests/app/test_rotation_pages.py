@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from apptest_kit import count, main_text, t, values
-from crm_app import alumni, clock, networks, offers, persons, rotation, waitlists
+from crm_app import alumni, clock, networks, offers, persons, waitlists
 from crm_app.networks import NetworkInput
 from crm_app.sources import SourceInput
 from crm_app.validation import PersonInput

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from crm_app import users
 from crm_app.audit import CLI_OPERATOR
 from crm_app.store import Store
-from e2e_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, TIMEOUT_MS, Server
+from e2e_kit import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, TIMEOUT_MS, Server
 
 OUTREACH = ("olga", "Olga Outreach")
 expect.set_options(timeout=TIMEOUT_MS)
@@ -85,6 +85,15 @@ def phone(browser, request, e2e_dir):
         with contextlib.suppress(Exception):
             page.screenshot(path=str(path), full_page=True)
             print(f"screenshot of the failure: {path}")
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A desktop-sized browser context (pages share its cookies, like tabs of one browser)."""
+    context = browser.new_context(**DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
     context.close()
 
 

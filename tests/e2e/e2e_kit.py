@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--no-first-run", "--disable-quic"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 15_000
 
@@ -181,3 +182,26 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD, *
     if shot:
         screenshot(page, shot)
     key(page, "login_submit").locator("button").click()
+
+
+def logged_in_as(page: Page, display_name: str) -> None:
+    expect(page.get_by_role("heading", name=t("home.welcome", name=display_name))).to_be_visible()
+    expect(key(page, "app_logout")).to_be_visible()
+
+
+def shows_the_login(page: Page) -> None:
+    expect(page.get_by_role("heading", name=t("login.title"))).to_be_visible(timeout=TIMEOUT_MS)
+    expect(key(page, "login_username")).to_be_visible()
+    expect(key(page, "app_logout")).to_have_count(0)
+
+
+def session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == "crm_session"), None)
+
+
+def wait_for(condition, timeout: float = TIMEOUT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.1)

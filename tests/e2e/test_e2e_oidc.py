@@ -10,21 +10,12 @@ from playwright.sync_api import expect
 from crm_app import users
 from crm_app.audit import CLI_OPERATOR
 from crm_app.store import Store
-from e2e_kit import TIMEOUT_MS, Server, free_port, key, screenshot, t
+from e2e_kit import Server, free_port, key, logged_in_as, screenshot, session_cookie, shows_the_login, t, wait_for
 from oidc_provider import OidcProvider
-from test_e2e_sessions import DESKTOP, logged_in_as, session_cookie, shows_the_login, _wait_for
 
 pytestmark = pytest.mark.e2e
 PIM = ("pim", "Pim Programma", "sub-0001-pim")
 PROVIDER_LABEL = "Testgemeente ID"
-
-
-@pytest.fixture
-def desktop(browser):
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
 
 
 @pytest.fixture
@@ -88,7 +79,7 @@ def test_oidc_login_role_navigation_refresh_and_logout(desktop, oidc_setup):
     expect(nav.get_by_role("link", name=t("nav.fill"))).to_be_visible()          # program manager: yes
     expect(nav.get_by_role("link", name=t("nav.users"))).to_have_count(0)        # administrator only: no
     expect(nav.get_by_role("link", name=t("nav.register"))).to_be_visible()
-    _wait_for(lambda: session_cookie(desktop) is not None)
+    wait_for(lambda: session_cookie(desktop) is not None)
 
     page.reload()
     logged_in_as(page, PIM[1])

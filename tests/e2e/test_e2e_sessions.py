@@ -8,19 +8,10 @@ from playwright.sync_api import expect
 
 from crm_app import settings
 from crm_app.store import Store
-from e2e_kit import TIMEOUT_MS, Server, key, log_in, t
+from e2e_kit import DESKTOP, Server, key, log_in, logged_in_as, session_cookie, shows_the_login, t, wait_for
 
 pytestmark = pytest.mark.e2e
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 IDLE_SECONDS = 6
-
-
-@pytest.fixture
-def desktop(browser):
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
 
 
 @pytest.fixture
@@ -38,21 +29,6 @@ def idle_server(e2e_dir, template_store):
     srv.stop()
 
 
-def logged_in_as(page, display_name: str) -> None:
-    expect(page.get_by_role("heading", name=t("home.welcome", name=display_name))).to_be_visible()
-    expect(key(page, "app_logout")).to_be_visible()
-
-
-def shows_the_login(page) -> None:
-    expect(page.get_by_role("heading", name=t("login.title"))).to_be_visible(timeout=TIMEOUT_MS)
-    expect(key(page, "login_username")).to_be_visible()
-    expect(key(page, "app_logout")).to_have_count(0)
-
-
-def session_cookie(context) -> dict | None:
-    return next((c for c in context.cookies() if c["name"] == "crm_session"), None)
-
-
 def test_a_local_login_survives_a_refresh_and_a_new_tab_and_logout_ends_it_everywhere(desktop, server,
                                                                                        outreach_login):
     username, display_name = outreach_login
@@ -60,7 +36,7 @@ def test_a_local_login_survives_a_refresh_and_a_new_tab_and_logout_ends_it_every
     log_in(page, server.url, username)
     logged_in_as(page, display_name)
 
-    _wait_for(lambda: session_cookie(desktop) is not None)
+    wait_for(lambda: session_cookie(desktop) is not None)
     cookie = session_cookie(desktop)
     assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert 0 < cookie["expires"] - time.time() <= settings.DEFAULTS["session_max_seconds"] + 5
@@ -95,7 +71,7 @@ def test_an_idle_session_ends_by_itself(desktop, idle_server, outreach_login):
     page = desktop.new_page()
     log_in(page, idle_server.url, username)
     logged_in_as(page, display_name)
-    _wait_for(lambda: session_cookie(desktop) is not None)
+    wait_for(lambda: session_cookie(desktop) is not None)
 
     page.reload()                        # within the idle time: still logged in
     logged_in_as(page, display_name)
@@ -120,11 +96,3 @@ def test_clicks_keep_a_session_alive_past_the_idle_time(desktop, idle_server, ou
         nav.get_by_role("link", name=t(title_key)).click()
         expect(key(page, "app_logout")).to_be_visible()
     logged_in_as(page, display_name)
-
-
-def _wait_for(condition, timeout: float = TIMEOUT_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)

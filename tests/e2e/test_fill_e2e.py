@@ -19,7 +19,7 @@ from crm_app.networks import NetworkInput, TargetInput
 from crm_app.sources import SourceInput
 from crm_app.store import Store
 from crm_app.validation import PersonInput
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,6 @@ MEMBERS = (("Fatima", "Amrani", "woman"), ("Goli", "Rezaei", "woman"), ("Hana", 
            ("Tarek", "Darwish", "man"))
 WAITING = (("Amal", "Kassem", "man"), ("Bashir", "Ahmadi", "man"), ("Carla", "Mendes", "woman"),
            ("Dina", "Petrenko", "woman"), ("Esra", "Yilmaz", "woman"))
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 
 
 def prepare(path) -> None:

@@ -13,14 +13,13 @@ from crm_app.audit import CLI_OPERATOR
 from crm_app.sources import SourceInput
 from crm_app.store import Store
 from crm_app.validation import PersonInput
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, t, type_into
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, t, type_into
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = ("ada", "Ada Admin")
 CANARY_GIVEN, CANARY_FAMILY = "Zqvmaristella", "Kwyxbarnabetti"
 CANARY_NOTE = "NOTE-CANARY-e2e-4f1e"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 
 
 @pytest.fixture

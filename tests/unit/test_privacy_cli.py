@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from crm_app import cli, erasure
+from crm_app import cli
 from crm_app.store import Store
 
 
