@@ -51,6 +51,12 @@ def neutralise(value):
     return value
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as a CSV download, every cell neutralised: screens offer downloads of names and
+    network names typed by staff, and a spreadsheet must not run one as a formula."""
+    return frame.map(neutralise).to_csv(index=False).encode("utf-8")
+
+
 def table(store, actor: Actor, kind: str) -> pd.DataFrame:
     permissions.require(actor.role, "data.export")
     if kind not in KINDS:

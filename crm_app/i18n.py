@@ -553,6 +553,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.oidc_identity_missing": ("Geef een subject of een e-mailadres.", "Give a subject or an email."),
 
     # -- rotation (issue 5) --
+    "rotation.today": ("vandaag", "today"),
+    "person.resting": ("rustperiode tot {until}: kan dan weer op de wachtlijst",
+                       "resting until {until}: may join the waiting list again then"),
     "nav.rotation": ("Rotatie", "Rotation"),
     "nav.alumni": ("Alumni", "Alumni"),
     "rotation.title": ("Rotatie", "Rotation"),

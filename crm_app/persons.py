@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import activities, audit, consents, dedupe, memberships, offers, permissions, sources, waitlists
+from . import activities, audit, consents, dedupe, memberships, offers, permissions, rotation, sources, waitlists
 from .audit import Actor
 from .clock import utcnow
 from .errors import FieldError, NotFound, PermissionDenied, ValidationError
@@ -175,6 +175,7 @@ def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dic
         person["waitlists"] = waitlists.of_person(cur, person_id)
         person["offers"] = offers.of_person(cur, person_id)
         person["memberships"] = memberships.of_person(cur, person_id)
+        person["resting"] = [s for s in rotation.status_of_person(cur, person_id) if s["resting"]]
         if record_view:
             audit.record(cur, actor, "person.view", "person", person_id)
         return person

@@ -537,12 +537,12 @@ def status_of_person(cur, person_id: int) -> list[dict]:
     """Per network: whether the person is a member, or resting (not a member, last term ended within the
     rest period) — for the person screen and the tests."""
     rows = cur.execute(
-        "SELECT n.id, n.rest_months, bool_or(m.actual_end_date IS NULL), max(m.actual_end_date) "
-        "FROM membership m JOIN network n ON n.id = m.network_id WHERE m.person_id = ? GROUP BY n.id, n.rest_months",
-        [person_id]).fetchall()
+        "SELECT n.id, n.name, n.rest_months, bool_or(m.actual_end_date IS NULL), max(m.actual_end_date) "
+        "FROM membership m JOIN network n ON n.id = m.network_id WHERE m.person_id = ? "
+        "GROUP BY n.id, n.name, n.rest_months ORDER BY n.name", [person_id]).fetchall()
     out = []
-    for network_id, rest, member, last_end in rows:
+    for network_id, name, rest, member, last_end in rows:
         resting = (not member) and last_end is not None and add_months(last_end, rest) > today()
-        out.append({"network_id": network_id, "member": bool(member), "resting": resting,
+        out.append({"network_id": network_id, "network": name, "member": bool(member), "resting": resting,
                     "resting_until": add_months(last_end, rest) if resting else None})
     return out

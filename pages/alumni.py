@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from crm_app import alumni, permissions, reasons
+from crm_app import alumni, exports, permissions, reasons
 from crm_app.errors import CrmError, ValidationError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -132,7 +132,7 @@ table = pd.DataFrame({
                                    for a in view.alumni],
     tr("alumni.col.referrals"): [a.referrals for a in view.alumni]})
 st.dataframe(table, hide_index=True, width="stretch", key="alumni_table")
-st.download_button(tr("alumni.download"), table.to_csv(index=False).encode("utf-8"), "alumni.csv", "text/csv",
+st.download_button(tr("alumni.download"), exports.csv_bytes(table), "alumni.csv", "text/csv",
                    key="alumni_download")
 
 # -- referrals that name an alumnus only in words: link them (program manager) ----------------------------

@@ -140,6 +140,7 @@ with overview:
               f"{tr('fill.deadline', date=fmt_date(o['deadline_date']))}" for o in person["offers"]]
     lines += [f"- {m['network']}: {tr('members.term', start=fmt_date(m['start_date']), end=fmt_date(m['actual_end_date'] or m['planned_end_date']), number=m['term_number'])}"
               + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "") for m in person["memberships"]]
+    lines += [f"- {r['network']}: {tr('person.resting', until=fmt_date(r['resting_until']))}" for r in person["resting"]]
     st.markdown("\n".join(lines) if lines else tr("person.no_networks"))
     if permissions.allowed(user.role, "waitlist.manage"):
         options = {n.id: n.name for n in networks.list_networks(store, session.actor())}

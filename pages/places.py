@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from crm_app import networks, reasons
+from crm_app import exports, networks, reasons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
@@ -27,7 +27,7 @@ table = pd.DataFrame([{
     tr("places.targets_short"): f"⚠️ {r.targets_short}" if r.targets_short else "✓",
 } for r in rows])
 st.dataframe(table, hide_index=True, width="stretch", key="places_table")
-st.download_button(tr("places.download"), table.to_csv(index=False).encode("utf-8"), "open_places.csv",
+st.download_button(tr("places.download"), exports.csv_bytes(table), "open_places.csv",
                    "text/csv", key="places_download")
 
 status_text = {"met": "✅ " + tr("target.met"), "short": "⚠️ " + tr("target.short"), "over": "⚠️ " + tr("target.over")}

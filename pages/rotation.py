@@ -1,12 +1,11 @@
 """Rotation: terms ending within 60 days (renewals to confirm, exit conversations), the seat timeline
 and the forecast of places opening per month."""
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from crm_app import networks, permissions, rotation, settings
+from crm_app import exports, networks, permissions, rotation, settings
 from crm_app.errors import CrmError
-from crm_app.ui import session, widgets
+from crm_app.clock import today
+from crm_app.ui import rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, tr
 
@@ -132,66 +131,23 @@ if network_id is None:
 
 st.subheader(tr("rotation.timeline"))
 st.caption(tr("rotation.timeline_help"))
-bars = rotation.timeline(store, session.actor(), network_id)
-frame = pd.DataFrame(bars)
-frame["status_text"] = [tr(f"rotation.status.{s}") for s in frame["status"]]
-frame["place"] = [f"{tr('rotation.col.seat')} {s:02d}" for s in frame["seat"]]
-frame["start"] = pd.to_datetime(frame["start"])
-frame["end"] = pd.to_datetime(frame["end"])
-statuses = ["term", "renewal_proposed", "overdue", "renewal_confirmed", "next_term", "renewal_declined", "last_term",
-            "offer", "opens", "open"]
-colours = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#9ecae9", "#b279a2", "#72b7b2", "#eeca3b", "#d8d8d8",
-           "#ececec"]
-present = [s for s in statuses if s in set(frame["status"])]
-scale = alt.Scale(domain=[tr(f"rotation.status.{s}") for s in present],
-                  range=[colours[statuses.index(s)] for s in present])
-base = alt.Chart(frame).encode(
-    y=alt.Y("place:N", title=None, sort=sorted(frame["place"].unique()), axis=alt.Axis(labelOverlap=False)),
-    x=alt.X("start:T", title=None, axis=alt.Axis(format="%m-%Y")), x2="end:T",
-    tooltip=[alt.Tooltip("place:N", title=tr("rotation.col.seat")),
-             alt.Tooltip("holder:N", title=tr("rotation.col.holder")),
-             alt.Tooltip("status_text:N", title=tr("rotation.col.status")),
-             alt.Tooltip("start:T", title=tr("rotation.col.start"), format="%d-%m-%Y"),
-             alt.Tooltip("end:T", title=tr("rotation.col.end"), format="%d-%m-%Y")])
-gantt = base.mark_bar(cornerRadius=3).encode(color=alt.Color("status_text:N", title=None, scale=scale,
-                                                             legend=alt.Legend(orient="bottom", columns=2)))
-labels = base.mark_text(align="left", dx=4, fontSize=10, color="#1b1b1b").encode(text="holder:N")
-table = pd.DataFrame({
-    tr("rotation.col.seat"): frame["seat"], tr("rotation.col.holder"): frame["holder"],
-    tr("rotation.col.status"): frame["status_text"], tr("rotation.col.term"): frame["term"],
-    tr("rotation.col.start"): [fmt_date(d.date()) for d in frame["start"]],
-    tr("rotation.col.end"): [fmt_date(d.date()) for d in frame["end"]]})
+timeline, table, chart_height = rotation_charts.seat_timeline(rotation.timeline(store, session.actor(), network_id),
+                                                            today())
 chart_col, table_col = st.columns([3, 2])
 with chart_col:
-    chart_height = max(260, 34 * frame["seat"].nunique() + 90)
-    st.altair_chart((gantt + labels).properties(height=chart_height - 90), width="stretch", height=chart_height,
-                    key="rotation_timeline_chart")
+    st.altair_chart(timeline, width="stretch", height=chart_height, key="rotation_timeline_chart")
 with table_col:
     st.dataframe(table, hide_index=True, width="stretch", key="rotation_timeline_table")
-    st.download_button(tr("rotation.download_timeline"), table.to_csv(index=False).encode("utf-8"),
+    st.download_button(tr("rotation.download_timeline"), exports.csv_bytes(table),
                        "seat_timeline.csv", "text/csv", key="rotation_timeline_download")
 
 st.subheader(tr("rotation.forecast"))
-months = pd.DataFrame(rotation.forecast(store, session.actor(), network_id=network_id))
-months["label"] = [m.strftime("%m-%Y") for m in months["month"]]
-long = pd.concat([
-    pd.DataFrame({"label": months["label"], "kind": tr("rotation.col.certain"), "count": months["certain"]}),
-    pd.DataFrame({"label": months["label"], "kind": tr("rotation.col.possible"), "count": months["possible"]})])
-bars_chart = alt.Chart(long).mark_bar().encode(
-    x=alt.X("label:N", title=tr("rotation.col.month"), sort=list(months["label"])),
-    y=alt.Y("count:Q", title=tr("rotation.col.count"), axis=alt.Axis(tickMinStep=1)),
-    color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[tr("rotation.col.certain"),
-                                                                  tr("rotation.col.possible")],
-                                                          range=["#4c78a8", "#f2b880"]),
-                    legend=alt.Legend(orient="bottom")),
-    tooltip=["label:N", "kind:N", "count:Q"])
-forecast_table = pd.DataFrame({tr("rotation.col.month"): months["label"],
-                               tr("rotation.col.certain"): months["certain"],
-                               tr("rotation.col.possible"): months["possible"]})
+forecast_chart, forecast_table = rotation_charts.opening_forecast(
+    rotation.forecast(store, session.actor(), network_id=network_id))
 chart_col, table_col = st.columns([3, 2])
 with chart_col:
-    st.altair_chart(bars_chart.properties(height=260), width="stretch", key="rotation_forecast_chart")
+    st.altair_chart(forecast_chart, width="stretch", key="rotation_forecast_chart")
 with table_col:
     st.dataframe(forecast_table, hide_index=True, width="stretch", key="rotation_forecast_table")
-    st.download_button(tr("rotation.download_forecast"), forecast_table.to_csv(index=False).encode("utf-8"),
+    st.download_button(tr("rotation.download_forecast"), exports.csv_bytes(forecast_table),
                        "forecast.csv", "text/csv", key="rotation_forecast_download")

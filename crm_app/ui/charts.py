@@ -6,8 +6,6 @@ spec, its tooltips, the PNG made from it and the CSV beside it show nothing more
 """
 from __future__ import annotations
 
-import io
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -126,11 +124,6 @@ def downloads(chart: alt.Chart | None, table: pd.DataFrame, key: str, filename: 
     if chart is not None:
         left.download_button(tr("dash.download_png"), lambda: png(chart), f"{filename}.png", "image/png",
                              key=f"{key}_png", icon=":material/image:")
-    right.download_button(tr("dash.download_csv"), csv_bytes(table), f"{filename}.csv", "text/csv",
+    right.download_button(tr("dash.download_csv"), exports.csv_bytes(table), f"{filename}.csv", "text/csv",
                           key=f"{key}_csv", icon=":material/table:")
 
-
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    table.map(exports.neutralise).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")

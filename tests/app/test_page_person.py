@@ -2,10 +2,12 @@
 import pytest
 
 from apptest_kit import count, field_messages, main_text, open_page, t, values
-from crm_app import persons, sources
-from crm_app.clock import today
+from crm_app import memberships, networks, offers, persons, sources, waitlists
+from crm_app.audit import Actor
+from crm_app.clock import add_months, today
 from crm_app.i18n import label
 from crm_app.sources import SourceInput
+from crm_app.ui.text import fmt_date
 from crm_app.validation import PersonInput
 
 
@@ -121,3 +123,18 @@ def test_an_unknown_id_says_the_person_does_not_exist(login):
 def test_without_an_id_the_page_points_to_find(login):
     at = login("outreach", "person")
     assert values(at.main, "info") == [t("person.choose")]
+
+
+def test_a_former_member_in_the_rest_period_is_shown_resting_until_they_may_return(login, store, amal):
+    manager = Actor(user_id=None, role="program_manager", origin="web")
+    network_id = networks.save(store, manager, networks.NetworkInput(
+        name="Klankbordgroep De Stem", kind="sounding_board", min_places=0, max_places=15, term_months=12,
+        rest_months=12))
+    entry = waitlists.add(store, manager, network_id, amal)
+    offer_id = offers.make(store, manager, network_id, [entry], "waitlist")[0]
+    membership_id = offers.respond(store, manager, offer_id, "accept")["membership_id"]
+    memberships.end_early(store, manager, membership_id, "left")
+
+    text = main_text(login("outreach", "person", query={"id": str(amal)}))
+    until = fmt_date(add_months(today(), 12))
+    assert f"Klankbordgroep De Stem: {t('person.resting', until=until)}" in text

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import zipfile
 
+import pandas as pd
 import pytest
 
 from crm_app import exports, persons
@@ -73,3 +75,13 @@ def test_only_managers_and_admins_export(hostile_store, tmp_path, role):
     with pytest.raises(PermissionDenied):
         exports.write(hostile_store, Actor(None, role), "persons", "csv", tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_screen_download_neutralises_every_cell_that_a_spreadsheet_would_run():
+    frame = pd.DataFrame({"network": ["=HYPERLINK(\"http://x\")", "De Stem"], "holder": ["@SUM(A1)", "-2+3"],
+                          "seats": [1, 2]})
+    text = exports.csv_bytes(frame).decode("utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'-2+3" in text
+    assert "De Stem" in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["network", "holder", "seats"] and rows[2][2] == "2"

@@ -18,7 +18,7 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crm_app import dashboards, suppression
+from crm_app import dashboards, exports, suppression
 from crm_app.suppression import PRIMARY, SECONDARY, SHOWN
 
 ks = st.integers(min_value=3, max_value=8)
@@ -216,7 +216,7 @@ def test_chart_data_tooltips_and_csv_hold_no_small_count(counts, k):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spec = charts.bar_chart("municipality", table).to_dict()
-        csv_text = charts.csv_bytes(charts.table_frame("municipality", table)).decode()
+        csv_text = exports.csv_bytes(charts.table_frame("municipality", table)).decode()
     for rows in spec.get("datasets", {}).values():
         for row in rows:
             assert row["count"] is None or not 1 <= row["count"] <= k - 1
