@@ -17,11 +17,14 @@ import csv
 import datetime as dt
 import functools
 import re
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import composition, permissions, settings, suppression
 from .audit import Actor
@@ -110,22 +113,36 @@ def _order(values) -> list[str]:
 
 
 # -- every counted person's values, as arrays --------------------------------------------------------------
+# one row per counted person with its languages (preferred and others, each once) as a list; read as Arrow
+# so that codes come from Arrow's dictionary encoding and the list offsets (no Python object per value)
 _PEOPLE_SQL = f"""
 SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.education_level, p.municipality,
        CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN NULL
             ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END AS district,
-       p.arrival_year, p.integration_route
+       p.arrival_year, p.integration_route,
+       list_distinct(list_filter(list_prepend(p.preferred_language, coalesce(p.other_languages, []::VARCHAR[])),
+                                 lambda x: x IS NOT NULL AND x <> '')) AS languages
 FROM person p WHERE p.id IN ({_CONSENTED}) ORDER BY p.id
-"""
-# a person's languages (preferred and others, each once), one row per language
-_LANGUAGES_SQL = f"""
-SELECT id, language FROM (
-    SELECT p.id, unnest(list_distinct(list_filter(list_prepend(p.preferred_language, coalesce(p.other_languages,
-           []::VARCHAR[])), lambda x: x IS NOT NULL AND x <> ''))) AS language
-    FROM person p WHERE p.id IN ({_CONSENTED}))
 """
 _VERSION_SQL = ("SELECT (SELECT count(*) FROM person), (SELECT max(updated_utc) FROM person), "
                 "(SELECT count(*) FROM consent), (SELECT max(id) FROM consent)")
+
+
+def _arrow(cur, sql: str) -> pa.Table:
+    """The rows of `sql` as an Arrow table, through the cursor's result (cur.sql() refuses to run while an
+    earlier result on it, such as the version look-up, is unfinished). The extra copy DuckDB warns about
+    is cheap next to a Python object per value."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        return cur.execute(sql).to_arrow_table()
+
+
+def _encoded(column: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """(codes, values) of a string column: codes index values in order of first appearance (as
+    pd.factorize); a missing value gets code -1."""
+    encoded = pc.dictionary_encode(column)
+    return (np.asarray(encoded.indices.fill_null(-1), dtype=np.int64),
+            [str(v) for v in encoded.dictionary.to_pylist()])
 
 
 class People:
@@ -134,35 +151,23 @@ class People:
     positions of its persons. Read once per version of the data (see people())."""
 
     def __init__(self, cur):
-        frame = cur.execute(_PEOPLE_SQL).fetchnumpy()
-        self.ids = np.asarray(frame["id"], dtype=np.int64)
-        self.birth_year = np.ma.filled(np.ma.asarray(frame["birth_year"]).astype("float64"), np.nan)
-        self.arrival_year = np.ma.filled(np.ma.asarray(frame["arrival_year"]).astype("float64"), np.nan)
+        table = _arrow(cur, _PEOPLE_SQL)
+        self.ids = np.asarray(table["id"], dtype=np.int64)
+        self.birth_year = table["birth_year"].to_numpy().astype("float64")      # a missing year: NaN
+        self.arrival_year = table["arrival_year"].to_numpy().astype("float64")
         self.codes: dict[str, tuple[np.ndarray, list[str]]] = {}
         for level, column in (("gender", "gender"), ("country", "country_of_origin"),
                               ("education_level", "education_level"), ("municipality", "municipality"),
                               ("district", "district"), ("integration_route", "integration_route")):
-            self.codes[level] = self._factor(frame[column])
+            codes, values = _encoded(table[column].combine_chunks())
+            values.append(UNKNOWN)                                # a missing value is the last category
+            self.codes[level] = (np.where(codes < 0, len(values) - 1, codes), values)
         self.municipality_codes, self.municipalities = self.codes["municipality"]
-        pairs = cur.execute(_LANGUAGES_SQL).fetchnumpy()
-        at = np.searchsorted(self.ids, np.asarray(pairs["id"], dtype=np.int64))
-        order = np.argsort(at, kind="stable")
-        codes, values = pd.factorize(np.asarray(pairs["language"], dtype=object)[order])
-        self.language_person = at[order]
-        self.language_code = np.asarray(codes, dtype=np.int64)
+        languages = table["languages"].combine_chunks()
         # person i's languages are language_code[language_start[i]:language_start[i + 1]]
-        self.language_start = np.searchsorted(self.language_person, np.arange(len(self.ids) + 1))
-        self.languages = [str(v) for v in values]
+        self.language_start = np.asarray(languages.offsets, dtype=np.int64) - languages.offsets[0].as_py()
+        self.language_code, self.languages = _encoded(languages.flatten())
         self._banded: dict = {}
-
-    @staticmethod
-    def _factor(column) -> tuple[np.ndarray, list[str]]:
-        if isinstance(column, np.ma.MaskedArray):
-            column = np.where(np.ma.getmaskarray(column), None, column.data.astype(object))
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
-        values = [*map(str, uniques), UNKNOWN]
-        codes = np.where(codes < 0, len(values) - 1, codes)
-        return codes, values
 
     def _bands(self, level: str, year: int) -> tuple[np.ndarray, list[str]]:
         if (level, year) not in self._banded:
@@ -847,15 +852,17 @@ def _with_forced(rows, column, k, forced) -> Table:
     return table
 
 
-_SOURCES_SQL = f"""
-SELECT person_id, arg_min(kind, recorded_utc) AS kind,
-       arg_min(CASE WHEN kind = 'market' THEN source_name WHEN kind IN ('coach_referral', 'internal_coach') THEN source_org
-                    WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
-FROM person_source WHERE person_id IN ({_CONSENTED}) GROUP BY person_id
-"""
-_REGISTERED_SQL = f"""
-SELECT id, created_utc::DATE - {_EPOCH} AS registered, id IN (SELECT person_id FROM activity) AS contacted
-FROM person WHERE id IN ({_CONSENTED})
+# per counted person: first source kind ("other" without a source), "<kind>|<named channel>" (NULL: none),
+# registration day and whether staff had contact with them
+_CHANNELS_SQL = f"""
+SELECT p.id, coalesce(s.kind, 'other') AS kind, s.kind || '|' || s.channel AS channel,
+       p.created_utc::DATE - {_EPOCH} AS registered, p.id IN (SELECT person_id FROM activity) AS contacted
+FROM person p LEFT JOIN (
+    SELECT person_id, arg_min(kind, recorded_utc) AS kind,
+           arg_min(CASE WHEN kind = 'market' THEN source_name WHEN kind IN ('coach_referral', 'internal_coach')
+                        THEN source_org WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
+    FROM person_source GROUP BY person_id) s ON s.person_id = p.id
+WHERE p.id IN ({_CONSENTED})
 """
 _FUNNEL_VERSION_SQL = (_VERSION_SQL + ", (SELECT count(*) FROM person_source), (SELECT max(id) FROM person_source), "
                        "(SELECT count(*) FROM activity), (SELECT max(id) FROM activity)")
@@ -867,23 +874,21 @@ class Channels:
 
     def __init__(self, cur, everyone: People):
         n = len(everyone.ids)
-        sources = cur.execute(_SOURCES_SQL).df()
-        at, keep = everyone.positions(sources["person_id"])
-        kind = np.full(n, "other", dtype=object)
-        kind[at] = sources["kind"].to_numpy(dtype=object)[keep]
-        channel = np.full(n, None, dtype=object)
-        channel[at] = sources["channel"].to_numpy(dtype=object)[keep]
-        self.kind_codes, kinds = pd.factorize(pd.Series(kind, dtype=object))
-        self.kinds = [str(k) for k in kinds]
-        pairs = pd.Series([f"{k}|{c}" if isinstance(c, str) else None for k, c in zip(kind, channel)], dtype=object)
-        self.channel_codes, channels = pd.factorize(pairs)
-        self.channels = [str(c) for c in channels]
-        found = cur.execute(_REGISTERED_SQL).fetchnumpy()
-        at, keep = everyone.positions(found["id"])
+        table = _arrow(cur, _CHANNELS_SQL)
+        at, keep = everyone.positions(table["id"].to_numpy())
+        kind_codes, self.kinds = _encoded(table["kind"].combine_chunks())
+        if "other" not in self.kinds:
+            self.kinds.append("other")
+        # the query reads every counted person; one it would miss (a change after People was read) is "other"
+        self.kind_codes = np.full(n, self.kinds.index("other"), dtype=np.int64)
+        self.kind_codes[at] = kind_codes[keep]
+        channel_codes, self.channels = _encoded(table["channel"].combine_chunks())
+        self.channel_codes = np.full(n, -1, dtype=np.int64)
+        self.channel_codes[at] = channel_codes[keep]
         self.registered = np.zeros(n, dtype=np.int64)
-        self.registered[at] = np.asarray(found["registered"], dtype=np.int64)[keep]
+        self.registered[at] = table["registered"].to_numpy()[keep]
         self.contacted = np.zeros(n, dtype=bool)
-        self.contacted[at] = np.asarray(found["contacted"], dtype=bool)[keep]
+        self.contacted[at] = table["contacted"].to_numpy(zero_copy_only=False)[keep]
 
 
 _STAGE_SQL = {
