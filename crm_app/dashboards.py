@@ -304,6 +304,7 @@ def _fine_counts(cur, population: str, filters: Filters, as_of: dt.date, year: i
     """variant → level → value → persons (and "_total"), for the chosen filters and every wider variant."""
     everyone = people(cur, store_key)
     sql = _POPULATION_SQL[population]
+    # Composed only of this module's fixed statements (_POPULATION_SQL, _EPOCH); the values are parameters.
     found = cur.execute(f"SELECT person_id, coalesce(entered, {_EPOCH}) - {_EPOCH} AS entered FROM ({sql})",
                         _used({"network": filters.network_id, "as_of": as_of}, sql)).fetchnumpy()
     at, keep = everyone.positions(found["person_id"])

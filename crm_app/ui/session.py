@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 
@@ -251,6 +252,9 @@ def _check_still_live() -> None:
         st.rerun(scope="app")
 
 
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{0,128}")   # "" clears the cookie
+
+
 # -- the cookie ----------------------------------------------------------------------------------
 def sync_cookie(user: User | None) -> None:
     """Write (or clear) the crm_session cookie to match this run's outcome. Called by app.py."""
@@ -274,7 +278,10 @@ def _max_age(absolute_end_utc) -> int:
 
 
 def _cookie_script(token: str, max_age: int) -> str:
-    # The token is url-safe base64 (A-Z a-z 0-9 - _): json.dumps quotes it safely for JavaScript.
+    """The only raw HTML the app renders. Nothing typed by a user reaches it: the token is made by
+    sessions.start (url-safe base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        raise ValueError("not a session token")
     return (
         "<script>(function(){var a=" + json.dumps(f"{COOKIE_NAME}={token}; Path=/; SameSite=Strict; "
                                                 f"Max-Age={int(max_age)}")

@@ -161,3 +161,10 @@ def test_the_cookie_script_carries_the_session_and_the_safe_attributes(login):
     at.sidebar.button(key="app_logout").click().run()
     [cleared] = [e.proto.body for e in at.sidebar if e.type == "html"]
     assert "crm_session=; Path=/; SameSite=Strict; Max-Age=0" in cleared
+
+
+@pytest.mark.parametrize("hostile", ['x";alert(1)//', "</script><script>alert(1)</script>", "a b", "a" * 200])
+def test_the_cookie_script_refuses_anything_but_a_session_token(hostile):
+    """The one raw HTML the app renders: nothing but a server-made token may reach it."""
+    with pytest.raises(ValueError):
+        session._cookie_script(hostile, 60)
