@@ -4,9 +4,9 @@ import uuid
 
 import streamlit as st
 
-from crm_app import i18n
-from crm_app.clock import today
-from crm_app.errors import CrmError
+from crm_app.core import i18n
+from crm_app.core.clock import today
+from crm_app.core.errors import CrmError
 from crm_app.ui import nav, session
 from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr

@@ -3,7 +3,7 @@
     python -m benchmarks.dashboards [--sizes 10000,100000] [--with-1m] [--repeat 5] [--seed 2026]
                                     [--out benchmarks/results/dashboards.json] [--workdir DIR]
 
-For each size a temporary store (migrated by crm_app.store.Store) is filled in SQL (DuckDB's
+For each size a temporary store (migrated by crm_app.core.store.Store) is filled in SQL (DuckDB's
 range() and a seeded random()): persons with every dimension (85 % with the diversity-statistics
 consent), a first source each (markets, coach organisations, partners, …), contact moments for
 half of them, one network per 500 persons (15 places, 12-month terms, three targets) with ten
@@ -41,10 +41,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from crm_app import clock, composition, dashboards, suppression
-from crm_app.audit import Actor
-from crm_app.paths import ROOT
-from crm_app.store import Store
+from crm_app.access.audit import Actor
+from crm_app.core import clock
+from crm_app.core.paths import ROOT
+from crm_app.core.store import Store
+from crm_app.insight import dashboards, suppression
+from crm_app.networks import composition
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)
 COORDINATOR = Actor(user_id=None, role="coordinator", origin="cli")

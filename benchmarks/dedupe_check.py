@@ -3,11 +3,11 @@
     python -m benchmarks.dedupe_check [--sizes 10000,100000,1000000] [--queries 200]
                                       [--out benchmarks/results/dedupe_check.json]
 
-For each size: a temporary store (migrated by crm_app.store.Store) is filled with synthetic persons
-from crm_app.demo.synthetic_people (same names, keys and distributions as the demo data; rows
+For each size: a temporary store (migrated by crm_app.core.store.Store) is filled with synthetic persons
+from crm_app.demo.dataset.synthetic_people (same names, keys and distributions as the demo data; rows
 bulk-inserted through Arrow; beyond 100,000 grown inside DuckDB by recombining those persons; the
 person indexes of the schema rebuilt afterwards). Then N query
-persons are checked with crm_app.dedupe.find_duplicates, the function the registration form calls:
+persons are checked with crm_app.people.dedupe.find_duplicates, the function the registration form calls:
   variant  an existing person typed again with another spelling (Muhammad for Mohammed, …) or a
            typo, same family name, birth year the same or one off, no phone
   phone    an existing person's phone number typed again (the same E.164), sometimes another spelling
@@ -43,14 +43,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from crm_app import dedupe, demo, names
-from crm_app.paths import ROOT, SCHEMA_DIR
-from crm_app.store import Store
+from crm_app.core.paths import ROOT, SCHEMA_DIR
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
+from crm_app.people import dedupe, names
 
 AS_OF = dt.date(2026, 6, 1)
 CREATED = dt.datetime(2026, 6, 1, 10, 0)
 CHUNK = 50_000
-POOL = 100_000          # persons drawn by crm_app.demo.synthetic_people; more are recombined in DuckDB
+POOL = 100_000          # persons drawn by crm_app.demo.dataset.synthetic_people; more are recombined in DuckDB
 WARMUP = 10
 KINDS = ("variant", "phone", "new")
 
@@ -205,7 +206,7 @@ def _check_keys(cur, sample: int = 2000) -> None:
 def build_store(path: Path, size: int, seed: int, pool: int = POOL) -> tuple[Store, dict, tuple[set, set]]:
     """A migrated store with `size` synthetic persons and the schema's person indexes.
 
-    Up to `pool` persons come from crm_app.demo.synthetic_people (in chunks, in worker processes,
+    Up to `pool` persons come from crm_app.demo.dataset.synthetic_people (in chunks, in worker processes,
     bulk-inserted through Arrow); beyond that the store is grown inside DuckDB by recombining pooled
     persons (see _EXPAND). Indexes are dropped during the load and rebuilt from the schema after it.
     Also returns the phone numbers and email keys in use, so query persons can get fresh ones.

@@ -3,9 +3,9 @@
     python -m benchmarks.erasure_compaction [--sizes 2000,20000,100000] [--repeat 3] [--seed 2026]
                                             [--out benchmarks/results/erasure_compaction.json] [--workdir DIR]
 
-For each size a temporary store (migrated by crm_app.store.Store) gets SIZE synthetic persons from
-crm_app.demo.synthetic_people (bulk-inserted through Arrow) with two consents each, one source and
-one contact moment each. Then, --repeat times, one person is erased through crm_app.erasure.erase
+For each size a temporary store (migrated by crm_app.core.store.Store) gets SIZE synthetic persons from
+crm_app.demo.dataset.synthetic_people (bulk-inserted through Arrow) with two consents each, one source and
+one contact moment each. Then, --repeat times, one person is erased through crm_app.privacy.erasure.erase
 (what `crm erase` and the Privacy screen call) and timed: total, and the compaction part. Beside it,
 in the same run, on the same file:
   - copy:   a plain file copy of the store (shutil.copyfile): the I/O floor of any rewrite;
@@ -31,10 +31,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from crm_app import clock, demo, erasure, reference
-from crm_app.audit import Actor
-from crm_app.paths import ROOT
-from crm_app.store import Store
+from crm_app.access.audit import Actor
+from crm_app.core import clock, reference
+from crm_app.core.paths import ROOT
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
+from crm_app.privacy import erasure
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)
 ADMIN = Actor(user_id=None, role="admin", origin="cli")

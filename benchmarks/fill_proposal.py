@@ -3,14 +3,14 @@
     python -m benchmarks.fill_proposal [--sizes 100,1000,10000] [--repeat 20] [--seed 2026]
                                        [--out benchmarks/results/fill_proposal.json] [--workdir DIR]
 
-For each size a temporary store (migrated by crm_app.store.Store) gets:
+For each size a temporary store (migrated by crm_app.core.store.Store) gets:
   - one 15-place sounding board with eight composition targets (share of women, distinct
     countries of origin, at most 4 per municipality, education band, age band, language,
-    integration route, years in the Netherlands) — saved through crm_app.networks.save;
+    integration route, years in the Netherlands) — saved through crm_app.networks.registry.save;
   - 10 members, seated through the services (waiting list → offer → accept): 5 places are open;
-  - a waiting list of SIZE synthetic persons from crm_app.demo.synthetic_people, all with the
+  - a waiting list of SIZE synthetic persons from crm_app.demo.dataset.synthetic_people, all with the
     diversity-statistics (and contact) consent, bulk-inserted through Arrow, joined over 3 years.
-Then crm_app.selection.propose — what the fill screen and `crm fill` call — is timed for the
+Then crm_app.networks.selection.propose — what the fill screen and `crm fill` call — is timed for the
 `quota` and `waitlist` methods (wall and CPU time, median and p95 over --repeat runs after a
 warm-up), and beside it, in the same run:
   - baseline: the same greedy quota rule done the straightforward way: the same query, every
@@ -38,12 +38,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from crm_app import clock, composition, demo, networks, offers, reference, selection, waitlists
-from crm_app.audit import Actor
-from crm_app.composition import Tally, Target
-from crm_app.networks import NetworkInput, TargetInput
-from crm_app.paths import ROOT
-from crm_app.store import Store
+from crm_app.access.audit import Actor
+from crm_app.core import clock, reference
+from crm_app.core.paths import ROOT
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
+from crm_app.networks import composition, offers, registry, selection, waitlists
+from crm_app.networks.composition import Tally, Target
+from crm_app.networks.registry import NetworkInput, TargetInput
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)           # naive UTC; the clock is frozen here for the whole run
 MANAGER = Actor(user_id=None, role="program_manager", origin="cli")
@@ -96,7 +98,7 @@ def build_store(path: Path, size: int, seed: int) -> tuple[Store, int, dict]:
         return ids
 
     ids = store.write(load)
-    network_id = networks.save(store, MANAGER, NetworkInput("Klankbordgroep De Stem", "sounding_board", PLACES, PLACES),
+    network_id = registry.save(store, MANAGER, NetworkInput("Klankbordgroep De Stem", "sounding_board", PLACES, PLACES),
                                list(TARGETS))
     member_ids, waiting_ids = ids[:MEMBERS], ids[MEMBERS:]
     entries = [waitlists.add(store, MANAGER, network_id, pid) for pid in member_ids]
@@ -120,8 +122,8 @@ def read_person_by_person(store, network_id: int):
     composition.ValueReader reads a person), plus the network, its open places and its tally."""
     today = clock.today()
     with store.read() as cur:
-        network = networks.load(cur, network_id)
-        open_places = network.max_places - networks.places_taken(cur, network_id)
+        network = registry.load(cur, network_id)
+        open_places = network.max_places - registry.places_taken(cur, network_id)
         rows = cur.execute(selection._CANDIDATES_SQL, {"network": network_id, "limit": None}).fetchall()
         tally = selection.current_tally(cur, network_id, today)
     read = composition.ValueReader(today.year)
@@ -193,9 +195,9 @@ def run_size(size: int, repeat: int, seed: int, workdir: Path) -> dict:
     try:
         result = {"size": size, "build": build}
         with store.read() as cur:
-            network = networks.load(cur, network_id)
+            network = registry.load(cur, network_id)
             pool = selection.load_pool(cur, network_id, clock.today())
-            result["open_places"] = network.max_places - networks.places_taken(cur, network_id)
+            result["open_places"] = network.max_places - registry.places_taken(cur, network_id)
         result["candidates"] = pool.size
         # what the targets see: distinct looks per target (what quota weighs per step, instead of persons)
         result["looks_per_target"] = [len(pool.looks(t)[1]) for t in network.targets]

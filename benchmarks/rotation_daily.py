@@ -3,7 +3,7 @@
     python -m benchmarks.rotation_daily [--networks 1000] [--places 15] [--years 10] [--days 20]
                                         [--out benchmarks/results/rotation_daily.json] [--workdir DIR]
 
-A temporary store (migrated by crm_app.store.Store) gets NETWORKS sounding boards of PLACES places
+A temporary store (migrated by crm_app.core.store.Store) gets NETWORKS sounding boards of PLACES places
 (12-month terms, at most 2 in a row, 12 months' rest) and one alumni network per 100 boards. Every
 place has been held for YEARS years: one person after another, each for one term or two (renewed),
 half of those leaving moving to the alumni network; so ~15 memberships per place, their renewal and
@@ -11,7 +11,7 @@ alumni decisions, and one person per membership with contact consent. The terms 
 staggered over the year, so some end every day. The history up to the day before the run is
 processed once (not timed); then DAYS consecutive days are processed — each a new day with real
 work: renewals proposed 60 days ahead, terms renewed or ended on their end day, members moved to
-the alumni network, places opened — timed with crm_app.rotation.process (what the app's daily upkeep
+the alumni network, places opened — timed with crm_app.networks.rotation.process (what the app's daily upkeep
 and `crm rotate --apply` run): median and p95 in ms.
 
 Beside it, in the same run, on a copy of the same store and for the same days:
@@ -37,10 +37,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from crm_app import alumni, clock, rotation, settings
-from crm_app.clock import add_months
-from crm_app.paths import ROOT
-from crm_app.store import Store
+from crm_app.core import clock, settings
+from crm_app.core.clock import add_months
+from crm_app.core.paths import ROOT
+from crm_app.core.store import Store
+from crm_app.networks import alumni, rotation
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)       # naive UTC: the first processed day is 01-06-2026
 TERM, MAX_TERMS, REST = 12, 2, 12

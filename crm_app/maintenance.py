@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import audit, offers, waitlists
-from .audit import Actor
-from .clock import today
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core.clock import today
+from crm_app.networks import offers, waitlists
 
 SYSTEM = Actor(user_id=None, role="system", origin="job")
 
@@ -27,7 +28,10 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
 
     result = store.write(work)
     # -- privacy (issue 4) --
-    from . import erasure, retention   # erasures journaled beside the store are re-applied (a restored or copied file)
+    from crm_app.privacy import (  # erasures journaled beside the store are re-applied (a restored or copied file)
+        erasure,
+        retention,
+    )
     reapplied = erasure.reapply(store, SYSTEM)
     if reapplied:
         result["erasures_reapplied"] = reapplied
@@ -36,7 +40,9 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
         result["retention"] = removed
 
     # -- rotation (issue 5) --
-    from . import rotation   # terms end, renewals are proposed, alumni periods proposed (idempotent per day)
+    from crm_app.networks import (
+        rotation,  # terms end, renewals are proposed, alumni periods proposed (idempotent per day)
+    )
     rotation.run_daily(store, as_of)
 
     return result

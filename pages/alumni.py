@@ -7,8 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from crm_app import alumni, exports, permissions, reasons
-from crm_app.errors import CrmError, ValidationError
+from crm_app.core import permissions
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.networks import alumni, reasons
+from crm_app.privacy import exports
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr

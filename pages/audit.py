@@ -4,7 +4,7 @@ Read-only: nothing on this screen (or anywhere in the app) edits or deletes audi
 """
 import streamlit as st
 
-from crm_app import audit, users
+from crm_app.access import audit, users
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, tr

@@ -1,12 +1,13 @@
 """Diversity dashboards: composition, targets, over time, recruitment funnel, two networks side by side.
 
-Every number here comes suppressed from crm_app.dashboards; no name is ever shown.
+Every number here comes suppressed from crm_app.insight.dashboards; no name is ever shown.
 """
 import pandas as pd
 import streamlit as st
 
-from crm_app import dashboards, networks, reasons
-from crm_app.i18n import label as i18n_label
+from crm_app.core.i18n import label as i18n_label
+from crm_app.insight import dashboards
+from crm_app.networks import reasons, registry
 from crm_app.ui import charts, session
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr
@@ -18,7 +19,7 @@ state = st.session_state
 
 st.set_page_config(layout="wide")
 st.title(tr("dash.title"))
-network_list = [n for n in networks.list_networks(store, actor)]
+network_list = [n for n in registry.list_networks(store, actor)]
 names = {n.id: n.name for n in network_list}
 municipality_list = dashboards.municipalities(store, actor)
 

@@ -1,8 +1,8 @@
 """Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers."""
 import streamlit as st
 
-from crm_app import networks, offers, reasons, selection
-from crm_app.errors import CrmError
+from crm_app.core.errors import CrmError
+from crm_app.networks import offers, reasons, registry, selection
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr
@@ -12,7 +12,7 @@ store = get_store()
 state = st.session_state
 
 st.title(tr("fill.title"))
-network_id = widgets.network_select("fill", networks.list_networks(store, session.actor()))
+network_id = widgets.network_select("fill", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()
 

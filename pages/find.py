@@ -1,11 +1,11 @@
 """Find a person by any part of a name, a phone number in any notation, or an email address."""
 import streamlit as st
 
-from crm_app import persons
+from crm_app.core.fields import format_phone
+from crm_app.people import persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, tr
-from crm_app.validation import format_phone
 
 user = session.require("person.search")
 

@@ -1,7 +1,7 @@
 """My follow-ups: contact moments I promised to follow up, due today or overdue."""
 import streamlit as st
 
-from crm_app import activities
+from crm_app.people import activities
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, tr

@@ -1,7 +1,8 @@
 """Start screen: who is logged in, what this role can do, and what needs attention today."""
 import streamlit as st
 
-from crm_app import activities, permissions
+from crm_app.core import permissions
+from crm_app.people import activities
 from crm_app.ui import nav, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, tr

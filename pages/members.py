@@ -1,8 +1,8 @@
 """Members of a network with their term end; end a membership early with a reason (the place opens)."""
 import streamlit as st
 
-from crm_app import memberships, networks
-from crm_app.errors import CrmError
+from crm_app.core.errors import CrmError
+from crm_app.networks import memberships, registry
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, tr
@@ -12,7 +12,7 @@ store = get_store()
 state = st.session_state
 
 st.title(tr("members.title"))
-network_id = widgets.network_select("members", networks.list_networks(store, session.actor()))
+network_id = widgets.network_select("members", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()
 
@@ -34,7 +34,7 @@ if "members_refusal" in state:
                          {"end_reason": tr("members.end_reason"), "end_note": tr("members.end_note")})
 
 rows = memberships.members(store, session.actor(), network_id)
-network = networks.get(store, session.actor(), network_id)
+network = registry.get(store, session.actor(), network_id)
 st.caption(tr("members.count", count=len(rows), places=network.max_places))
 for row in rows:
     with st.container(border=True, key=f"members_row_{row['id']}"):

@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from crm_app import composition, i18n, networks
-from crm_app.errors import CrmError, ValidationError
+from crm_app.core import i18n
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.networks import composition, registry
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
@@ -23,7 +24,7 @@ def _bound_text(value, measure: str) -> str:
 
 def _load(network) -> None:
     """Put a network (or a blank one) into the form's widgets."""
-    source = network or networks.Network(0, "", "sounding_board", 0, 15, 12, 2, 12, "monthly", None)
+    source = network or registry.Network(0, "", "sounding_board", 0, 15, 12, 2, 12, "monthly", None)
     for field, value in (("name", source.name), ("kind", source.kind), ("min_places", str(source.min_places)),
                          ("max_places", str(source.max_places)), ("term_months", str(source.term_months)),
                          ("max_terms", str(source.max_consecutive_terms)), ("rest_months", str(source.rest_months)),
@@ -37,7 +38,7 @@ def _load(network) -> None:
     state["networks_errors"] = {}
 
 
-def _targets_from_editor() -> list[networks.TargetInput]:
+def _targets_from_editor() -> list[registry.TargetInput]:
     """The start rows with the editor's changes applied (callbacks run before the editor redraws)."""
     changes = state.get("networks_targets") or {}
     rows = state["networks_targets_start"].to_dict("records")
@@ -45,18 +46,18 @@ def _targets_from_editor() -> list[networks.TargetInput]:
         rows[int(index)].update(edits)
     deleted = {int(i) for i in changes.get("deleted_rows", [])}
     rows = [row for index, row in enumerate(rows) if index not in deleted] + list(changes.get("added_rows", []))
-    return [networks.TargetInput(r.get("dimension"), r.get("value") or None, r.get("measure"),
+    return [registry.TargetInput(r.get("dimension"), r.get("value") or None, r.get("measure"),
                                  r.get("min") or None, r.get("max") or None)
             for r in rows if any(str(r.get(c) or "").strip() for c in TARGET_COLUMNS)]
 
 
 def _save(network_id: int | None) -> None:
-    data = networks.NetworkInput(
+    data = registry.NetworkInput(
         state["networks_name"], state["networks_kind"], state["networks_min_places"], state["networks_max_places"],
         state["networks_term_months"], state["networks_max_terms"], state["networks_rest_months"],
         state["networks_cadence"], state["networks_alumni_network"] or None)
     try:
-        saved = networks.save(store, session.actor(), data, _targets_from_editor(), network_id)
+        saved = registry.save(store, session.actor(), data, _targets_from_editor(), network_id)
     except ValidationError as exc:
         state["networks_errors"] = i18n.field_errors(exc, lang())
         return
@@ -71,7 +72,7 @@ def _save(network_id: int | None) -> None:
 st.title(tr("networks.title"))
 if "networks_flash" in state:
     st.success(state.pop("networks_flash"))
-all_networks = networks.list_networks(store, session.actor())
+all_networks = registry.list_networks(store, session.actor())
 choices = {NEW: tr("networks.new")} | {n.id: n.name for n in all_networks}
 if state.get("networks_edit") not in choices:
     state["networks_edit"] = NEW
@@ -84,7 +85,7 @@ errors = state.get("networks_errors", {})
 
 st.text_input(tr("field.network_name"), key="networks_name", max_chars=120)
 widgets.field_error(errors, "name")
-st.selectbox(tr("field.network_kind"), networks.KINDS, key="networks_kind", format_func=lambda k: label("network_kind", k))
+st.selectbox(tr("field.network_kind"), registry.KINDS, key="networks_kind", format_func=lambda k: label("network_kind", k))
 left, right = st.columns(2)
 for column, field in ((left, "min_places"), (right, "max_places"), (left, "term_months"), (right, "max_terms"),
                       (left, "rest_months")):
@@ -92,7 +93,7 @@ for column, field in ((left, "min_places"), (right, "max_places"), (left, "term_
         st.text_input(tr(f"field.{field}"), key=f"networks_{field}", max_chars=4)
         widgets.field_error(errors, {"max_terms": "max_consecutive_terms"}.get(field, field))
 with right:
-    st.selectbox(tr("field.cadence"), networks.CADENCES, key="networks_cadence", format_func=lambda c: label("cadence", c))
+    st.selectbox(tr("field.cadence"), registry.CADENCES, key="networks_cadence", format_func=lambda c: label("cadence", c))
 alumni = {NEW: tr("field.none")} | {n.id: n.name for n in all_networks if n.kind == "alumni_network" and n.id != chosen}
 if state.get("networks_alumni_network") not in alumni:
     state["networks_alumni_network"] = NEW
@@ -107,7 +108,7 @@ st.data_editor(
         "dimension": st.column_config.SelectboxColumn(tr("networks.col.dimension"), options=composition.DIMENSIONS,
                                                       required=True),
         "value": st.column_config.TextColumn(tr("networks.col.value")),
-        "measure": st.column_config.SelectboxColumn(tr("networks.col.measure"), options=networks.MEASURES,
+        "measure": st.column_config.SelectboxColumn(tr("networks.col.measure"), options=registry.MEASURES,
                                                     required=True, default="count"),
         "min": st.column_config.TextColumn(tr("networks.col.min")),
         "max": st.column_config.TextColumn(tr("networks.col.max")),

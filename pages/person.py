@@ -3,13 +3,15 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_app import activities, i18n, networks, permissions, persons, reference, waitlists
-from crm_app.clock import today
-from crm_app.errors import CrmError, NotFound, ValidationError
+from crm_app.core import i18n, permissions, reference
+from crm_app.core.clock import today
+from crm_app.core.errors import CrmError, NotFound, ValidationError
+from crm_app.core.fields import format_phone
+from crm_app.networks import registry, waitlists
+from crm_app.people import activities, persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
-from crm_app.validation import format_phone
 
 SCREEN = "person"
 user = session.require("person.view")
@@ -143,7 +145,7 @@ with overview:
     lines += [f"- {r['network']}: {tr('person.resting', until=fmt_date(r['resting_until']))}" for r in person["resting"]]
     st.markdown("\n".join(lines) if lines else tr("person.no_networks"))
     if permissions.allowed(user.role, "waitlist.manage"):
-        options = {n.id: n.name for n in networks.list_networks(store, session.actor())}
+        options = {n.id: n.name for n in registry.list_networks(store, session.actor())}
         if options:
             left, right = st.columns([3, 2])
             left.selectbox(tr("field.network"), list(options), key="person_waitlist_network", format_func=options.get,

@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from crm_app import exports, networks, reasons
+from crm_app.networks import reasons, registry
+from crm_app.privacy import exports
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
@@ -11,7 +12,7 @@ user = session.require("network.view")
 store = get_store()
 
 st.title(tr("places.title"))
-rows = networks.overview(store, session.actor())
+rows = registry.overview(store, session.actor())
 if not rows:
     st.info(tr("networks.none"))
     st.stop()

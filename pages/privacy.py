@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from crm_app import backups, erasure, retention
-from crm_app import i18n
-from crm_app.errors import CrmError, ValidationError
+from crm_app.core import i18n
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.privacy import backups, erasure, retention
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr

@@ -1,12 +1,13 @@
 """Register a candidate: fast, on a phone at a market stall, warned of duplicates before saving."""
 import streamlit as st
 
-from crm_app import i18n, persons, sources
-from crm_app.errors import ValidationError
+from crm_app.core import i18n
+from crm_app.core.errors import ValidationError
+from crm_app.core.fields import format_phone
+from crm_app.people import persons, sources
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import lang, tr
-from crm_app.validation import format_phone
 
 SCREEN = "register"
 user = session.require("person.register")

@@ -2,9 +2,11 @@
 and the forecast of places opening per month."""
 import streamlit as st
 
-from crm_app import exports, networks, permissions, rotation, settings
-from crm_app.errors import CrmError
-from crm_app.clock import today
+from crm_app.core import permissions, settings
+from crm_app.core.clock import today
+from crm_app.core.errors import CrmError
+from crm_app.networks import registry, rotation
+from crm_app.privacy import exports
 from crm_app.ui import rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, tr
@@ -124,7 +126,7 @@ if pending:
                           args=(row["membership_id"],))
 
 # -- the seat timeline and the forecast ----------------------------------------------------------------
-all_networks = [n for n in networks.list_networks(store, session.actor()) if n.kind != "alumni_network"]
+all_networks = [n for n in registry.list_networks(store, session.actor()) if n.kind != "alumni_network"]
 network_id = widgets.network_select("rotation", all_networks)
 if network_id is None:
     st.stop()

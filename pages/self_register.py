@@ -1,12 +1,13 @@
 """Kiosk self-registration: a newcomer leaves their own details. Shows nothing about anyone else."""
 import streamlit as st
 
-from crm_app import i18n, persons
-from crm_app.errors import ValidationError
-from crm_app.sources import SourceInput
+from crm_app.core import i18n
+from crm_app.core.errors import ValidationError
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
 from crm_app.ui import session, widgets
-from crm_app.ui.text import lang, tr
 from crm_app.ui.resources import get_store
+from crm_app.ui.text import lang, tr
 
 SCREEN = "kiosk"
 user = session.require("person.self_register")

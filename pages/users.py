@@ -1,8 +1,9 @@
 """Staff accounts and their roles (administrators only)."""
 import streamlit as st
 
-from crm_app import i18n, reference, users
-from crm_app.errors import ValidationError
+from crm_app.access import users
+from crm_app.core import i18n, reference
+from crm_app.core.errors import ValidationError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, label, lang, tr

@@ -1,8 +1,9 @@
 """A network's waiting list: order, waiting time, "still interested?" checks; add, confirm, take off."""
 import streamlit as st
 
-from crm_app import networks, persons, waitlists
-from crm_app.errors import CrmError
+from crm_app.core.errors import CrmError
+from crm_app.networks import registry, waitlists
+from crm_app.people import persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, tr
@@ -12,7 +13,7 @@ store = get_store()
 state = st.session_state
 
 st.title(tr("waitlist.title"))
-network_id = widgets.network_select("waitlist", networks.list_networks(store, session.actor()))
+network_id = widgets.network_select("waitlist", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()
 

@@ -4,7 +4,7 @@ Kept small and general; tests/app and tests/e2e add their own fixtures in their 
 (a fixture of the same name there overrides the one here for that folder).
 
 The store is a copy of a template made once per session: migrated, with one outreach user added
-through crm_app.users.add as the command-line operator. Copying the closed file costs a millisecond,
+through crm_app.access.users.add as the command-line operator. Copying the closed file costs a millisecond,
 migrating a new one about 0.1 s. The user's argon2id hash uses the smallest cost parameters:
 verification reads them from the hash, so logging in runs unchanged and takes a millisecond
 instead of 0.3 s (accounts added during a test get the real cost unless the test says otherwise).
@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import clock, users
-from crm_app.audit import CLI_OPERATOR, Actor
-from crm_app.store import Store
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR, Actor
+from crm_app.core import clock
+from crm_app.core.store import Store
 
 OUTREACH_USERNAME = "olga"
 OUTREACH_DISPLAY_NAME = "Olga Outreach"
@@ -47,7 +48,7 @@ def _store_template(tmp_path_factory) -> tuple[Path, int]:
 
 @pytest.fixture
 def store(_store_template, tmp_path) -> Store:
-    """A crm_app.store.Store on its own DuckDB file under tmp_path, closed at teardown.
+    """A crm_app.core.store.Store on its own DuckDB file under tmp_path, closed at teardown.
 
     The file already holds the outreach user of the `actor` fixture (and its user.add audit event).
     """
@@ -74,7 +75,7 @@ def actor_login() -> tuple[str, str]:
 
 @pytest.fixture
 def frozen_clock():
-    """Freeze crm_app.clock at FROZEN_NOW (naive UTC); yields the moment. Call clock.freeze to move it."""
+    """Freeze crm_app.core.clock at FROZEN_NOW (naive UTC); yields the moment. Call clock.freeze to move it."""
     clock.freeze(FROZEN_NOW)
     yield FROZEN_NOW
     clock.freeze(None)

@@ -1,5 +1,5 @@
 """Streamlit glue shared by the pages: the only place in crm_app that imports streamlit."""
 
-from . import logsafe as _logsafe
+from crm_app.ui import logsafe as _logsafe
 
 _logsafe.install()   # privacy (issue 4): a failing callback's traceback (with database values) stays out of the log

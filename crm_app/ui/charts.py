@@ -1,7 +1,7 @@
 """Altair charts for the dashboards, drawn only from suppressed tables, and their downloads.
 
 A chart's Vega-Lite spec carries its data inline: every chart here is built from a frame that
-crm_app.suppression already made safe (hidden counts are null, their text "<k" or "×"), so the
+crm_app.insight.suppression already made safe (hidden counts are null, their text "<k" or "×"), so the
 spec, its tooltips, the PNG made from it and the CSV beside it show nothing more than the table.
 """
 from __future__ import annotations
@@ -10,8 +10,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from .. import exports, i18n, reference
-from .text import lang, tr
+from crm_app.core import i18n, reference
+from crm_app.privacy import exports
+from crm_app.ui.text import lang, tr
 
 STATUS_COLORS = {"met": "#2e7d32", "at_risk": "#f9a825", "not_met": "#c62828"}
 _LABEL_GROUPS = {"gender": "gender", "education_level": "education_level", "education_band": "education_band",

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .. import permissions
-from .text import tr
+from crm_app.core import permissions
+from crm_app.ui.text import tr
 
 
 @dataclass(frozen=True)

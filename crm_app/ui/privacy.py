@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import subject_access
-from . import session
-from .text import lang, tr
+from crm_app.privacy import subject_access
+from crm_app.ui import session
+from crm_app.ui.text import lang, tr
 
 
 def subject_access_buttons(store, person_id: int, screen: str = "person") -> None:

@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import maintenance
-from ..store import Store
+from crm_app import maintenance
+from crm_app.core.store import Store
 
 
 @st.cache_resource(show_spinner=False)

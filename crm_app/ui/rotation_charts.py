@@ -7,7 +7,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from .text import fmt_date, tr
+from crm_app.ui.text import fmt_date, tr
 
 # status → colour, in the order the legend lists them
 TIMELINE_COLOURS = {

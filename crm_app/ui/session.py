@@ -1,6 +1,6 @@
 """Who is logged in to this browser, the login page, and the permission gate every page calls.
 
-Every script run asks the store (crm_app.sessions) whether this browser's session token is still
+Every script run asks the store (crm_app.access.sessions) whether this browser's session token is still
 good: unknown, ended (logout), idle too long, too old or belonging to a disabled account → logged
 out. Nothing in `st.session_state` is trusted on its own: a User object, a role or a made-up
 token placed there opens nothing.
@@ -17,7 +17,7 @@ Where the token lives
   hours, and SameSite=Strict keeps it out of cross-site requests. See docs/sessions.md.
 
 OIDC (`st.login`, configured by `[auth]` in .streamlit/secrets.toml)
-- A fresh provider login is mapped to an account by crm_app.oidc (subject or verified email in
+- A fresh provider login is mapped to an account by crm_app.access.oidc (subject or verified email in
   the CRM's own user table; never a role from the token) and gets its own server-side session,
   like a local login. The session is bound to the identity's subject: if Streamlit's identity
   cookie disappears or changes, the session ends.
@@ -36,11 +36,12 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from .. import audit, oidc, permissions, sessions, users
-from ..audit import Actor
-from ..users import User
-from .resources import get_store
-from .text import LANG_KEY, tr
+from crm_app.access import audit, oidc, sessions, users
+from crm_app.access.audit import Actor
+from crm_app.access.users import User
+from crm_app.core import permissions
+from crm_app.ui.resources import get_store
+from crm_app.ui.text import LANG_KEY, tr
 
 TOKEN_KEY = "auth_token"          # this tab's session token
 COOKIE_NAME = "crm_session"
@@ -77,13 +78,13 @@ class LoginOptions:
 def _secret_section(name: str) -> dict:
     try:
         section = st.secrets.get(name)
-    except Exception:  # noqa: BLE001 - no secrets.toml (StreamlitSecretNotFoundError) or unreadable
+    except Exception:
         return {}
     if section is None:
         return {}
     try:
         return section.to_dict() if hasattr(section, "to_dict") else dict(section)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return {}
 
 
@@ -112,7 +113,7 @@ def login_options() -> LoginOptions:
 def _cookie_token() -> str | None:
     try:
         return st.context.cookies.get(COOKIE_NAME)
-    except Exception:  # noqa: BLE001 - no client context (AppTest, a bare script run)
+    except Exception:
         return None
 
 
@@ -122,7 +123,7 @@ def _provider_identity() -> oidc.Identity | None:
         return None   # without [auth] no identity is accepted, whatever st.user says
     try:
         info = st.user.to_dict()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not info.get("is_logged_in"):
         return None
@@ -225,7 +226,7 @@ def client_address() -> str | None:
     """
     try:
         return st.context.ip_address
-    except Exception:  # noqa: BLE001 - no client context (e.g. a bare script run)
+    except Exception:
         return None
 
 
@@ -238,9 +239,9 @@ def watch_expiry(user: User | None) -> None:
         return
     try:
         with get_store().read() as cur:
-            from .. import settings
+            from crm_app.core import settings
             idle = settings.get(cur, "session_idle_seconds")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return
     interval = max(2.0, min(60.0, idle / 3))
     with st.sidebar:
@@ -271,7 +272,7 @@ def sync_cookie(user: User | None) -> None:
 
 def _max_age(absolute_end_utc) -> int:
     """Seconds until the session's absolute end: the cookie does not outlive the session."""
-    from ..clock import utcnow
+    from crm_app.core.clock import utcnow
     if absolute_end_utc is None:
         return 0
     return max(1, int((absolute_end_utc - utcnow()).total_seconds()))

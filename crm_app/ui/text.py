@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import i18n
-from ..clock import to_local
+from crm_app.core import i18n
+from crm_app.core.clock import to_local
 
 LANG_KEY = "app_lang"
 

@@ -11,11 +11,11 @@ import phonenumbers
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from .. import reference
-from ..clock import today
-from ..sources import SourceInput
-from ..validation import PersonInput
-from .text import label, lang, tr
+from crm_app.core import reference
+from crm_app.core.clock import today
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
+from crm_app.ui.text import label, lang, tr
 
 PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
                  "other_languages", "note", "consent_contact", "consent_diversity_statistics", "gender",
@@ -220,8 +220,8 @@ def show_refusal(exc, labels: dict[str, str] | None = None) -> None:
     A refused input says what is wrong per field ("Already on this waiting list", "Explanation: please
     fill this in"), not only how many fields were wrong; `labels` names the fields on this screen.
     """
-    from .. import i18n
-    from ..errors import ValidationError
+    from crm_app.core import i18n
+    from crm_app.core.errors import ValidationError
     if isinstance(exc, ValidationError):
         for field, message in i18n.field_errors(exc, lang()).items():
             st.error(f"{labels[field]}: {message}" if labels and field in labels else message)

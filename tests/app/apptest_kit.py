@@ -9,7 +9,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from crm_app import i18n
+from crm_app.core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 FIRST_RUN_TIMEOUT = 20   # imports and the store's first connection; reruns take milliseconds
 RERUN_TIMEOUT = 10
 
-# role → (username, display name); usernames follow crm_app.users' rules.
+# role → (username, display name); usernames follow crm_app.access.users' rules.
 STAFF = {
     "outreach": ("olga", "Olga Outreach"),
     "program_manager": ("pim", "Pim Programma"),
@@ -103,7 +103,7 @@ def texts(node) -> list[str]:
                                                                   "warning", "page_link", "text"):
             try:
                 value = element.value
-            except Exception:  # noqa: BLE001 - some widgets have no value before interaction
+            except Exception:
                 continue
             if value not in (None, "", [], False, True):
                 out.append(str(value))
@@ -161,7 +161,7 @@ def sign_in(at: AppTest, user) -> str:
     Only a token the store knows opens anything: a User object or a role placed in session state
     does not (tests/app/test_escalation.py).
     """
-    from crm_app import sessions
+    from crm_app.access import sessions
     from crm_app.ui.resources import get_store
     from crm_app.ui.session import TOKEN_KEY
     token = sessions.start(get_store(), user, "local")

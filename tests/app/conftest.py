@@ -1,7 +1,7 @@
 """AppTest fixtures: a fresh store per test, a user for every role, log-in through the real form.
 
 Each test gets its own DuckDB file: a copy of a template made once per session with the staff
-users (added through crm_app.users.add as the command-line operator), because hashing five
+users (added through crm_app.access.users.add as the command-line operator), because hashing five
 argon2id passwords per test would cost most of a second. `CRM_DB` points at the copy before the
 app runs, and the process-wide `get_store` resource is cleared before and after, so the
 connection is closed and the file lock freed.
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-
 from apptest_kit import PASSWORD, STAFF, first_run, new_app, open_page, submit_login
-from crm_app import reference, users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.store import Store
-from crm_app.ui.resources import get_store
+from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
+
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import reference
+from crm_app.core.store import Store
+from crm_app.ui.resources import get_store
 
 assert set(STAFF) == set(reference.ROLES), "the suite needs a user for every role"
 
@@ -38,7 +39,7 @@ class StaffUser:
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> tuple[Path, dict[str, StaffUser]]:
-    """The staff users, added once through crm_app.users.add as the command-line operator.
+    """The staff users, added once through crm_app.access.users.add as the command-line operator.
 
     Their argon2id hashes use the smallest cost parameters so that each of the suite's log-ins
     takes a millisecond instead of 0.17 s; verification reads the parameters from the hash, so

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from apptest_kit import PASSWORD, count, first_run, new_app, sign_in, submit_login, t, values
-from crm_app import clock, sessions, settings, users
-from crm_app.audit import CLI_OPERATOR
+
+from crm_app.access import sessions, users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock, settings
 from crm_app.ui import session
 
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "not-a-real-secret-" * 2,

@@ -8,12 +8,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from apptest_kit import (
+    PAGES_DIR,
+    count,
+    elements,
+    field_messages,
+    first_run,
+    main_text,
+    new_app,
+    page_links,
+    sign_in,
+    t,
+    values,
+)
 
-from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, page_links, sign_in, t, values
-from crm_app import clock, networks, offers, persons, waitlists
-from crm_app.networks import NetworkInput, TargetInput
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+from crm_app.core import clock
+from crm_app.networks import offers, registry, waitlists
+from crm_app.networks.registry import NetworkInput, TargetInput
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 NETWORK_PAGES = ("places", "fill", "waitlist", "members", "networks")
 WAITING = (("Amal", "man"), ("Bashir", "man"), ("Carla", "woman"), ("Dina", "woman"), ("Esra", "woman"))
@@ -48,7 +62,7 @@ def board(store, pm):
     start = NOW - dt.timedelta(days=60)
     clock.freeze(start)
     try:
-        network_id = networks.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 15, 15),
+        network_id = registry.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 15, 15),
                                    [TargetInput("gender", "woman", "share", "40%", None)])
         names = ["Fatima", "Goli", "Hana", "Iman"] + ["Jamal", "Karim", "Latif", "Majid", "Nabil", "Omar", "Rami",
                                                        "Said", "Tarek"]
@@ -126,7 +140,7 @@ def test_create_a_network_with_a_target(login, store, pm):
 
     assert not at.exception
     assert values(at.main, "success") == [t("networks.saved")]
-    [saved] = networks.list_networks(store, pm)
+    [saved] = registry.list_networks(store, pm)
     assert (saved.name, saved.kind, saved.min_places, saved.max_places, saved.term_months) == (
         "Adviesraad Inburgering", "advisory_council", 6, 10, 24)
     assert [(x.dimension, x.dim_value, x.measure, x.min_value, x.max_value) for x in saved.targets] == [
@@ -281,7 +295,7 @@ def test_end_a_membership_early(login, store, pm, board):
     with store.read() as cur:
         assert cur.execute("SELECT actual_end_date, end_reason FROM membership WHERE id = ?", [membership]).fetchone() \
             == (clock.today(), "left")
-    [row] = networks.overview(store, pm)
+    [row] = registry.overview(store, pm)
     assert (row.members, row.open_now) == (12, 3)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from apptest_kit import elements, main_text, open_page, t, values
-from crm_app import audit, persons
-from crm_app.sources import SourceInput
+
+from crm_app.access import audit
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 from crm_app.ui import nav
-from crm_app.validation import PersonInput
 
 
 def _register(store, staff) -> int:

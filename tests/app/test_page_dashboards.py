@@ -7,10 +7,11 @@ import re
 import shutil
 
 import pytest
-
 from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, t
-from crm_app import demo, i18n
-from crm_app.store import Store
+
+from crm_app.core import i18n
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
 from crm_app.ui.resources import get_store
 
 K = 5

@@ -1,10 +1,10 @@
 """Find a person by part of a name, a phone number in any notation, or an email in any case."""
 import pytest
-
 from apptest_kit import open_page, page_links, t, values
-from crm_app import persons
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 
 def add_person(store, actor, **fields) -> int:

@@ -2,11 +2,12 @@
 import datetime as dt
 
 import pytest
-
 from apptest_kit import main_text, t, values
-from crm_app import activities, clock, persons
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+
+from crm_app.core import clock
+from crm_app.people import activities, persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 
 @pytest.fixture

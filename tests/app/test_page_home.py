@@ -1,8 +1,8 @@
 """The start page: who is logged in, what this role can do, what needs attention."""
 import pytest
-
 from apptest_kit import page_links, t, values
-from crm_app.i18n import label
+
+from crm_app.core.i18n import label
 from crm_app.ui import nav
 
 

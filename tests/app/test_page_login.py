@@ -1,6 +1,5 @@
 """The login form of app.py: the gate in front of every screen."""
 import pytest
-
 from apptest_kit import PASSWORD, first_run, new_app, submit_login, t, values
 
 

@@ -3,10 +3,11 @@ same message as a wrong password, for known and unknown usernames alike, until t
 import datetime as dt
 
 import pytest
+from apptest_kit import PASSWORD, count, first_run, new_app, submit_login, t, values
 from argon2 import PasswordHasher
 
-from apptest_kit import PASSWORD, count, first_run, new_app, submit_login, t, values
-from crm_app import clock, settings, users
+from crm_app.access import users
+from crm_app.core import clock, settings
 from crm_app.ui import session
 
 MAX_FAILURES = settings.DEFAULTS["login_max_failures"]

@@ -1,14 +1,15 @@
 """One person's page: what is known, editing with the same validation, logging a contact moment."""
 import pytest
-
 from apptest_kit import count, field_messages, main_text, open_page, t, values
-from crm_app import memberships, networks, offers, persons, sources, waitlists
-from crm_app.audit import Actor
-from crm_app.clock import add_months, today
-from crm_app.i18n import label
-from crm_app.sources import SourceInput
+
+from crm_app.access.audit import Actor
+from crm_app.core.clock import add_months, today
+from crm_app.core.i18n import label
+from crm_app.networks import memberships, offers, registry, waitlists
+from crm_app.people import persons, sources
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 from crm_app.ui.text import fmt_date
-from crm_app.validation import PersonInput
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_without_an_id_the_page_points_to_find(login):
 
 def test_a_former_member_in_the_rest_period_is_shown_resting_until_they_may_return(login, store, amal):
     manager = Actor(user_id=None, role="program_manager", origin="web")
-    network_id = networks.save(store, manager, networks.NetworkInput(
+    network_id = registry.save(store, manager, registry.NetworkInput(
         name="Klankbordgroep De Stem", kind="sounding_board", min_places=0, max_places=15, term_months=12,
         rest_months=12))
     entry = waitlists.add(store, manager, network_id, amal)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from apptest_kit import count, main_text, t, values
-from crm_app import audit, erasure, persons
-from crm_app.audit import CLI_OPERATOR
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+
+from crm_app.access import audit
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
+from crm_app.privacy import erasure
 
 GIVEN, FAMILY = "Zqvmaristella", "Kwyxbarnabetti"
 
@@ -121,7 +123,7 @@ def test_a_database_error_in_a_callback_reaches_neither_screen_nor_log(login, st
 
 
 def test_retention_periods_can_be_changed_within_their_limits(login, store):
-    from crm_app import retention
+    from crm_app.privacy import retention
     at = login("admin", "privacy")
     at.number_input(key="privacy_retention_candidate_months").set_value(36)
     at.button(key="privacy_rules_save").click().run()

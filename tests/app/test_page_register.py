@@ -1,6 +1,5 @@
 """Register a candidate (role outreach): validation per field, duplicates before saving."""
 import pytest
-
 from apptest_kit import count, field_messages, main_text, t, values
 
 

@@ -1,10 +1,10 @@
 """The kiosk: a newcomer signs themselves up; the kiosk account sees nothing else."""
 import pytest
-
 from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, sign_in, t, values
-from crm_app import persons
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 
 @pytest.fixture

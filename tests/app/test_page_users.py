@@ -1,8 +1,8 @@
 """Staff accounts (administrators): add, refuse a short password, disable."""
 import pytest
-
 from apptest_kit import PASSWORD, count, field_messages, first_run, main_text, new_app, submit_login, t, values
-from crm_app.users import PASSWORD_MIN
+
+from crm_app.access.users import PASSWORD_MIN
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Role × page: each page either renders for a role or shows only "no access", and the navigation
 app.py builds for a role holds exactly the pages that role may open.
 
-The expected table comes from crm_app.permissions and crm_app.ui.nav.SCREENS; the pages are the
+The expected table comes from crm_app.core.permissions and crm_app.ui.nav.SCREENS; the pages are the
 files in pages/, so a new page is checked without touching this file.
 """
 from __future__ import annotations
@@ -10,12 +10,13 @@ import re
 
 import pytest
 import streamlit
-
 from apptest_kit import PAGES_DIR, elements, first_run, new_app, sign_in, t, values
-from crm_app import permissions, persons, reference
-from crm_app.sources import SourceInput
+
+from crm_app.core import permissions, reference
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 from crm_app.ui import nav
-from crm_app.validation import PersonInput
 
 PAGE_FILES = sorted(path.name for path in PAGES_DIR.glob("*.py"))
 SCREENS = {screen.path: screen for screen in nav.SCREENS}

@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from apptest_kit import count, main_text, t, values
-from crm_app import alumni, clock, networks, offers, persons, waitlists
-from crm_app.networks import NetworkInput
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+
+from crm_app.core import clock
+from crm_app.networks import alumni, offers, registry, waitlists
+from crm_app.networks.registry import NetworkInput
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 NOW = dt.datetime(2026, 11, 29, 9, 30)
 START = NOW - dt.timedelta(days=335)       # terms of 12 months end in about 30 days
@@ -37,9 +39,9 @@ def board(store, pm):
     """De Stem (5 places, 12-month terms, at most 2) with an alumni network; Amal and Bashir seated 335 days ago."""
     clock.freeze(START)
     try:
-        alumni_id = networks.save(store, pm, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
+        alumni_id = registry.save(store, pm, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
                                                           "quarterly"))
-        board_id = networks.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 0, 5, 12, 2,
+        board_id = registry.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 0, 5, 12, 2,
                                                          12, "monthly", alumni_id))
         ids = {"board": board_id, "alumni": alumni_id}
         for name in ("Amal", "Bashir", "Carla", "Dina"):
@@ -79,7 +81,7 @@ def test_the_manager_sees_ending_terms_timeline_and_forecast_and_confirms_a_rene
 
 def test_the_exit_conversation_and_the_offer_to_create_a_missing_alumni_network(login, store, pm):
     clock.freeze(START)
-    board_id = networks.save(store, pm, NetworkInput("Adviesraad", "advisory_council", 0, 3, 12, 1, 12, "monthly"))
+    board_id = registry.save(store, pm, NetworkInput("Adviesraad", "advisory_council", 0, 3, 12, 1, 12, "monthly"))
     pid = person(store, pm, "Esra")
     made = offers.make(store, pm, board_id, [waitlists.add(store, pm, board_id, pid)], "waitlist")
     membership = offers.respond(store, pm, made[0], "accept")["membership_id"]
@@ -127,7 +129,7 @@ def test_the_manager_links_a_referral_named_in_words(login, store, pm, board):
         "INSERT INTO membership (network_id, person_id, start_date, planned_end_date) VALUES (?, ?, ?, ?)",
         [board["alumni"], board["Carla"], clock.today(), clock.add_months(clock.today(), 36)]))
     clock.freeze(NOW)
-    from crm_app import sources
+    from crm_app.people import sources
     source_id = sources.add_source(store, pm, board["Dina"], SourceInput(kind="alumni_referral", source_name="Carla"))
     at = login("program_manager", "alumni")
     at.selectbox(key=f"alumni_link_{source_id}").set_value(board["Carla"])
@@ -140,7 +142,8 @@ def test_the_manager_links_a_referral_named_in_words(login, store, pm, board):
 @pytest.mark.parametrize("role, page", [("program_manager", "rotation"), ("program_manager", "alumni"),
                                         ("coordinator", "alumni")])
 def test_the_screens_on_the_demo_data(login, store, role, page):
-    from crm_app import demo, maintenance
+    from crm_app import maintenance
+    from crm_app.demo import dataset as demo
     demo.fill_demo(store, persons=400)
     maintenance.run_due(store)
     at = login(role, page)

@@ -6,10 +6,11 @@ import datetime as dt
 import secrets
 
 import pytest
-
 from apptest_kit import PAGES_DIR, PASSWORD, count, elements, first_run, new_app, sign_in, submit_login, t, values
-from crm_app import clock, sessions, settings, users
-from crm_app.audit import CLI_OPERATOR
+
+from crm_app.access import sessions, users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock, settings
 from crm_app.ui import nav, session
 
 ADMIN_ONLY = [s.path for s in nav.SCREENS if s.action == "user.manage"]

@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from e2e_kit import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, TIMEOUT_MS, Server
 from playwright.sync_api import expect
 
-from crm_app import users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.store import Store
-from e2e_kit import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, TIMEOUT_MS, Server
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core.store import Store
 
 OUTREACH = ("olga", "Olga Outreach")
 expect.set_options(timeout=TIMEOUT_MS)

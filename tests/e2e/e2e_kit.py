@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from crm_app import i18n
+from crm_app.core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"

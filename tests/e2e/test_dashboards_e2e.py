@@ -1,7 +1,7 @@
 """A coordinator opens the diversity dashboards in Chromium on the demo data, switches network,
 filter and view, and downloads a table as CSV: every count in it is 0, at least k, or hidden.
 
-The store is filled with crm_app.demo (as `crm init --demo` does) before the server starts.
+The store is filled with crm_app.demo.dataset (as `crm init --demo` does) before the server starts.
 With CRM_SCREENSHOTS=1 the views are saved as docs/screenshots/dashboard_*.png.
 """
 from __future__ import annotations
@@ -12,11 +12,11 @@ import re
 import shutil
 
 import pytest
+from e2e_kit import TIMEOUT_MS, Server, choose, key, main_area, press, screenshot, settled, t
 from playwright.sync_api import expect
 
-from crm_app import demo
-from crm_app.store import Store
-from e2e_kit import TIMEOUT_MS, Server, choose, key, main_area, press, screenshot, settled, t
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
 
 pytestmark = pytest.mark.e2e
 

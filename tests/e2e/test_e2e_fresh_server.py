@@ -1,8 +1,7 @@
 """A page's own address on a server that has just started, before any session ran app.py."""
 import pytest
-from playwright.sync_api import expect
-
 from e2e_kit import TIMEOUT_MS, key, t
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -5,13 +5,13 @@ import secrets
 import shutil
 
 import pytest
-from playwright.sync_api import expect
-
-from crm_app import users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.store import Store
 from e2e_kit import Server, free_port, key, logged_in_as, screenshot, session_cookie, shows_the_login, t, wait_for
 from oidc_provider import OidcProvider
+from playwright.sync_api import expect
+
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
 PIM = ("pim", "Pim Programma", "sub-0001-pim")

@@ -2,10 +2,22 @@
 import re
 
 import pytest
+from e2e_kit import (
+    TIMEOUT_MS,
+    big_enough_to_tap,
+    choose,
+    fits_the_width,
+    key,
+    log_in,
+    main_area,
+    press,
+    screenshot,
+    shows,
+    t,
+    tick,
+    type_into,
+)
 from playwright.sync_api import expect
-
-from e2e_kit import (TIMEOUT_MS, big_enough_to_tap, choose, fits_the_width, key, log_in, main_area, press,
-                     screenshot, shows, t, tick, type_into)
 
 pytestmark = pytest.mark.e2e
 

@@ -4,11 +4,11 @@ import shutil
 import time
 
 import pytest
+from e2e_kit import DESKTOP, Server, key, log_in, logged_in_as, session_cookie, shows_the_login, t, wait_for
 from playwright.sync_api import expect
 
-from crm_app import settings
-from crm_app.store import Store
-from e2e_kit import DESKTOP, Server, key, log_in, logged_in_as, session_cookie, shows_the_login, t, wait_for
+from crm_app.core import settings
+from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
 IDLE_SECONDS = 6

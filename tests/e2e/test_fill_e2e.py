@@ -11,15 +11,18 @@ import datetime as dt
 import shutil
 
 import pytest
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t
 from playwright.sync_api import expect
 
-from crm_app import clock, networks, offers, persons, users, waitlists
-from crm_app.audit import CLI_OPERATOR
-from crm_app.networks import NetworkInput, TargetInput
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock
+from crm_app.core.store import Store
+from crm_app.networks import offers, registry, waitlists
+from crm_app.networks.registry import NetworkInput, TargetInput
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +50,7 @@ def prepare(path) -> None:
 
         start = clock.utcnow() - dt.timedelta(days=160)   # the waiting joined 150..70 days ago: no check due yet
         clock.freeze(start)
-        network_id = networks.save(store, pm, NetworkInput(BOARD, "sounding_board", 15, 15),
+        network_id = registry.save(store, pm, NetworkInput(BOARD, "sounding_board", 15, 15),
                                    [TargetInput("gender", "woman", "share", "40%", None)])
         members = [person(*m) for m in MEMBERS]
         made = offers.make(store, pm, network_id, [waitlists.add(store, pm, network_id, p) for p in members],

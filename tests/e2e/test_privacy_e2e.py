@@ -6,14 +6,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, t, type_into
 from playwright.sync_api import expect
 
-from crm_app import persons, users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, t, type_into
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core.store import Store
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 pytestmark = pytest.mark.e2e
 

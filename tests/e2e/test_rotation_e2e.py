@@ -10,15 +10,18 @@ import datetime as dt
 import shutil
 
 import pytest
+from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t
 from playwright.sync_api import expect
 
-from crm_app import clock, networks, offers, persons, users, waitlists
-from crm_app.audit import CLI_OPERATOR
-from crm_app.networks import NetworkInput
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock
+from crm_app.core.store import Store
+from crm_app.networks import offers, registry, waitlists
+from crm_app.networks.registry import NetworkInput
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 pytestmark = pytest.mark.e2e
 
@@ -42,9 +45,9 @@ def prepare(path) -> dict:
                                     SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True).person_id
 
         clock.freeze(now - dt.timedelta(days=400))
-        alumni_id = networks.save(store, pm, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
+        alumni_id = registry.save(store, pm, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
                                                           "quarterly"))
-        board = networks.save(store, pm, NetworkInput(BOARD, "sounding_board", 0, 8, 12, 2, 12, "monthly", alumni_id))
+        board = registry.save(store, pm, NetworkInput(BOARD, "sounding_board", 0, 8, 12, 2, 12, "monthly", alumni_id))
         for (given, family), days_ago in MEMBERS:
             clock.freeze(now - dt.timedelta(days=days_ago))
             pid = person(given, family)

@@ -1,6 +1,6 @@
 """Helpers for the networks / waiting lists / offers tests (tests/unit/test_networks_*.py).
 
-Persons are added either through crm_app.persons.register (the real path) or, where a test needs
+Persons are added either through crm_app.people.persons.register (the real path) or, where a test needs
 many of them, straight into the tables in one transaction (`insert_people`): the same columns and
 keys register writes, without the duplicate check and the per-person transaction.
 """
@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import string
 
-from crm_app import dedupe, networks, offers, persons, reference, waitlists
-from crm_app.audit import Actor
-from crm_app.clock import utcnow
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+from crm_app.access.audit import Actor
+from crm_app.core import reference
+from crm_app.core.clock import utcnow
+from crm_app.networks import offers, registry, waitlists
+from crm_app.people import dedupe, persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 DIMENSION_COLUMNS = ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
                      "arrival_year", "integration_route")
@@ -83,8 +85,8 @@ def insert_people(store, specs: list[dict], *, contact: bool = True) -> list[int
 
 
 def network(store, who: Actor, name: str = "Klankbordgroep De Stem", *, min_places=0, max_places=15,
-            term_months=12, rest_months=12, targets: list[networks.TargetInput] | None = None) -> int:
-    return networks.save(store, who, networks.NetworkInput(
+            term_months=12, rest_months=12, targets: list[registry.TargetInput] | None = None) -> int:
+    return registry.save(store, who, registry.NetworkInput(
         name=name, kind="sounding_board", min_places=min_places, max_places=max_places, term_months=term_months,
         rest_months=rest_months), targets)
 
@@ -125,7 +127,7 @@ def at(moment: dt.datetime, days: int = 0) -> dt.datetime:
 def seat_directly(store, network_id: int, person_ids: list[int], *, term_months: int = 12) -> list[int]:
     """Members in one transaction, the rows exactly as entry → offer → accept leave them (placed entry,
     accepted offer, membership for one term). For arranging many members fast; `seat` is the real path."""
-    from crm_app.clock import add_months, today
+    from crm_app.core.clock import add_months, today
 
     def work(cur):
         now, start = utcnow(), today()

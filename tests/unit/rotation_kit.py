@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm_app import clock, networks, rotation
-from crm_app.networks import NetworkInput
 from networks_kit import insert_people, manager, seat
+
+from crm_app.core import clock
+from crm_app.networks import registry, rotation
+from crm_app.networks.registry import NetworkInput
 
 PM = manager()
 T0 = dt.datetime(2026, 1, 5, 9, 30)       # naive UTC, a Monday morning
@@ -19,9 +21,9 @@ def make_board(store, *, places=5, term_months=12, max_terms=2, rest_months=12, 
                name="Klankbordgroep De Stem") -> tuple[int, int | None]:
     alumni_id = None
     if alumni:
-        alumni_id = networks.save(store, PM, NetworkInput(f"Alumni {name}", "alumni_network", 0, 40, 36, 1, 0,
+        alumni_id = registry.save(store, PM, NetworkInput(f"Alumni {name}", "alumni_network", 0, 40, 36, 1, 0,
                                                           "quarterly"))
-    board = networks.save(store, PM, NetworkInput(name, "sounding_board", 0, places, term_months, max_terms,
+    board = registry.save(store, PM, NetworkInput(name, "sounding_board", 0, places, term_months, max_terms,
                                                   rest_months, "monthly", alumni_id))
     return board, alumni_id
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import alumni, clock, networks, rotation
-from crm_app.errors import CrmError, ValidationError
-from crm_app.networks import NetworkInput, TargetInput
-from crm_app.sources import SourceInput
 from networks_kit import insert_people, manager
+
+from crm_app.core import clock
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.networks import alumni, registry, rotation
+from crm_app.networks.registry import NetworkInput, TargetInput
+from crm_app.people.sources import SourceInput
 
 PM = manager()
 T0 = dt.datetime(2026, 5, 10, 9, 30)     # the half year July–December is proposed from 17-05 on (45 days ahead)
@@ -25,7 +26,7 @@ def frozen():
 
 def make_alumni(store, specs: list[dict], *, targets=None) -> tuple[int, list[int]]:
     """An alumni network whose members became alumni one month apart, in the order of `specs`."""
-    network_id = networks.save(store, PM, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
+    network_id = registry.save(store, PM, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
                                                        "quarterly"), targets)
     people = insert_people(store, specs)
 
@@ -129,7 +130,7 @@ def test_settings_that_cannot_work_are_refused(store, places, months, periods, f
 
 
 def test_only_an_alumni_network_has_a_rotation_setting(store):
-    board = networks.save(store, PM, NetworkInput("Adviesraad", "advisory_council", 0, 9))
+    board = registry.save(store, PM, NetworkInput("Adviesraad", "advisory_council", 0, 9))
     with pytest.raises(CrmError) as caught:
         alumni.save_setting(store, PM, board, 2, 6, 1)
     assert caught.value.code == "not_alumni_network"
@@ -138,7 +139,7 @@ def test_only_an_alumni_network_has_a_rotation_setting(store):
 def test_referrals_are_counted_per_alumnus(store):
     network_id, people = make_alumni(store, [{} for _ in range(3)])
     referred = insert_people(store, [{} for _ in range(4)])
-    from crm_app import sources
+    from crm_app.people import sources
     for index, pid in enumerate(referred):
         referrer = people[0] if index < 3 else people[2]
         sources.add_source(store, PM, pid, SourceInput(kind="alumni_referral", referrer_id=referrer))
@@ -160,7 +161,7 @@ def test_the_coordinator_sees_alumni_by_number_only(store):
 def test_a_referral_named_in_words_is_linked_to_the_alumnus(store):
     network_id, people = make_alumni(store, [{} for _ in range(2)])
     (referred,) = insert_people(store, [{}])
-    from crm_app import sources
+    from crm_app.people import sources
     source_id = sources.add_source(store, PM, referred, SourceInput(kind="alumni_referral", source_name="Amal"))
     assert [r["source_id"] for r in alumni.unlinked_referrals(store, PM)] == [source_id]
     with pytest.raises(CrmError) as caught:

@@ -10,14 +10,16 @@ import threading
 
 import pytest
 
-from crm_app import audit, persons, store as store_module
-from crm_app.audit import CLI_OPERATOR, Actor
-from crm_app.cli import main
-from crm_app.errors import PermissionDenied
-from crm_app.paths import SCHEMA_DIR
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
+from crm_app.access import audit
+from crm_app.access.audit import CLI_OPERATOR, Actor
+from crm_app.cli.main import main
+from crm_app.core import store as store_module
+from crm_app.core.errors import PermissionDenied
+from crm_app.core.paths import SCHEMA_DIR
+from crm_app.core.store import Store
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 
 def _rows(store, sql, params=None):
@@ -139,7 +141,7 @@ def test_concurrent_writers_through_one_store_keep_one_valid_chain(store):
                     except store_module.ConcurrentChange:
                         if attempt == 19:
                             raise
-        except BaseException as exc:   # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(a,)) for a in writers]

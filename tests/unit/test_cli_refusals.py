@@ -1,7 +1,7 @@
 """The `crm` command refuses bad values with a clear message and an exit code, and writes nothing."""
 import pytest
 
-from crm_app import cli
+from crm_app.cli import main as cli
 
 
 def test_a_negative_number_of_places_is_a_usage_error(tmp_path, capsys):

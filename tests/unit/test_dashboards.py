@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import clock, consents, dashboards
-from crm_app.audit import Actor
-from crm_app.errors import PermissionDenied
-from crm_app.networks import TargetInput
 from networks_kit import insert_people, manager, network, seat
+
+from crm_app.access.audit import Actor
+from crm_app.core import clock
+from crm_app.core.errors import PermissionDenied
+from crm_app.insight import dashboards
+from crm_app.networks.registry import TargetInput
+from crm_app.people import consents
 
 COORDINATOR = Actor(user_id=None, role="coordinator", origin="web")
 NOW = dt.datetime(2026, 11, 29, 9, 0)
@@ -113,7 +115,7 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
     """targets_screen counts every network at once with arrays; composition.Tally per network is the reference."""
     import random
 
-    from crm_app import offers, waitlists
+    from crm_app.networks import offers, waitlists
     rng = random.Random(seed)
     pm = manager()
     choices = {"gender": ["woman", "man", None], "country_of_origin": ["SY", "ER", "AF", None],
@@ -132,7 +134,7 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
         chosen = rng.sample(people, 9)
         seat(store, pm, nid, chosen[:7])
         offers.make(store, pm, nid, [waitlists.add(store, pm, nid, p) for p in chosen[7:]], "waitlist")
-    key = lambda r: (r.network_id, r.target.id, r.now, r.with_offers)   # noqa: E731
+    key = lambda r: (r.network_id, r.target.id, r.now, r.with_offers)
     fast = sorted(map(key, dashboards.targets_screen(store, COORDINATOR)))
     assert fast == sorted(map(key, dashboards.targets_by_tally(store)))
     assert len(fast) == 12

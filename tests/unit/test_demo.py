@@ -4,9 +4,12 @@ from __future__ import annotations
 import phonenumbers
 import pytest
 
-from crm_app import activities, dedupe, demo, reference, users
-from crm_app.errors import CrmError
-from crm_app.store import Store
+from crm_app.access import users
+from crm_app.core import reference
+from crm_app.core.errors import CrmError
+from crm_app.core.store import Store
+from crm_app.demo import dataset as demo
+from crm_app.people import activities, dedupe
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from crm_app import activities, audit, backups, erasure, exports, offers, persons, sources, waitlists
-from crm_app.audit import Actor
-from crm_app.errors import NotFound, PermissionDenied, StoreLocked
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
 from networks_kit import network, register
+
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core.errors import NotFound, PermissionDenied, StoreLocked
+from crm_app.core.store import Store
+from crm_app.networks import offers, waitlists
+from crm_app.people import activities, persons, sources
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
+from crm_app.privacy import backups, erasure, exports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,7 +205,7 @@ def test_units_of_work_wait_for_a_compaction_and_then_carry_on(store, admin, fro
                 written.append(register(store, admin, "Amal", family=f"Schrijver{chr(97 + index)}"))
                 with store.read() as cur:
                     cur.execute("SELECT count(*) FROM person").fetchone()
-            except Exception as exc:   # noqa: BLE001 - collected for the assertion
+            except Exception as exc:
                 errors.append(repr(exc))
             n += 1
 
@@ -279,7 +282,7 @@ def test_restore_is_refused_while_another_process_holds_the_store(store, admin, 
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from crm_app.store import Store
+            from crm_app.core.store import Store
             s = Store({str(path)!r}); print("ready", flush=True); sys.stdin.readline()
         """)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:

@@ -9,11 +9,12 @@ import zipfile
 import pandas as pd
 import pytest
 
-from crm_app import exports, persons
-from crm_app.audit import CLI_OPERATOR, Actor
-from crm_app.errors import PermissionDenied
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+from crm_app.access.audit import CLI_OPERATOR, Actor
+from crm_app.core.errors import PermissionDenied
+from crm_app.people import persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
+from crm_app.privacy import exports
 
 HOSTILE_NOTES = ["=HYPERLINK(\"http://evil.example\",\"klik\")", "+1+1", "-2+3", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
 

@@ -9,8 +9,9 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import clock, settings, users
-from crm_app.audit import CLI_OPERATOR
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock, settings
 
 WINDOW = dt.timedelta(minutes=settings.DEFAULTS["login_window_minutes"])
 MAX_FAILURES = settings.DEFAULTS["login_max_failures"]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from crm_app import persons
-from crm_app.names import fold, skeleton
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
+from crm_app.people import persons
+from crm_app.people.names import fold, skeleton
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 MARKET = SourceInput(kind="market", source_name="Vredenburg", source_date="2026-11-28")
 

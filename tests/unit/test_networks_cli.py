@@ -8,11 +8,11 @@ import datetime as dt
 import json
 
 import pytest
-
-from crm_app import clock
-from crm_app.cli import main
-from crm_app.store import Store
 from networks_kit import snapshot
+
+from crm_app.cli.main import main
+from crm_app.core import clock
+from crm_app.core.store import Store
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-
-from crm_app import memberships, offers, waitlists
-from crm_app.errors import ConcurrentChange, CrmError
 from networks_kit import insert_people, manager, network, seat_directly, taken
+
+from crm_app.core.errors import ConcurrentChange, CrmError
+from crm_app.networks import memberships, offers, waitlists
 
 ROUNDS = 20
 
@@ -26,7 +26,7 @@ def race(*calls):
         barrier.wait()
         try:
             outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+        except Exception as exc:
             outcomes[index] = exc
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]

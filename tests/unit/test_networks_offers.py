@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import clock, i18n, maintenance, memberships, networks, offers, selection, settings, waitlists
-from crm_app.errors import CrmError, NotFound, PermissionDenied, ValidationError
-from crm_app.networks import TargetInput
 from networks_kit import entry_of, insert_people, manager, network, seat, snapshot, taken
+
+from crm_app import maintenance
+from crm_app.core import clock, i18n, settings
+from crm_app.core.errors import CrmError, NotFound, PermissionDenied, ValidationError
+from crm_app.networks import memberships, offers, registry, selection, waitlists
+from crm_app.networks.registry import TargetInput
 
 
 @pytest.fixture
@@ -234,12 +236,12 @@ def test_ending_a_membership_early_opens_the_place(store, pm, board, frozen_cloc
     ids = seat(store, pm, board, people[:15])
     waitlists.add(store, pm, board, people[15])
     assert selection.propose(store, pm, board).proposals == []
-    [row] = [r for r in networks.overview(store, pm) if r.network_id == board]
+    [row] = [r for r in registry.overview(store, pm) if r.network_id == board]
     assert (row.members, row.open_now) == (15, 0)
 
     clock.freeze(frozen_clock + dt.timedelta(days=40))
     memberships.end_early(store, pm, ids[3], "left", "Verhuisd")
-    [row] = [r for r in networks.overview(store, pm) if r.network_id == board]
+    [row] = [r for r in registry.overview(store, pm) if r.network_id == board]
     assert (row.members, row.on_offer, row.open_now) == (14, 0, 1)
     assert [p.candidate.person_id for p in selection.propose(store, pm, board).proposals] == [people[15]]
     with store.read() as cur:
@@ -261,7 +263,7 @@ def test_the_overview_counts_members_offers_and_places_opening_soon(store, pm, f
     seat(store, pm, network_id, insert_people(store, [{}, {}]))
     _, entries = listed(store, pm, network_id, 3)
     offers.make(store, pm, network_id, entries[:1], "waitlist")
-    [row] = networks.overview(store, pm)
+    [row] = registry.overview(store, pm)
     assert (row.members, row.on_offer, row.open_now, row.opening_soon, row.waiting, row.below_min) == (
         4, 1, 5, 2, 2, True)
 

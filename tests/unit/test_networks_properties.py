@@ -3,7 +3,7 @@
 - Members plus open offers never exceed max places, whatever happens in whatever order.
 - `quota` never proposes a candidate who breaks a maximum target while another candidate would not;
   its proposal is exactly the plain greedy rule evaluated person by person (a brute force over every
-  candidate with a fresh crm_app.composition.Tally), so grouping candidates by signature changes nothing.
+  candidate with a fresh crm_app.networks.composition.Tally), so grouping candidates by signature changes nothing.
 - The waitlist method's order is the joined order: positions 1..n, ties broken by entry id.
 """
 from __future__ import annotations
@@ -14,13 +14,15 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from crm_app import clock, composition, maintenance, memberships, networks, offers, selection, waitlists
-from crm_app.composition import Tally, Target
-from crm_app.errors import CrmError, ValidationError
-from crm_app.networks import TargetInput, validate_targets
-from crm_app.store import Store
 from networks_kit import insert_people, letters, manager, network, taken
+
+from crm_app import maintenance
+from crm_app.core import clock
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.core.store import Store
+from crm_app.networks import composition, memberships, offers, registry, selection, waitlists
+from crm_app.networks.composition import Tally, Target
+from crm_app.networks.registry import TargetInput, validate_targets
 
 PM = manager()
 START = dt.datetime(2026, 11, 29, 9, 30)
@@ -277,7 +279,7 @@ class World:
             assert [(c.entry_id, c.position, c.values) for c in loaded] == [
                 (c.entry_id, c.position, c.values) for c in candidates]
             with self.store.read() as cur:
-                targets = networks.load(cur, self.network).targets
+                targets = registry.load(cur, self.network).targets
             check_quota(plan.proposals, [values[p] for p in group_ids], candidates, targets, self.places,
                         max(wanted, 0))
         if proposed:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-
-from crm_app import networks, permissions
-from crm_app.composition import Target
-from crm_app.errors import PermissionDenied, ValidationError
-from crm_app.networks import NetworkInput, TargetInput
-from crm_app import offers, waitlists
 from networks_kit import insert_people, manager, network, seat, snapshot
+
+from crm_app.core import permissions
+from crm_app.core.errors import PermissionDenied, ValidationError
+from crm_app.networks import offers, registry, waitlists
+from crm_app.networks.composition import Target
+from crm_app.networks.registry import NetworkInput, TargetInput
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_a_valid_network_with_targets_is_stored_as_typed(store, pm):
         TargetInput("country_of_origin", None, "distinct", "3", None),
         TargetInput("municipality", None, "count", None, "4"),
     ])
-    saved = networks.get(store, pm, network_id)
+    saved = registry.get(store, pm, network_id)
     assert (saved.min_places, saved.max_places, saved.term_months, saved.rest_months) == (15, 15, 12, 12)
     assert [(t.dimension, t.dim_value, t.measure, t.min_value, t.max_value) for t in saved.targets] == [
         ("gender", "woman", "share", 0.4, None),
@@ -86,7 +86,7 @@ def test_a_share_keeps_its_percent_sign(store, pm):
         TargetInput("gender", "man", "share", None, "0,5%"),
         TargetInput("gender", "other", "share", "0.2", "60"),   # a fraction and a percent in one row
     ])
-    shares = [(t.min_value, t.max_value) for t in networks.get(store, pm, network_id).targets]
+    shares = [(t.min_value, t.max_value) for t in registry.get(store, pm, network_id).targets]
     assert shares == [(0.01, None), (None, 0.005), (0.2, 0.6)]
 
 
@@ -98,14 +98,14 @@ def test_max_places_below_members_plus_open_offers_is_refused(store, pm):
     offers.make(store, pm, network_id, entries, "waitlist")        # 10 members + 3 on offer = 13 taken
 
     def change(max_places):
-        return networks.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 0, max_places),
+        return registry.save(store, pm, NetworkInput("Klankbordgroep De Stem", "sounding_board", 0, max_places),
                              None, network_id)
 
     error = refused(store, lambda: change(12))
     assert codes(error) == {"max_places": "max_below_members"}
     assert error.for_field("max_places").params == {"taken": 13}
     change(13)   # exactly the places held is fine
-    assert networks.get(store, pm, network_id).max_places == 13
+    assert registry.get(store, pm, network_id).max_places == 13
 
 
 @pytest.mark.parametrize("field, value, code", [
@@ -118,7 +118,7 @@ def test_max_places_below_members_plus_open_offers_is_refused(store, pm):
 def test_other_bad_values_are_refused(store, pm, field, value, code):
     data = NetworkInput("Adviesraad", "advisory_council", 6, 10)
     setattr(data, field, value)
-    error = refused(store, lambda: networks.save(store, pm, data))
+    error = refused(store, lambda: registry.save(store, pm, data))
     assert codes(error) == {field: code}
 
 
@@ -130,13 +130,13 @@ def test_a_duplicate_name_is_refused_whatever_its_case(store, pm):
 
 def test_renaming_a_network_to_its_own_name_is_fine(store, pm):
     network_id = network(store, pm, "Adviesraad")
-    networks.save(store, pm, NetworkInput("adviesraad", "advisory_council", 6, 10), None, network_id)
-    assert networks.get(store, pm, network_id).name == "adviesraad"
+    registry.save(store, pm, NetworkInput("adviesraad", "advisory_council", 6, 10), None, network_id)
+    assert registry.get(store, pm, network_id).name == "adviesraad"
 
 
 def test_every_problem_is_reported_at_once(store, pm):
     data = NetworkInput("", "sounding_board", 20, 15, term_months=0)
-    error = refused(store, lambda: networks.save(store, pm, data, [TargetInput("gender", "woman", "count", "16")]))
+    error = refused(store, lambda: registry.save(store, pm, data, [TargetInput("gender", "woman", "count", "16")]))
     assert codes(error) == {"name": "required", "min_places": "min_above_max", "term_months": "term_length_zero",
                             "target_1_min": "target_above_places"}
 
@@ -144,7 +144,7 @@ def test_every_problem_is_reported_at_once(store, pm):
 def test_only_managers_may_define_networks(store, actor):
     assert not permissions.allowed(actor.role, "network.manage")
     with pytest.raises(PermissionDenied):
-        networks.save(store, actor, NetworkInput("Adviesraad", "advisory_council", 6, 10))
+        registry.save(store, actor, NetworkInput("Adviesraad", "advisory_council", 6, 10))
 
 
 def test_target_bounds_in_whole_persons():

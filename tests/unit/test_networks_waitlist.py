@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import clock, consents, maintenance, memberships, offers, settings, waitlists
-from crm_app.clock import add_months
-from crm_app.errors import NotFound, PermissionDenied, ValidationError
 from networks_kit import entry_of, insert_people, manager, network, register, seat, snapshot
+
+from crm_app import maintenance
+from crm_app.core import clock, settings
+from crm_app.core.clock import add_months
+from crm_app.core.errors import NotFound, PermissionDenied, ValidationError
+from crm_app.networks import memberships, offers, waitlists
+from crm_app.people import consents
 
 
 @pytest.fixture

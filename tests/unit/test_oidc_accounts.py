@@ -8,10 +8,11 @@ import json
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import cli, oidc, users
-from crm_app.audit import CLI_OPERATOR, Actor
-from crm_app.errors import PermissionDenied, ValidationError
-from crm_app.store import Store
+from crm_app.access import oidc, users
+from crm_app.access.audit import CLI_OPERATOR, Actor
+from crm_app.cli import main as cli
+from crm_app.core.errors import PermissionDenied, ValidationError
+from crm_app.core.store import Store
 
 PASSWORD = "een lang genoeg wachtwoord"
 
@@ -166,7 +167,7 @@ def test_crm_roles_prints_the_table_and_the_document(tmp_path, capsys):
 
 
 def test_crm_sessions_list_end_and_settings(tmp_path, capsys):
-    from crm_app import sessions
+    from crm_app.access import sessions
     run(tmp_path, capsys, "user", "add", "pim", "--name", "Pim", "--role", "program_manager",
         "--oidc-subject", "sub-1", "--no-password")
     store = Store(tmp_path / "crm.duckdb")

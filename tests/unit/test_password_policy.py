@@ -8,10 +8,11 @@ import json
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import i18n, users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.cli import main
-from crm_app.errors import CrmError, ValidationError
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli.main import main
+from crm_app.core import i18n
+from crm_app.core.errors import CrmError, ValidationError
 
 GOOD = "k7#vQ2m!xLp9"           # exactly 12 characters, on no list
 

@@ -7,12 +7,13 @@ import shutil
 
 import pytest
 
-from crm_app import activities, clock, consents, persons, sources
-from crm_app.audit import Actor
-from crm_app.errors import NotFound, PermissionDenied, ValidationError
-from crm_app.sources import SourceInput
-from crm_app.store import Store
-from crm_app.validation import PersonInput
+from crm_app.access.audit import Actor
+from crm_app.core import clock
+from crm_app.core.errors import NotFound, PermissionDenied, ValidationError
+from crm_app.core.store import Store
+from crm_app.people import activities, consents, persons, sources
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
 
 MARKET = SourceInput(kind="market", source_name="Markt Kanaleneiland", source_date="2026-11-28")
 COACH = SourceInput(kind="coach_referral", source_name="Coach Petra", source_org="VluchtelingenWerk")

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from crm_app import cli
-from crm_app.store import Store
+from crm_app.cli import main as cli
+from crm_app.core.store import Store
 
 
 def crm(db, *argv):

@@ -4,12 +4,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import activities, audit, clock, maintenance, memberships, retention, waitlists
-from crm_app.audit import Actor
-from crm_app.clock import add_months
-from crm_app.errors import CrmError, PermissionDenied
 from networks_kit import network, register, seat
+
+from crm_app import maintenance
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core import clock
+from crm_app.core.clock import add_months
+from crm_app.core.errors import CrmError, PermissionDenied
+from crm_app.networks import memberships, waitlists
+from crm_app.people import activities
+from crm_app.privacy import retention
 
 T0 = dt.datetime(2024, 3, 15, 9, 30)       # registration moment (UTC; 10:30 in Amsterdam, same day)
 
@@ -59,7 +64,7 @@ def test_members_and_open_offers_are_never_removed(store, admin, start):
     member, offered = register(store, admin, "Amal", family="Haddad"), register(store, admin, "Bilal", family="Demir")
     board = network(store, admin, max_places=5, term_months=120)
     seat(store, admin, board, [member])
-    from crm_app import offers
+    from crm_app.networks import offers
     entry = waitlists.add(store, admin, board, offered)
     offers.make(store, admin, board, [entry], "waitlist", deadline_days=90)
     far = add_months(T0.date(), 119)
@@ -147,7 +152,7 @@ def test_retention_is_for_admins(store, actor, start):
 
 
 def test_periods_are_settings_within_limits(store, admin, start):
-    from crm_app.errors import ValidationError
+    from crm_app.core.errors import ValidationError
     pid = register(store, admin, "Amal", family="Haddad")
     retention.set_rules(store, admin, {"retention_candidate_months": 36})
     assert pid not in rules_for(store, admin, add_months(T0.date(), 36))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crm_app import permissions, reference, roles
+from crm_app.access import roles
+from crm_app.core import permissions, reference
 
 ROOT = Path(__file__).resolve().parents[2]
 _SERVICE_CHECK = re.compile(r"""permissions\.(?:require|allowed)\(\s*[^,]+,\s*["']([a-z_.]+)["']""")
@@ -38,7 +39,7 @@ def test_the_document_shows_each_role_s_rights_as_the_table_says():
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         marks = dict(zip(columns[3:], cells[3:]))
         for role in reference.ROLES:
-            from crm_app import i18n
+            from crm_app.core import i18n
             assert (marks[i18n.label("role", role, "en")] == roles.YES) == (role in allowed), (action, role)
 
 

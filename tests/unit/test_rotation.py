@@ -4,13 +4,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from crm_app import activities, clock, i18n, maintenance, memberships, networks, offers, rotation, waitlists
-from crm_app.clock import add_months
-from crm_app.errors import CrmError, ValidationError
-from crm_app.networks import NetworkInput
 from networks_kit import insert_people, seat
 from rotation_kit import PM, T0, at_day, current, make_board, process, seat_people, snapshot
+
+from crm_app import maintenance
+from crm_app.core import clock, i18n
+from crm_app.core.clock import add_months
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.networks import memberships, offers, registry, rotation, waitlists
+from crm_app.networks.registry import NetworkInput
+from crm_app.people import activities
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +64,7 @@ def test_a_year_of_terms_renewal_confirmed_declined_and_the_move_to_alumni(store
                                    "AND actual_end_date = ?", [board, end]).fetchall())
     assert reasons == {amal: "term_completed", bashir: "moved_to_alumni", carla: "term_completed"}
     # two places open for filling
-    row = next(r for r in networks.overview(store, PM) if r.network_id == board)
+    row = next(r for r in registry.overview(store, PM) if r.network_id == board)
     assert (row.members, row.open_now) == (1, 4)
 
     # the second term is the last: no proposal; at its end Amal's place opens (no alumni answer: not moved)
@@ -170,7 +173,7 @@ def test_a_future_date_is_refused_but_can_be_previewed(store):
 
 def test_term_length_zero_is_refused_with_a_clear_message(store):
     with pytest.raises(ValidationError) as caught:
-        networks.save(store, PM, NetworkInput("Nul", "sounding_board", 0, 5, "0"))
+        registry.save(store, PM, NetworkInput("Nul", "sounding_board", 0, 5, "0"))
     assert caught.value.errors[0].code == "term_length_zero"
     assert "0 maanden" in i18n.error_text(caught.value.errors[0])
 
@@ -245,7 +248,7 @@ def test_five_years_of_processing_keep_the_network_turning_over(store):
             if entry.status == "offered":
                 open_offer = next(o for o in offers.open_offers(store, PM, board) if o["person_id"] == entry.person_id)
                 offers.respond(store, PM, open_offer["id"], "accept")
-        from crm_app import selection
+        from crm_app.networks import selection
         plan = selection.propose(store, PM, board)
         if plan.proposals:
             offers.make(store, PM, board, [p.candidate.entry_id for p in plan.proposals], "waitlist")

@@ -14,13 +14,14 @@ import shutil
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from crm_app import alumni, clock, memberships, networks, offers, rotation, waitlists
-from crm_app.errors import CrmError, ValidationError
-from crm_app.networks import NetworkInput
-from crm_app.store import Store
 from networks_kit import insert_people, manager
 from rotation_kit import snapshot
+
+from crm_app.core import clock
+from crm_app.core.errors import CrmError, ValidationError
+from crm_app.core.store import Store
+from crm_app.networks import alumni, memberships, offers, registry, rotation, waitlists
+from crm_app.networks.registry import NetworkInput
 
 PM = manager()
 START = dt.datetime(2026, 1, 5, 9, 30)
@@ -46,8 +47,8 @@ class World:
     def __init__(self, store: Store, spec: dict):
         clock.freeze(START)
         self.store, self.spec = store, spec
-        self.alumni = networks.save(store, PM, NetworkInput("Alumni", "alumni_network", 0, 40, 36, 1, 0, "quarterly"))
-        self.board = networks.save(store, PM, NetworkInput(
+        self.alumni = registry.save(store, PM, NetworkInput("Alumni", "alumni_network", 0, 40, 36, 1, 0, "quarterly"))
+        self.board = registry.save(store, PM, NetworkInput(
             "Klankbord", "sounding_board", 0, spec["places"], spec["term_months"], spec["max_terms"],
             spec["rest_months"], "monthly", self.alumni))
         alumni.save_setting(store, PM, self.alumni, spec["active"], spec["period"], spec["active_periods"])
@@ -130,7 +131,7 @@ class World:
             assert oversized == 0
             for status in rotation.status_of_person(cur, self.people[0]):
                 assert not (status["member"] and status["resting"])
-        taken = networks.places_taken
+        taken = registry.places_taken
         with self.store.read() as cur:
             assert taken(cur, self.board) <= self.spec["places"]
 

@@ -7,9 +7,10 @@ import hashlib
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import clock, sessions, settings, users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.errors import ValidationError
+from crm_app.access import sessions, users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock, settings
+from crm_app.core.errors import ValidationError
 
 IDLE = dt.timedelta(seconds=settings.DEFAULTS["session_idle_seconds"])
 MAX_AGE = dt.timedelta(seconds=settings.DEFAULTS["session_max_seconds"])

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crm_app import store as store_module
-from crm_app.errors import ConcurrentChange
-from crm_app.paths import SCHEMA_DIR
-from crm_app.store import Store
+from crm_app.core import store as store_module
+from crm_app.core.errors import ConcurrentChange
+from crm_app.core.paths import SCHEMA_DIR
+from crm_app.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = sorted(int(p.name[:3]) for p in SCHEMA_DIR.glob("*.sql") if re.match(r"^\d{3}_[a-z0-9_]+\.sql$", p.name))
@@ -88,9 +88,9 @@ def test_crm_db_environment_variable_chooses_the_file(tmp_path, monkeypatch):
 # -- one process per file -------------------------------------------------------------------------
 OPEN_IN_ANOTHER_PROCESS = textwrap.dedent("""
     import sys
-    from crm_app.errors import StoreLocked
-    from crm_app.i18n import error_text
-    from crm_app.store import Store
+    from crm_app.core.errors import StoreLocked
+    from crm_app.core.i18n import error_text
+    from crm_app.core.store import Store
     try:
         Store(sys.argv[1]).close()
     except StoreLocked as exc:
@@ -209,7 +209,7 @@ def test_threads_updating_the_same_row_lose_no_update(store):
                 ok.append(1)
             except ConcurrentChange:
                 refused.append(1)
-            except Exception as exc:  # noqa: BLE001 - collected and reported below
+            except Exception as exc:
                 other_errors.append(repr(exc))
 
     workers = [threading.Thread(target=run) for _ in range(threads)]

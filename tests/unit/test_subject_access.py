@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from crm_app import activities, audit, consents, offers, persons, subject_access, waitlists
-from crm_app.audit import Actor
-from crm_app.errors import NotFound, PermissionDenied
-from crm_app.sources import SourceInput
-from crm_app.validation import PersonInput
 from networks_kit import network
+
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core.errors import NotFound, PermissionDenied
+from crm_app.networks import offers, waitlists
+from crm_app.people import activities, consents, persons
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import PersonInput
+from crm_app.privacy import subject_access
 
 OTHER = {"given": "Qorvalinde", "family": "Brixtonhuis", "phone": "+31687110042", "email": "other.person@example.org",
          "note": "OTHER-NOTE-b71c"}
@@ -32,7 +35,7 @@ def test_the_document_holds_everything_about_the_person_and_nothing_about_anothe
     other = add(store, pm, OTHER["given"], OTHER["family"], OTHER["phone"], OTHER["email"], OTHER["note"], market)
     pid = add(store, pm, "Amal", "Haddad", "+31612345678", "amal@example.org", "eigen notitie",
               SourceInput(kind="alumni_referral", referrer_id=other))
-    from crm_app import sources
+    from crm_app.people import sources
     sources.add_source(store, pm, pid, market)
     activities.log(store, pm, pid, "call", "gebeld over de klankbordgroep")
     activities.log(store, pm, other, "call", "OTHER-ACTIVITY-9d1e")
@@ -116,7 +119,7 @@ def test_withdrawing_contact_takes_the_person_off_waiting_lists_with_a_record(st
 
 def test_every_table_erasure_empties_has_its_part_in_the_document(store, pm, frozen_clock):
     """Right of access and right to erasure cover the same data: a new table holding persons needs both."""
-    from crm_app import erasure
+    from crm_app.privacy import erasure
     person_id = add(store, pm, "Amal", "Haddad", "+31612345678", "amal@example.org", None,
                     SourceInput(kind="market", source_name="Markt Oost"))
     document = subject_access.collect(store, pm, person_id)

@@ -3,7 +3,7 @@
 - no shown count of 1..k−1, in the table, its CSV, or a chart's inline data;
 - no hidden cell can be pinned to one value from the shown cells and total (the onlooker is
   assumed to know that "<k" holds 1..k−1 and "×" at least k) — checked here by enumerating the
-  sums the other hidden cells can make, independently of crm_app.suppression.ranges;
+  sums the other hidden cells can make, independently of crm_app.insight.suppression.ranges;
 - a filter result and a wider one never differ by a small group, so two filters that differ by
   one person never reveal that person;
 - two released points of the membership history never differ by 1..k−1 persons.
@@ -18,8 +18,9 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crm_app import dashboards, exports, suppression
-from crm_app.suppression import PRIMARY, SECONDARY, SHOWN
+from crm_app.insight import dashboards, suppression
+from crm_app.insight.suppression import PRIMARY, SECONDARY, SHOWN
+from crm_app.privacy import exports
 
 ks = st.integers(min_value=3, max_value=8)
 cells = st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=7)

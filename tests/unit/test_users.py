@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from crm_app import users
-from crm_app.audit import CLI_OPERATOR
-from crm_app.errors import CrmError, ValidationError
+from crm_app.access import users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core.errors import CrmError, ValidationError
 
 PASSWORD = "een lang genoeg wachtwoord"
 

@@ -5,15 +5,9 @@ import unicodedata
 
 import pytest
 
-from crm_app.errors import ValidationError
-from crm_app.validation import (
-    NAME_MAX,
-    NOTE_MAX,
-    SHORT_TEXT_MAX,
-    PersonInput,
-    format_phone,
-    validate_person,
-)
+from crm_app.core.errors import ValidationError
+from crm_app.core.fields import NAME_MAX, NOTE_MAX, SHORT_TEXT_MAX, format_phone
+from crm_app.people.validation import PersonInput, validate_person
 
 
 def person(**fields) -> PersonInput:
@@ -265,8 +259,8 @@ def test_every_problem_reported_at_once_one_per_field():
 
 
 def test_refused_person_is_not_stored(store, actor):
-    from crm_app import persons
-    from crm_app.sources import SourceInput
+    from crm_app.people import persons
+    from crm_app.people.sources import SourceInput
 
     data = PersonInput(given_name="Amina", phone="0944 123 456", phone_country="NL", consent_contact=True)
     with pytest.raises(ValidationError):

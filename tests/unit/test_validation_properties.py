@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from crm_app import reference
-from crm_app.errors import ValidationError
-from crm_app.validation import DIMENSION_FIELDS, CleanPerson, PersonInput, validate_person
+from crm_app.core import reference
+from crm_app.core.errors import ValidationError
+from crm_app.people.validation import DIMENSION_FIELDS, CleanPerson, PersonInput, validate_person
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

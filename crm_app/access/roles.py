@@ -1,0 +1,111 @@
+"""The written role × screen × action matrix (docs/roles.md), generated from the tables the code enforces.
+
+`crm_app.core.permissions.ACTIONS` (checked by every service and page) and `crm_app.ui.nav.SCREENS` (the
+navigation each role gets) are the source; this module only adds plain-language descriptions.
+Regenerate with `crm roles --markdown -o docs/roles.md`; tests/unit/test_roles_doc.py fails
+while the committed file differs from what the code enforces.
+"""
+from __future__ import annotations
+
+from crm_app.core import i18n, permissions, reference
+
+# What each action lets a person do, in plain words (English, as the docs are).
+DESCRIPTIONS: dict[str, str] = {
+    "home.view": "Open the start screen (own follow-ups and shortcuts).",
+    "person.register": "Register a new candidate (name, contact details with consent, how they were found), "
+                       "with the duplicate warning before saving.",
+    "person.self_register": "Sign oneself up at a kiosk or form; sees nothing of anyone else.",
+    "person.search": "Search persons by name, phone in any notation or email.",
+    "person.view": "Open a person page: contact details, sources, consents, activities (every read is audited).",
+    "person.edit": "Change a person's details, consents and stage.",
+    "activity.log": "Record contact moments and follow-up dates; see one's follow-ups.",
+    "user.manage": "Administer staff accounts: add, disable, enable, roles, link to the identity provider.",
+    "network.view": "See networks, open places and whether composition targets are met (counts, no individuals).",
+    "network.manage": "Create and change networks, places, terms and composition targets.",
+    "waitlist.view": "See the waiting list of a network in order.",
+    "waitlist.manage": "Add people to waiting lists, record 'still interested?' checks, remove entries.",
+    "places.view": "See open places and offers per network.",
+    "places.fill": "Fill places: propose candidates (waiting order, quota or lottery), send offers, record answers.",
+    "members.view": "See the members of a network and their terms.",
+    "data.export": "Export persons, networks, members or waiting lists to CSV/XLSX/JSON (audited).",
+    "audit.view": "Search the audit log (who did what, when; never personal data).",
+    # -- privacy (issue 4) --
+    "privacy.manage": "Open the Privacy screen: retention preview and switch, retention periods, backup download.",
+    "privacy.erase": "Erase a person completely (right to erasure): every table, then the file is compacted.",
+    "person.subject_access": "Download everything held about one person (right of access), as JSON and HTML.",
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+    "rotation.view": "See terms ending within 60 days, the seat timeline and the 12-month forecast of openings.",
+    "rotation.manage": "Confirm or decline renewals, record exit conversations, move members to the alumni network.",
+    "alumni.view": "See active and resting alumni and referrals per alumnus (coordinators see numbers, not names).",
+    "alumni.rotate": "Confirm or redo the proposal of who becomes an active alumnus next period.",
+
+    # -- dashboards (issue 6) --
+    "dashboards.view": "See the diversity dashboards: composition, targets, over time, recruitment funnel "
+                       "(small counts hidden, never a name).",
+
+}
+MISSING = "(no description yet: add one to crm_app/roles.DESCRIPTIONS)"
+YES, NO = "✔", "–"
+
+
+def _role_header() -> list[str]:
+    return [i18n.label("role", role, "en") for role in reference.ROLES]
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def matrix_markdown() -> str:
+    """docs/roles.md: screens × roles, then actions × roles with what each action means."""
+    from crm_app.ui import nav  # SCREENS lives beside the Streamlit navigation; imported only here
+
+    roles = list(reference.ROLES)
+    screens_by_action: dict[str, list[str]] = {}
+    for screen in nav.SCREENS:
+        screens_by_action.setdefault(screen.action, []).append(screen.key)
+    lines = [
+        "# Roles: who may open which screen and do what",
+        "",
+        "Generated from `crm_app/permissions.py` (ACTIONS, enforced by every service and on every page) and",
+        "`crm_app/ui/nav.py` (SCREENS). Do not edit by hand: run `crm roles --markdown -o docs/roles.md`.",
+        "A test fails while this file differs from what the code enforces.",
+        "",
+        "The role comes only from the CRM's own user table (also for logins through the identity",
+        "provider), never from a token, a URL or the browser.",
+        "",
+        "## Screens",
+        "",
+        _row(["screen", "file", "action", *_role_header()]),
+        _row(["---"] * (3 + len(roles))),
+    ]
+    for screen in nav.SCREENS:
+        title = i18n.t(screen.title_key, "en")
+        shown = title + (" (opened from another screen)" if screen.hidden else "")
+        lines.append(_row([shown, f"`{screen.path}`", f"`{screen.action}`",
+                           *[YES if permissions.allowed(role, screen.action) else NO for role in roles]]))
+    lines += [
+        "",
+        "## Actions",
+        "",
+        _row(["action", "what it allows", "screens", *_role_header()]),
+        _row(["---"] * (3 + len(roles))),
+    ]
+    for action in permissions.ACTIONS:
+        lines.append(_row([f"`{action}`", DESCRIPTIONS.get(action, MISSING),
+                           ", ".join(screens_by_action.get(action, [])) or "(services and `crm` only)",
+                           *[YES if permissions.allowed(role, action) else NO for role in roles]]))
+    lines += [
+        "",
+        "## Without a role",
+        "",
+        "Nobody logged in (or a session that ended: logout, 30 idle minutes, 8 hours, a disabled account)",
+        "sees only the login page; every page URL, query parameter or browser-side value leads there.",
+        "The `crm` command runs as the operator on the server (administrator rights, origin `cli` in the",
+        "audit log).",
+        "",
+    ]
+    return "\n".join(lines)

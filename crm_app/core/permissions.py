@@ -1,0 +1,52 @@
+"""Who may do what: one table, checked by every service and every page.
+
+The privacy issue turns this into the written role × screen × action matrix in the README.
+"""
+from __future__ import annotations
+
+from crm_app.core.errors import PermissionDenied
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "home.view": frozenset({"outreach", "program_manager", "coordinator", "admin"}),
+    "person.register": frozenset({"outreach", "program_manager", "admin"}),
+    "person.self_register": frozenset({"kiosk"}),
+    "person.search": frozenset({"outreach", "program_manager", "admin"}),
+    "person.view": frozenset({"outreach", "program_manager", "admin"}),
+    "person.edit": frozenset({"outreach", "program_manager", "admin"}),
+    "activity.log": frozenset({"outreach", "program_manager", "admin"}),
+    "user.manage": frozenset({"admin"}),
+    "network.view": frozenset({"program_manager", "coordinator", "admin"}),
+    "network.manage": frozenset({"program_manager", "admin"}),
+    "waitlist.view": frozenset({"program_manager", "admin"}),
+    "waitlist.manage": frozenset({"program_manager", "admin"}),
+    "places.view": frozenset({"program_manager", "admin"}),
+    "places.fill": frozenset({"program_manager", "admin"}),
+    "members.view": frozenset({"program_manager", "admin"}),
+    "data.export": frozenset({"program_manager", "admin"}),
+    "audit.view": frozenset({"coordinator", "admin"}),
+    # -- privacy (issue 4) --
+    "privacy.manage": frozenset({"admin"}),          # the Privacy screen: retention, backup, erasure list
+    "privacy.erase": frozenset({"admin"}),           # erase a person (right to erasure)
+    "person.subject_access": frozenset({"program_manager", "admin"}),  # everything held about one person
+
+    # -- sessions (issue 4) --
+
+    # -- rotation (issue 5) --
+    "rotation.view": frozenset({"program_manager", "admin"}),
+    "rotation.manage": frozenset({"program_manager", "admin"}),
+    "alumni.view": frozenset({"program_manager", "coordinator", "admin"}),
+    "alumni.rotate": frozenset({"program_manager", "coordinator", "admin"}),
+
+    # -- dashboards (issue 6) --
+    "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
+
+}
+
+
+def allowed(role: str | None, action: str) -> bool:
+    return role is not None and role in ACTIONS.get(action, frozenset())
+
+
+def require(role: str | None, action: str) -> None:
+    if not allowed(role, action):
+        raise PermissionDenied("permission_denied", action=action)

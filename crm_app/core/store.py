@@ -1,0 +1,359 @@
+"""The DuckDB store: one connection per process, a cursor per unit of work, migrations at start-up.
+
+DuckDB connections must not be shared between threads, so callers never keep a cursor: they ask
+`store.read()` or `store.write()` for one per unit of work.
+
+Compaction (erasure) and backup: `compact()` copies the whole database into a fresh file with
+`ATTACH …; COPY FROM DATABASE` (the only way deleted values leave the file's bytes), swaps it in
+with an atomic rename, overwrites the old file's bytes and reopens the connection. The web app
+shares one Store between all sessions and threads, so every unit of work holds a shared gate and
+`compact()`/`backup()` take it exclusively: units of work that start during the swap wait for it
+to finish and then run on the new connection.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from crm_app.core.clock import utcnow
+from crm_app.core.errors import ConcurrentChange, StoreLocked
+from crm_app.core.paths import DATA_DIR, SCHEMA_DIR
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB = DATA_DIR / "crm.duckdb"
+RETRIES = 8  # every audited write also updates the audit chain's head row, so writes conflict often
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("CRM_DB") or DEFAULT_DB)
+
+
+class _Gate:
+    """A shared/exclusive lock: units of work share it, compaction and backup hold it alone.
+
+    Re-entrant for the shared side within a thread (a unit of work may open a read inside itself);
+    a thread that holds the shared side cannot take the exclusive side (that would wait for itself).
+    Waiting exclusive requests block new shared holders, so a compaction is not starved.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+        self._local = threading.local()
+
+    def _depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    @contextlib.contextmanager
+    def shared(self):
+        depth = self._depth()
+        if depth == 0:
+            with self._cond:
+                while self._writer or self._writers_waiting:
+                    self._cond.wait()
+                self._readers += 1
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            if depth == 0:
+                with self._cond:
+                    self._readers -= 1
+                    if self._readers == 0:
+                        self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        if self._depth():
+            raise RuntimeError("exclusive store access requested inside a unit of work")
+        with self._cond:
+            self._writers_waiting += 1
+            try:
+                while self._writer or self._readers:
+                    self._cond.wait()
+            finally:
+                self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class Store:
+    """Owns the process's DuckDB connection to one database file."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._gate = _Gate()
+        _shred_leftover(self.path)
+        self._con = _connect(self.path)
+        try:
+            self.migrate()
+        except BaseException:
+            self._con.close()
+            raise
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- units of work -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._gate.shared():
+            cur = self._con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    def write(self, work, *args, **kwargs):
+        """Run `work(cursor, *args, **kwargs)` in one transaction, retried on write conflicts.
+
+        Nothing is ever half-written: any exception rolls the whole unit back.
+        """
+        with self._gate.shared():
+            return self._write(work, *args, **kwargs)
+
+    def _write(self, work, *args, **kwargs):
+        for attempt in range(RETRIES):
+            cur = self._con.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                result = work(cur, *args, **kwargs)
+                cur.execute("COMMIT")
+                return result
+            except duckdb.TransactionException:
+                _rollback_quietly(cur)
+                if attempt == RETRIES - 1:
+                    raise ConcurrentChange("concurrent_change") from None
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # jitter: racing writers spread out
+            except BaseException:
+                _rollback_quietly(cur)
+                raise
+            finally:
+                cur.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply the forward-only migrations in schemas/ that this file has not seen yet."""
+        cur = self._con.cursor()
+        try:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_utc TIMESTAMP NOT NULL)"
+            )
+            done = {row[0] for row in cur.execute("SELECT version FROM schema_migration").fetchall()}
+            applied = []
+            for path in sorted(SCHEMA_DIR.glob("*.sql")):
+                match = _MIGRATION_NAME.match(path.name)
+                if not match or int(match.group(1)) in done:
+                    continue
+                version = int(match.group(1))
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(path.read_text(encoding="utf-8"))
+                    cur.execute(
+                        "INSERT INTO schema_migration VALUES (?, ?, ?)", [version, path.name, utcnow()]
+                    )
+                    cur.execute("COMMIT")
+                except BaseException:
+                    _rollback_quietly(cur)
+                    raise
+                applied.append(version)
+                log.info("applied migration %s", path.name)
+            return applied
+        finally:
+            cur.close()
+
+    def schema_version(self) -> int:
+        with self.read() as cur:
+            return cur.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()[0]
+
+    # -- compaction and backup -----------------------------------------------------------------
+    def compact(self) -> float:
+        """Rewrite the store into a fresh file so deleted rows leave the bytes; returns the seconds taken.
+
+        Every other unit of work waits (the exclusive gate) until the new file is in place and the
+        connection reopened. Steps: CHECKPOINT; copy into `<db>.compact` (a new, empty file);
+        close; rename the old file to `<db>.old`, the new one onto the store's name (atomic);
+        overwrite `<db>.old` with zeros and delete it; reopen. A crash part-way leaves either the old
+        or the new complete file under the store's name; a left-over `.old` is shredded at the next open.
+        """
+        started = time.perf_counter()
+        with self._gate.exclusive():
+            fresh = _sibling(self.path, ".compact")
+            _remove_with_wal(fresh)
+            self._con.execute("CHECKPOINT")
+            _copy_database(self._con, fresh)
+            self._con.close()
+            old = _sibling(self.path, ".old")
+            _remove_with_wal(old)
+            os.replace(self.path, old)
+            wal = _sibling(self.path, ".wal")
+            if wal.exists():           # closed after a checkpoint there is none; never keep a stale one
+                os.replace(wal, _sibling(old, ".wal"))
+            os.replace(fresh, self.path)
+            _fsync_dir(self.path.parent)
+            try:
+                self._con = _connect(self.path)
+            finally:
+                _shred(old)
+                _shred(_sibling(old, ".wal"))
+        seconds = time.perf_counter() - started
+        log.info("store compacted in %.3f s", seconds)
+        return seconds
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the whole store in a new file `target` (replaced if it exists)."""
+        target = Path(target)
+        tmp = _sibling(target, ".partial")
+        _remove_with_wal(tmp)
+        with self._gate.exclusive():
+            self._con.execute("CHECKPOINT")
+            _copy_database(self._con, tmp)
+        os.replace(tmp, target)
+        return target
+
+
+def restore(backup_file: str | Path, target: str | Path) -> None:
+    """Replace the store file `target` with a copy of `backup_file` (refused while anyone holds `target`).
+
+    The copy goes through `COPY FROM DATABASE` into a fresh file, so the backup is checked to be a
+    readable DuckDB database with this CRM's tables before the store is touched. The caller opens
+    the result as a Store (which migrates an older schema) and re-applies the erasure journal.
+    """
+    backup_file, target = Path(backup_file), Path(target)
+    if not backup_file.is_file():
+        raise FileNotFoundError(str(backup_file))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    holder = _connect(target)       # holds the target's lock: the app cannot be using it meanwhile
+    fresh = _sibling(target, ".restore")
+    _remove_with_wal(fresh)
+    try:
+        holder.execute(f"ATTACH {_quote(backup_file)} AS crm_backup (READ_ONLY)")
+        try:
+            tables = {r[0] for r in holder.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'crm_backup'").fetchall()}
+            if not {"schema_migration", "person", "audit_event"} <= tables:
+                raise ValueError("not_a_crm_backup")
+            holder.execute(f"ATTACH {_quote(fresh)} AS crm_restored")
+            holder.execute("COPY FROM DATABASE crm_backup TO crm_restored")
+            holder.execute("DETACH crm_restored")
+        finally:
+            holder.execute("DETACH crm_backup")
+    except BaseException:
+        holder.close()
+        _remove_with_wal(fresh)
+        raise
+    holder.close()
+    old = _sibling(target, ".old")
+    _remove_with_wal(old)
+    if target.exists():
+        os.replace(target, old)
+    wal = _sibling(target, ".wal")
+    if wal.exists():
+        os.replace(wal, _sibling(old, ".wal"))
+    os.replace(fresh, target)
+    _fsync_dir(target.parent)
+    _shred(old)
+    _shred(_sibling(old, ".wal"))
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreLocked("store_locked", path=str(path)) from None
+        raise
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _quote(path: Path) -> str:
+    """A file path as a SQL string literal (ATTACH takes no parameters); the path is ours, not user data."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _copy_database(con, fresh: Path) -> None:
+    """Copy every table, view, sequence (with its current value) and index of `con`'s database into `fresh`."""
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"ATTACH {_quote(fresh)} AS crm_fresh")
+    try:
+        con.execute(f'COPY FROM DATABASE "{source.replace(chr(34), chr(34) * 2)}" TO crm_fresh')
+    finally:
+        con.execute("DETACH crm_fresh")
+
+
+def _remove_with_wal(path: Path) -> None:
+    for item in (path, _sibling(path, ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            item.unlink()
+
+
+def _shred(path: Path) -> None:
+    """Overwrite a file's bytes with zeros, flush, then delete it (best effort on copy-on-write disks)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    with open(path, "r+b") as handle:
+        chunk = b"\0" * (1 << 20)
+        left = size
+        while left > 0:
+            handle.write(chunk[:min(left, len(chunk))])
+            left -= len(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+
+
+def _shred_leftover(path: Path) -> None:
+    """A compaction or restore interrupted after the swap leaves `<db>.old`: its bytes still hold erased data."""
+    old = _sibling(path, ".old")
+    if not path.exists():
+        fresh = _sibling(path, ".compact")
+        if fresh.exists() and old.exists():     # crashed between the two renames: the copy was complete
+            os.replace(fresh, path)
+        elif old.exists():
+            os.replace(old, path)
+    if path.exists():
+        _shred(old)
+        _shred(_sibling(old, ".wal"))
+    for partial in (_sibling(path, ".compact"), _sibling(path, ".restore")):
+        _remove_with_wal(partial)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _rollback_quietly(cur) -> None:
+    # After a failed COMMIT DuckDB has already ended the transaction; ROLLBACK then says so.
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("ROLLBACK")

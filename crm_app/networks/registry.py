@@ -1,0 +1,317 @@
+"""Networks: places, terms, rest periods, cadence and composition targets; the open-places overview."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core import permissions, settings
+from crm_app.core.clock import add_months, today, utcnow
+from crm_app.core.errors import FieldError, NotFound, ValidationError
+from crm_app.core.fields import clean_text
+from crm_app.networks import composition
+from crm_app.networks.composition import Target
+
+KINDS = ("sounding_board", "advisory_council", "alumni_network", "platform_delegation")
+CADENCES = ("weekly", "biweekly", "monthly", "bimonthly", "quarterly", "half_yearly", "yearly")
+MEASURES = ("count", "share", "distinct")
+MAX_PLACES_LIMIT = 500
+
+
+@dataclass
+class NetworkInput:
+    name: str | None = None
+    kind: str | None = "sounding_board"
+    min_places: int | str | None = None
+    max_places: int | str | None = None
+    term_months: int | str | None = 12
+    max_consecutive_terms: int | str | None = 2
+    rest_months: int | str | None = 12
+    meeting_cadence: str | None = "monthly"
+    alumni_network_id: int | None = None
+
+
+@dataclass
+class TargetInput:
+    dimension: str | None = None
+    dim_value: str | None = None
+    measure: str | None = "count"
+    min_value: float | str | None = None
+    max_value: float | str | None = None
+
+
+@dataclass
+class Network:
+    id: int
+    name: str
+    kind: str
+    min_places: int
+    max_places: int
+    term_months: int
+    max_consecutive_terms: int
+    rest_months: int
+    meeting_cadence: str
+    alumni_network_id: int | None
+    targets: list[Target] = field(default_factory=list)
+
+
+def _int(raw, name: str, errors: list[FieldError], low: int, high: int) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        errors.append(FieldError(name, "required"))
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        errors.append(FieldError(name, "not_whole_number"))
+        return None
+    if not low <= value <= high:
+        errors.append(FieldError(name, "out_of_range", {"low": low, "high": high}))
+        return None
+    return value
+
+
+def _number(raw, name: str, errors: list[FieldError]) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = float(str(raw).strip().rstrip("%").replace(",", "."))
+    except ValueError:
+        errors.append(FieldError(name, "not_number"))
+        return None
+    if value < 0:
+        errors.append(FieldError(name, "out_of_range", {"low": 0, "high": MAX_PLACES_LIMIT}))
+        return None
+    return value
+
+
+def _is_percent(raw) -> bool:
+    return isinstance(raw, str) and raw.strip().endswith("%")
+
+
+def validate_network(data: NetworkInput, errors: list[FieldError]) -> dict:
+    name = clean_text(data.name, "name", errors, max_len=120, required=True)
+    if data.kind not in KINDS:
+        errors.append(FieldError("kind", "invalid_choice"))
+    if data.meeting_cadence not in CADENCES:
+        errors.append(FieldError("meeting_cadence", "invalid_choice"))
+    max_places = _int(data.max_places, "max_places", errors, 1, MAX_PLACES_LIMIT)
+    min_places = _int(data.min_places if data.min_places not in (None, "") else 0, "min_places", errors, 0,
+                      MAX_PLACES_LIMIT)
+    if min_places is not None and max_places is not None and min_places > max_places:
+        errors.append(FieldError("min_places", "min_above_max", {"max": max_places}))
+    return {
+        "name": name, "kind": data.kind, "min_places": min_places, "max_places": max_places,
+        "term_months": (errors.append(FieldError("term_months", "term_length_zero"))
+                        if str(data.term_months).strip() == "0" else
+                        _int(data.term_months, "term_months", errors, 1, 120)),
+        "max_consecutive_terms": _int(data.max_consecutive_terms, "max_consecutive_terms", errors, 1, 20),
+        "rest_months": _int(data.rest_months, "rest_months", errors, 0, 120),
+        "meeting_cadence": data.meeting_cadence, "alumni_network_id": data.alumni_network_id,
+    }
+
+
+def validate_targets(targets: list[TargetInput], max_places: int | None, errors: list[FieldError]) -> list[Target]:
+    """Each target must be meetable within the network's places; problems are reported per row."""
+    clean = []
+    for index, item in enumerate(targets):
+        where = f"target_{index + 1}"
+        before = len(errors)
+        if item.dimension not in composition.DIMENSIONS:
+            errors.append(FieldError(f"{where}_dimension", "invalid_choice"))
+        if item.measure not in MEASURES:
+            errors.append(FieldError(f"{where}_measure", "invalid_choice"))
+        value = clean_text(item.dim_value, f"{where}_value", errors, max_len=120)
+        low = _number(item.min_value, f"{where}_min", errors)
+        high = _number(item.max_value, f"{where}_max", errors)
+        if len(errors) > before:
+            continue
+        if low is None and high is None:
+            errors.append(FieldError(f"{where}_min", "target_needs_bound"))
+            continue
+        if item.measure == "share":  # a percentage when typed with a % sign or above 1; else a fraction
+            low, high = (None if v is None else v / 100 if _is_percent(raw) or v > 1 else v
+                         for v, raw in ((low, item.min_value), (high, item.max_value)))
+        if item.measure == "distinct" and value is not None:
+            errors.append(FieldError(f"{where}_value", "distinct_has_no_value"))
+            continue
+        if item.measure != "distinct" and value is None and low is not None:
+            errors.append(FieldError(f"{where}_value", "target_needs_value"))
+            continue
+        if low is not None and high is not None and low > high:
+            errors.append(FieldError(f"{where}_min", "min_above_max", {"max": high}))
+            continue
+        target = Target(None, item.dimension, value, item.measure, low, high)
+        if max_places is not None:
+            min_count, _ = target.bounds(max_places)
+            if min_count is not None and min_count > max_places:
+                errors.append(FieldError(f"{where}_min", "target_above_places", {"places": max_places}))
+                continue
+        clean.append(target)
+    return clean
+
+
+_SAVED_COLUMNS = ("name", "kind", "min_places", "max_places", "term_months", "max_consecutive_terms",
+                  "rest_months", "meeting_cadence", "alumni_network_id")
+_INSERT_NETWORK = (
+    "INSERT INTO network (name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
+    "meeting_cadence, alumni_network_id, created_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_UPDATE_NETWORK = (
+    "UPDATE network SET name = ?, kind = ?, min_places = ?, max_places = ?, term_months = ?, "
+    "max_consecutive_terms = ?, rest_months = ?, meeting_cadence = ?, alumni_network_id = ? WHERE id = ?"
+)
+
+
+def save(store, actor: Actor, data: NetworkInput, targets: list[TargetInput] | None = None,
+         network_id: int | None = None) -> int:
+    """Create a network, or change one (never below its current members plus open offers)."""
+    permissions.require(actor.role, "network.manage")
+    errors: list[FieldError] = []
+    values = validate_network(data, errors)
+    clean_targets = validate_targets(targets or [], values["max_places"], errors)
+    if errors:
+        raise ValidationError(errors)
+
+    def work(cur):
+        if network_id is not None:
+            lock(cur, network_id)
+            taken = places_taken(cur, network_id)
+            if values["max_places"] < taken:
+                raise ValidationError([FieldError("max_places", "max_below_members", {"taken": taken})])
+        clash = cur.execute("SELECT id FROM network WHERE lower(name) = lower(?)", [values["name"]]).fetchone()
+        if clash and clash[0] != network_id:
+            raise ValidationError([FieldError("name", "name_taken")])
+        if values["alumni_network_id"] is not None and not cur.execute(
+                "SELECT 1 FROM network WHERE id = ? AND kind = 'alumni_network'", [values["alumni_network_id"]]
+        ).fetchone():
+            raise ValidationError([FieldError("alumni_network_id", "invalid_choice")])
+        row = [values[c] for c in _SAVED_COLUMNS]
+        if network_id is None:
+            new_id = cur.execute(_INSERT_NETWORK, [*row, utcnow()]).fetchone()[0]
+        else:
+            new_id = network_id
+            cur.execute(_UPDATE_NETWORK, [*row, network_id])
+        if targets is not None:
+            cur.execute("DELETE FROM network_target WHERE network_id = ?", [new_id])
+            for target in clean_targets:
+                cur.execute(
+                    "INSERT INTO network_target (network_id, dimension, dim_value, measure, min_value, max_value) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [new_id, target.dimension, target.dim_value, target.measure, target.min_value, target.max_value])
+        audit.record(cur, actor, "network.save", "network", new_id)
+        return new_id
+
+    return store.write(work)
+
+
+def lock(cur, network_id: int) -> None:
+    """Claim the network row for this transaction: concurrent changes of its places conflict and retry."""
+    updated = cur.execute("UPDATE network SET version = version + 1 WHERE id = ? RETURNING id", [network_id]).fetchall()
+    if not updated:
+        raise NotFound("network_not_found")
+
+
+def places_taken(cur, network_id: int) -> int:
+    """Current members plus places on offer."""
+    return cur.execute(
+        "SELECT (SELECT count(*) FROM membership WHERE network_id = $n AND actual_end_date IS NULL) + "
+        "(SELECT count(*) FROM offer WHERE network_id = $n AND status = 'open')", {"n": network_id},
+    ).fetchone()[0]
+
+
+_SELECT_NETWORK = (
+    "SELECT id, name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
+    "meeting_cadence, alumni_network_id FROM network WHERE id = ?"
+)
+
+
+def load(cur, network_id: int) -> Network:
+    row = cur.execute(_SELECT_NETWORK, [network_id]).fetchone()
+    if row is None:
+        raise NotFound("network_not_found")
+    network = Network(*row)
+    network.targets = [Target(*t) for t in cur.execute(
+        "SELECT id, dimension, dim_value, measure, min_value, max_value FROM network_target "
+        "WHERE network_id = ? ORDER BY id", [network_id]).fetchall()]
+    return network
+
+
+def get(store, actor: Actor, network_id: int) -> Network:
+    permissions.require(actor.role, "network.view")
+    with store.read() as cur:
+        return load(cur, network_id)
+
+
+def find_id(store, name_or_id: str) -> int:
+    """A network by id or (case-insensitive) name, for the command line."""
+    with store.read() as cur:
+        if str(name_or_id).isdigit():
+            row = cur.execute("SELECT id FROM network WHERE id = ?", [int(name_or_id)]).fetchone()
+        else:
+            row = cur.execute("SELECT id FROM network WHERE lower(name) = lower(?)", [name_or_id.strip()]).fetchone()
+    if row is None:
+        raise NotFound("network_not_found")
+    return row[0]
+
+
+def list_networks(store, actor: Actor) -> list[Network]:
+    permissions.require(actor.role, "network.view")
+    with store.read() as cur:
+        ids = [r[0] for r in cur.execute("SELECT id FROM network ORDER BY name").fetchall()]
+        return [load(cur, i) for i in ids]
+
+
+@dataclass
+class PlacesRow:
+    network_id: int
+    name: str
+    kind: str
+    min_places: int
+    max_places: int
+    members: int
+    on_offer: int
+    open_now: int
+    opening_soon: int
+    waiting: int
+    below_min: bool
+    targets: list[tuple[Target, str, str]]   # target, status now, status with offers in flight
+
+    @property
+    def targets_short(self) -> int:
+        return sum(1 for _, now, _ in self.targets if now != "met")
+
+
+def overview(store, actor: Actor, as_of: dt.date | None = None) -> list[PlacesRow]:
+    """Per network: members, places on offer, open places now and those opening within the horizon."""
+    permissions.require(actor.role, "network.view")
+    as_of = as_of or today()
+    with store.read() as cur:
+        horizon = settings.get(cur, "opening_horizon_months")
+        until = add_months(as_of, horizon)
+        rows = cur.execute(
+            """SELECT n.id, n.name, n.kind, n.min_places, n.max_places,
+                      (SELECT count(*) FROM membership m WHERE m.network_id = n.id AND m.actual_end_date IS NULL),
+                      (SELECT count(*) FROM offer o WHERE o.network_id = n.id AND o.status = 'open'),
+                      (SELECT count(*) FROM membership m WHERE m.network_id = n.id AND m.actual_end_date IS NULL
+                              AND m.planned_end_date <= ?),
+                      (SELECT count(*) FROM waitlist_entry w WHERE w.network_id = n.id AND w.status = 'waiting')
+               FROM network n ORDER BY n.name""", [until]).fetchall()
+        result = []
+        for nid, name, kind, min_places, max_places, members, on_offer, opening, waiting in rows:
+            network = load(cur, nid)
+            member_ids = _ids(cur, "SELECT person_id FROM membership WHERE network_id = ? AND actual_end_date IS NULL", nid)
+            offered_ids = _ids(cur, "SELECT person_id FROM offer WHERE network_id = ? AND status = 'open'", nid)
+            values = composition.person_values(cur, member_ids + offered_ids, as_of.year)
+            now = composition.Tally([values[p] for p in member_ids])
+            after = composition.Tally([values[p] for p in member_ids + offered_ids])
+            targets = [(t, composition.status(t, now, max_places), composition.status(t, after, max_places))
+                       for t in network.targets]
+            result.append(PlacesRow(nid, name, kind, min_places, max_places, members, on_offer,
+                                    max(max_places - members - on_offer, 0), opening, waiting,
+                                    members + on_offer < min_places, targets))
+    return result
+
+
+def _ids(cur, sql: str, network_id: int) -> list[int]:
+    return [r[0] for r in cur.execute(sql, [network_id]).fetchall()]

@@ -1,0 +1,248 @@
+"""Persons: register (with the duplicate check first), edit, open and find.
+
+Pages and the `crm` command both call these; each checks the actor's permission and writes an
+audit event (never the personal data itself).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crm_app.access import audit
+from crm_app.access.audit import Actor
+from crm_app.core import permissions
+from crm_app.core.clock import utcnow
+from crm_app.core.errors import FieldError, NotFound, PermissionDenied, ValidationError
+from crm_app.core.fields import email_key, phone_variants
+from crm_app.networks import memberships, offers, rotation, waitlists
+from crm_app.people import activities, consents, dedupe, sources
+from crm_app.people.names import fold
+from crm_app.people.sources import SourceInput
+from crm_app.people.validation import CleanPerson, PersonInput, validate_person
+
+FIND_LIMIT = 50
+
+
+@dataclass
+class Registration:
+    """Outcome of a registration attempt: the new id, or the possible duplicates that stopped it."""
+    person_id: int | None
+    phone_e164: str | None
+    duplicates: list[dedupe.Match] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        return self.person_id is not None
+
+
+def _validate(data: PersonInput, source: SourceInput | None) -> tuple[CleanPerson, sources.CleanSource | None]:
+    errors: list[FieldError] = []
+    try:
+        person = validate_person(data)
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        person = None
+    clean_source = sources.validate_source(source, errors) if source is not None else None
+    if errors:
+        raise ValidationError(errors)
+    return person, clean_source
+
+
+def _keys(person: CleanPerson) -> dedupe.Keys:
+    return dedupe.Keys.of(person.given_name, person.family_name, person.phone_e164, person.email_key,
+                          person.dimensions["birth_year"])
+
+
+def check_duplicates(store, actor: Actor, data: PersonInput, *, exclude_id: int | None = None) -> list[dedupe.Match]:
+    """Validate and look for possible duplicates without storing anything."""
+    permissions.require(actor.role, "person.register")
+    person, _ = _validate(data, None)
+    with store.read() as cur:
+        return dedupe.find_duplicates(cur, _keys(person), person.dimensions["birth_year"], exclude_id=exclude_id)
+
+
+def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
+             consent_method: str = "verbal", confirmed_new: bool = False) -> Registration:
+    """Store a new person with their first source and consents.
+
+    Unless `confirmed_new`, possible duplicates stop the registration: nothing is stored and the
+    matches are returned so a person can decide (open the existing record, or confirm a new one).
+    A kiosk only self-registers: the source must say so, the person is always stored, and no
+    matches are returned (the kiosk sees nobody else; staff review the possible duplicates).
+    """
+    kiosk = actor.role == "kiosk"
+    permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
+    if kiosk and getattr(source, "kind", None) != "self_registration":
+        raise PermissionDenied("permission_denied", action="person.register")
+    person, source_clean = _validate(data, source)
+    keys = _keys(person)
+
+    def work(cur):
+        matches = dedupe.find_duplicates(cur, keys, person.dimensions["birth_year"])
+        if matches and not (confirmed_new or kiosk):
+            return Registration(None, person.phone_e164, matches)
+        now = utcnow()
+        dims = person.dimensions
+        person_id = cur.execute(
+            """INSERT INTO person (given_name, family_name, phone_e164, phone_country, email, preferred_language,
+                   other_languages, note, gender, birth_year, country_of_origin, education_level, municipality,
+                   district, arrival_year, integration_route, email_key, given_key, family_key, name_block,
+                   family_year_block, created_utc, updated_utc, created_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
+             person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
+             dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
+             dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
+             keys.name_block, keys.family_year_block, now, now, actor.user_id],
+        ).fetchone()[0]
+        sources.insert(cur, person_id, source_clean, actor)
+        if person.consent_contact:
+            consents.record(cur, person_id, "contact", True, consent_method, actor)
+        if person.consent_diversity_statistics:
+            consents.record(cur, person_id, "diversity_statistics", True, consent_method, actor)
+        audit.record(cur, actor, "person.register", "person", person_id)
+        return Registration(person_id, person.phone_e164, [] if kiosk else matches)
+
+    return store.write(work)
+
+
+def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_method: str = "verbal") -> None:
+    """Edit a person with the same validation as registration; consent changes are recorded as history."""
+    permissions.require(actor.role, "person.edit")
+    person, _ = _validate(data, None)
+    keys = _keys(person)
+
+    def work(cur):
+        if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+            raise NotFound("person_not_found")
+        given = consents.current(cur, person_id)
+        for purpose, wanted in (("contact", person.consent_contact),
+                                ("diversity_statistics", person.consent_diversity_statistics)):
+            if given.get(purpose, False) != wanted:
+                consents.record(cur, person_id, purpose, wanted, consent_method, actor)
+        dims = person.dimensions
+        cur.execute(
+            """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
+                   preferred_language = ?, other_languages = ?, note = ?, gender = ?, birth_year = ?,
+                   country_of_origin = ?, education_level = ?, municipality = ?, district = ?, arrival_year = ?,
+                   integration_route = ?, email_key = ?, given_key = ?, family_key = ?, name_block = ?,
+                   family_year_block = ?, updated_utc = ? WHERE id = ?""",
+            [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
+             person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
+             dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
+             dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
+             keys.name_block, keys.family_year_block, utcnow(), person_id],
+        )
+        audit.record(cur, actor, "person.edit", "person", person_id)
+
+    store.write(work)
+
+
+def set_stage(store, actor: Actor, person_id: int, stage: str | None) -> None:
+    """Record a stage that no fact shows (interested, not interested, unreachable, withdrawn), or clear it."""
+    permissions.require(actor.role, "person.edit")
+    if stage not in (None, "interested", "not_interested", "unreachable", "withdrawn"):
+        raise ValidationError([FieldError("stage", "invalid_choice")])
+
+    def work(cur):
+        if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+            raise NotFound("person_not_found")
+        cur.execute("UPDATE person SET stage_manual = ?, updated_utc = ? WHERE id = ?", [stage, utcnow(), person_id])
+        audit.record(cur, actor, "person.set_stage", "person", person_id)
+
+    store.write(work)
+
+
+_PERSON_QUERY = (
+    "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.phone_country, p.email, p.preferred_language, "
+    "p.other_languages, p.note, p.stage_manual, p.gender, p.birth_year, p.country_of_origin, p.education_level, "
+    "p.municipality, p.district, p.arrival_year, p.integration_route, p.created_utc, p.updated_utc, s.stage "
+    "FROM person p JOIN person_stage s ON s.person_id = p.id WHERE p.id = ?"
+)
+
+
+def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dict:
+    """Everything about one person: record, stage, sources, consents, contact moments.
+
+    The read is audited; a screen that redraws the same person passes `record_view=False` after the first time.
+    """
+    permissions.require(actor.role, "person.view")
+
+    def work(cur):
+        row = cur.execute(_PERSON_QUERY, [person_id]).fetchone()
+        if row is None:
+            raise NotFound("person_not_found")
+        person = dict(zip((column[0] for column in cur.description), row))
+        person["sources"] = sources.of_person(cur, person_id)
+        person["consents"] = consents.current(cur, person_id)
+        person["consent_history"] = consents.history(cur, person_id)
+        person["activities"] = activities.of_person(cur, person_id)
+        person["waitlists"] = waitlists.of_person(cur, person_id)
+        person["offers"] = offers.of_person(cur, person_id)
+        person["memberships"] = memberships.of_person(cur, person_id)
+        person["resting"] = [s for s in rotation.status_of_person(cur, person_id) if s["resting"]]
+        if record_view:
+            audit.record(cur, actor, "person.view", "person", person_id)
+        return person
+
+    return store.write(work)
+
+
+def to_input(person: dict) -> PersonInput:
+    """The stored record as form input, for editing with the same validation."""
+    return PersonInput(
+        given_name=person["given_name"], family_name=person["family_name"],
+        phone=person["phone_e164"], phone_country=person["phone_country"] or "NL", email=person["email"],
+        preferred_language=person["preferred_language"], other_languages=list(person["other_languages"] or []),
+        note=person["note"], consent_contact=person["consents"].get("contact", False),
+        consent_diversity_statistics=person["consents"].get("diversity_statistics", False),
+        gender=person["gender"], birth_year=person["birth_year"], country_of_origin=person["country_of_origin"],
+        education_level=person["education_level"], municipality=person["municipality"],
+        district=person["district"], arrival_year=person["arrival_year"],
+        integration_route=person["integration_route"],
+    )
+
+
+def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
+    """Persons matching any part of a name (any script), a phone number in any notation, or an email."""
+    permissions.require(actor.role, "person.search")
+    text = (text or "").strip()[:200]
+    if not text:
+        return []
+    phones = phone_variants(text)
+    email = email_key(text) if "@" in text else None
+    tokens = fold(text).split()
+    conditions, params = [], []
+    if phones:
+        conditions.append(f"p.phone_e164 IN ({', '.join('?' * len(phones))})")
+        params.extend(phones)
+        national = "".join(c for c in text if c.isdigit()).lstrip("0")
+        if not text.lstrip().startswith("+") and len(national) >= 7:
+            # a foreign number typed nationally (0944 123 456): match on its national digits
+            conditions.append("p.phone_e164 LIKE ?")
+            params.append(f"%{national}")
+    if email:
+        conditions.append("p.email_key = ?")
+        params.append(email)
+    if tokens and not phones:
+        conditions.append("(" + " AND ".join(["(p.given_key || ' ' || p.family_key) LIKE ?"] * len(tokens)) + ")")
+        params.extend(f"%{token}%" for token in tokens)
+    if not conditions:
+        return []
+    rows = _search(store, " OR ".join(conditions), params, limit)
+
+    def work(cur):  # a search shows personal data: audited, without the search text
+        audit.record(cur, actor, "person.search", None, None, f"results={len(rows)}")
+
+    store.write(work)
+    return rows
+
+
+def _search(store, where: str, params: list, limit: int) -> list[dict]:
+    keys = ("id", "given_name", "family_name", "phone_e164", "email", "stage", "created_utc")
+    with store.read() as cur:
+        rows = cur.execute(
+            "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.email, s.stage, p.created_utc "
+            f"FROM person p JOIN person_stage s ON s.person_id = p.id WHERE {where} "
+            "ORDER BY p.given_key, p.family_key, p.id LIMIT ?", params + [limit],
+        ).fetchall()
+    return [dict(zip(keys, row)) for row in rows]
