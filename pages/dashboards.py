@@ -1,12 +1,17 @@
 """Diversity dashboards: composition, targets, over time, recruitment funnel, two networks side by side.
 
-Every number here comes suppressed from crm_app.insight.dashboards; no name is ever shown.
+Every number here comes suppressed from crm_app.insight; no name is ever shown.
 """
 import pandas as pd
 import streamlit as st
 
 from crm_app.core.i18n import label as i18n_label
-from crm_app.insight import dashboards
+from crm_app.insight.composition import compare_screen, composition_screen
+from crm_app.insight.funnel import FUNNEL_STAGES, REACH_DIMENSIONS, funnel_screen
+from crm_app.insight.history import over_time_screen
+from crm_app.insight.people import PERIODS, Filters
+from crm_app.insight.population import DIMENSIONS, LEVELS, POPULATIONS, min_cell_size, municipalities
+from crm_app.insight.targets import targets_screen
 from crm_app.networks import reasons, registry
 from crm_app.ui import charts, session
 from crm_app.ui.resources import get_store
@@ -19,19 +24,19 @@ state = st.session_state
 
 st.set_page_config(layout="wide")
 st.title(tr("dash.title"))
-network_list = [n for n in registry.list_networks(store, actor)]
+network_list = list(registry.list_networks(store, actor))
 names = {n.id: n.name for n in network_list}
-municipality_list = dashboards.municipalities(store, actor)
+municipality_list = municipalities(store, actor)
 
 left, middle, right = st.columns(3)
 network_id = left.selectbox(tr("dash.network"), [None, *names], key="dashboards_network",
                             format_func=lambda i: tr("dash.all_networks") if i is None else names[i])
-period = middle.selectbox(tr("dash.period"), dashboards.PERIODS, key="dashboards_period",
+period = middle.selectbox(tr("dash.period"), PERIODS, key="dashboards_period",
                           format_func=lambda p: tr(f"dash.period.{p}"))
 municipality = right.selectbox(tr("dash.municipality"), [None, *municipality_list], key="dashboards_municipality",
                                format_func=lambda m: tr("dash.all_municipalities") if m is None else m)
-filters = dashboards.Filters(network_id, municipality, period)
-k = dashboards.min_cell_size(store)
+filters = Filters(network_id, municipality, period)
+k = min_cell_size(store)
 st.caption(tr("dash.intro", k=k, k_minus=k - 1))
 slug = "all" if network_id is None else str(network_id)
 
@@ -65,17 +70,17 @@ def _population_view(view, key: str, dimension: str) -> None:
 
 if view == "composition":
     a, b = st.columns(2)
-    population = a.radio(tr("dash.population"), dashboards.POPULATIONS, key="dashboards_population",
+    population = a.radio(tr("dash.population"), POPULATIONS, key="dashboards_population",
                          format_func=lambda p: label("dash_population", p), horizontal=True)
-    dimension = b.selectbox(tr("dash.dimension"), dashboards.DIMENSIONS, key="dashboards_dimension",
+    dimension = b.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_dimension",
                             format_func=lambda d: label("dash_dimension", d))
-    screen = dashboards.composition_screen(store, actor, filters, populations=(population,))
+    screen = composition_screen(store, actor, filters, populations=(population,))
     if population == "members" and screen.members_as_of and screen.members_as_of != screen.as_of:
         st.caption(tr("dash.members_as_of", date=fmt_date(screen.members_as_of), k=k))
     _population_view(screen.populations[population], "dashboards_composition", dimension)
 
 elif view == "targets":
-    rows = dashboards.targets_screen(store, actor, network_id=network_id)
+    rows = targets_screen(store, actor, network_id=network_id)
     st.caption(tr("dash.targets_note"))
     if not rows:
         st.info(tr("dash.no_targets"))
@@ -98,15 +103,15 @@ elif view == "targets":
         charts.downloads(chart, frame, "dashboards_targets", f"dashboard_targets_{slug}")
 
 elif view == "over_time":
-    time_dimension = st.selectbox(tr("dash.dimension"), dashboards.DIMENSIONS, key="dashboards_time_dimension",
+    time_dimension = st.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_time_dimension",
                                   format_func=lambda d: label("dash_dimension", d))
-    history = dashboards.over_time_screen(store, actor, filters, time_dimension)
+    history = over_time_screen(store, actor, filters, time_dimension)
     st.caption(tr("dash.over_time_note", k=k))
     frame = history.frame()
     if frame.empty or frame["count"].isna().all():
         st.info(tr("dash.too_few", k=k))
     else:
-        if history.level != dashboards.LEVELS[time_dimension][0]:
+        if history.level != LEVELS[time_dimension][0]:
             st.caption(tr("dash.coarser", level=label("dash_level", history.level)))
         table = pd.DataFrame({
             tr("dash.month"): [fmt_date(m) for m in frame["month"]],
@@ -118,10 +123,10 @@ elif view == "over_time":
                     f"dashboard_over_time_{time_dimension}_{slug}")
 
 elif view == "funnel":
-    funnel = dashboards.funnel_screen(store, actor, filters)
+    funnel = funnel_screen(store, actor, filters)
 
     def _funnel_frame(result, row_label) -> tuple[pd.DataFrame, pd.DataFrame]:
-        stages = [i18n_label("dash_stage", s, lang()) for s in dashboards.FUNNEL_STAGES]
+        stages = [i18n_label("dash_stage", s, lang()) for s in FUNNEL_STAGES]
         table, long = [], []
         for name, counts, texts, conversion, days in zip(result.rows, result.counts, result.texts, result.conversion,
                                                         result.median_days):
@@ -149,7 +154,7 @@ elif view == "funnel":
         st.dataframe(table, hide_index=True, width="stretch", key="dashboards_funnel_channel_table")
         charts.downloads(None, table, "dashboards_funnel_channel", f"dashboard_funnel_channels_{slug}")
     st.subheader(tr("dash.funnel_reach"))
-    reach_dimension = st.selectbox(tr("dash.dimension"), dashboards.REACH_DIMENSIONS, key="dashboards_reach_dimension",
+    reach_dimension = st.selectbox(tr("dash.dimension"), REACH_DIMENSIONS, key="dashboards_reach_dimension",
                                    format_func=lambda d: label("dash_dimension", d))
     reach_rows = []
     for key, table_ in funnel.reach.items():
@@ -174,9 +179,9 @@ else:
         a, b = st.columns(2)
         other = a.selectbox(tr("dash.compare_with"), other_options, key="dashboards_compare_network",
                             format_func=names.get)
-        compare_dimension = b.selectbox(tr("dash.dimension"), dashboards.DIMENSIONS, key="dashboards_compare_dimension",
+        compare_dimension = b.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_compare_dimension",
                                         format_func=lambda d: label("dash_dimension", d))
-        result = dashboards.compare_screen(store, actor, network_id, other)
+        result = compare_screen(store, actor, network_id, other)
         if result.refused:
             st.warning(tr("dash.compare_refused"))
         else:

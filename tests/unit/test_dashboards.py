@@ -10,7 +10,10 @@ from networks_kit import insert_people, manager, network, seat
 from crm_app.access.audit import Actor
 from crm_app.core import clock
 from crm_app.core.errors import PermissionDenied
-from crm_app.insight import dashboards
+from crm_app.insight.composition import composition_screen
+from crm_app.insight.funnel import funnel_screen
+from crm_app.insight.people import Filters
+from crm_app.insight.targets import targets_by_tally, targets_screen
 from crm_app.networks.registry import TargetInput
 from crm_app.people import consents
 
@@ -38,7 +41,7 @@ def board(store):
 
 
 def members_view(store, nid, **filters):
-    return dashboards.composition_screen(store, COORDINATOR, dashboards.Filters(nid, **filters),
+    return composition_screen(store, COORDINATOR, Filters(nid, **filters),
                                          populations=("members",)).populations["members"]
 
 
@@ -87,14 +90,14 @@ def test_targets_say_met_or_not_met_now_and_with_offers_and_nothing_more(store):
     nid = network(store, pm, max_places=15, targets=[TargetInput("gender", "woman", "count", "4", None),
                                                       TargetInput("gender", "man", "count", "1", None)])
     seat(store, pm, nid, insert_people(store, [{"gender": "woman"}] * 5))
-    rows = {r.target.dim_value: r for r in dashboards.targets_screen(store, COORDINATOR)}
+    rows = {r.target.dim_value: r for r in targets_screen(store, COORDINATOR)}
     assert (rows["woman"].now, rows["woman"].with_offers) == ("met", "met")
     assert (rows["man"].now, rows["man"].with_offers) == ("not_met", "not_met")
     assert set(vars(rows["woman"])) == {"network_id", "network", "target", "places", "now", "with_offers"}
 
 
 def test_funnel_counts_each_step_and_hides_small_ones(store, board):
-    funnel = dashboards.funnel_screen(store, COORDINATOR, dashboards.Filters())
+    funnel = funnel_screen(store, COORDINATOR, Filters())
     assert funnel.by_kind.rows == ["other"]              # persons with no recorded source
     registered, contacted, waiting, offered, member = funnel.by_kind.counts[0]
     assert registered == 12 and member == 12             # only the consented are counted
@@ -105,9 +108,9 @@ def test_funnel_counts_each_step_and_hides_small_ones(store, board):
 @pytest.mark.parametrize("role", ("outreach", "kiosk"))
 def test_outreach_and_kiosk_may_not_ask(store, role):
     with pytest.raises(PermissionDenied):
-        dashboards.composition_screen(store, Actor(None, role, "web"), dashboards.Filters())
+        composition_screen(store, Actor(None, role, "web"), Filters())
     with pytest.raises(PermissionDenied):
-        dashboards.funnel_screen(store, Actor(None, role, "web"), dashboards.Filters())
+        funnel_screen(store, Actor(None, role, "web"), Filters())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -125,9 +128,11 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
              "other_languages": rng.sample(["eng", "nld", "fas"], rng.randint(0, 2)),
              "diversity": rng.random() < 0.85} for _ in range(40)]
     people = insert_people(store, specs)
-    pool = [TargetInput("gender", "woman", "share", "40%", None), TargetInput("country_of_origin", None, "distinct", "3", None),
+    pool = [TargetInput("gender", "woman", "share", "40%", None),
+            TargetInput("country_of_origin", None, "distinct", "3", None),
             TargetInput("education_band", "high", "count", "2", None), TargetInput("language", "nld", "count", "1", "3"),
-            TargetInput("age_band", None, "count", None, "3"), TargetInput("integration_route", "z_route", "count", "1", None),
+            TargetInput("age_band", None, "count", None, "3"),
+            TargetInput("integration_route", "z_route", "count", "1", None),
             TargetInput("language", None, "distinct", "3", None)]
     for index in range(3):
         nid = network(store, pm, f"Netwerk {index}", max_places=10, targets=rng.sample(pool, 4))
@@ -135,6 +140,6 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
         seat(store, pm, nid, chosen[:7])
         offers.make(store, pm, nid, [waitlists.add(store, pm, nid, p) for p in chosen[7:]], "waitlist")
     key = lambda r: (r.network_id, r.target.id, r.now, r.with_offers)
-    fast = sorted(map(key, dashboards.targets_screen(store, COORDINATOR)))
-    assert fast == sorted(map(key, dashboards.targets_by_tally(store)))
+    fast = sorted(map(key, targets_screen(store, COORDINATOR)))
+    assert fast == sorted(map(key, targets_by_tally(store)))
     assert len(fast) == 12

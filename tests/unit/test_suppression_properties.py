@@ -18,7 +18,10 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crm_app.insight import dashboards, suppression
+from crm_app.insight import suppression
+from crm_app.insight.funnel import funnel_table
+from crm_app.insight.history import MemberHistory, month_ends
+from crm_app.insight.population import suppress_population
 from crm_app.insight.suppression import PRIMARY, SECONDARY, SHOWN
 from crm_app.privacy import exports
 
@@ -122,7 +125,7 @@ def test_two_filters_that_differ_by_one_person_never_reveal_that_person(populati
     # municipality "A" for everyone but x: "all municipalities" vs "A" differ by x alone
     fine_all = _fine(population)
     fine_a = _fine([p for i, p in enumerate(population) if i != x])
-    view = dashboards.suppress_population("members", {(None, "all"): fine_all, ("A", "all"): fine_a}, k)
+    view = suppress_population("members", {(None, "all"): fine_all, ("A", "all"): fine_a}, k)
     assert view.withheld_reason is not None
     assert view.total is None and not view.dimensions
 
@@ -134,8 +137,8 @@ def test_no_shown_filter_result_differs_from_the_whole_by_1_to_k_minus_1_in_any_
     municipality = data.draw(st.sampled_from("ABC"))
     fine_all = _fine([(c, True) for c, _ in population])
     fine_m = _fine([(c, True) for c, m in population if m == municipality])
-    whole = dashboards.suppress_population("members", {(None, "all"): fine_all}, k)
-    part = dashboards.suppress_population("members", {(None, "all"): fine_all, (municipality, "all"): fine_m}, k)
+    whole = suppress_population("members", {(None, "all"): fine_all}, k)
+    part = suppress_population("members", {(None, "all"): fine_all, (municipality, "all"): fine_m}, k)
     if whole.total is None or part.total is None:
         return
     assert not 1 <= whole.total - part.total <= k - 1
@@ -161,7 +164,7 @@ def _fine(population) -> dict:
 @settings(max_examples=200, deadline=None)
 @given(spans=st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), min_size=0, max_size=40), k=ks)
 def test_two_released_months_never_differ_by_1_to_k_minus_1_members(spans, k):
-    history = dashboards.MemberHistory.__new__(dashboards.MemberHistory)
+    history = MemberHistory.__new__(MemberHistory)
     history.n = len(spans)
     history.index = np.arange(len(spans))
     base = np.datetime64("2024-01-01", "D")
@@ -169,7 +172,7 @@ def test_two_released_months_never_differ_by_1_to_k_minus_1_members(spans, k):
     history.end = np.array([base + np.timedelta64((s + d) * 30, "D") if d < 25 else np.datetime64("9999-12-31")
                             for s, d in spans], dtype="datetime64[D]")
     history.in_part = None
-    dates = dashboards.month_ends(pd.Timestamp("2026-06-15").date(), 30)
+    dates = month_ends(pd.Timestamp("2026-06-15").date(), 30)
     released = history.released(dates, k)
     shown = sorted(set(released))
     sets = {day: history.active(day) for day in shown}
@@ -186,7 +189,7 @@ funnel_rows = st.lists(st.lists(st.integers(0, 40), min_size=5, max_size=5).map(
 @settings(max_examples=300, deadline=None)
 @given(rows=funnel_rows, k=ks)
 def test_funnel_shows_no_small_count_no_small_drop_and_no_pinned_cell(rows, k):
-    table = dashboards._funnel_table(k, [f"r{i}" for i in range(len(rows))], rows, [[] for _ in rows])
+    table = funnel_table(k, [f"r{i}" for i in range(len(rows))], rows, [[] for _ in rows])
     for r, shown in enumerate(table.counts):
         last = None
         for s, value in enumerate(shown):
@@ -241,7 +244,7 @@ def test_a_hidden_district_cannot_be_worked_out_from_its_municipality(cells, k):
         municipalities[name[0]] = municipalities.get(name[0], 0) + n
     total = sum(districts.values())
     fine = {"_total": {"": total}, "municipality": municipalities, "district": districts}
-    view = dashboards.suppress_population("members", {(None, "all"): fine}, k)
+    view = suppress_population("members", {(None, "all"): fine}, k)
     if view.total is None or not view.dimensions:
         return
     shown_m = dict(zip(*(lambda t: (t.categories, t.shown_counts()))(

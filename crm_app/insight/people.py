@@ -1,0 +1,177 @@
+"""Who the dashboards count, as arrays: every counted person's values, read once per change of the data.
+
+Only persons whose latest diversity_statistics consent is a yes are counted; a missing value is its
+own category, "unknown". Their values are read (People, cached) as integer codes on the finest level
+of each dimension (5-year age bands, countries, education levels, districts, …), so that a
+population's counts are one bincount per level. Also the dashboards' filters and the date helpers
+their queries share.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crm_app.core.clock import add_months
+
+UNKNOWN = "unknown"
+PERIODS = ("all", "24", "12")            # every period filter option, widest first; a number is months back
+# the finest levels, counted per person (People); the coarser ones are sums of these
+FINE_LEVELS = ("gender", "age5", "country", "education_level", "municipality", "district", "years_in_nl",
+               "integration_route")
+CONSENTED = ("SELECT person_id FROM consent WHERE purpose = 'diversity_statistics' "
+             "GROUP BY person_id HAVING arg_max(granted, id)")
+EPOCH = "DATE '1970-01-01'"                # the queries give dates as days since this one
+
+
+# -- every counted person's values, as arrays --------------------------------------------------------------
+# one row per counted person with its languages (preferred and others, each once) as a list; read as Arrow
+# so that codes come from Arrow's dictionary encoding and the list offsets (no Python object per value)
+_PEOPLE_SQL = f"""
+SELECT p.id, p.gender, p.birth_year, p.country_of_origin, p.education_level, p.municipality,
+       CASE WHEN p.district IS NULL AND p.municipality IS NULL THEN NULL
+            ELSE coalesce(p.municipality, 'unknown') || ' · ' || coalesce(p.district, 'unknown') END AS district,
+       p.arrival_year, p.integration_route,
+       list_distinct(list_filter(list_prepend(p.preferred_language, coalesce(p.other_languages, []::VARCHAR[])),
+                                 lambda x: x IS NOT NULL AND x <> '')) AS languages
+FROM person p WHERE p.id IN ({CONSENTED}) ORDER BY p.id
+"""
+VERSION_SQL = ("SELECT (SELECT count(*) FROM person), (SELECT max(updated_utc) FROM person), "
+                "(SELECT count(*) FROM consent), (SELECT max(id) FROM consent)")
+
+
+def read_arrow(cur, sql: str) -> pa.Table:
+    """The rows of `sql` as an Arrow table, through the cursor's result (cur.sql() refuses to run while an
+    earlier result on it, such as the version look-up, is unfinished). The extra copy DuckDB warns about
+    is cheap next to a Python object per value."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        return cur.execute(sql).to_arrow_table()
+
+
+def encoded(column: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """(codes, values) of a string column: codes index values in order of first appearance (as
+    pd.factorize); a missing value gets code -1."""
+    encoded = pc.dictionary_encode(column)
+    return (np.asarray(encoded.indices.fill_null(-1), dtype=np.int64),
+            [str(v) for v in encoded.dictionary.to_pylist()])
+
+
+class People:
+    """Every person the dashboards may count (latest diversity_statistics consent: yes) with their values
+    as integer codes per fine level: a population's counts are then one bincount per level over the
+    positions of its persons. Read once per version of the data (see people())."""
+
+    def __init__(self, cur):
+        table = read_arrow(cur, _PEOPLE_SQL)
+        self.ids = np.asarray(table["id"], dtype=np.int64)
+        self.birth_year = table["birth_year"].to_numpy().astype("float64")      # a missing year: NaN
+        self.arrival_year = table["arrival_year"].to_numpy().astype("float64")
+        self.codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for level, column in (("gender", "gender"), ("country", "country_of_origin"),
+                              ("education_level", "education_level"), ("municipality", "municipality"),
+                              ("district", "district"), ("integration_route", "integration_route")):
+            codes, values = encoded(table[column].combine_chunks())
+            values.append(UNKNOWN)                                # a missing value is the last category
+            self.codes[level] = (np.where(codes < 0, len(values) - 1, codes), values)
+        self.municipality_codes, self.municipalities = self.codes["municipality"]
+        languages = table["languages"].combine_chunks()
+        # person i's languages are language_code[language_start[i]:language_start[i + 1]]
+        self.language_start = np.asarray(languages.offsets, dtype=np.int64) - languages.offsets[0].as_py()
+        self.language_code, self.languages = encoded(languages.flatten())
+        self._banded: dict = {}
+
+    def _bands(self, level: str, year: int) -> tuple[np.ndarray, list[str]]:
+        if (level, year) not in self._banded:
+            if level == "age5":
+                age = year - self.birth_year
+                low = np.floor_divide(age, 5) * 5
+                keys = np.where(np.isnan(age), -1, low).astype(np.int64)
+                uniques = np.unique(keys)
+                values = [UNKNOWN if u < 0 else f"{u}-{u + 4}" for u in uniques]
+            else:
+                years = year - self.arrival_year
+                keys = np.select([np.isnan(years), years <= 2, years <= 5, years <= 10], [0, 1, 2, 3], 4)
+                uniques = np.arange(5)
+                values = [UNKNOWN, "0-2", "3-5", "6-10", "10+"]
+            self._banded[(level, year)] = (np.searchsorted(uniques, keys), values)
+        return self._banded[(level, year)]
+
+    def positions(self, person_ids) -> tuple[np.ndarray, np.ndarray]:
+        """(positions among the counted persons, which of `person_ids` are counted): persons without the
+        consent are dropped."""
+        ids = np.asarray(person_ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(len(ids), dtype=bool)
+        at = np.clip(np.searchsorted(self.ids, ids), 0, len(self.ids) - 1)
+        keep = self.ids[at] == ids
+        return at[keep], keep
+
+    def fine(self, mask: np.ndarray, year: int) -> dict[str, dict[str, int]]:
+        """level → value → persons, for the persons where `mask` (over all counted persons) is true."""
+        at = np.flatnonzero(mask)               # gather the few, rather than mask the many, per level
+        out: dict[str, dict[str, int]] = {"_total": {"": int(len(at))}}
+        for level in FINE_LEVELS:
+            codes, values = self._bands(level, year) if level in ("age5", "years_in_nl") else self.codes[level]
+            counts = np.bincount(codes[at], minlength=len(values))
+            out[level] = {value: int(c) for value, c in zip(values, counts) if c}
+        if len(self.languages):
+            starts, ends = self.language_start[at], self.language_start[at + 1]
+            lengths = ends - starts
+            pairs = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+            counts = np.bincount(self.language_code[pairs], minlength=len(self.languages))
+            out["language"] = {value: int(c) for value, c in zip(self.languages, counts) if c}
+        return out
+
+    def in_municipality(self, municipality: str) -> np.ndarray:
+        if municipality not in self.municipalities[:-1]:
+            return np.zeros(len(self.ids), dtype=bool)
+        return self.municipality_codes == self.municipalities.index(municipality)
+
+
+_CACHE: dict = {}
+
+
+def cached(cur, store_key, name: str, version_sql: str, build):
+    """One object per store and name, built again only when `version_sql` (a cheap look-up of counts and
+    newest ids) gives another answer. Holds counted persons' codes, never a name or a contact detail."""
+    version = cur.execute(version_sql).fetchone()
+    entry = _CACHE.get((store_key, name))
+    if entry is None or entry[0] != version:
+        for key in [key for key in _CACHE if key[0] != store_key]:
+            del _CACHE[key]                # one store per process in the app; keep memory bounded
+        _CACHE[(store_key, name)] = (version, build(cur))
+    return _CACHE[(store_key, name)][1]
+
+
+def people(cur, store_key) -> People:
+    """The People of this store, read again only when persons or consents changed."""
+    return cached(cur, store_key, "people", VERSION_SQL, People)
+
+
+def clear_cache() -> None:
+    """Forget every cached object (the benchmark times the first read after a change)."""
+    _CACHE.clear()
+
+
+# -- filters and dates ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    network_id: int | None = None        # None: all networks (the alumni network only under alumni)
+    municipality: str | None = None      # None: every municipality
+    period: str = "all"                  # "all", "24" or "12" months back (when persons entered the population)
+
+
+def period_start(period: str, as_of: dt.date) -> dt.date | None:
+    """The first day a period filter counts (None: all time)."""
+    return None if period == "all" else add_months(as_of, -int(period))
+
+
+def epoch_days(column) -> np.ndarray:
+    """Whole days since 1970-01-01 (as the queries give them) as datetime64[D]."""
+    return np.asarray(column, dtype=np.int64).astype("datetime64[D]")
+
