@@ -4,7 +4,7 @@
                                       [--out benchmarks/results/dedupe_check.json]
 
 For each size: a temporary store (migrated by crm_app.core.store.Store) is filled with synthetic persons
-from crm_app.demo.dataset.synthetic_people (same names, keys and distributions as the demo data; rows
+from crm_app.demo.people.synthetic_people (same names, keys and distributions as the demo data; rows
 bulk-inserted through Arrow; beyond 100,000 grown inside DuckDB by recombining those persons; the
 person indexes of the schema rebuilt afterwards). Then N query
 persons are checked with crm_app.people.dedupe.find_duplicates, the function the registration form calls:
@@ -43,15 +43,16 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from crm_app.core.bulk import PERSON_COLUMNS, arrow_table, bulk_insert_persons
 from crm_app.core.paths import ROOT, SCHEMA_DIR
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.people import person_row, synthetic_people, variant_spellings
 from crm_app.people import dedupe, names
 
 AS_OF = dt.date(2026, 6, 1)
 CREATED = dt.datetime(2026, 6, 1, 10, 0)
 CHUNK = 50_000
-POOL = 100_000          # persons drawn by crm_app.demo.dataset.synthetic_people; more are recombined in DuckDB
+POOL = 100_000          # persons drawn by crm_app.demo.people.synthetic_people; more are recombined in DuckDB
 WARMUP = 10
 KINDS = ("variant", "phone", "new")
 
@@ -139,9 +140,9 @@ def _generate_chunk(task: tuple[int, int, int]):
     """
     index, count, seed = task
     rng = random.Random(f"{seed}:{index}")  # str seeds hash with SHA-512: the same in every process
-    people = list(demo.synthetic_people(rng, count, as_of=AS_OF, check_phones=False))
-    rows = [demo.person_row(raw, created_utc=CREATED, validate=False) for raw in people]
-    table = demo.arrow_table(demo.PERSON_COLUMNS, rows)
+    people = list(synthetic_people(rng, count, as_of=AS_OF, check_phones=False))
+    rows = [person_row(raw, created_utc=CREATED, validate=False) for raw in people]
+    table = arrow_table(PERSON_COLUMNS, rows)
     return table.append_column("name_country", pa.array([raw["country"] for raw in people], pa.string()))
 
 
@@ -206,7 +207,7 @@ def _check_keys(cur, sample: int = 2000) -> None:
 def build_store(path: Path, size: int, seed: int, pool: int = POOL) -> tuple[Store, dict, tuple[set, set]]:
     """A migrated store with `size` synthetic persons and the schema's person indexes.
 
-    Up to `pool` persons come from crm_app.demo.dataset.synthetic_people (in chunks, in worker processes,
+    Up to `pool` persons come from crm_app.demo.people.synthetic_people (in chunks, in worker processes,
     bulk-inserted through Arrow); beyond that the store is grown inside DuckDB by recombining pooled
     persons (see _EXPAND). Indexes are dropped during the load and rebuilt from the schema after it.
     Also returns the phone numbers and email keys in use, so query persons can get fresh ones.
@@ -224,7 +225,7 @@ def build_store(path: Path, size: int, seed: int, pool: int = POOL) -> tuple[Sto
 
     def load(tables):
         for table in tables:
-            ids = store.write(demo.bulk_insert_persons, table)
+            ids = store.write(bulk_insert_persons, table)
             countries.append(pa.table({"id": pa.array(ids, pa.int64()), "name_country": table["name_country"]}))
 
     if workers <= 1:
@@ -290,30 +291,30 @@ def make_queries(store: Store, n: int, seed: int, taken: tuple[set, set]) -> lis
     named = [row for row in pool if row[2]]
     kinds = [KINDS[i % 3] for i in range(n)]
     rng.shuffle(kinds)
-    fresh = demo.synthetic_people(random.Random(seed + 2), n, as_of=AS_OF, check_phones=False,
-                                  taken_phones=taken[0], taken_emails=taken[1])
+    fresh = synthetic_people(random.Random(seed + 2), n, as_of=AS_OF, check_phones=False,
+                             taken_phones=taken[0], taken_emails=taken[1])
     queries = []
     for kind in kinds:
         if kind == "variant":
             pid, given, family, _, _, birth_year = named.pop()
-            spellings = demo.variant_spellings(given)
+            spellings = variant_spellings(given)
             given = rng.choice(spellings) if spellings and rng.random() < 0.7 else _typo(rng, given)
             if birth_year is not None and rng.random() < 0.3:
                 birth_year += rng.choice((-1, 1))
-            query = dict(given_name=given, family_name=family, phone_e164=None, email_key=None,
-                         birth_year=birth_year, target=pid)
+            query = {"given_name": given, "family_name": family, "phone_e164": None, "email_key": None,
+                     "birth_year": birth_year, "target": pid}
         elif kind == "phone":
             pid, given, family, phone, _, birth_year = with_phone.pop()
-            spellings = demo.variant_spellings(given)
+            spellings = variant_spellings(given)
             if spellings and rng.random() < 0.5:
                 given = rng.choice(spellings)
-            query = dict(given_name=given, family_name=family, phone_e164=phone, email_key=None,
-                         birth_year=birth_year, target=pid)
+            query = {"given_name": given, "family_name": family, "phone_e164": phone, "email_key": None,
+                     "birth_year": birth_year, "target": pid}
         else:
             raw = next(fresh)
-            query = dict(given_name=raw["given_name"], family_name=raw["family_name"],
-                         phone_e164=raw["phone_e164"], email_key=raw["email"].casefold() if raw["email"] else None,
-                         birth_year=raw["birth_year"], target=None)
+            query = {"given_name": raw["given_name"], "family_name": raw["family_name"],
+                     "phone_e164": raw["phone_e164"], "email_key": raw["email"].casefold() if raw["email"] else None,
+                     "birth_year": raw["birth_year"], "target": None}
         query["kind"] = kind
         query["keys"] = dedupe.Keys.of(query["given_name"], query["family_name"], query["phone_e164"],
                                        query["email_key"], query["birth_year"])

@@ -4,7 +4,7 @@
                                             [--out benchmarks/results/erasure_compaction.json] [--workdir DIR]
 
 For each size a temporary store (migrated by crm_app.core.store.Store) gets SIZE synthetic persons from
-crm_app.demo.dataset.synthetic_people (bulk-inserted through Arrow) with two consents each, one source and
+crm_app.demo.people.synthetic_people (bulk-inserted through Arrow) with two consents each, one source and
 one contact moment each. Then, --repeat times, one person is erased through crm_app.privacy.erasure.erase
 (what `crm erase` and the Privacy screen call) and timed: total, and the compaction part. Beside it,
 in the same run, on the same file:
@@ -33,9 +33,10 @@ import pyarrow as pa
 
 from crm_app.access.audit import Actor
 from crm_app.core import clock, reference
+from crm_app.core.bulk import bulk_insert_persons, insert_arrow
 from crm_app.core.paths import ROOT
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.people import person_row, synthetic_people
 from crm_app.privacy import erasure
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)
@@ -53,21 +54,21 @@ def build(path: Path, size: int, seed: int) -> tuple[Store, list[int], dict[int,
     raws = []
     phones, emails = set(), set()
     while len(raws) < size:
-        raws.extend(demo.synthetic_people(rng, min(size - len(raws), 5000), as_of=NOW.date(), check_phones=False,
-                                          taken_phones=phones, taken_emails=emails))
-    rows = [demo.person_row(raw, created_utc=NOW - dt.timedelta(days=400), validate=False) for raw in raws[:size]]
+        raws.extend(synthetic_people(rng, min(size - len(raws), 5000), as_of=NOW.date(), check_phones=False,
+                                     taken_phones=phones, taken_emails=emails))
+    rows = [person_row(raw, created_utc=NOW - dt.timedelta(days=400), validate=False) for raw in raws[:size]]
     store = Store(path)
 
     def load(cur):
-        ids = demo.bulk_insert_persons(cur, rows)
+        ids = bulk_insert_persons(cur, rows)
         when = NOW - dt.timedelta(days=400)
-        demo.insert_arrow(cur, "consent", _CONSENT, [
+        insert_arrow(cur, "consent", _CONSENT, [
             {"person_id": pid, "purpose": purpose, "granted": True, "method": "verbal",
              "text_version": reference.CONSENT_TEXT_VERSION, "recorded_utc": when, "recorded_by": None}
             for pid in ids for purpose in ("contact", "diversity_statistics")])
-        demo.insert_arrow(cur, "person_source", _SOURCE, [
+        insert_arrow(cur, "person_source", _SOURCE, [
             {"person_id": pid, "kind": "market", "source_name": "Markt Oost", "recorded_utc": when} for pid in ids])
-        demo.insert_arrow(cur, "activity", _ACTIVITY, [
+        insert_arrow(cur, "activity", _ACTIVITY, [
             {"person_id": pid, "kind": "call", "summary": f"gesprek over de klankbordgroep {pid}", "occurred_utc": when}
             for pid in ids])
         return ids

@@ -8,7 +8,7 @@ For each size a temporary store (migrated by crm_app.core.store.Store) gets:
     countries of origin, at most 4 per municipality, education band, age band, language,
     integration route, years in the Netherlands) — saved through crm_app.networks.registry.save;
   - 10 members, seated through the services (waiting list → offer → accept): 5 places are open;
-  - a waiting list of SIZE synthetic persons from crm_app.demo.dataset.synthetic_people, all with the
+  - a waiting list of SIZE synthetic persons from crm_app.demo.people.synthetic_people, all with the
     diversity-statistics (and contact) consent, bulk-inserted through Arrow, joined over 3 years.
 Then crm_app.networks.selection.propose — what the fill screen and `crm fill` call — is timed for the
 `quota` and `waitlist` methods (wall and CPU time, median and p95 over --repeat runs after a
@@ -40,9 +40,10 @@ import pyarrow as pa
 
 from crm_app.access.audit import Actor
 from crm_app.core import clock, reference
+from crm_app.core.bulk import bulk_insert_persons, insert_arrow
 from crm_app.core.paths import ROOT
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.people import person_row, synthetic_people
 from crm_app.networks import composition, offers, registry, selection, waitlists
 from crm_app.networks.composition import Tally, Target
 from crm_app.networks.registry import NetworkInput, TargetInput
@@ -75,8 +76,8 @@ def synthetic(rng: random.Random, n: int) -> list[dict]:
     phones: set = set()
     emails: set = set()
     while len(people) < n:
-        batch = demo.synthetic_people(rng, max(n - len(people), 50) * 5 // 4, as_of=NOW.date(), check_phones=False,
-                                      taken_phones=phones, taken_emails=emails)
+        batch = synthetic_people(rng, max(n - len(people), 50) * 5 // 4, as_of=NOW.date(), check_phones=False,
+                                 taken_phones=phones, taken_emails=emails)
         people.extend(raw for raw in batch if raw["consent_diversity_statistics"])
     return people[:n]
 
@@ -86,15 +87,15 @@ def build_store(path: Path, size: int, seed: int) -> tuple[Store, int, dict]:
     rng = random.Random(seed + size)
     store = Store(path)
     raws = synthetic(rng, MEMBERS + size)
-    rows = [demo.person_row(raw, created_utc=NOW - dt.timedelta(days=1200), validate=False) for raw in raws]
+    rows = [person_row(raw, created_utc=NOW - dt.timedelta(days=1200), validate=False) for raw in raws]
 
     def load(cur):
-        ids = demo.bulk_insert_persons(cur, rows)
+        ids = bulk_insert_persons(cur, rows)
         consent_rows = [{"person_id": pid, "purpose": purpose, "granted": True, "method": "verbal",
                          "text_version": reference.CONSENT_TEXT_VERSION, "recorded_utc": NOW - dt.timedelta(days=1200),
                          "recorded_by": None}
                         for pid in ids for purpose in ("contact", "diversity_statistics")]
-        demo.insert_arrow(cur, "consent", _CONSENT_COLUMNS, consent_rows)
+        insert_arrow(cur, "consent", _CONSENT_COLUMNS, consent_rows)
         return ids
 
     ids = store.write(load)
@@ -110,7 +111,7 @@ def build_store(path: Path, size: int, seed: int) -> tuple[Store, int, dict]:
     entry_rows = [{"network_id": network_id, "person_id": pid, "joined_utc": when, "status": "waiting",
                    "status_utc": when, "last_check_utc": NOW - dt.timedelta(days=rng.randrange(150))}
                   for pid, when in zip(waiting_ids, joined)]
-    store.write(lambda cur: demo.insert_arrow(cur, "waitlist_entry", _ENTRY_COLUMNS, entry_rows))
+    store.write(lambda cur: insert_arrow(cur, "waitlist_entry", _ENTRY_COLUMNS, entry_rows))
     store.write(lambda cur: cur.execute("CHECKPOINT"))
     return store, network_id, {"persons": len(ids), "waiting": len(waiting_ids), "members": len(member_ids),
                                "seconds": round(time.perf_counter() - started, 2)}

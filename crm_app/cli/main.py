@@ -292,12 +292,12 @@ def cmd_init(args) -> int:
     result = {"db": str(store.path), "schema_version": store.schema_version()}
     lines = [f"store {store.path} at schema version {result['schema_version']}"]
     if args.demo:
-        from crm_app.demo import dataset as demo
-        summary = demo.fill_demo(store)
+        from crm_app.demo import fill
+        summary = fill.fill_demo(store)
         result["demo"] = summary
         lines.append("demo data: " + ", ".join(f"{value} {key}" for key, value in summary.items()
                                                 if isinstance(value, int) and key not in ("seed", "users_created")))
-        lines.append(f"demo accounts (password: {demo.DEMO_PASSWORD}):")
+        lines.append(f"demo accounts (password: {fill.DEMO_PASSWORD}):")
         lines.extend(f"  {u['username']:<12} {u['role']}" for u in users.list_users(store))
     _emit(args, result, lines)
     return EXIT_OK

@@ -11,7 +11,7 @@ from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, t
 
 from crm_app.core import i18n
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.fill import fill_demo
 from crm_app.ui.resources import get_store
 
 K = 5
@@ -25,7 +25,7 @@ def demo_template(template_db, tmp_path_factory):
     shutil.copyfile(template_db[0], path)
     store = Store(path)
     try:
-        demo.fill_demo(store, persons=600, seed=11)
+        fill_demo(store, persons=600, seed=11)
     finally:
         store.close()
     return path

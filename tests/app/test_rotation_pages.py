@@ -143,8 +143,8 @@ def test_the_manager_links_a_referral_named_in_words(login, store, pm, board):
                                         ("coordinator", "alumni")])
 def test_the_screens_on_the_demo_data(login, store, role, page):
     from crm_app import maintenance
-    from crm_app.demo import dataset as demo
-    demo.fill_demo(store, persons=400)
+    from crm_app.demo.fill import fill_demo
+    fill_demo(store, persons=400)
     maintenance.run_due(store)
     at = login(role, page)
     assert not at.exception and not values(at.main, "error")

@@ -1,7 +1,7 @@
 """A coordinator opens the diversity dashboards in Chromium on the demo data, switches network,
 filter and view, and downloads a table as CSV: every count in it is 0, at least k, or hidden.
 
-The store is filled with crm_app.demo.dataset (as `crm init --demo` does) before the server starts.
+The store is filled with crm_app.demo.fill (as `crm init --demo` does) before the server starts.
 With CRM_SCREENSHOTS=1 the views are saved as docs/screenshots/dashboard_*.png.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from e2e_kit import TIMEOUT_MS, Server, choose, key, main_area, press, screensho
 from playwright.sync_api import expect
 
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.fill import DEMO_PASSWORD, fill_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def demo_server(e2e_dir, template_store):
     shutil.copyfile(template_store, db)
     store = Store(db)
     try:
-        demo.fill_demo(store, persons=1200, seed=2026)
+        fill_demo(store, persons=1200, seed=2026)
     finally:
         store.close()
     srv = Server(db, e2e_dir / "dashboards.log")
@@ -56,7 +56,7 @@ def test_coordinator_opens_dashboards_switches_network_and_filter_and_downloads_
     page = desktop
     page.goto(demo_server.url)
     key(page, "login_username").locator("input").fill("coordinator")
-    key(page, "login_password").locator("input").fill(demo.DEMO_PASSWORD)
+    key(page, "login_password").locator("input").fill(DEMO_PASSWORD)
     key(page, "login_submit").locator("button").click()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.dashboards"), exact=True).click()
     expect(page.get_by_role("heading", name=t("dash.title"))).to_be_visible()

@@ -1,6 +1,8 @@
 """The demo data set: what a person trying the app would check first."""
 from __future__ import annotations
 
+import random
+
 import phonenumbers
 import pytest
 
@@ -8,14 +10,15 @@ from crm_app.access import users
 from crm_app.core import reference
 from crm_app.core.errors import CrmError
 from crm_app.core.store import Store
-from crm_app.demo import dataset as demo
+from crm_app.demo.fill import DEMO_ACCOUNTS, DEMO_PASSWORD, fill_demo
+from crm_app.demo.people import synthetic_people
 from crm_app.people import activities, dedupe
 
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("demo") / "crm.duckdb")
-    summary = demo.fill_demo(store)
+    summary = fill_demo(store)
     yield store, summary
     store.close()
 
@@ -76,11 +79,11 @@ def test_three_networks_with_their_places(filled):
 
 def test_one_account_per_role_with_the_demo_password(filled):
     store, _ = filled
-    assert len(demo.DEMO_PASSWORD) >= 12
+    assert len(DEMO_PASSWORD) >= 12
     by_role = {}
-    for username, _, role in demo.DEMO_ACCOUNTS:
-        user = users.authenticate(store, username, demo.DEMO_PASSWORD, origin="cli")
-        assert user is not None, username
+    for username, _, role in DEMO_ACCOUNTS:
+        user = users.authenticate(store, username, DEMO_PASSWORD, origin="cli")
+        assert user is not None and user.role == role, username
         by_role[user.role] = user
     assert set(by_role) == set(reference.ROLES)
     assert users.authenticate(store, "outreach", "wrong password!") is None
@@ -103,7 +106,7 @@ def test_planted_duplicates_are_found_for_their_twin(filled):
 def test_follow_ups_due_for_the_demo_accounts(filled):
     store, _ = filled
     for username, overdue_at_least, due_at_least in (("outreach", 3, 5), ("manager", 1, 2)):
-        user = users.authenticate(store, username, demo.DEMO_PASSWORD)
+        user = users.authenticate(store, username, DEMO_PASSWORD)
         due = activities.follow_ups(store, user.actor())
         assert len(due) >= due_at_least, username
         assert sum(item["overdue"] for item in due) >= overdue_at_least, username
@@ -113,12 +116,12 @@ def test_follow_ups_due_for_the_demo_accounts(filled):
 def test_filling_a_store_with_persons_is_refused(filled):
     store, _ = filled
     with pytest.raises(CrmError) as refused:
-        demo.fill_demo(store)
+        fill_demo(store)
     assert refused.value.code == "store_not_empty"
 
 
 def test_same_seed_same_people(tmp_path):
-    raw_a = list(demo.synthetic_people(demo.random.Random(7), 50))
-    raw_b = list(demo.synthetic_people(demo.random.Random(7), 50))
+    raw_a = list(synthetic_people(random.Random(7), 50))
+    raw_b = list(synthetic_people(random.Random(7), 50))
     assert raw_a == raw_b
-    assert raw_a != list(demo.synthetic_people(demo.random.Random(8), 50))
+    assert raw_a != list(synthetic_people(random.Random(8), 50))
