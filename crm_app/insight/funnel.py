@@ -13,7 +13,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions
 from crm_app.core.clock import today
 from crm_app.insight import suppression
-from crm_app.insight.people import (
+from crm_app.insight.counted import (
     CONSENTED,
     EPOCH,
     VERSION_SQL,

@@ -14,7 +14,7 @@ import pandas as pd
 from crm_app.access.audit import Actor
 from crm_app.core import permissions
 from crm_app.core.clock import add_months, today
-from crm_app.insight.people import EPOCH, Filters, epoch_days, people
+from crm_app.insight.counted import EPOCH, Filters, epoch_days, people
 from crm_app.insight.population import FALLBACK_HIDDEN_SHARE, LEVELS, cell_size, order, suppress_dimension
 from crm_app.insight.suppression import Table
 

@@ -1,7 +1,7 @@
 """One population's counts (members, waiting list, candidate pool, alumni) and their suppression.
 
 A population is a query for its persons' ids, then one bincount per level over the counted persons
-(crm_app.insight.people). The coarser levels (10-year bands, region groups, continents, three
+(crm_app.insight.counted). The coarser levels (10-year bands, region groups, continents, three
 education levels, …) are sums of the finest. A dimension is shown on the first level where
 suppression hides few persons (FALLBACK_HIDDEN_SHARE) and otherwise on its coarsest. Every count
 returned here went through crm_app.insight.suppression.
@@ -21,7 +21,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.paths import DATA_DIR
 from crm_app.insight import suppression
-from crm_app.insight.people import CONSENTED, EPOCH, PERIODS, UNKNOWN, Filters, epoch_days, people, period_start
+from crm_app.insight.counted import CONSENTED, EPOCH, PERIODS, UNKNOWN, Filters, epoch_days, people, period_start
 from crm_app.insight.suppression import Table
 from crm_app.networks.composition import EDUCATION_BANDS
 

@@ -12,7 +12,7 @@ from crm_app.core import clock
 from crm_app.core.errors import PermissionDenied
 from crm_app.insight.composition import composition_screen
 from crm_app.insight.funnel import funnel_screen
-from crm_app.insight.people import Filters
+from crm_app.insight.counted import Filters
 from crm_app.insight.targets import targets_by_tally, targets_screen
 from crm_app.networks.registry import TargetInput
 from crm_app.people import consents
