@@ -10,7 +10,8 @@ import datetime as dt
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.core.clock import today
-from crm_app.networks import offers, waitlists
+from crm_app.networks import offers, rotation, waitlists
+from crm_app.privacy import erasure, retention
 
 SYSTEM = Actor(user_id=None, role="system", origin="job")
 
@@ -27,22 +28,12 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
         return {"networks_with_expired_offers": touched, "expired_entries": expired_entries}
 
     result = store.write(work)
-    # -- privacy (issue 4) --
-    from crm_app.privacy import (  # erasures journaled beside the store are re-applied (a restored or copied file)
-        erasure,
-        retention,
-    )
-    reapplied = erasure.reapply(store, SYSTEM)
+    reapplied = erasure.reapply(store, SYSTEM)   # erasures journaled beside the store (a restored or copied file)
     if reapplied:
         result["erasures_reapplied"] = reapplied
     removed = retention.run_daily(store, SYSTEM, as_of)   # only once an admin switched it on after a preview
     if removed is not None:
         result["retention"] = removed
-
-    # -- rotation (issue 5) --
-    from crm_app.networks import (
-        rotation,  # terms end, renewals are proposed, alumni periods proposed (idempotent per day)
-    )
-    rotation.run_daily(store, as_of)
+    rotation.run_daily(store, as_of)   # terms end, renewals and alumni periods are proposed (idempotent per day)
 
     return result

@@ -4,7 +4,7 @@ Read-only: nothing on this screen (or anywhere in the app) edits or deletes audi
 """
 import streamlit as st
 
-from crm_app.access import audit, users
+from crm_app.access import audit
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, tr
@@ -16,7 +16,7 @@ LIMIT = 500
 
 st.title(tr("audit.title"))
 
-staff = {row["id"]: row["display_name"] for row in users.list_users(store)}
+staff = audit.staff(store, session.actor())
 left, middle, right = st.columns(3)
 with left:
     action = st.text_input(tr("audit.action"), key="audit_action", max_chars=60)

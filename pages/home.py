@@ -1,9 +1,10 @@
 """Start screen: who is logged in, what this role can do, and what needs attention today."""
 import streamlit as st
 
+from crm_app.access.screens import screens_for
 from crm_app.core import permissions
-from crm_app.people import activities
-from crm_app.ui import nav, session, widgets
+from crm_app.people import activities, persons
+from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, tr
 
@@ -14,12 +15,10 @@ st.title(tr("home.welcome", name=user.display_name))
 st.caption(tr("home.role", role=label("role", user.role)))
 
 if permissions.allowed(user.role, "activity.log"):
-    with store.read() as cur:
-        persons = cur.execute("SELECT count(*) FROM person").fetchone()[0]
     due = len(activities.follow_ups(store, session.actor()))
-    st.info(tr("home.stats", persons=persons, due=due))
+    st.info(tr("home.stats", persons=persons.count(store, session.actor()), due=due))
 
 st.markdown(tr("home.what_you_can_do"))
-for screen in nav.screens_for(user.role):
+for screen in screens_for(user.role):
     if screen.key != "home" and not screen.hidden:
         widgets.page_link(screen.path, tr(screen.title_key), icon=screen.icon)

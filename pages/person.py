@@ -190,7 +190,7 @@ with contact:
     st.button(tr("person.activity_submit"), key="person_activity_submit", type="primary", on_click=_log_activity,
               width="stretch")
 
-# -- privacy (issue 4): subject access (everything held about this person, JSON and HTML) --
+# -- subject access: everything held about this person, as JSON and HTML --
 if permissions.allowed(user.role, "person.subject_access"):
     from crm_app.ui.privacy import subject_access_buttons
     subject_access_buttons(store, person_id)

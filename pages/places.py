@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from crm_app.core import permissions
 from crm_app.networks import reasons, registry
 from crm_app.privacy import exports
 from crm_app.ui import session, widgets
@@ -10,6 +11,7 @@ from crm_app.ui.text import label, lang, tr
 
 user = session.require("network.view")
 store = get_store()
+can_fill = permissions.allowed(user.role, "places.fill")
 
 st.title(tr("places.title"))
 rows = registry.overview(store, session.actor())
@@ -44,6 +46,6 @@ for row in rows:
         for target, now, after in row.targets:
             st.markdown(f"- {reasons.target_text(target, row.max_places, lang())}: {status_text[now]}"
                         + (f" → {tr('places.with_offers')}: {status_text[after]}" if after != now else ""))
-        if user.role in ("program_manager", "admin") and row.open_now:
+        if can_fill and row.open_now:
             widgets.page_link("pages/fill.py", tr("places.fill_link"), icon=":material/group_add:",
                          query_params={"network": str(row.network_id)})

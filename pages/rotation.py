@@ -2,7 +2,7 @@
 and the forecast of places opening per month."""
 import streamlit as st
 
-from crm_app.core import permissions, settings
+from crm_app.core import permissions
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError
 from crm_app.networks import registry, rotation
@@ -70,9 +70,7 @@ if "rotation_refusal" in state:
 
 # -- ending within 60 days ---------------------------------------------------------------------------
 soon = rotation.ending_soon(store, session.actor())
-with store.read() as cur:
-    days = settings.get(cur, "ending_soon_days")
-    last = rotation.last_processed(cur)
+days, last = rotation.ending_soon_window(store, session.actor())
 st.subheader(tr("rotation.ending", days=days))
 if last:
     st.caption(tr("rotation.last_run", date=fmt_date(last)))
@@ -91,14 +89,14 @@ for row in soon:
         st.markdown(f"**{tr('rotation.status.' + row['status'])}** · "
                     + tr("rotation.alumni_answer", answer=tr("rotation.alumni_choice." + answers[row["alumni_choice"]])))
         st.text_input(tr("rotation.note"), key=f"rotation_note_{mid}", max_chars=500)
-        undecided = row["terms_left"] and row["renewal"] not in ("confirmed", "declined")
-        if undecided:
+        renewal_open, asks_exit = rotation.open_decisions(row)
+        if renewal_open:
             left, right = st.columns(2)
             left.button(tr("rotation.confirm"), key=f"rotation_confirm_{mid}", type="primary", on_click=_renewal,
                         args=(mid, True), width="stretch")
             right.button(tr("rotation.decline"), key=f"rotation_decline_{mid}", on_click=_renewal,
                          args=(mid, False), width="stretch")
-        if not row["terms_left"] or row["renewal"] == "declined" or undecided:
+        if asks_exit:
             choice_col, save_col = st.columns([3, 2], vertical_alignment="bottom")
             choice_col.radio(tr("rotation.alumni_question"), rotation.ALUMNI_CHOICES, key=f"rotation_alumni_{mid}",
                              horizontal=True, index=None,

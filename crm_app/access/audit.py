@@ -85,6 +85,13 @@ class VerifyResult:
     reason: str | None = None
 
 
+def staff(store, actor: Actor) -> dict[int, str]:
+    """Every staff account (also disabled ones, who stay in the log), id → display name, for the user filter."""
+    permissions.require(actor.role, "audit.view")
+    with store.read() as cur:
+        return dict(cur.execute("SELECT id, display_name FROM app_user ORDER BY username").fetchall())
+
+
 def verify(store) -> VerifyResult:
     """Walk the chain in id order; report the first event that does not fit."""
     with store.read() as cur:

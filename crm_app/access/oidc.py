@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from crm_app.access import audit
 from crm_app.access.audit import Actor
-from crm_app.access.users import User
+from crm_app.access.identity import User
 from crm_app.core import settings
 from crm_app.core.clock import utcnow
 

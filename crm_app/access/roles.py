@@ -1,12 +1,13 @@
 """The written role × screen × action matrix (docs/roles.md), generated from the tables the code enforces.
 
-`crm_app.core.permissions.ACTIONS` (checked by every service and page) and `crm_app.ui.nav.SCREENS` (the
-navigation each role gets) are the source; this module only adds plain-language descriptions.
+`crm_app.core.permissions.ACTIONS` (checked by every service and page) and `crm_app.access.screens.SCREENS`
+(the navigation each role gets) are the source; this module only adds plain-language descriptions.
 Regenerate with `crm roles --markdown -o docs/roles.md`; tests/unit/test_roles_doc.py fails
 while the committed file differs from what the code enforces.
 """
 from __future__ import annotations
 
+from crm_app.access.screens import SCREENS
 from crm_app.core import i18n, permissions, reference
 
 # What each action lets a person do, in plain words (English, as the docs are).
@@ -29,25 +30,17 @@ DESCRIPTIONS: dict[str, str] = {
     "members.view": "See the members of a network and their terms.",
     "data.export": "Export persons, networks, members or waiting lists to CSV/XLSX/JSON (audited).",
     "audit.view": "Search the audit log (who did what, when; never personal data).",
-    # -- privacy (issue 4) --
     "privacy.manage": "Open the Privacy screen: retention preview and switch, retention periods, backup download.",
     "privacy.erase": "Erase a person completely (right to erasure): every table, then the file is compacted.",
     "person.subject_access": "Download everything held about one person (right of access), as JSON and HTML.",
-
-    # -- sessions (issue 4) --
-
-    # -- rotation (issue 5) --
     "rotation.view": "See terms ending within 60 days, the seat timeline and the 12-month forecast of openings.",
     "rotation.manage": "Confirm or decline renewals, record exit conversations, move members to the alumni network.",
     "alumni.view": "See active and resting alumni and referrals per alumnus (coordinators see numbers, not names).",
     "alumni.rotate": "Confirm or redo the proposal of who becomes an active alumnus next period.",
-
-    # -- dashboards (issue 6) --
     "dashboards.view": "See the diversity dashboards: composition, targets, over time, recruitment funnel "
                        "(small counts hidden, never a name).",
-
 }
-MISSING = "(no description yet: add one to crm_app/roles.DESCRIPTIONS)"
+MISSING = "(no description yet: add one to crm_app/access/roles.DESCRIPTIONS)"
 YES, NO = "✔", "–"
 
 
@@ -61,17 +54,15 @@ def _row(cells: list[str]) -> str:
 
 def matrix_markdown() -> str:
     """docs/roles.md: screens × roles, then actions × roles with what each action means."""
-    from crm_app.ui import nav  # SCREENS lives beside the Streamlit navigation; imported only here
-
     roles = list(reference.ROLES)
     screens_by_action: dict[str, list[str]] = {}
-    for screen in nav.SCREENS:
+    for screen in SCREENS:
         screens_by_action.setdefault(screen.action, []).append(screen.key)
     lines = [
         "# Roles: who may open which screen and do what",
         "",
-        "Generated from `crm_app/permissions.py` (ACTIONS, enforced by every service and on every page) and",
-        "`crm_app/ui/nav.py` (SCREENS). Do not edit by hand: run `crm roles --markdown -o docs/roles.md`.",
+        "Generated from `crm_app/core/permissions.py` (ACTIONS, enforced by every service and on every page) and",
+        "`crm_app/access/screens.py` (SCREENS). Do not edit by hand: run `crm roles --markdown -o docs/roles.md`.",
         "A test fails while this file differs from what the code enforces.",
         "",
         "The role comes only from the CRM's own user table (also for logins through the identity",
@@ -82,7 +73,7 @@ def matrix_markdown() -> str:
         _row(["screen", "file", "action", *_role_header()]),
         _row(["---"] * (3 + len(roles))),
     ]
-    for screen in nav.SCREENS:
+    for screen in SCREENS:
         title = i18n.t(screen.title_key, "en")
         shown = title + (" (opened from another screen)" if screen.hidden else "")
         lines.append(_row([shown, f"`{screen.path}`", f"`{screen.action}`",

@@ -19,17 +19,17 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from crm_app.access import audit
+from crm_app.access import audit, sessions
 from crm_app.access.audit import Actor
+from crm_app.access.identity import User
 from crm_app.core import permissions, reference, settings
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import CrmError, FieldError, ValidationError
-from crm_app.core.fields import clean_text
+from crm_app.core.fields import clean_text, parse_email
 from crm_app.core.paths import DATA_DIR
 
 PASSWORD_MIN = 12
@@ -68,17 +68,6 @@ def password_error(password: str, username: str = "") -> FieldError | None:
     if username and (lowered == username or (len(username) >= USERNAME_IN_PASSWORD_MIN and username in lowered)):
         return FieldError("password", "password_contains_username")
     return None
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    username: str
-    display_name: str
-    role: str
-
-    def actor(self, origin: str = "web") -> Actor:
-        return Actor(self.id, self.role, origin)
 
 
 def add(store, actor: Actor, username: str, display_name: str, role: str, password: str | None,
@@ -122,7 +111,6 @@ _SUBJECT_MAX = 255   # OIDC Core: sub is at most 255 ASCII characters
 
 def _identity_fields(subject, email, issuer, errors: list[FieldError]):
     """Clean the identity-provider fields of an account (subject, email, issuer)."""
-    from crm_app.core.fields import parse_email
     subject = (subject or "").strip() or None
     if subject is not None and (len(subject) > _SUBJECT_MAX or not subject.isascii() or not subject.isprintable()):
         errors.append(FieldError("oidc_subject", "oidc_subject_invalid"))
@@ -214,7 +202,6 @@ def set_disabled(store, actor: Actor, username: str, disabled: bool = True) -> N
         cur.execute("UPDATE app_user SET disabled = ? WHERE id = ?", [disabled, row[0]])
         audit.record(cur, actor, "user.disable" if disabled else "user.enable", "app_user", row[0])
         if disabled:   # its open sessions end now, not at their next click
-            from crm_app.access import sessions
             sessions.end_all_in(cur, actor, row[0], "disabled")
 
     store.write(work)

@@ -1,4 +1,4 @@
-"""The `crm` command: the operator's and the acceptance tests' way in (DESIGN section 4).
+"""The `crm` command: the operator's and the acceptance tests' way in (README, "The `crm` command").
 
 Exit codes: 0 done; 1 refused (invalid input, nothing changed, message on stderr); 2 usage error.
 Every subcommand calls the same services as the pages.
@@ -168,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     alist.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
     alist.set_defaults(run=cmd_audit_list)
 
-    # -- privacy (issue 4) --
+    # -- privacy --
     erase = sub.add_parser("erase", help="erase a person completely (right to erasure); compacts the store")
     erase.add_argument("id", type=int, metavar="PERSON_ID")
     erase.add_argument("--dry-run", action="store_true", help="only count what would be removed; change nothing")
@@ -192,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     switch.add_argument("--disable", action="store_true", help="stop the daily job applying retention")
     retention.set_defaults(run=cmd_retention)
 
-    # -- sessions (issue 4) --
+    # -- sessions --
     ulink = user.add_parser("link", help="link an account to its identity-provider identity (OIDC)")
     ulink.add_argument("username")
     ulink.add_argument("--oidc-subject")
@@ -216,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="an identity-provider login older than this cannot start a session (default 300)")
     sset.set_defaults(run=cmd_sessions_settings)
 
-    # -- rotation (issue 5) --
+    # -- rotation --
     rot = sub.add_parser("rotate", help="end terms, propose renewals, move members to alumni, open places")
     rot.add_argument("--as-of", type=_date, help="the day to process, YYYY-MM-DD (default today)")
     rot.add_argument("--apply", action="store_true", help="make the changes (default: only show them)")
@@ -257,8 +257,6 @@ def _parser() -> argparse.ArgumentParser:
     alink.add_argument("source", type=int, help="the person source id (crm person show lists them)")
     alink.add_argument("alumnus", type=int, help="the alumnus' person id")
     alink.set_defaults(run=cmd_alumni_link)
-
-    # -- dashboards (issue 6) --
 
     return parser
 
@@ -562,7 +560,7 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-# -- privacy (issue 4) --
+# -- privacy --
 def cmd_erase(args) -> int:
     from crm_app.privacy import erasure
     store = _store(args)
@@ -660,7 +658,7 @@ def cmd_retention(args) -> int:
     return EXIT_OK
 
 
-# -- sessions (issue 4) --
+# -- sessions --
 def cmd_user_add(args) -> int:
     """--no-password: an account that logs in only through the identity provider."""
     if args.no_password:
@@ -736,7 +734,7 @@ def cmd_roles(args) -> int:
     return EXIT_OK
 
 
-# -- rotation (issue 5) --
+# -- rotation --
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -858,8 +856,6 @@ def cmd_alumni_link(args) -> int:
     _emit(args, {"source_id": args.source, "referrer_id": args.alumnus},
           [f"referral {args.source} linked to alumnus {args.alumnus}"])
     return EXIT_OK
-
-# -- dashboards (issue 6) --
 
 
 # -- entry point -------------------------------------------------------------------------------------

@@ -435,7 +435,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Stop it first, or use the app's admin screens."),
     "err.store_not_empty": ("De database bevat al personen; demogegevens worden alleen in een lege database gezet.",
                             "The database already holds persons; demo data only goes into an empty store."),
-    # -- privacy (issue 4) --
+    # -- privacy --
     "nav.privacy": ("Privacy", "Privacy"),
     "err.retention_preview_first": ("Bekijk eerst het voorbeeld van wat bewaartermijnen zouden verwijderen.",
                                     "First look at the preview of what retention would remove."),
@@ -527,7 +527,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sar.alumni_active_periods": ("Actieve perioden in een alumninetwerk", "Active periods in an alumni network"),
     "sar.audit_events": ("Auditgebeurtenissen over deze persoon", "Audit events about this person"),
 
-    # -- sessions (issue 4) --
+    # -- sessions --
     "login.session_ended": ("Uw sessie is verlopen. Log opnieuw in.", "Your session has ended. Please log in again."),
     "login.oidc": ("Inloggen met {provider}", "Log in with {provider}"),
     "login.local_caption": ("Of met een lokaal account:", "Or with a local account:"),
@@ -552,7 +552,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "This identity is already linked to another account."),
     "err.oidc_identity_missing": ("Geef een subject of een e-mailadres.", "Give a subject or an email."),
 
-    # -- rotation (issue 5) --
+    # -- rotation --
     "rotation.today": ("vandaag", "today"),
     "person.resting": ("rustperiode tot {until}: kan dan weer op de wachtlijst",
                        "resting until {until}: may join the waiting list again then"),
@@ -706,7 +706,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.period_not_divisor": ("Kies een periode die in een jaar past: 1, 2, 3, 4, 6 of 12 maanden.",
                                "Choose a period that fits a year: 1, 2, 3, 4, 6 or 12 months."),
 
-    # -- dashboards (issue 6) --
+    # -- dashboards --
     "nav.dashboards": ("Dashboards", "Dashboards"),
     "dash.title": ("Diversiteitsdashboards", "Diversity dashboards"),
     "dash.intro": ("Alleen personen die toestemming gaven voor diversiteitsstatistiek tellen mee. Aantallen van 1 tot en met {k_minus} "
@@ -842,13 +842,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "renewal_conversation": ("Verlengingsgesprek", "Renewal conversation"),
         "exit_conversation": ("Afscheidsgesprek", "Exit conversation"),
     },
-    # -- privacy (issue 4) --
-
-    # -- sessions (issue 4) --
-
-    # -- rotation (issue 5) --
-
-    # -- dashboards (issue 6) --
+    # -- dashboards --
     "dash_population": {
         "members": ("Leden", "Members"), "waiting": ("Wachtlijst", "Waiting list"),
         "pool": ("Kandidatenpool", "Candidate pool"), "alumni": ("Alumni", "Alumni"),

@@ -1,6 +1,6 @@
 """Who may do what: one table, checked by every service and every page.
 
-The privacy issue turns this into the written role × screen × action matrix in the README.
+crm_app.access.roles writes it out, with the screens, as docs/roles.md.
 """
 from __future__ import annotations
 
@@ -24,22 +24,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "members.view": frozenset({"program_manager", "admin"}),
     "data.export": frozenset({"program_manager", "admin"}),
     "audit.view": frozenset({"coordinator", "admin"}),
-    # -- privacy (issue 4) --
+    # -- privacy --
     "privacy.manage": frozenset({"admin"}),          # the Privacy screen: retention, backup, erasure list
     "privacy.erase": frozenset({"admin"}),           # erase a person (right to erasure)
     "person.subject_access": frozenset({"program_manager", "admin"}),  # everything held about one person
 
-    # -- sessions (issue 4) --
-
-    # -- rotation (issue 5) --
+    # -- rotation --
     "rotation.view": frozenset({"program_manager", "admin"}),
     "rotation.manage": frozenset({"program_manager", "admin"}),
     "alumni.view": frozenset({"program_manager", "coordinator", "admin"}),
     "alumni.rotate": frozenset({"program_manager", "coordinator", "admin"}),
 
-    # -- dashboards (issue 6) --
+    # -- dashboards --
     "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
-
 }
 
 

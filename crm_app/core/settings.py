@@ -13,42 +13,37 @@ DEFAULTS: dict[str, int] = {
     "login_max_failures": 5,         # failed log-ins per username within the window before refusing
     "login_max_failures_address": 20,  # failed log-ins from one address (an office may share one) within the window
     "login_window_minutes": 15,      # the throttling window
-    # -- privacy (issue 4) --
+    # -- privacy --
     "retention_candidate_months": 24,  # never placed, no contact/re-confirmation this long: erased
     "retention_waitlist_months": 12,   # an expired waiting-list entry is deleted this long after it expired
     "retention_alumni_years": 5,       # an alumnus without any activity this long: erased
     "retention_enabled": 0,            # 1: the daily job applies retention (switched on by an admin after a preview)
 
-    # -- sessions (issue 4) --
+    # -- sessions --
     "session_idle_seconds": 1800,    # a session ends after this long without any action (30 min)
     "session_max_seconds": 28800,    # and at the latest this long after logging in (8 h), idle or not
     "oidc_fresh_login_seconds": 300,  # an identity-provider login older than this cannot start a session
 
-    # -- rotation (issue 5) --
+    # -- rotation --
     "renewal_notice_days": 60,       # a renewal is proposed this many days before a term ends
     "renewal_grace_days": 30,        # not decided this long after the end: the term ends without renewal
     "ending_soon_days": 60,          # the "ending within" list of the rotation screen
     "alumni_proposal_days": 45,      # the alumni rotation is proposed this many days before a period starts
-
-    # -- dashboards (issue 6) --
-
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
            "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440),
-           # -- privacy (issue 4) --
+           # -- privacy --
            "retention_candidate_months": (6, 240), "retention_waitlist_months": (1, 240),
            "retention_alumni_years": (1, 30), "retention_enabled": (0, 1),
 
-           # -- sessions (issue 4) --
+           # -- sessions --
            "session_idle_seconds": (5, 86400), "session_max_seconds": (60, 604800),
            "oidc_fresh_login_seconds": (30, 3600),
 
-           # -- rotation (issue 5) --
+           # -- rotation --
            "renewal_notice_days": (7, 180), "renewal_grace_days": (0, 180), "ending_soon_days": (7, 365),
            "alumni_proposal_days": (0, 90),
-
-           # -- dashboards (issue 6) --
            }
 
 

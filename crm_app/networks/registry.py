@@ -212,6 +212,16 @@ def lock(cur, network_id: int) -> None:
         raise NotFound("network_not_found")
 
 
+def may_contact(cur, person_id: int) -> bool:
+    """Whether the person's latest contact consent is a yes: nobody joins a list or the alumni network without it.
+
+    Read straight from the consent table (as composition reads the diversity consent): crm_app.people sits
+    above networks, because withdrawing that consent takes a person off every list (docs/architecture.md).
+    """
+    return bool(cur.execute("SELECT arg_max(granted, id) FROM consent WHERE person_id = ? AND purpose = 'contact'",
+                            [person_id]).fetchone()[0])
+
+
 def places_taken(cur, network_id: int) -> int:
     """Current members plus places on offer."""
     return cur.execute(

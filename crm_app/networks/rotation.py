@@ -31,8 +31,7 @@ from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
 from crm_app.core.fields import NOTE_MAX, clean_text
-from crm_app.networks import registry
-from crm_app.people import consents
+from crm_app.networks import alumni, registry
 
 log = logging.getLogger("crm_app.networks.rotation")
 SYSTEM = Actor(user_id=None, role="system", origin="job")
@@ -106,7 +105,6 @@ def plan_day(cur, as_of: dt.date) -> DayPlan:
                 plan.propose.append(due)     # (the notice period was skipped: propose now, decide in the grace)
         else:
             plan.end.append(due)
-    from crm_app.networks import alumni
     plan.alumni_periods = alumni.periods_due(cur, as_of)
     return plan
 
@@ -185,7 +183,6 @@ def _apply(cur, plan: DayPlan, actor: Actor, counts: dict) -> None:
             counts["moved"] += 1
         counts["ended"] += 1
     if plan.alumni_periods:
-        from crm_app.networks import alumni
         for network_id, start in plan.alumni_periods:
             alumni.create_proposal(cur, network_id, start, plan.as_of, actor)
             counts["alumni_periods"] += 1
@@ -222,7 +219,7 @@ def alumni_problem(cur, network_id: int, alumni_network_id: int | None, person_i
     """Why this person cannot move to the alumni network now, or None."""
     if alumni_network_id is None:
         return "alumni_network_missing"
-    if not consents.current(cur, person_id).get("contact", False):
+    if not registry.may_contact(cur, person_id):
         return "alumni_contact_consent_needed"
     if cur.execute("SELECT 1 FROM membership WHERE network_id = ? AND person_id = ? AND actual_end_date IS NULL",
                    [alumni_network_id, person_id]).fetchone():
@@ -441,6 +438,20 @@ def ending_soon(store, actor: Actor, *, days: int | None = None, as_of: dt.date 
                        "status": _status(due, as_of, notice),
                        "days_left": (due.planned_end_date - as_of).days})
     return result
+
+
+def open_decisions(row: dict) -> tuple[bool, bool]:
+    """For an `ending_soon` row: whether the renewal can still be decided (terms left, neither confirmed
+    nor declined), and whether to ask the exit question (alumni or not) — whenever the term may end."""
+    renewal_open = row["terms_left"] and row["renewal"] not in ("confirmed", "declined")
+    return renewal_open, not row["terms_left"] or row["renewal"] == "declined" or renewal_open
+
+
+def ending_soon_window(store, actor: Actor) -> tuple[int, dt.date | None]:
+    """How many days ahead `ending_soon` looks (the setting), and the last day the daily processing ran."""
+    permissions.require(actor.role, "rotation.view")
+    with store.read() as cur:
+        return settings.get(cur, "ending_soon_days"), last_processed(cur)
 
 
 def pending_alumni_moves(store, actor: Actor, network_id: int | None = None) -> list[dict]:

@@ -1,6 +1,6 @@
 """Filling open places: who is proposed, and why, before anything changes.
 
-Methods (a registry, so the lottery issue adds one more):
+Methods (METHODS; a new one, such as a lottery, is one more entry):
 - `waitlist`: longest waiting first.
 - `quota`: longest waiting first among those who keep the network within its maximum targets;
   while minimum targets are short, the candidate who moves the composition most toward them.

@@ -15,7 +15,6 @@ from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import FieldError, NotFound, ValidationError
 from crm_app.core.fields import clean_text
 from crm_app.networks import registry
-from crm_app.people import consents
 
 ACTIVE = ("waiting", "offered")
 
@@ -38,7 +37,7 @@ class Entry:
 
 def _eligibility_problem(cur, network: registry.Network, person_id: int, as_of: dt.date) -> str | None:
     """Why a person cannot be put on this list now, or None."""
-    if not consents.current(cur, person_id).get("contact", False):
+    if not registry.may_contact(cur, person_id):
         return "contact_consent_needed"
     if cur.execute("SELECT 1 FROM waitlist_entry WHERE network_id = ? AND person_id = ? AND status IN ('waiting', 'offered')",
                    [network.id, person_id]).fetchone():

@@ -6,6 +6,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, reference
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, ValidationError
+from crm_app.networks import registry
 
 # Withdrawing diversity_statistics removes every optional dimension (validation.DIMENSION_FIELDS) at once.
 _CLEAR_DIMENSIONS = (
@@ -31,15 +32,13 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
                     "WHERE id = ?", [person_id])
         _off_waiting_lists(cur, person_id, actor)
     if purpose == "diversity_statistics" and not granted:
-        # Withdrawal removes the optional dimensions at once (DESIGN section 6).
+        # Withdrawal removes the optional dimensions at once.
         cur.execute(_CLEAR_DIMENSIONS, [person_id])
 
 
 def _off_waiting_lists(cur, person_id: int, actor: Actor) -> None:
     """Nobody may contact them about a place: active entries end `withdrawn` (reason
     `contact_consent_withdrawn`), open offers are withdrawn, each with an audit event."""
-    from crm_app.networks import registry  # networks → composition → … ; imported here to keep this module light
-
     rows = cur.execute("SELECT id, network_id FROM waitlist_entry WHERE person_id = ? AND status IN ('waiting', 'offered') "
                        "ORDER BY id", [person_id]).fetchall()
     now = utcnow()

@@ -202,6 +202,13 @@ def to_input(person: dict) -> PersonInput:
     )
 
 
+def count(store, actor: Actor) -> int:
+    """How many persons the CRM holds (the start screen's figure; a number, so not audited)."""
+    permissions.require(actor.role, "person.search")
+    with store.read() as cur:
+        return cur.execute("SELECT count(*) FROM person").fetchone()[0]
+
+
 def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
     """Persons matching any part of a name (any script), a phone number in any notation, or an email."""
     permissions.require(actor.role, "person.search")

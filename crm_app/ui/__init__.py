@@ -2,4 +2,4 @@
 
 from crm_app.ui import logsafe as _logsafe
 
-_logsafe.install()   # privacy (issue 4): a failing callback's traceback (with database values) stays out of the log
+_logsafe.install()   # a failing callback's traceback (with database values) stays out of the log

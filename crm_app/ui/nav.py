@@ -1,67 +1,10 @@
-"""The page registry: which screens exist, who may open them, and the navigation a role gets."""
+"""The navigation a role gets: st.Page and st.navigation built from the screen list (crm_app.access.screens)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import streamlit as st
 
-from crm_app.core import permissions
+from crm_app.access.screens import screens_for
 from crm_app.ui.text import tr
-
-
-@dataclass(frozen=True)
-class Screen:
-    key: str
-    path: str
-    title_key: str
-    icon: str
-    action: str
-    section: str = "nav.section.people"
-    hidden: bool = False
-
-
-SCREENS = (
-    Screen("home", "pages/home.py", "nav.home", ":material/home:", "home.view"),
-    Screen("register", "pages/register.py", "nav.register", ":material/person_add:", "person.register"),
-    Screen("find", "pages/find.py", "nav.find", ":material/search:", "person.search"),
-    Screen("person", "pages/person.py", "nav.person", ":material/person:", "person.view", hidden=True),
-    Screen("follow_ups", "pages/follow_ups.py", "nav.follow_ups", ":material/event:", "activity.log"),
-    Screen("self_register", "pages/self_register.py", "nav.self_register", ":material/how_to_reg:",
-           "person.self_register"),
-    Screen("places", "pages/places.py", "nav.places", ":material/event_seat:", "network.view",
-           section="nav.section.networks"),
-    Screen("fill", "pages/fill.py", "nav.fill", ":material/group_add:", "places.fill", section="nav.section.networks"),
-    Screen("waitlist", "pages/waitlist.py", "nav.waitlist", ":material/format_list_numbered:", "waitlist.view",
-           section="nav.section.networks"),
-    Screen("members", "pages/members.py", "nav.members", ":material/groups:", "members.view",
-           section="nav.section.networks"),
-    Screen("networks", "pages/networks.py", "nav.networks", ":material/tune:", "network.manage",
-           section="nav.section.networks"),
-    Screen("users", "pages/users.py", "nav.users", ":material/manage_accounts:", "user.manage",
-           section="nav.section.admin"),
-    Screen("audit", "pages/audit.py", "nav.audit", ":material/policy:", "audit.view",
-           section="nav.section.admin"),
-    # -- privacy (issue 4) --
-    Screen("privacy", "pages/privacy.py", "nav.privacy", ":material/shield_person:", "privacy.manage",
-           section="nav.section.admin"),
-
-    # -- sessions (issue 4) --
-
-    # -- rotation (issue 5) --
-    Screen("rotation", "pages/rotation.py", "nav.rotation", ":material/autorenew:", "rotation.view",
-           section="nav.section.networks"),
-    Screen("alumni", "pages/alumni.py", "nav.alumni", ":material/school:", "alumni.view",
-           section="nav.section.networks"),
-
-    # -- dashboards (issue 6) --
-    Screen("dashboards", "pages/dashboards.py", "nav.dashboards", ":material/monitoring:", "dashboards.view",
-           section="nav.section.networks"),
-
-)
-
-
-def screens_for(role: str) -> list[Screen]:
-    return [screen for screen in SCREENS if permissions.allowed(role, screen.action)]
 
 
 def navigation_for(role: str):

@@ -38,8 +38,9 @@ from streamlit.errors import StreamlitAPIException
 
 from crm_app.access import audit, oidc, sessions, users
 from crm_app.access.audit import Actor
-from crm_app.access.users import User
-from crm_app.core import permissions
+from crm_app.access.identity import User
+from crm_app.core import permissions, settings
+from crm_app.core.clock import utcnow
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import LANG_KEY, tr
 
@@ -239,7 +240,6 @@ def watch_expiry(user: User | None) -> None:
         return
     try:
         with get_store().read() as cur:
-            from crm_app.core import settings
             idle = settings.get(cur, "session_idle_seconds")
     except Exception:
         return
@@ -272,7 +272,6 @@ def sync_cookie(user: User | None) -> None:
 
 def _max_age(absolute_end_utc) -> int:
     """Seconds until the session's absolute end: the cookie does not outlive the session."""
-    from crm_app.core.clock import utcnow
     if absolute_end_utc is None:
         return 0
     return max(1, int((absolute_end_utc - utcnow()).total_seconds()))

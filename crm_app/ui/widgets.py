@@ -1,6 +1,6 @@
 """Form widgets shared by the registration, person and kiosk screens.
 
-Every widget key is `<screen>_<field>` (DESIGN section 5). Values live in session state, so a
+Every widget key is `<screen>_<field>` (docs/architecture.md, "Pages"). Values live in session state, so a
 refused form keeps everything typed; the per-field messages come from the server-side validation.
 """
 from __future__ import annotations

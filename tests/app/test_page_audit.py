@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from apptest_kit import elements, main_text, open_page, t, values
 
-from crm_app.access import audit
+from crm_app.access import audit, screens
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui import nav
 
 
 def _register(store, staff) -> int:
@@ -76,9 +75,9 @@ def test_verify_button_shows_intact_then_broken(login, store, staff):
 @pytest.mark.parametrize("role", ["outreach", "program_manager", "kiosk"])
 def test_other_roles_do_not_get_the_screen(login, role):
     """Not in their navigation, so not reachable by switching pages; opening pages/audit.py directly
-    (no access) is covered for every role by test_role_matrix, which picks the page up from nav.SCREENS."""
+    (no access) is covered for every role by test_role_matrix, which picks the page up from screens.SCREENS."""
     at = login(role)
-    assert "audit" not in [screen.key for screen in nav.screens_for(role)]
+    assert "audit" not in [screen.key for screen in screens.screens_for(role)]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(at, "audit")
     assert t("audit.title") not in main_text(at)

@@ -2,8 +2,8 @@
 import pytest
 from apptest_kit import page_links, t, values
 
+from crm_app.access import screens
 from crm_app.core.i18n import label
-from crm_app.ui import nav
 
 
 @pytest.mark.parametrize("role", ["outreach", "program_manager", "coordinator", "admin"])
@@ -12,7 +12,7 @@ def test_greets_by_name_and_links_to_exactly_the_visible_screens_of_the_role(log
     assert values(at.main, "title") == [t("home.welcome", name=staff[role].display_name)]
     assert t("home.role", role=label("role", role)) in values(at.main, "caption")
     expected = [(t(s.title_key), s.path.removeprefix("pages/").removesuffix(".py"))
-                for s in nav.screens_for(role) if s.key != "home" and not s.hidden]
+                for s in screens.screens_for(role) if s.key != "home" and not s.hidden]
     assert [(text, url) for text, url, _ in page_links(at.main)] == expected
 
 

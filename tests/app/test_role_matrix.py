@@ -1,7 +1,7 @@
 """Role × page: each page either renders for a role or shows only "no access", and the navigation
 app.py builds for a role holds exactly the pages that role may open.
 
-The expected table comes from crm_app.core.permissions and crm_app.ui.nav.SCREENS; the pages are the
+The expected table comes from crm_app.core.permissions and crm_app.access.screens.SCREENS; the pages are the
 files in pages/, so a new page is checked without touching this file.
 """
 from __future__ import annotations
@@ -12,14 +12,14 @@ import pytest
 import streamlit
 from apptest_kit import PAGES_DIR, elements, first_run, new_app, sign_in, t, values
 
+from crm_app.access import screens
 from crm_app.core import permissions, reference
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui import nav
 
 PAGE_FILES = sorted(path.name for path in PAGES_DIR.glob("*.py"))
-SCREENS = {screen.path: screen for screen in nav.SCREENS}
+SCREENS = {screen.path: screen for screen in screens.SCREENS}
 ROLES = list(reference.ROLES)
 _REQUIRE = re.compile(r"""session\.require\(\s*["']([a-z_.]+)["']\s*\)""")
 
@@ -35,7 +35,7 @@ def allowed(role: str | None, page_file: str) -> bool:
 # -- the table itself ------------------------------------------------------------------------------
 @pytest.mark.parametrize("page_file", PAGE_FILES)
 def test_every_page_is_a_screen_and_checks_the_same_permission_itself(page_file):
-    assert f"pages/{page_file}" in SCREENS, f"pages/{page_file} is missing from crm_app.ui.nav.SCREENS"
+    assert f"pages/{page_file}" in SCREENS, f"pages/{page_file} is missing from crm_app.access.screens.SCREENS"
     source = (PAGES_DIR / page_file).read_text(encoding="utf-8")
     gates = _REQUIRE.findall(source)
     assert gates, f"pages/{page_file} does not call session.require(...)"
@@ -46,7 +46,7 @@ def test_every_page_is_a_screen_and_checks_the_same_permission_itself(page_file)
 
 
 def test_every_screen_names_a_known_action_and_file():
-    for screen in nav.SCREENS:
+    for screen in screens.SCREENS:
         assert screen.action in permissions.ACTIONS, screen
         assert (PAGES_DIR.parent / screen.path).is_file(), screen
     for action, roles in permissions.ACTIONS.items():
@@ -54,7 +54,7 @@ def test_every_screen_names_a_known_action_and_file():
 
 
 def test_the_kiosk_may_open_only_the_self_registration_page():
-    assert [s.key for s in nav.screens_for("kiosk")] == ["self_register"]
+    assert [s.key for s in screens.screens_for("kiosk")] == ["self_register"]
 
 
 # -- each page file run on its own -----------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_the_navigation_holds_exactly_the_pages_the_role_may_open(role, staff, a
 
     expected = {page_file for page_file in PAGE_FILES if allowed(role, page_file)}
     assert reachable == expected
-    assert reachable == {screen.path.removeprefix("pages/") for screen in nav.screens_for(role)}
+    assert reachable == {screen.path.removeprefix("pages/") for screen in screens.screens_for(role)}
 
 
 def test_without_a_user_the_navigation_holds_only_the_login():

@@ -8,12 +8,12 @@ import secrets
 import pytest
 from apptest_kit import PAGES_DIR, PASSWORD, count, elements, first_run, new_app, sign_in, submit_login, t, values
 
-from crm_app.access import sessions, users
+from crm_app.access import screens, sessions, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import clock, settings
-from crm_app.ui import nav, session
+from crm_app.ui import session
 
-ADMIN_ONLY = [s.path for s in nav.SCREENS if s.action == "user.manage"]
+ADMIN_ONLY = [s.path for s in screens.SCREENS if s.action == "user.manage"]
 HOSTILE_QUERIES = [{"role": "admin"}, {"user": "1"}, {"user_id": "1"}, {"page": "users"}, {"admin": "true"},
                    {"auth_token": "x" * 43}, {"token": "x" * 43}, {"crm_session": "x" * 43},
                    {"role": "admin", "user": "1", "page": "users", "debug": "1"}]
@@ -23,7 +23,7 @@ def only_the_login(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert values(at.main, "title") == [t("login.title")]
     assert not at.sidebar.button, "no log-out button: nobody is logged in"
-    for screen in nav.SCREENS:
+    for screen in screens.SCREENS:
         with pytest.raises(ValueError):   # not registered with st.navigation for this browser
             at.switch_page(screen.path)
 

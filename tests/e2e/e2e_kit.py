@@ -1,7 +1,7 @@
 """Helpers for the browser tests: a real `streamlit run app.py` server and the widget keys.
 
 Streamlit renders a widget with key X inside an element container with the CSS class `st-key-X`
-(DESIGN section 5), so every locator here goes through those keys.
+(docs/architecture.md, "Pages"), so every locator here goes through those keys.
 """
 from __future__ import annotations
 

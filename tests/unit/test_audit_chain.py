@@ -206,6 +206,13 @@ def test_search_filters_and_needs_permission(store, actor, chained):
             audit.search(store, Actor(user_id=None, role=role))
 
 
+def test_the_user_filter_lists_every_account_to_those_who_may_search(store, actor):
+    assert audit.staff(store, Actor(user_id=None, role="coordinator")) == {actor.user_id: "Olga Outreach"}
+    for role in ("outreach", "program_manager", "kiosk"):
+        with pytest.raises(PermissionDenied):
+            audit.staff(store, Actor(user_id=None, role=role))
+
+
 # -- command line ---------------------------------------------------------------------------------------
 def _cli(db, *args, capsys):
     code = main(["--db", str(db), "--lang", "en", *args])

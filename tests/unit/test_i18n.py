@@ -147,7 +147,7 @@ def test_a_crm_error_is_translated_by_its_code():
 
 # -- labels for every option ----------------------------------------------------------------------
 STAGES = ("new", "contacted", "interested", "waiting", "offered", "member", "alumnus", "not_interested",
-          "unreachable", "withdrawn")   # DESIGN section 1
+          "unreachable", "withdrawn")   # derived (view person_stage) and set by staff
 
 
 @pytest.mark.parametrize("group, values", [

@@ -1,4 +1,4 @@
-"""The `crm` command for networks, waiting lists, fills and offers (DESIGN section 4), run in-process.
+"""The `crm` command for networks, waiting lists, fills and offers (README, "The `crm` command"), run in-process.
 
 Exit codes: 0 done; 1 refused (nothing changed, message on stderr); 2 usage error.
 """

@@ -331,6 +331,7 @@ def test_coordinator_and_kiosk_cannot_open_search_or_edit_persons(store, actor, 
     calls = [
         lambda: persons.get(store, other, person_id),
         lambda: persons.find(store, other, "amina"),
+        lambda: persons.count(store, other),
         lambda: persons.update(store, other, person_id, amina()),
         lambda: persons.check_duplicates(store, other, amina()),
         lambda: sources.add_source(store, other, person_id, MARKET),
@@ -343,6 +344,13 @@ def test_coordinator_and_kiosk_cannot_open_search_or_edit_persons(store, actor, 
             call()
     with store.read() as cur:
         assert cur.execute("SELECT count(*) FROM audit_event WHERE record_type = 'person'").fetchone() == (1,)
+
+
+def test_the_count_is_every_person_whatever_their_stage(store, actor):
+    registered(store, actor)
+    withdrawn = registered(store, actor, amina(given_name="Bilal", phone="06 87654321", email=None))
+    persons.set_stage(store, actor, withdrawn, "withdrawn")
+    assert persons.count(store, actor) == 2
 
 
 def test_coordinator_cannot_register(store):

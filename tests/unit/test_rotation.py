@@ -43,8 +43,12 @@ def test_a_year_of_terms_renewal_confirmed_declined_and_the_move_to_alumni(store
     soon = rotation.ending_soon(store, PM)
     assert [r["status"] for r in soon] == ["renewal_proposed"] * 3
 
+    assert {rotation.open_decisions(r) for r in soon} == {(True, True)}   # renew or leave: both asked
+    assert rotation.ending_soon_window(store, PM) == (60, end - dt.timedelta(days=60))
     rotation.decide_renewal(store, PM, ids[0], True, "Wil graag door")
     rotation.decide_renewal(store, PM, ids[1], False)
+    decided = {r["membership_id"]: rotation.open_decisions(r) for r in rotation.ending_soon(store, PM)}
+    assert decided == {ids[0]: (False, False), ids[1]: (False, True), ids[2]: (True, True)}
     rotation.record_exit(store, PM, ids[1], "yes", "Wil alumnus worden")
     rotation.decide_renewal(store, PM, ids[2], False)
     rotation.record_exit(store, PM, ids[2], "no")

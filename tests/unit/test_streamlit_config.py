@@ -1,4 +1,4 @@
-"""The shipped .streamlit/config.toml keeps Streamlit's safe settings (DESIGN section 6)."""
+"""The shipped .streamlit/config.toml keeps Streamlit's safe settings (README, "Configuration")."""
 import tomllib
 from pathlib import Path
 

@@ -1,0 +1,158 @@
+"""The package map of docs/architecture.md holds: layers, Streamlit only in the UI, thin pages, no cycles.
+
+import-linter checks the contracts in pyproject.toml ([tool.importlinter]); what it cannot express
+(pages/ and app.py are no package; cycles between single modules) is checked here with ast and grimp.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+from crm_app.core import reference
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREEN_FILES = sorted(ROOT.glob("pages/*.py")) + [ROOT / "app.py"]
+SQL = re.compile(r"\bSELECT\b.*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\b.*\bSET\b|\bDELETE\s+FROM\b", re.I | re.S)
+
+
+def _lint_imports() -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("lint-imports")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "from importlinter.cli import lint_imports_command as c; c()"]
+    return subprocess.run([*command, "--no-cache", "--no-logo"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_import_contracts_in_pyproject_hold():
+    result = _lint_imports()
+    assert result.returncode == 0 and " 0 broken" in result.stdout, result.stdout + result.stderr
+
+
+def _compares_a_role(node: ast.Compare) -> bool:
+    """`user.role == "admin"`, `role in ("program_manager", "admin")`: who may do what is permissions' table."""
+    operands = [node.left, *node.comparators]
+    names_role = any(ast.unparse(o).split(".")[-1] == "role" for o in operands)
+    return names_role and any(isinstance(c, ast.Constant) and c.value in reference.ROLES
+                              for o in operands for c in ast.walk(o))
+
+
+def _screen_breaches(path: Path) -> list[str]:
+    """What in a page (or app.py) belongs in a service: SQL, a cursor, the store opened, a role compared."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.parent.name}/{path.name}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method, owner = node.func.attr, ast.unparse(node.func.value)
+            if method in ("cursor", "execute", "executemany", "sql") or (
+                    method in ("read", "write") and "store" in owner.lower()):
+                found.append(f"{where} calls {owner}.{method}()")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            found += [f"{where} imports {name}" for name in names if name.split(".")[0] == "duckdb"
+                      or name == "crm_app.core.store"]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+            found.append(f"{where} holds SQL: {node.value[:60]!r}")
+        elif isinstance(node, ast.Compare) and _compares_a_role(node):
+            found.append(f"{where} compares a role with {ast.unparse(node)!r}: ask crm_app.core.permissions instead")
+    return found
+
+
+@pytest.mark.parametrize("path", SCREEN_FILES, ids=lambda p: p.name)
+def test_screens_call_services_and_hold_no_sql(path):
+    assert _screen_breaches(path) == []
+
+
+def test_the_screen_check_sees_a_breach(tmp_path):
+    page = tmp_path / "breach.py"
+    page.write_text("import duckdb\n"
+                    "with store.read() as cur:\n"
+                    "    n = cur.execute('SELECT count(*) FROM person').fetchone()\n"
+                    "if user.role in ('program_manager', 'admin'):\n    pass\n", encoding="utf-8")
+    assert len(_screen_breaches(page)) == 5, _screen_breaches(page)   # duckdb, store.read, execute, SQL, the roles
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            module, imported = work[-1]
+            for other in imported:
+                if other not in index:
+                    index[other] = low[other] = len(index)
+                    stack.append(other)
+                    on_stack.add(other)
+                    work.append((other, iter(sorted(graph.find_modules_directly_imported_by(other)))))
+                    break
+                if other in on_stack:
+                    low[module] = min(low[module], index[other])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
+                if low[module] == index[module]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == module:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_no_module_imports_itself_through_others():
+    """Imports inside functions count: a lazy import hides a cycle, it does not remove it."""
+    graph = grimp.build_graph("crm_app", cache_dir=None)
+    cycles = _cycles(graph)
+    details = [f"{a} → {b} (line {d['line_number']})" for cycle in cycles for a in cycle for b in cycle
+               for d in graph.get_import_details(importer=a, imported=b)]
+    assert cycles == [], "\n".join(details)
+
+
+def test_the_cycle_check_finds_a_cycle():
+    graph = grimp.ImportGraph()
+    for name in ("a", "a.x", "a.y", "a.z"):
+        graph.add_module(name)
+    graph.add_import(importer="a.x", imported="a.y")
+    graph.add_import(importer="a.y", imported="a.x")
+    graph.add_import(importer="a.z", imported="a.x")
+    assert _cycles(graph) == [["a.x", "a.y"]]
+
+
+# Comments point at documents in this repository, not at tracker numbers or a design file it does not hold.
+_POINTER = re.compile(r"\b[Ii]ssue #?\d+|\bDESIGN\b")
+_DOC_LINK = re.compile(r"\bdocs/[\w./-]+\.md\b")
+
+
+def test_comments_point_at_documents_that_exist():
+    stale = []
+    files = [ROOT / "app.py", *(path for folder in ("crm_app", "pages", "tests", "benchmarks")
+                                for path in sorted((ROOT / folder).rglob("*.py")))]
+    for path in files:
+        if path != Path(__file__).resolve():
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                where = f"{path.relative_to(ROOT)}:{number}"
+                stale += [f"{where}: {m.group()}" for m in _POINTER.finditer(line)]
+                stale += [f"{where}: {m.group()} is missing" for m in _DOC_LINK.finditer(line)
+                          if not (ROOT / m.group()).exists()]
+    assert stale == []
