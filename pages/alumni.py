@@ -10,6 +10,7 @@ import streamlit as st
 from crm_app.core import permissions
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import alumni, reasons
+from crm_app.people.names import display_name
 from crm_app.privacy import exports
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -155,7 +156,7 @@ if view.show_names and permissions.allowed(user.role, "person.edit"):
             for row in unlinked:
                 sid = row["source_id"]
                 text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-                text_col.markdown(tr("alumni.link_row", name=f"{row['given_name']} {row['family_name'] or ''}".strip(),
+                text_col.markdown(tr("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
                                      named=row["named"] or "—"))
                 choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
                                      format_func=options.get, index=None)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from crm_app.core.errors import CrmError
 from crm_app.networks import offers, reasons, registry, selection
+from crm_app.people.names import display_name
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr
@@ -58,7 +59,7 @@ st.subheader(tr("fill.proposal", open=plan.open_places))
 for proposal in plan.proposals:
     c = proposal.candidate
     with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
-        widgets.page_link("pages/person.py", f"{c.given_name} {c.family_name or ''} (#{c.person_id})",
+        widgets.page_link("pages/person.py", f"{display_name(c.given_name, c.family_name)} (#{c.person_id})",
                      icon=":material/person:", query_params={"id": str(c.person_id)})
         st.caption(reasons.describe_all(proposal.reasons, lang()))
 for reason in plan.unmet:
@@ -73,7 +74,8 @@ if not open_list:
     st.caption(tr("fill.no_open_offers"))
 for item in open_list:
     with st.container(border=True, key=f"fill_offer_{item['id']}"):
-        widgets.page_link("pages/person.py", f"{item['given_name']} {item['family_name'] or ''} (#{item['person_id']})",
+        name = display_name(item["given_name"], item["family_name"])
+        widgets.page_link("pages/person.py", f"{name} (#{item['person_id']})",
                      icon=":material/person:", query_params={"id": str(item["person_id"])})
         st.caption(tr("fill.deadline", date=fmt_date(item["deadline_date"])) + " · "
                    + tr(f"fill.method.{item['method']}"))

@@ -3,6 +3,7 @@ import streamlit as st
 
 from crm_app.core.errors import CrmError
 from crm_app.networks import memberships, registry
+from crm_app.people.names import display_name
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, tr
@@ -38,7 +39,7 @@ network = registry.get(store, session.actor(), network_id)
 st.caption(tr("members.count", count=len(rows), places=network.max_places))
 for row in rows:
     with st.container(border=True, key=f"members_row_{row['id']}"):
-        widgets.page_link("pages/person.py", f"{row['given_name']} {row['family_name'] or ''}",
+        widgets.page_link("pages/person.py", display_name(row["given_name"], row["family_name"]),
                      icon=":material/person:", query_params={"id": str(row["person_id"])})
         st.caption(tr("members.term", start=fmt_date(row["start_date"]), end=fmt_date(row["planned_end_date"]),
                       number=row["term_number"]))

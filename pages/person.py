@@ -9,6 +9,7 @@ from crm_app.core.errors import CrmError, NotFound, ValidationError
 from crm_app.core.fields import format_phone
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
+from crm_app.people.names import display_name
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
@@ -77,7 +78,7 @@ def _add_to_waitlist() -> None:
     state["person_flash"] = tr("person.waitlist_added")
 
 
-st.title(f"{person['given_name']} {person['family_name'] or ''}".strip())
+st.title(display_name(person["given_name"], person["family_name"]))
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
 if "person_flash" in state:

@@ -6,6 +6,7 @@ from crm_app.core import permissions, settings
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError
 from crm_app.networks import registry, rotation
+from crm_app.people.names import display_name
 from crm_app.privacy import exports
 from crm_app.ui import rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
@@ -82,7 +83,7 @@ answers = {None: "unknown", "yes": "yes", "no": "no"}
 for row in soon:
     mid = row["membership_id"]
     with st.container(border=True, key=f"rotation_row_{mid}"):
-        widgets.page_link("pages/person.py", f"{row['given_name']} {row['family_name'] or ''}",
+        widgets.page_link("pages/person.py", display_name(row["given_name"], row["family_name"]),
                           icon=":material/person:", query_params={"id": str(row["person_id"])})
         st.caption(tr("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
                       end=fmt_date(row["planned_end_date"])) + " · "
@@ -116,7 +117,7 @@ if pending:
     st.subheader(tr("rotation.pending_moves"))
     for row in pending:
         with st.container(border=True, key=f"rotation_pending_{row['membership_id']}"):
-            st.markdown(f"{row['given_name']} {row['family_name'] or ''} · {row['network']} · "
+            st.markdown(f"{display_name(row['given_name'], row['family_name'])} · {row['network']} · "
                         f"{fmt_date(row['ended'])}")
             if row["alumni_network_id"] is None and can_create:
                 st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_p{row['membership_id']}",

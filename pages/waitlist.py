@@ -4,6 +4,7 @@ import streamlit as st
 from crm_app.core.errors import CrmError
 from crm_app.networks import registry, waitlists
 from crm_app.people import persons
+from crm_app.people.names import display_name
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, tr
@@ -42,7 +43,8 @@ with st.expander(tr("waitlist.add"), icon=":material/person_add:"):
     query = st.text_input(tr("find.query"), key="waitlist_find")
     for row in persons.find(store, session.actor(), query, limit=10) if query.strip() else []:
         left, right = st.columns([3, 1])
-        left.markdown(f"{row['given_name']} {row['family_name'] or ''} (#{row['id']}) · {label('stage', row['stage'])}")
+        name = display_name(row["given_name"], row["family_name"])
+        left.markdown(f"{name} (#{row['id']}) · {label('stage', row['stage'])}")
         right.button(tr("waitlist.add_button"), key=f"waitlist_add_{row['id']}", on_click=_act,
                      args=(waitlists.add, network_id, row["id"]), kwargs={"flash": "waitlist.added"})
 
@@ -53,7 +55,7 @@ only_due = st.toggle(tr("waitlist.only_due"), key="waitlist_only_due")
 for entry in (due if only_due else entries):
     with st.container(border=True, key=f"waitlist_entry_{entry.id}"):
         position = f"{entry.position}. " if entry.position else ""
-        widgets.page_link("pages/person.py", f"{position}{entry.given_name} {entry.family_name or ''}",
+        widgets.page_link("pages/person.py", position + display_name(entry.given_name, entry.family_name),
                      icon=":material/person:", query_params={"id": str(entry.person_id)})
         status = label("waitlist_status", entry.status)
         check = tr("waitlist.check_overdue" if entry.check_overdue else "waitlist.check_due",

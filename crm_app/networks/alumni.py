@@ -29,6 +29,7 @@ from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
 from crm_app.networks import composition, registry, selection
 from crm_app.networks.selection import Candidate, Reason
+from crm_app.people.names import display_name
 
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
 
@@ -133,7 +134,7 @@ class Alumnus:
 
     def label(self, show_names: bool) -> str:
         if show_names:
-            return f"{self.given_name} {self.family_name or ''}".strip()
+            return display_name(self.given_name, self.family_name)
         return f"A-{self.membership_id}"
 
 

@@ -4,7 +4,8 @@
 Arabic, Ge'ez, Cyrillic). `skeleton` reduces a folded name to its consonants after merging the
 spellings transliterations disagree on, so Mohammed/Muhammad and Yusuf/Youssef/Joesoef share a
 key. The key only finds candidates: it also joins Mohammed/Mahmoud, so matches are decided by
-phone, email, birth year and similarity scores (crm_app.people.dedupe).
+phone, email, birth year and similarity scores (crm_app.people.dedupe). `display_name` is the one way
+screens, lists and the `crm` command write a person's full name.
 """
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ _LETTERS = str.maketrans({"j": "y", "c": "k", "q": "k", "x": "ks", "v": "w", "z"
 _VOWELS = re.compile(r"[aeiouy]")
 _REPEATS = re.compile(r"(.)\1+")
 _SILENT_FINAL_H = re.compile(r"([aeiou])h$")
+
+
+def display_name(given_name: str | None, family_name: str | None) -> str:
+    """`Amira Haddad`; the given name alone when there is no family name (and no stray space)."""
+    return " ".join(part for part in (given_name, family_name) if part)
 
 
 def fold(name: str | None) -> str:
