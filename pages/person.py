@@ -10,6 +10,7 @@ from crm_app.core.fields import format_phone
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
 from crm_app.people.names import display_name
+from crm_app.people.stages import MANUAL_STAGES
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
@@ -173,7 +174,7 @@ with edit:
     widgets.note_field(SCREEN, errors)
     st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, width="stretch")
     st.divider()
-    st.selectbox(tr("field.stage"), ["", "interested", "not_interested", "unreachable", "withdrawn"],
+    st.selectbox(tr("field.stage"), ["", *MANUAL_STAGES],
                  key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
     st.button(tr("person.stage_save"), key="person_stage_submit", on_click=_save_stage)
 

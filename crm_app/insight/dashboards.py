@@ -34,6 +34,7 @@ from crm_app.insight import suppression
 from crm_app.insight.suppression import Table
 from crm_app.networks import composition
 from crm_app.networks.composition import EDUCATION_BANDS
+from crm_app.people.stages import CLOSED_STAGES
 
 UNKNOWN = "unknown"
 POPULATIONS = ("members", "waiting", "pool", "alumni")
@@ -260,7 +261,7 @@ _POPULATION_SQL = {
                   WHERE status = 'waiting' AND ($network IS NULL OR network_id = $network) GROUP BY person_id""",
     "pool": """SELECT p.id AS person_id, p.created_utc::DATE AS entered FROM person p
                WHERE p.id NOT IN (SELECT person_id FROM membership)
-                 AND coalesce(p.stage_manual, '') NOT IN ('not_interested', 'unreachable', 'withdrawn')""",
+                 AND NOT list_contains($closed, coalesce(p.stage_manual, ''))""",
     "alumni": """SELECT m.person_id, max(coalesce(m.actual_end_date, m.start_date)) AS entered
                  FROM membership m JOIN network n ON n.id = m.network_id
                  WHERE m.start_date <= $as_of AND (
@@ -307,8 +308,9 @@ def _fine_counts(cur, population: str, filters: Filters, as_of: dt.date, year: i
     everyone = people(cur, store_key)
     sql = _POPULATION_SQL[population]
     # Composed only of this module's fixed statements (_POPULATION_SQL, _EPOCH); the values are parameters.
+    params = {"network": filters.network_id, "as_of": as_of, "closed": list(CLOSED_STAGES)}
     found = cur.execute(f"SELECT person_id, coalesce(entered, {_EPOCH}) - {_EPOCH} AS entered FROM ({sql})",
-                        _used({"network": filters.network_id, "as_of": as_of}, sql)).fetchnumpy()
+                        _used(params, sql)).fetchnumpy()
     at, keep = everyone.positions(found["person_id"])
     entered = np.full(len(everyone.ids), np.datetime64("NaT"), dtype="datetime64[D]")
     member = np.zeros(len(everyone.ids), dtype=bool)
@@ -615,7 +617,7 @@ def over_time_screen(store, actor: Actor, filters: Filters, dimension: str, as_o
         fine_at = {day: history.fine_by_variant(day, day.year) for day in sorted(set(released))}
     levels = LEVELS[dimension]
     chosen = None
-    for index, level in enumerate(levels):
+    for level in levels:
         views = {}
         worst = 0.0
         for day, fine in fine_at.items():
