@@ -5,13 +5,13 @@ import streamlit as st
 
 from crm_app.core import i18n, permissions, reference
 from crm_app.core.clock import today
-from crm_app.core.errors import CrmError, NotFound, ValidationError
+from crm_app.core.errors import NotFound, ValidationError
 from crm_app.core.fields import format_phone
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
 from crm_app.people.names import display_name
 from crm_app.people.stages import MANUAL_STAGES
-from crm_app.ui import session, widgets
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
 
@@ -19,6 +19,7 @@ SCREEN = "person"
 user = session.require("person.view")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("person")
 
 raw_id = st.query_params.get("id", "")
 if not raw_id.isdigit():
@@ -71,21 +72,13 @@ def _log_activity() -> None:
 
 
 def _add_to_waitlist() -> None:
-    try:
-        waitlists.add(store, session.actor(), state["person_waitlist_network"], person_id)
-    except CrmError as exc:
-        state["person_refusal"] = exc
-        return
-    state["person_flash"] = tr("person.waitlist_added")
+    buttons.run(waitlists.add, state["person_waitlist_network"], person_id, flash=tr("person.waitlist_added"))
 
 
 st.title(display_name(person["given_name"], person["family_name"]))
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
-if "person_flash" in state:
-    st.success(state.pop("person_flash"))
-if "person_refusal" in state:
-    widgets.show_refusal(state.pop("person_refusal"))
+buttons.show_outcome()
 
 overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
 
