@@ -300,20 +300,20 @@ def make_queries(store: Store, n: int, seed: int, taken: tuple[set, set]) -> lis
             given = rng.choice(spellings) if spellings and rng.random() < 0.7 else _typo(rng, given)
             if birth_year is not None and rng.random() < 0.3:
                 birth_year += rng.choice((-1, 1))
-            query = dict(given_name=given, family_name=family, phone_e164=None, email_key=None,
-                         birth_year=birth_year, target=pid)
+            query = {"given_name": given, "family_name": family, "phone_e164": None, "email_key": None,
+                     "birth_year": birth_year, "target": pid}
         elif kind == "phone":
             pid, given, family, phone, _, birth_year = with_phone.pop()
             spellings = demo.variant_spellings(given)
             if spellings and rng.random() < 0.5:
                 given = rng.choice(spellings)
-            query = dict(given_name=given, family_name=family, phone_e164=phone, email_key=None,
-                         birth_year=birth_year, target=pid)
+            query = {"given_name": given, "family_name": family, "phone_e164": phone, "email_key": None,
+                     "birth_year": birth_year, "target": pid}
         else:
             raw = next(fresh)
-            query = dict(given_name=raw["given_name"], family_name=raw["family_name"],
-                         phone_e164=raw["phone_e164"], email_key=raw["email"].casefold() if raw["email"] else None,
-                         birth_year=raw["birth_year"], target=None)
+            query = {"given_name": raw["given_name"], "family_name": raw["family_name"],
+                     "phone_e164": raw["phone_e164"], "email_key": raw["email"].casefold() if raw["email"] else None,
+                     "birth_year": raw["birth_year"], "target": None}
         query["kind"] = kind
         query["keys"] = dedupe.Keys.of(query["given_name"], query["family_name"], query["phone_e164"],
                                        query["email_key"], query["birth_year"])

@@ -19,7 +19,7 @@ state = st.session_state
 
 st.set_page_config(layout="wide")
 st.title(tr("dash.title"))
-network_list = [n for n in registry.list_networks(store, actor)]
+network_list = list(registry.list_networks(store, actor))
 names = {n.id: n.name for n in network_list}
 municipality_list = dashboards.municipalities(store, actor)
 

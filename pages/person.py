@@ -135,7 +135,9 @@ with overview:
              for w in person["waitlists"]]
     lines += [f"- {o['network']}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
               f"{tr('fill.deadline', date=fmt_date(o['deadline_date']))}" for o in person["offers"]]
-    lines += [f"- {m['network']}: {tr('members.term', start=fmt_date(m['start_date']), end=fmt_date(m['actual_end_date'] or m['planned_end_date']), number=m['term_number'])}"
+    lines += [f"- {m['network']}: " + tr("members.term", start=fmt_date(m["start_date"]),
+                                          end=fmt_date(m["actual_end_date"] or m["planned_end_date"]),
+                                          number=m["term_number"])
               + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "") for m in person["memberships"]]
     lines += [f"- {r['network']}: {tr('person.resting', until=fmt_date(r['resting_until']))}" for r in person["resting"]]
     st.markdown("\n".join(lines) if lines else tr("person.no_networks"))

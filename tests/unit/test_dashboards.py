@@ -126,9 +126,11 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
              "other_languages": rng.sample(["eng", "nld", "fas"], rng.randint(0, 2)),
              "diversity": rng.random() < 0.85} for _ in range(40)]
     people = insert_people(store, specs)
-    pool = [TargetInput("gender", "woman", "share", "40%", None), TargetInput("country_of_origin", None, "distinct", "3", None),
+    pool = [TargetInput("gender", "woman", "share", "40%", None),
+            TargetInput("country_of_origin", None, "distinct", "3", None),
             TargetInput("education_band", "high", "count", "2", None), TargetInput("language", "nld", "count", "1", "3"),
-            TargetInput("age_band", None, "count", None, "3"), TargetInput("integration_route", "z_route", "count", "1", None),
+            TargetInput("age_band", None, "count", None, "3"),
+            TargetInput("integration_route", "z_route", "count", "1", None),
             TargetInput("language", None, "distinct", "3", None)]
     for index in range(3):
         nid = network(store, pm, f"Netwerk {index}", max_places=10, targets=rng.sample(pool, 4))

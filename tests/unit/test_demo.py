@@ -78,7 +78,7 @@ def test_one_account_per_role_with_the_demo_password(filled):
     store, _ = filled
     assert len(demo.DEMO_PASSWORD) >= 12
     by_role = {}
-    for username, _, role in demo.DEMO_ACCOUNTS:
+    for username, _, _role in demo.DEMO_ACCOUNTS:
         user = users.authenticate(store, username, demo.DEMO_PASSWORD, origin="cli")
         assert user is not None, username
         by_role[user.role] = user
