@@ -49,9 +49,9 @@ from crm_app.core.paths import ROOT
 from crm_app.core.store import Store
 from crm_app.insight import suppression
 from crm_app.insight.composition import compare_screen, composition_screen
+from crm_app.insight.counted import Filters, clear_cache, people
 from crm_app.insight.funnel import funnel_screen, store_channels
 from crm_app.insight.history import over_time_screen
-from crm_app.insight.counted import Filters, clear_cache, people
 from crm_app.insight.population import POPULATIONS, cell_size, population_query
 from crm_app.insight.targets import targets_by_tally, targets_screen
 from crm_app.networks import composition

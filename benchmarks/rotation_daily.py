@@ -15,9 +15,9 @@ the alumni network, places opened — timed with crm_app.networks.rotation.proce
 and `crm rotate --apply` run): median and p95 in ms.
 
 Beside it, in the same run, on a copy of the same store and for the same days:
-  - baseline (the first --baseline-days days only: it is slow): the straightforward daily loop: for every network, read its current members, and for
-    every member read their decision row and decide in Python (a query per network and per member),
-    applying the same changes with the same helpers. Both must leave the same memberships behind.
+  - baseline (the first --baseline-days days only: it is slow): the straightforward daily loop: for every network,
+    read its current members, and for every member read their decision row and decide in Python (a query per network
+    and per member), applying the same changes with the same helpers. Both must leave the same memberships behind.
 It prints a table and writes the JSON.
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def build_store(path: Path, n_networks: int, places: int, years: int, seed: int)
     for n in range(n_networks):
         network_id = n_alumni + n + 1
         alumni_id = n % n_alumni + 1
-        for seat in range(places):
+        for _seat in range(places):
             start = first_day + dt.timedelta(days=rng.randrange(365))
             while True:
                 terms = 2 if rng.random() < 0.5 else 1
@@ -267,8 +267,8 @@ def table(report: dict) -> str:
              f"{'method':<16} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>8} {'changes/day':>12}"]
     for name in ("ours", "baseline"):
         r = report[name]
-        lines.append(f"{name + ' (' + str(r['days']) + ' d)':<16} {r['median_ms']:>10} {r['p95_ms']:>8} {r['cpu_median_ms']:>8} "
-                     f"{r['changes_per_day_median']:>12}")
+        lines.append(f"{name + ' (' + str(r['days']) + ' d)':<16} {r['median_ms']:>10} {r['p95_ms']:>8} "
+                     f"{r['cpu_median_ms']:>8} {r['changes_per_day_median']:>12}")
     lines.append(f"baseline / ours (median): {report['speedup_median']}×; same memberships afterwards: "
                  f"{report['same_result']}")
     return "\n".join(lines)

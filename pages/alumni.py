@@ -8,16 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from crm_app.core import permissions
-from crm_app.core.errors import CrmError, ValidationError
+from crm_app.core.fields import display_name
 from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
-from crm_app.ui import session, widgets
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr
 
 user = session.require("alumni.view")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("alumni")
 can_set = permissions.allowed(user.role, "network.manage")
 can_rotate = permissions.allowed(user.role, "alumni.rotate")
 
@@ -27,42 +28,16 @@ if network_id is None:
     st.stop()
 
 
-def _confirm(period_id: int) -> None:
-    try:
-        alumni.confirm(store, session.actor(), period_id)
-    except CrmError as exc:
-        state["alumni_refusal"] = exc
-        return
-    state["alumni_flash"] = tr("alumni.confirmed")
-
-
-def _repropose() -> None:
-    try:
-        alumni.repropose(store, session.actor(), network_id)
-    except CrmError as exc:
-        state["alumni_refusal"] = exc
-        return
-    state["alumni_flash"] = tr("alumni.reproposed")
-
-
 def _save_setting() -> None:
-    try:
-        alumni.save_setting(store, session.actor(), network_id, state.get("alumni_active_places"),
-                            state.get("alumni_period_months"), state.get("alumni_active_periods"))
-    except ValidationError as exc:
-        state["alumni_refusal"] = exc
-        return
-    except CrmError as exc:
-        state["alumni_refusal"] = exc
-        return
-    state["alumni_flash"] = tr("alumni.setting_saved")
+    buttons.run(alumni.save_setting, network_id, state.get("alumni_active_places"), state.get("alumni_period_months"),
+                state.get("alumni_active_periods"), flash=tr("alumni.setting_saved"))
 
 
-if "alumni_flash" in state:
-    st.success(state.pop("alumni_flash"))
-if "alumni_refusal" in state:
-    widgets.show_refusal(state.pop("alumni_refusal"), {f: tr(f"field.{f}") for f in
-                                                       ("active_places", "period_months", "active_periods")})
+def _link(source_id: int) -> None:
+    buttons.run(alumni.link_referral, source_id, state.get(f"alumni_link_{source_id}"), flash=tr("alumni.linked"))
+
+
+buttons.show_outcome({f: tr(f"field.{f}") for f in ("active_places", "period_months", "active_periods")})
 
 view = alumni.overview(store, session.actor(), network_id)
 if not view.show_names:
@@ -120,8 +95,10 @@ if view.setting:
             if can_rotate:
                 one, two = st.columns(2)
                 one.button(tr("alumni.confirm"), key=f"alumni_confirm_{proposal['id']}", type="primary",
-                           on_click=_confirm, args=(proposal["id"],), width="stretch")
-                two.button(tr("alumni.repropose"), key=f"alumni_repropose_{proposal['id']}", on_click=_repropose,
+                           on_click=buttons.run, args=(alumni.confirm, proposal["id"]),
+                           kwargs={"flash": tr("alumni.confirmed")}, width="stretch")
+                two.button(tr("alumni.repropose"), key=f"alumni_repropose_{proposal['id']}", on_click=buttons.run,
+                           args=(alumni.repropose, network_id), kwargs={"flash": tr("alumni.reproposed")},
                            width="stretch")
 
 # -- everyone, with their referrals -----------------------------------------------------------------------
@@ -141,21 +118,12 @@ st.download_button(tr("alumni.download"), exports.csv_bytes(table), "alumni.csv"
 if view.show_names and permissions.allowed(user.role, "person.edit"):
     unlinked = alumni.unlinked_referrals(store, session.actor())
     if unlinked:
-
-        def _link(source_id: int) -> None:
-            try:
-                alumni.link_referral(store, session.actor(), source_id, state.get(f"alumni_link_{source_id}"))
-            except CrmError as exc:
-                state["alumni_refusal"] = exc
-                return
-            state["alumni_flash"] = tr("alumni.linked")
-
         options = {a.person_id: a.label(True) for a in sorted(view.alumni, key=lambda a: a.label(True))}
         with st.expander(f"{tr('alumni.link')} ({len(unlinked)})"):
             for row in unlinked:
                 sid = row["source_id"]
                 text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-                text_col.markdown(tr("alumni.link_row", name=f"{row['given_name']} {row['family_name'] or ''}".strip(),
+                text_col.markdown(tr("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
                                      named=row["named"] or "—"))
                 choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
                                      format_func=options.get, index=None)

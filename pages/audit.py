@@ -57,7 +57,8 @@ else:
             tr("audit.col.user"): row["user_display_name"] or (tr("audit.user_cli") if row["user_id"] is None
                                                                else str(row["user_id"])),
             tr("audit.col.action"): row["action"],
-            tr("audit.col.record"): f"{row['record_type'] or ''} {row['record_id'] if row['record_id'] is not None else ''}".strip(),
+            tr("audit.col.record"): f"{row['record_type'] or ''} "
+                                    f"{row['record_id'] if row['record_id'] is not None else ''}".strip(),
             tr("audit.col.result"): row["result"],
             tr("audit.col.origin"): row["origin"],
         } for row in rows],

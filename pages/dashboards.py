@@ -7,9 +7,9 @@ import streamlit as st
 
 from crm_app.core.i18n import label as i18n_label
 from crm_app.insight.composition import compare_screen, composition_screen
+from crm_app.insight.counted import PERIODS, Filters
 from crm_app.insight.funnel import FUNNEL_STAGES, REACH_DIMENSIONS, funnel_screen
 from crm_app.insight.history import over_time_screen
-from crm_app.insight.counted import PERIODS, Filters
 from crm_app.insight.population import DIMENSIONS, LEVELS, POPULATIONS, min_cell_size, municipalities
 from crm_app.insight.targets import targets_screen
 from crm_app.networks import reasons, registry

@@ -1,15 +1,16 @@
 """Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers."""
 import streamlit as st
 
-from crm_app.core.errors import CrmError
+from crm_app.core.fields import display_name
 from crm_app.networks import offers, reasons, registry, selection
-from crm_app.ui import session, widgets
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr
 
 user = session.require("places.fill")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("fill")
 
 st.title(tr("fill.title"))
 network_id = widgets.network_select("fill", registry.list_networks(store, session.actor()))
@@ -18,28 +19,16 @@ if network_id is None:
 
 
 def _make_offers(plan: selection.FillPlan) -> None:
-    try:
-        made = offers.make(store, session.actor(), plan.network_id, [p.candidate.entry_id for p in plan.proposals],
-                           plan.method, {p.candidate.entry_id: p.reasons for p in plan.proposals})
-    except CrmError as exc:
-        state["fill_refusal"] = exc
-        return
-    state["fill_flash"] = tr("fill.offers_made", count=len(made))
+    buttons.run(offers.make, plan.network_id, [p.candidate.entry_id for p in plan.proposals], plan.method,
+                {p.candidate.entry_id: p.reasons for p in plan.proposals},
+                flash=lambda made: tr("fill.offers_made", count=len(made)))
 
 
 def _respond(offer_id: int, response: str) -> None:
-    try:
-        result = offers.respond(store, session.actor(), offer_id, response)
-    except CrmError as exc:
-        state["fill_refusal"] = exc
-        return
-    state["fill_flash"] = tr(f"fill.offer_{result['status']}")
+    buttons.run(offers.respond, offer_id, response, flash=lambda result: tr(f"fill.offer_{result['status']}"))
 
 
-if "fill_flash" in state:
-    st.success(state.pop("fill_flash"))
-if "fill_refusal" in state:
-    widgets.show_refusal(state.pop("fill_refusal"))
+buttons.show_outcome()
 
 st.radio(tr("fill.method"), selection.METHODS, key="fill_method", horizontal=True,
          format_func=lambda m: tr(f"fill.method.{m}"))
@@ -58,7 +47,7 @@ st.subheader(tr("fill.proposal", open=plan.open_places))
 for proposal in plan.proposals:
     c = proposal.candidate
     with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
-        widgets.page_link("pages/person.py", f"{c.given_name} {c.family_name or ''} (#{c.person_id})",
+        widgets.page_link("pages/person.py", f"{display_name(c.given_name, c.family_name)} (#{c.person_id})",
                      icon=":material/person:", query_params={"id": str(c.person_id)})
         st.caption(reasons.describe_all(proposal.reasons, lang()))
 for reason in plan.unmet:
@@ -73,7 +62,8 @@ if not open_list:
     st.caption(tr("fill.no_open_offers"))
 for item in open_list:
     with st.container(border=True, key=f"fill_offer_{item['id']}"):
-        widgets.page_link("pages/person.py", f"{item['given_name']} {item['family_name'] or ''} (#{item['person_id']})",
+        name = display_name(item["given_name"], item["family_name"])
+        widgets.page_link("pages/person.py", f"{name} (#{item['person_id']})",
                      icon=":material/person:", query_params={"id": str(item["person_id"])})
         st.caption(tr("fill.deadline", date=fmt_date(item["deadline_date"])) + " · "
                    + tr(f"fill.method.{item['method']}"))

@@ -1,7 +1,7 @@
 """Find a person by any part of a name, a phone number in any notation, or an email address."""
 import streamlit as st
 
-from crm_app.core.fields import format_phone
+from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -20,7 +20,7 @@ if query.strip():
     else:
         st.caption(tr("find.count", count=len(results)))
     for row in results[: persons.FIND_LIMIT]:
-        name = f"{row['given_name']} {row['family_name'] or ''}".strip()
+        name = display_name(row["given_name"], row["family_name"])
         details = " · ".join(filter(None, [format_phone(row["phone_e164"]), row["email"], label("stage", row["stage"])]))
         with st.container(border=True, key=f"find_result_{row['id']}"):
             widgets.page_link("pages/person.py", f"{name}  (#{row['id']})", icon=":material/person:",

@@ -1,6 +1,7 @@
 """My follow-ups: contact moments I promised to follow up, due today or overdue."""
 import streamlit as st
 
+from crm_app.core.fields import display_name
 from crm_app.people import activities
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -21,7 +22,7 @@ if not due:
 for item in due:
     with st.container(border=True, key=f"followups_item_{item['id']}"):
         when = tr("followups.overdue") if item["overdue"] else tr("followups.today")
-        name = f"{item['given_name']} {item['family_name'] or ''}".strip()
+        name = display_name(item["given_name"], item["family_name"])
         left, right = st.columns([4, 1])
         with left:
             widgets.page_link("pages/person.py", name, icon=":material/person:",

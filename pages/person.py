@@ -5,11 +5,12 @@ import streamlit as st
 
 from crm_app.core import i18n, permissions, reference
 from crm_app.core.clock import today
-from crm_app.core.errors import CrmError, NotFound, ValidationError
-from crm_app.core.fields import format_phone
+from crm_app.core.errors import NotFound, ValidationError
+from crm_app.core.fields import display_name, format_phone
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
-from crm_app.ui import session, widgets
+from crm_app.people.stages import MANUAL_STAGES
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
 
@@ -17,6 +18,7 @@ SCREEN = "person"
 user = session.require("person.view")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("person")
 
 raw_id = st.query_params.get("id", "")
 if not raw_id.isdigit():
@@ -69,21 +71,13 @@ def _log_activity() -> None:
 
 
 def _add_to_waitlist() -> None:
-    try:
-        waitlists.add(store, session.actor(), state["person_waitlist_network"], person_id)
-    except CrmError as exc:
-        state["person_refusal"] = exc
-        return
-    state["person_flash"] = tr("person.waitlist_added")
+    buttons.run(waitlists.add, state["person_waitlist_network"], person_id, flash=tr("person.waitlist_added"))
 
 
-st.title(f"{person['given_name']} {person['family_name'] or ''}".strip())
+st.title(display_name(person["given_name"], person["family_name"]))
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
-if "person_flash" in state:
-    st.success(state.pop("person_flash"))
-if "person_refusal" in state:
-    widgets.show_refusal(state.pop("person_refusal"))
+buttons.show_outcome()
 
 overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
 
@@ -140,7 +134,9 @@ with overview:
              for w in person["waitlists"]]
     lines += [f"- {o['network']}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
               f"{tr('fill.deadline', date=fmt_date(o['deadline_date']))}" for o in person["offers"]]
-    lines += [f"- {m['network']}: {tr('members.term', start=fmt_date(m['start_date']), end=fmt_date(m['actual_end_date'] or m['planned_end_date']), number=m['term_number'])}"
+    lines += [f"- {m['network']}: " + tr("members.term", start=fmt_date(m["start_date"]),
+                                          end=fmt_date(m["actual_end_date"] or m["planned_end_date"]),
+                                          number=m["term_number"])
               + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "") for m in person["memberships"]]
     lines += [f"- {r['network']}: {tr('person.resting', until=fmt_date(r['resting_until']))}" for r in person["resting"]]
     st.markdown("\n".join(lines) if lines else tr("person.no_networks"))
@@ -172,7 +168,7 @@ with edit:
     widgets.note_field(SCREEN, errors)
     st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, width="stretch")
     st.divider()
-    st.selectbox(tr("field.stage"), ["", "interested", "not_interested", "unreachable", "withdrawn"],
+    st.selectbox(tr("field.stage"), ["", *MANUAL_STAGES],
                  key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
     st.button(tr("person.stage_save"), key="person_stage_submit", on_click=_save_stage)
 

@@ -35,7 +35,8 @@ def _erase_preview() -> None:
         state["privacy_erase_error"] = exc
         return
     state.pop("privacy_erase_error", None)
-    state["privacy_erase_pending"] = (int(raw), counts, retention.names(store, session.actor(), [int(raw)]).get(int(raw), ""))
+    name = retention.names(store, session.actor(), [int(raw)]).get(int(raw), "")
+    state["privacy_erase_pending"] = (int(raw), counts, name)
 
 
 def _erase_confirm() -> None:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
-from crm_app.core.fields import format_phone
+from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons, sources
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
@@ -27,7 +27,7 @@ def _save(confirmed_new: bool) -> None:
         return
     state["register_errors"] = {}
     if result.saved:
-        name = " ".join(filter(None, [state.get("register_given_name"), state.get("register_family_name")]))
+        name = display_name(state.get("register_given_name"), state.get("register_family_name"))
         state["register_saved"] = (result.person_id, name)
         state.pop("register_duplicates", None)
         widgets.clear_person_state(SCREEN)  # the source stays: the next person is met at the same stall
@@ -74,7 +74,7 @@ if duplicates:
     for match in duplicates:
         with st.container(border=True, key=f"register_match_{match.person_id}"):
             reasons = ", ".join(tr(f"reason.{reason}") for reason in match.reasons)
-            st.markdown(f"**#{match.person_id} {match.given_name} {match.family_name or ''}** — {reasons}")
+            st.markdown(f"**#{match.person_id} {display_name(match.given_name, match.family_name)}** — {reasons}")
             rows = [
                 (tr("field.given_name"), entered.given_name, match.given_name, "similar_name" in match.reasons),
                 (tr("field.family_name"), entered.family_name, match.family_name, "similar_name" in match.reasons),

@@ -4,69 +4,45 @@ import streamlit as st
 
 from crm_app.core import permissions
 from crm_app.core.clock import today
-from crm_app.core.errors import CrmError
+from crm_app.core.fields import display_name
 from crm_app.networks import registry, rotation
 from crm_app.privacy import exports
-from crm_app.ui import rotation_charts, session, widgets
+from crm_app.ui import actions, rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, tr
 
 user = session.require("rotation.view")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("rotation")
 can_create = permissions.allowed(user.role, "network.manage")
 
 st.set_page_config(layout="wide")   # the timeline and its table side by side
 st.title(tr("rotation.title"))
 
 
-def _refuse(exc: CrmError) -> None:
-    state["rotation_refusal"] = exc
-
-
 def _renewal(membership_id: int, confirm: bool) -> None:
-    try:
-        rotation.decide_renewal(store, session.actor(), membership_id, confirm,
-                                state.get(f"rotation_note_{membership_id}"))
-    except CrmError as exc:
-        return _refuse(exc)
-    state["rotation_flash"] = tr("rotation.flash.confirmed" if confirm else "rotation.flash.declined")
+    buttons.run(rotation.decide_renewal, membership_id, confirm, state.get(f"rotation_note_{membership_id}"),
+                flash=tr("rotation.flash.confirmed" if confirm else "rotation.flash.declined"))
 
 
 def _exit(membership_id: int) -> None:
-    try:
-        rotation.record_exit(store, session.actor(), membership_id, state.get(f"rotation_alumni_{membership_id}"),
-                             state.get(f"rotation_note_{membership_id}"))
-    except CrmError as exc:
-        return _refuse(exc)
-    state["rotation_flash"] = tr("rotation.flash.alumni_saved")
+    buttons.run(rotation.record_exit, membership_id, state.get(f"rotation_alumni_{membership_id}"),
+                state.get(f"rotation_note_{membership_id}"), flash=tr("rotation.flash.alumni_saved"))
 
 
 def _create_alumni(network_id: int) -> None:
-    try:
-        rotation.create_alumni_network(store, session.actor(), network_id)
-    except CrmError as exc:
-        return _refuse(exc)
-    state["rotation_flash"] = tr("rotation.flash.alumni_created")
+    buttons.run(rotation.create_alumni_network, network_id, flash=tr("rotation.flash.alumni_created"))
 
 
 def _move(membership_id: int) -> None:
-    try:
-        rotation.move_to_alumni(store, session.actor(), membership_id)
-    except CrmError as exc:
-        return _refuse(exc)
-    state["rotation_flash"] = tr("rotation.flash.moved")
+    buttons.run(rotation.move_to_alumni, membership_id, flash=tr("rotation.flash.moved"))
 
 
-if "rotation_flash" in state:
-    st.success(state.pop("rotation_flash"))
-if "rotation_refusal" in state:
-    refusal = state.pop("rotation_refusal")
-    widgets.show_refusal(refusal, {"rotation_note": tr("field.rotation_note"),
-                                   "alumni_choice": tr("field.alumni_choice")})
-    if refusal.code == "no_alumni_network" and can_create:
-        st.button(tr("rotation.create_alumni"), key="rotation_create_alumni_refusal", on_click=_create_alumni,
-                  args=(refusal.params["network_id"],))
+refusal = buttons.show_outcome({"rotation_note": tr("field.rotation_note"), "alumni_choice": tr("field.alumni_choice")})
+if refusal is not None and refusal.code == "no_alumni_network" and can_create:
+    st.button(tr("rotation.create_alumni"), key="rotation_create_alumni_refusal", on_click=_create_alumni,
+              args=(refusal.params["network_id"],))
 
 # -- ending within 60 days ---------------------------------------------------------------------------
 soon = rotation.ending_soon(store, session.actor())
@@ -80,7 +56,7 @@ answers = {None: "unknown", "yes": "yes", "no": "no"}
 for row in soon:
     mid = row["membership_id"]
     with st.container(border=True, key=f"rotation_row_{mid}"):
-        widgets.page_link("pages/person.py", f"{row['given_name']} {row['family_name'] or ''}",
+        widgets.page_link("pages/person.py", display_name(row["given_name"], row["family_name"]),
                           icon=":material/person:", query_params={"id": str(row["person_id"])})
         st.caption(tr("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
                       end=fmt_date(row["planned_end_date"])) + " · "
@@ -114,7 +90,7 @@ if pending:
     st.subheader(tr("rotation.pending_moves"))
     for row in pending:
         with st.container(border=True, key=f"rotation_pending_{row['membership_id']}"):
-            st.markdown(f"{row['given_name']} {row['family_name'] or ''} · {row['network']} · "
+            st.markdown(f"{display_name(row['given_name'], row['family_name'])} · {row['network']} · "
                         f"{fmt_date(row['ended'])}")
             if row["alumni_network_id"] is None and can_create:
                 st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_p{row['membership_id']}",

@@ -1,16 +1,17 @@
 """A network's waiting list: order, waiting time, "still interested?" checks; add, confirm, take off."""
 import streamlit as st
 
-from crm_app.core.errors import CrmError
+from crm_app.core.fields import display_name
 from crm_app.networks import registry, waitlists
 from crm_app.people import persons
-from crm_app.ui import session, widgets
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, fmt_datetime, label, tr
 
 user = session.require("waitlist.view")
 store = get_store()
 state = st.session_state
+buttons = actions.Buttons("waitlist")
 
 st.title(tr("waitlist.title"))
 network_id = widgets.network_select("waitlist", registry.list_networks(store, session.actor()))
@@ -18,33 +19,21 @@ if network_id is None:
     st.stop()
 
 
-def _act(action, *args, flash: str) -> None:
-    try:
-        action(store, session.actor(), *args)
-    except CrmError as exc:
-        state["waitlist_refusal"] = exc
-        return
-    state["waitlist_flash"] = tr(flash)
-
-
 def _end(entry_id: int) -> None:
-    _act(waitlists.end, entry_id, state.get(f"waitlist_end_status_{entry_id}"),
-         state.get(f"waitlist_end_reason_{entry_id}"), flash="waitlist.ended")
+    buttons.run(waitlists.end, entry_id, state.get(f"waitlist_end_status_{entry_id}"),
+                state.get(f"waitlist_end_reason_{entry_id}"), flash=tr("waitlist.ended"))
 
 
-if "waitlist_flash" in state:
-    st.success(state.pop("waitlist_flash"))
-if "waitlist_refusal" in state:
-    widgets.show_refusal(state.pop("waitlist_refusal"),
-                         {"status": tr("waitlist.end_status"), "reason": tr("waitlist.end_reason")})
+buttons.show_outcome({"status": tr("waitlist.end_status"), "reason": tr("waitlist.end_reason")})
 
 with st.expander(tr("waitlist.add"), icon=":material/person_add:"):
     query = st.text_input(tr("find.query"), key="waitlist_find")
     for row in persons.find(store, session.actor(), query, limit=10) if query.strip() else []:
         left, right = st.columns([3, 1])
-        left.markdown(f"{row['given_name']} {row['family_name'] or ''} (#{row['id']}) · {label('stage', row['stage'])}")
-        right.button(tr("waitlist.add_button"), key=f"waitlist_add_{row['id']}", on_click=_act,
-                     args=(waitlists.add, network_id, row["id"]), kwargs={"flash": "waitlist.added"})
+        name = display_name(row["given_name"], row["family_name"])
+        left.markdown(f"{name} (#{row['id']}) · {label('stage', row['stage'])}")
+        right.button(tr("waitlist.add_button"), key=f"waitlist_add_{row['id']}", on_click=buttons.run,
+                     args=(waitlists.add, network_id, row["id"]), kwargs={"flash": tr("waitlist.added")})
 
 entries = waitlists.entries(store, session.actor(), network_id)
 due = [e for e in entries if e.check_overdue]
@@ -53,7 +42,7 @@ only_due = st.toggle(tr("waitlist.only_due"), key="waitlist_only_due")
 for entry in (due if only_due else entries):
     with st.container(border=True, key=f"waitlist_entry_{entry.id}"):
         position = f"{entry.position}. " if entry.position else ""
-        widgets.page_link("pages/person.py", f"{position}{entry.given_name} {entry.family_name or ''}",
+        widgets.page_link("pages/person.py", position + display_name(entry.given_name, entry.family_name),
                      icon=":material/person:", query_params={"id": str(entry.person_id)})
         status = label("waitlist_status", entry.status)
         check = tr("waitlist.check_overdue" if entry.check_overdue else "waitlist.check_due",
@@ -61,8 +50,8 @@ for entry in (due if only_due else entries):
         st.caption(f"{status} · {tr('waitlist.since', date=fmt_datetime(entry.joined_utc), days=entry.waited_days)}"
                    f" · {check}")
         if entry.status == "waiting":
-            st.button(tr("waitlist.confirm"), key=f"waitlist_confirm_{entry.id}", on_click=_act,
-                      args=(waitlists.confirm_interest, entry.id), kwargs={"flash": "waitlist.confirmed"})
+            st.button(tr("waitlist.confirm"), key=f"waitlist_confirm_{entry.id}", on_click=buttons.run,
+                      args=(waitlists.confirm_interest, entry.id), kwargs={"flash": tr("waitlist.confirmed")})
             with st.popover(tr("waitlist.end")):
                 st.radio(tr("waitlist.end_status"), ("withdrawn", "removed"), key=f"waitlist_end_status_{entry.id}",
                          format_func=lambda s: label("waitlist_status", s))

@@ -22,7 +22,7 @@ from crm_app.access import audit, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import i18n, reference
 from crm_app.core.errors import CrmError, ValidationError
-from crm_app.core.fields import format_phone
+from crm_app.core.fields import display_name, format_phone
 from crm_app.core.store import Store, default_path
 from crm_app.networks import memberships, offers, reasons, registry, selection, waitlists
 from crm_app.people import persons
@@ -339,7 +339,7 @@ def cmd_person_add(args) -> int:
     duplicates = [{"id": m.person_id, "given_name": m.given_name, "family_name": m.family_name,
                    "score": m.score, "reasons": m.reasons} for m in result.duplicates]
     lines = [f"added person {result.person_id}" + (f" ({format_phone(result.phone_e164)})" if result.phone_e164 else "")]
-    lines.extend(f"  possible duplicate: #{d['id']} {d['given_name']} {d['family_name'] or ''} "
+    lines.extend(f"  possible duplicate: #{d['id']} {display_name(d['given_name'], d['family_name'])} "
                  f"({', '.join(i18n.t('reason.' + r, args.lang) for r in d['reasons'])})" for d in duplicates)
     _emit(args, {"id": result.person_id, "phone_e164": result.phone_e164, "duplicates": duplicates}, lines)
     return EXIT_OK
@@ -347,7 +347,7 @@ def cmd_person_add(args) -> int:
 
 def cmd_person_find(args) -> int:
     rows = persons.find(_store(args), CLI_OPERATOR, args.text)
-    lines = [f"#{r['id']:<7} {r['given_name']} {r['family_name'] or ''}  {format_phone(r['phone_e164'])}  "
+    lines = [f"#{r['id']:<7} {display_name(r['given_name'], r['family_name'])}  {format_phone(r['phone_e164'])}  "
              f"{r['email'] or ''}  {i18n.label('stage', r['stage'], args.lang)}" for r in rows]
     _emit(args, rows, lines or [i18n.t("find.none", args.lang)])
     return EXIT_OK
@@ -355,7 +355,7 @@ def cmd_person_find(args) -> int:
 
 def cmd_person_show(args) -> int:
     person = persons.get(_store(args), CLI_OPERATOR, args.id)
-    lines = [f"#{person['id']} {person['given_name']} {person['family_name'] or ''}",
+    lines = [f"#{person['id']} {display_name(person['given_name'], person['family_name'])}",
              f"  stage: {i18n.label('stage', person['stage'], args.lang)}",
              f"  phone: {format_phone(person['phone_e164'])}", f"  email: {person['email'] or ''}"]
     lines += [f"  source: {i18n.label('source_kind', s['kind'], args.lang)} {s['source_name'] or ''} "
@@ -457,7 +457,8 @@ def cmd_network_add(args) -> int:
 def _places_line(row: registry.PlacesRow) -> str:
     return (f"#{row.network_id:<4} {row.name:<32} members {row.members}/{row.max_places}  on offer {row.on_offer}  "
             f"open {row.open_now}  opening soon {row.opening_soon}  waiting {row.waiting}"
-            + ("  BELOW MIN" if row.below_min else "") + (f"  targets short {row.targets_short}" if row.targets_short else ""))
+            + ("  BELOW MIN" if row.below_min else "")
+            + (f"  targets short {row.targets_short}" if row.targets_short else ""))
 
 
 def cmd_network_list(args) -> int:
@@ -483,7 +484,7 @@ def cmd_network_show(args) -> int:
              f"consecutive, rest {network.rest_months} months, meets {network.meeting_cadence}"]
     lines += [f"  target: {reasons.target_text(t, network.max_places, args.lang)}: {now} (with offers: {after})"
               for t, now, after in row.targets]
-    lines += [f"  member #{m['person_id']} {m['given_name']} {m['family_name'] or ''} until {m['planned_end_date']}"
+    lines += [f"  member #{m['person_id']} {display_name(m['given_name'], m['family_name'])} until {m['planned_end_date']}"
               for m in members]
     _emit(args, data, lines)
     return EXIT_OK
@@ -497,7 +498,7 @@ def cmd_waitlist(args) -> int:
         waitlists.add(store, CLI_OPERATOR, network_id, args.add)
     rows = waitlists.entries(store, CLI_OPERATOR, network_id)
     data = [dataclasses.asdict(e) for e in rows]
-    lines = [f"{e.position or '-':>4}  #{e.person_id:<7} {e.given_name} {e.family_name or ''}  {e.status}  "
+    lines = [f"{e.position or '-':>4}  #{e.person_id:<7} {display_name(e.given_name, e.family_name)}  {e.status}  "
              f"waiting {e.waited_days} days  check due {e.check_due}" + ("  CHECK OVERDUE" if e.check_overdue else "")
              for e in rows]
     _emit(args, data, lines or ["(empty)"])
@@ -528,7 +529,8 @@ def cmd_fill(args) -> int:
                                         {p.candidate.entry_id: p.reasons for p in plan.proposals})
     lines = [f"{plan.network_name}: {plan.open_places} open place(s), method {plan.method}"
              + ("" if args.apply else " (proposal only; --apply makes the offers)")]
-    lines += [f"  #{p['person_id']} {p['given_name']} {p['family_name'] or ''}: {p['reason']}" for p in data["proposals"]]
+    lines += [f"  #{p['person_id']} {display_name(p['given_name'], p['family_name'])}: {p['reason']}"
+              for p in data["proposals"]]
     lines += [f"  ! {u}" for u in data["unmet"]]
     if "offer_ids" in data:
         lines.append(f"  offers made: {', '.join(map(str, data['offer_ids']))}")
@@ -544,7 +546,7 @@ def cmd_offer(args) -> int:
     if result["status"] == "declined":
         plan = selection.propose(store, CLI_OPERATOR, result["network_id"], 1, result["method"])
         result["next"] = _plan_dict(plan, args.lang)
-        lines += [f"  next: #{p['person_id']} {p['given_name']} {p['family_name'] or ''}: {p['reason']}"
+        lines += [f"  next: #{p['person_id']} {display_name(p['given_name'], p['family_name'])}: {p['reason']}"
                   for p in result["next"]["proposals"]]
     _emit(args, result, lines)
     return EXIT_OK
@@ -776,8 +778,9 @@ def cmd_renewal_list(args) -> int:
     store = _store(args)
     maintenance.run_due(store)
     rows = rotation.ending_soon(store, CLI_OPERATOR, days=args.days)
-    lines = [f"#{r['membership_id']:<6} {r['network']:<28} #{r['person_id']:<6} {r['given_name']} "
-             f"{r['family_name'] or ''}  until {r['planned_end_date']}  term {r['term_number']}/{r['max_terms']}  "
+    lines = [f"#{r['membership_id']:<6} {r['network']:<28} #{r['person_id']:<6} "
+             f"{display_name(r['given_name'], r['family_name'])}  until {r['planned_end_date']}  "
+             f"term {r['term_number']}/{r['max_terms']}  "
              f"{r['status']}  alumni: {r['alumni_choice'] or '?'}" for r in rows]
     _emit(args, rows, lines or ["(none)"])
     return EXIT_OK
@@ -812,7 +815,7 @@ def cmd_alumni_rotate(args) -> int:
     lines = []
     for proposal in data["proposals"]:
         lines.append(f"{view.name}: period {proposal['start']} to {proposal['end']}, {len(proposal['active'])} active")
-        lines += [f"  #{a['person_id']} {a['given_name']} {a['family_name'] or ''}: {a['reason']}"
+        lines += [f"  #{a['person_id']} {display_name(a['given_name'], a['family_name'])}: {a['reason']}"
                   for a in proposal["active"]]
     if args.apply and view.proposals:
         alumni.confirm(store, CLI_OPERATOR, view.proposals[0]["id"])

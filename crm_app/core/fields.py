@@ -57,6 +57,11 @@ def clean_text(value: str | None, field_name: str, errors: list[FieldError], *, 
     return text
 
 
+def display_name(given_name: str | None, family_name: str | None) -> str:
+    """`Amira Haddad`; the given name alone when there is no family name (and no stray space)."""
+    return " ".join(part for part in (given_name, family_name) if part)
+
+
 def clean_name(value: str | None, field_name: str, errors: list[FieldError], *, required: bool) -> str | None:
     """A name in any script; it must contain a letter and no digits (apostrophes and hyphens are fine)."""
     before = len(errors)

@@ -146,7 +146,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "person.networks": ("Netwerken", "Networks"),
     "person.add_to_waitlist": ("Op wachtlijst zetten", "Put on waiting list"),
     "person.waitlist_added": ("Op de wachtlijst gezet.", "Put on the waiting list."),
-    "person.no_networks": ("Nog op geen enkele wachtlijst en nergens lid.", "Not on any waiting list and no member anywhere."),
+    "person.no_networks": ("Nog op geen enkele wachtlijst en nergens lid.",
+                           "Not on any waiting list and no member anywhere."),
     # home
     "home.welcome": ("Welkom, {name}", "Welcome, {name}"),
     "home.role": ("Uw rol: {role}", "Your role: {role}"),
@@ -709,11 +710,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- dashboards --
     "nav.dashboards": ("Dashboards", "Dashboards"),
     "dash.title": ("Diversiteitsdashboards", "Diversity dashboards"),
-    "dash.intro": ("Alleen personen die toestemming gaven voor diversiteitsstatistiek tellen mee. Aantallen van 1 tot en met {k_minus} "
-                   "staan er als \"<{k}\"; met \"×\" is een aantal verborgen zodat een klein aantal niet terug te rekenen "
-                   "is. Namen staan nooit op een dashboard.",
+    "dash.intro": ("Alleen personen die toestemming gaven voor diversiteitsstatistiek tellen mee. "
+                   "Aantallen van 1 tot en met {k_minus} staan er als \"<{k}\"; met \"×\" is een aantal verborgen "
+                   "zodat een klein aantal niet terug te rekenen is. Namen staan nooit op een dashboard.",
                    "Only persons who consented to diversity statistics are counted. Counts of 1 to {k_minus} show as "
-                   "\"<{k}\"; \"×\" hides a count so that a small one cannot be worked out. Names are never on a dashboard."),
+                   "\"<{k}\"; \"×\" hides a count so that a small one cannot be worked out. "
+                   "Names are never on a dashboard."),
     "dash.network": ("Netwerk", "Network"),
     "dash.all_networks": ("Alle netwerken", "All networks"),
     "dash.period": ("Periode", "Period"),
@@ -735,9 +737,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.share": ("Aandeel", "Share"),
     "dash.total": ("{count} personen geteld", "{count} persons counted"),
     "dash.too_few": ("Minder dan {k} personen: niets te tonen.", "Fewer than {k} persons: nothing to show."),
-    "dash.filter_too_close": ("Dit filter laat minder dan {k} personen weg; het verschil zou hen laten zien. Kies een ruimer filter.",
-                              "This filter leaves out fewer than {k} persons; the difference would show them. Choose a wider filter."),
-    "dash.withheld": ("Te weinig personen per waarde om dit kenmerk te tonen.", "Too few persons per value to show this dimension."),
+    "dash.filter_too_close": ("Dit filter laat minder dan {k} personen weg; het verschil zou hen laten zien. "
+                              "Kies een ruimer filter.",
+                              "This filter leaves out fewer than {k} persons; the difference would show them. "
+                              "Choose a wider filter."),
+    "dash.withheld": ("Te weinig personen per waarde om dit kenmerk te tonen.",
+                      "Too few persons per value to show this dimension."),
     "dash.coarser": ("Getoond in grovere groepen ({level}) zodat de aantallen leesbaar blijven.",
                      "Shown in coarser groups ({level}) so that the counts stay readable."),
     "dash.members_as_of": ("Leden volgens de stand van {date}: sindsdien kwamen of gingen minder dan {k} personen.",
@@ -748,14 +753,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.now": ("Nu", "Now"),
     "dash.with_offers": ("Met lopende aanbiedingen", "With offers in flight"),
     "dash.no_targets": ("Geen doelen ingesteld.", "No targets set."),
-    "dash.targets_note": ("Een doel toont alleen gehaald / in gevaar / niet gehaald, nooit een aantal. In gevaar: nu gehaald, "
-                          "maar niet meer als de termijnen die binnenkort aflopen voorbij zijn.",
+    "dash.targets_note": ("Een doel toont alleen gehaald / in gevaar / niet gehaald, nooit een aantal. "
+                          "In gevaar: nu gehaald, maar niet meer als de termijnen die binnenkort aflopen voorbij zijn.",
                           "A target shows only met / at risk / not met, never a count. At risk: met now, but no longer "
                           "once the terms ending soon have ended."),
     "dash.month": ("Maand", "Month"),
     "dash.held": ("ongewijzigd getoond", "shown unchanged"),
-    "dash.over_time_note": ("Een maand wordt pas bijgewerkt als sinds de vorige getoonde stand minstens {k} personen kwamen of "
-                            "gingen; anders blijft de vorige stand staan (gestreept).",
+    "dash.over_time_note": ("Een maand wordt pas bijgewerkt als sinds de vorige getoonde stand minstens {k} personen "
+                            "kwamen of gingen; anders blijft de vorige stand staan (gestreept).",
                             "A month is updated only when at least {k} persons joined or left since the last point shown; "
                             "otherwise the last point stands (dashed)."),
     "dash.funnel_by_kind": ("Per soort bron", "By kind of source"),
@@ -852,7 +857,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "language": ("Talen", "Languages"), "education": ("Opleiding", "Education"),
         "municipality": ("Gemeente", "Municipality"), "district": ("Wijk", "District"),
         "years_in_nl": ("Jaren in Nederland", "Years in the Netherlands"),
-        "integration_route": ("Inburgeringsroute", "Integration route"), "region": ("Regio van herkomst", "Region of origin"),
+        "integration_route": ("Inburgeringsroute", "Integration route"),
+        "region": ("Regio van herkomst", "Region of origin"),
     },
     "dash_level": {
         "gender": ("gender", "gender"), "age5": ("5 jaar", "5 years"), "age10": ("10 jaar", "10 years"),
@@ -881,7 +887,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "Middle Africa": ("Centraal-Afrika", "Middle Africa"), "Northern Africa": ("Noord-Afrika", "Northern Africa"),
         "Northern America": ("Noord-Amerika", "Northern America"), "Northern Europe": ("Noord-Europa", "Northern Europe"),
         "Polynesia": ("Polynesië", "Polynesia"), "South America": ("Zuid-Amerika", "South America"),
-        "South-eastern Asia": ("Zuidoost-Azië", "South-eastern Asia"), "Southern Africa": ("Zuidelijk Afrika", "Southern Africa"),
+        "South-eastern Asia": ("Zuidoost-Azië", "South-eastern Asia"),
+        "Southern Africa": ("Zuidelijk Afrika", "Southern Africa"),
         "Southern Asia": ("Zuid-Azië", "Southern Asia"), "Southern Europe": ("Zuid-Europa", "Southern Europe"),
         "Western Africa": ("West-Afrika", "Western Africa"), "Western Asia": ("West-Azië", "Western Asia"),
         "Western Europe": ("West-Europa", "Western Europe"),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from crm_app.access.audit import Actor
 from crm_app.core import permissions
 from crm_app.core.clock import today
-from crm_app.insight.history import MemberHistory, month_ends
 from crm_app.insight.counted import Filters
+from crm_app.insight.history import MemberHistory, month_ends
 from crm_app.insight.population import POPULATIONS, PopulationView, cell_size, fine_counts, suppress_population
 
 

@@ -24,6 +24,7 @@ from crm_app.insight import suppression
 from crm_app.insight.counted import CONSENTED, EPOCH, PERIODS, UNKNOWN, Filters, epoch_days, people, period_start
 from crm_app.insight.suppression import Table
 from crm_app.networks.composition import EDUCATION_BANDS
+from crm_app.people.stages import CLOSED_STAGES
 
 POPULATIONS = ("members", "waiting", "pool", "alumni")
 FALLBACK_HIDDEN_SHARE = 0.25             # a level hiding more persons than this falls back to a coarser one
@@ -128,7 +129,7 @@ _POPULATION_SQL = {
                   WHERE status = 'waiting' AND ($network IS NULL OR network_id = $network) GROUP BY person_id""",
     "pool": """SELECT p.id AS person_id, p.created_utc::DATE AS entered FROM person p
                WHERE p.id NOT IN (SELECT person_id FROM membership)
-                 AND coalesce(p.stage_manual, '') NOT IN ('not_interested', 'unreachable', 'withdrawn')""",
+                 AND NOT list_contains($closed, coalesce(p.stage_manual, ''))""",
     "alumni": """SELECT m.person_id, max(coalesce(m.actual_end_date, m.start_date)) AS entered
                  FROM membership m JOIN network n ON n.id = m.network_id
                  WHERE m.start_date <= $as_of AND (
@@ -155,7 +156,7 @@ def _used(params: dict, sql: str) -> dict:
 def population_query(population: str, network_id: int | None, as_of: dt.date) -> tuple[str, dict]:
     """The statement listing a population's persons (person_id, entered) and the parameters it takes."""
     sql = _POPULATION_SQL[population]
-    return sql, _used({"network": network_id, "as_of": as_of}, sql)
+    return sql, _used({"network": network_id, "as_of": as_of, "closed": list(CLOSED_STAGES)}, sql)
 
 
 def _variants(filters: Filters) -> list[tuple[str | None, str]]:

@@ -27,6 +27,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
+from crm_app.core.fields import display_name
 from crm_app.networks import composition, registry, selection
 from crm_app.networks.selection import Candidate, Reason
 
@@ -133,7 +134,7 @@ class Alumnus:
 
     def label(self, show_names: bool) -> str:
         if show_names:
-            return f"{self.given_name} {self.family_name or ''}".strip()
+            return display_name(self.given_name, self.family_name)
         return f"A-{self.membership_id}"
 
 

@@ -30,7 +30,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
-from crm_app.core.fields import NOTE_MAX, clean_text
+from crm_app.core.fields import NOTE_MAX, clean_text, display_name
 from crm_app.networks import alumni, registry
 
 log = logging.getLogger("crm_app.networks.rotation")
@@ -489,7 +489,7 @@ def timeline(store, actor: Actor, network_id: int, *, as_of: dt.date | None = No
     for row in rows:
         due = Due(*row[:11])
         seat += 1
-        name = f"{row[12]} {row[13] or ''}".strip()
+        name = display_name(row[12], row[13])
         status = _status(due, as_of, notice)
         bars.append({"seat": seat, "holder": name, "person_id": due.person_id, "kind": "member",
                      "status": status, "start": due.start_date, "end": due.planned_end_date,
@@ -503,9 +503,9 @@ def timeline(store, actor: Actor, network_id: int, *, as_of: dt.date | None = No
             bars.append({"seat": seat, "holder": "", "person_id": None, "kind": "open", "status": "opens",
                          "start": max(due.planned_end_date, as_of), "end": max(horizon, due.planned_end_date),
                          "term": ""})
-    for offer_id, person_id, given, family, offered, deadline in offer_rows:
+    for _offer_id, person_id, given, family, offered, deadline in offer_rows:
         seat += 1
-        bars.append({"seat": seat, "holder": f"{given} {family or ''}".strip(), "person_id": person_id,
+        bars.append({"seat": seat, "holder": display_name(given, family), "person_id": person_id,
                      "kind": "offer", "status": "offer", "start": offered.date(), "end": deadline, "term": ""})
     while seat < network.max_places:
         seat += 1

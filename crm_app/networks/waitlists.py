@@ -39,8 +39,8 @@ def _eligibility_problem(cur, network: registry.Network, person_id: int, as_of: 
     """Why a person cannot be put on this list now, or None."""
     if not registry.may_contact(cur, person_id):
         return "contact_consent_needed"
-    if cur.execute("SELECT 1 FROM waitlist_entry WHERE network_id = ? AND person_id = ? AND status IN ('waiting', 'offered')",
-                   [network.id, person_id]).fetchone():
+    if cur.execute("SELECT 1 FROM waitlist_entry WHERE network_id = ? AND person_id = ? "
+                   "AND status IN ('waiting', 'offered')", [network.id, person_id]).fetchone():
         return "already_on_list"
     if cur.execute("SELECT 1 FROM membership WHERE network_id = ? AND person_id = ? AND actual_end_date IS NULL",
                    [network.id, person_id]).fetchone():

@@ -4,7 +4,8 @@
 Arabic, Ge'ez, Cyrillic). `skeleton` reduces a folded name to its consonants after merging the
 spellings transliterations disagree on, so Mohammed/Muhammad and Yusuf/Youssef/Joesoef share a
 key. The key only finds candidates: it also joins Mohammed/Mahmoud, so matches are decided by
-phone, email, birth year and similarity scores (crm_app.people.dedupe).
+phone, email, birth year and similarity scores (crm_app.people.dedupe). `display_name` is the one way
+screens, lists and the `crm` command write a person's full name.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from crm_app.networks import memberships, offers, rotation, waitlists
 from crm_app.people import activities, consents, dedupe, sources
 from crm_app.people.names import fold
 from crm_app.people.sources import SourceInput
+from crm_app.people.stages import MANUAL_STAGES
 from crm_app.people.validation import CleanPerson, PersonInput, validate_person
 
 FIND_LIMIT = 50
@@ -140,7 +141,7 @@ def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_me
 def set_stage(store, actor: Actor, person_id: int, stage: str | None) -> None:
     """Record a stage that no fact shows (interested, not interested, unreachable, withdrawn), or clear it."""
     permissions.require(actor.role, "person.edit")
-    if stage not in (None, "interested", "not_interested", "unreachable", "withdrawn"):
+    if stage is not None and stage not in MANUAL_STAGES:
         raise ValidationError([FieldError("stage", "invalid_choice")])
 
     def work(cur):

@@ -53,9 +53,9 @@ def validate_source(data: SourceInput, errors: list[FieldError]) -> CleanSource 
 
 
 def insert(cur, person_id: int, source: CleanSource, actor: Actor) -> int:
-    if source.referrer_id is not None:
-        if not cur.execute("SELECT 1 FROM person WHERE id = ?", [source.referrer_id]).fetchone():
-            raise ValidationError([FieldError("source_referrer", "referrer_unknown")])
+    if source.referrer_id is not None and not cur.execute("SELECT 1 FROM person WHERE id = ?",
+                                                          [source.referrer_id]).fetchone():
+        raise ValidationError([FieldError("source_referrer", "referrer_unknown")])
     return cur.execute(
         "INSERT INTO person_source (person_id, kind, source_name, source_org, source_date, referrer_id, "
         "detail, recorded_utc, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -218,8 +218,8 @@ def reapply(store, actor: Actor) -> int:
     with store.read() as cur:
         present = dict(cur.execute("SELECT id, created_utc FROM person WHERE id IN (SELECT unnest(?))",
                                    [sorted({e["person_id"] for e in entries})]).fetchall())
-    again = sorted({e["person_id"] for e in entries
-                    if e["person_id"] in present and fingerprint(e["person_id"], present[e["person_id"]]) == e["fingerprint"]})
+    again = sorted({e["person_id"] for e in entries if e["person_id"] in present
+                    and fingerprint(e["person_id"], present[e["person_id"]]) == e["fingerprint"]})
     if again:
         erase_many(store, actor, again, reason="reapply", missing_ok=True)
     return len(again)

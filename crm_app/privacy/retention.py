@@ -32,6 +32,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, to_local, today
 from crm_app.core.errors import CrmError
+from crm_app.core.fields import display_name
 from crm_app.privacy import erasure
 
 RULES = ("candidate_inactive", "alumnus_inactive", "waitlist_expired")
@@ -139,7 +140,7 @@ def names(store, actor: Actor, person_ids: list[int]) -> dict[int, str]:
     with store.read() as cur:
         rows = cur.execute("SELECT id, given_name, family_name FROM person WHERE id IN (SELECT unnest(?))",
                            [sorted(set(person_ids))]).fetchall()
-    return {pid: f"{given} {family or ''}".strip() for pid, given, family in rows}
+    return {pid: display_name(given, family) for pid, given, family in rows}
 
 
 def apply(store, actor: Actor, as_of: dt.date | None = None, *, permission: bool = True) -> dict[str, int]:

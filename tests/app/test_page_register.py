@@ -123,8 +123,8 @@ def test_a_name_alone_needs_no_consent(register, store):
 
 
 def register_amal(at, **extra):
-    fields = dict(given_name="Amal", family_name="Haddad", country="SY", phone="0944 123 456", consent=True,
-                  source_name="Markt Oost")
+    fields = {"given_name": "Amal", "family_name": "Haddad", "country": "SY", "phone": "0944 123 456", "consent": True,
+              "source_name": "Markt Oost"}
     fields.update(extra)
     submit(fill(at, **fields))
     assert values(at.main, "success"), main_text(at)

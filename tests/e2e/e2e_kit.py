@@ -63,10 +63,10 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
+            health = f"{self.url}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=1) as response:
+                if response.status == 200:
+                    return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{self.output()}")

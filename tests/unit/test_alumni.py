@@ -8,7 +8,7 @@ import pytest
 from networks_kit import insert_people, manager
 
 from crm_app.core import clock
-from crm_app.core.errors import CrmError, ValidationError
+from crm_app.core.errors import CrmError, PermissionDenied, ValidationError
 from crm_app.networks import alumni, registry, rotation
 from crm_app.networks.registry import NetworkInput, TargetInput
 from crm_app.people.sources import SourceInput
@@ -154,7 +154,7 @@ def test_the_coordinator_sees_alumni_by_number_only(store):
     coordinator = type(PM)(user_id=None, role="coordinator", origin="web")
     view = alumni.overview(store, coordinator, network_id)
     assert not view.show_names and view.alumni[0].label(view.show_names).startswith("A-")
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         alumni.save_setting(store, coordinator, network_id, 1, 6, 1)
 
 

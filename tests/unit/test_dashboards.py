@@ -11,11 +11,12 @@ from crm_app.access.audit import Actor
 from crm_app.core import clock
 from crm_app.core.errors import PermissionDenied
 from crm_app.insight.composition import composition_screen
-from crm_app.insight.funnel import funnel_screen
 from crm_app.insight.counted import Filters
+from crm_app.insight.funnel import funnel_screen
 from crm_app.insight.targets import targets_by_tally, targets_screen
 from crm_app.networks.registry import TargetInput
-from crm_app.people import consents
+from crm_app.people import consents, persons
+from crm_app.people.stages import CLOSED_STAGES
 
 COORDINATOR = Actor(user_id=None, role="coordinator", origin="web")
 NOW = dt.datetime(2026, 11, 29, 9, 0)
@@ -143,3 +144,11 @@ def test_target_states_from_arrays_equal_those_from_a_tally_per_network(store, s
     fast = sorted(map(key, targets_screen(store, COORDINATOR)))
     assert fast == sorted(map(key, targets_by_tally(store)))
     assert len(fast) == 12
+
+
+def test_the_pool_leaves_out_whoever_ended_the_outreach(store):
+    pool = insert_people(store, [{"gender": "woman", "municipality": "Utrecht"}] * 10)
+    for person_id, stage in zip(pool, ("interested", *CLOSED_STAGES)):
+        persons.set_stage(store, manager(), person_id, stage)
+    view = composition_screen(store, COORDINATOR, Filters(), populations=("pool",))
+    assert view.populations["pool"].total == 10 - len(CLOSED_STAGES)

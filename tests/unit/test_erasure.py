@@ -134,7 +134,8 @@ def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_
     assert audit.verify(store).ok, "the audit chain still verifies"
     with store.read() as cur:
         # the neighbour stays, without the link to the erased referrer; the audit keeps only the number
-        assert cur.execute("SELECT referrer_id FROM person_source WHERE person_id = ?", [made["other"]]).fetchall() == [(None,)]
+        assert cur.execute("SELECT referrer_id FROM person_source WHERE person_id = ?",
+                           [made["other"]]).fetchall() == [(None,)]
         assert cur.execute("SELECT count(*) FROM waitlist_entry WHERE person_id = ?", [made["other"]]).fetchone()[0] == 1
         events = cur.execute("SELECT action FROM audit_event WHERE record_type = 'person' AND record_id = ? "
                              "ORDER BY id", [pid]).fetchall()
@@ -219,7 +220,8 @@ def test_units_of_work_wait_for_a_compaction_and_then_carry_on(store, admin, fro
         thread.join()
     assert errors == []
     with store.read() as cur:
-        assert cur.execute("SELECT count(*) FROM person WHERE id IN (SELECT unnest(?))", [written]).fetchone()[0] == len(written)
+        assert cur.execute("SELECT count(*) FROM person WHERE id IN (SELECT unnest(?))",
+                           [written]).fetchone()[0] == len(written)
     assert audit.verify(store).ok
 
 
@@ -250,7 +252,7 @@ def test_an_erasure_is_reapplied_after_restoring_an_older_backup(store, admin, t
             assert [r[0] for r in cur.execute("SELECT id FROM person ORDER BY id").fetchall()] == [keep]
         assert CANARY["given"].encode() not in file_bytes(path)
         assert audit.verify(restored).ok
-        again = [e for e in audit.search(restored, admin, action="store.restore")]
+        again = list(audit.search(restored, admin, action="store.restore"))
         assert again and again[0]["result"] == "erasures_reapplied=1"
     finally:
         restored.close()
@@ -259,7 +261,8 @@ def test_an_erasure_is_reapplied_after_restoring_an_older_backup(store, admin, t
 def test_a_reapply_never_erases_a_different_person_with_a_once_used_number(store, admin, frozen_clock):
     pid = register(store, admin, "Amal", family="Haddad")
     # a journal line for this number but another record (e.g. a number handed out again after a restore)
-    erasure._journal_append(store.path, [{"person_id": pid, "fingerprint": "0" * 64, "erased_utc": "x", "reason": "request"}])
+    erasure._journal_append(store.path, [{"person_id": pid, "fingerprint": "0" * 64, "erased_utc": "x",
+                                          "reason": "request"}])
     assert erasure.reapply(store, admin) == 0
     with store.read() as cur:
         assert cur.execute("SELECT count(*) FROM person WHERE id = ?", [pid]).fetchone()[0] == 1

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import pytest
 
+from crm_app.core.fields import display_name
 from crm_app.people import persons
 from crm_app.people.names import fold, skeleton
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 
 MARKET = SourceInput(kind="market", source_name="Vredenburg", source_date="2026-11-28")
+
+
+@pytest.mark.parametrize("given, family, shown", [
+    ("Amira", "Haddad", "Amira Haddad"),
+    ("Amira", None, "Amira"),
+    ("Amira", "", "Amira"),
+    (None, None, ""),
+])
+def test_display_name_leaves_out_a_missing_family_name(given, family, shown):
+    assert display_name(given, family) == shown
 
 
 # -- fold and skeleton ----------------------------------------------------------------------------

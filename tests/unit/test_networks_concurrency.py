@@ -6,6 +6,7 @@ plainly (not_enough_places, or ConcurrentChange when the retries ran out) — ne
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -78,8 +79,8 @@ def test_two_managers_offering_the_same_two_open_places(store, managers, frozen_
         people = insert_people(store, [{} for _ in range(17)])
         seat_directly(store, board, people[:13])
         entries = [waitlists.add(store, anna, board, p) for p in people[13:]]
-        outcomes = race(lambda: offers.make(store, anna, board, entries[:2], "waitlist"),
-                        lambda: offers.make(store, bram, board, entries[2:], "waitlist"))
+        outcomes = race(functools.partial(offers.make, store, anna, board, entries[:2], "waitlist"),
+                        functools.partial(offers.make, store, bram, board, entries[2:], "waitlist"))
         assert sum(isinstance(o, list) for o in outcomes) == 1, outcomes
         assert taken(store, board) == (13, 2)
 
@@ -128,10 +129,10 @@ def test_two_accepts_of_different_offers_both_count(store, managers, frozen_cloc
         people = insert_people(store, [{} for _ in range(15)])
         seat_directly(store, board, people[:13])
         made = offers.make(store, anna, board, [waitlists.add(store, anna, board, p) for p in people[13:]], "waitlist")
-        outcomes = race(lambda: offers.respond(store, anna, made[0], "accept"),
-                        lambda: offers.respond(store, bram, made[1], "accept"))
+        outcomes = race(functools.partial(offers.respond, store, anna, made[0], "accept"),
+                        functools.partial(offers.respond, store, bram, made[1], "accept"))
         # the network row serialises them; the loser's retry goes through (or is told to reload)
-        assert all(isinstance(o, dict) or isinstance(o, ConcurrentChange) for o in outcomes), outcomes
+        assert all(isinstance(o, (dict, ConcurrentChange)) for o in outcomes), outcomes
         members, on_offer = taken(store, board)
         accepted = sum(isinstance(o, dict) for o in outcomes)
         assert (members, on_offer) == (13 + accepted, 2 - accepted)
