@@ -22,7 +22,7 @@ GROUPS = (store, persons, networks, privacy, access, rotation, reference)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="CRM for participant networks")
-    parser.add_argument("--db", help="database file (default: $CRM_DB or data/crm.duckdb)")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $CRM_DB or data/crm.duckdb)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG,
                         help="language of the output and refusals (not of --json)")

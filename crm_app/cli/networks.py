@@ -11,18 +11,20 @@ from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import i18n
 from crm_app.networks import memberships, offers, reasons, registry, selection, waitlists
 
+_NETWORK = "the network's name or id"
+
 
 def register(sub) -> None:
     net = sub.add_parser("network", help="networks, places, terms, targets").add_subparsers(dest="action", required=True)
     nadd = net.add_parser("add", help="create a network")
-    nadd.add_argument("--name", required=True)
-    nadd.add_argument("--kind", default="sounding_board", choices=registry.KINDS)
-    nadd.add_argument("--min-places", default="0")
-    nadd.add_argument("--max-places", required=True)
-    nadd.add_argument("--term-months", default="12")
+    nadd.add_argument("--name", required=True, help="the network's name (unique, case-insensitive)")
+    nadd.add_argument("--kind", default="sounding_board", choices=registry.KINDS, help="kind of network")
+    nadd.add_argument("--min-places", default="0", help="below this many members the network is flagged")
+    nadd.add_argument("--max-places", required=True, help="the number of places")
+    nadd.add_argument("--term-months", default="12", help="length of one term")
     nadd.add_argument("--max-terms", default="2", help="maximum consecutive terms")
     nadd.add_argument("--rest-months", default="12", help="rest period before re-joining")
-    nadd.add_argument("--cadence", default="monthly", choices=registry.CADENCES)
+    nadd.add_argument("--cadence", default="monthly", choices=registry.CADENCES, help="how often it meets")
     nadd.add_argument("--alumni-network", help="name or id of the alumni network members move to")
     nadd.add_argument("--target", action="append", default=[], metavar="SPEC",
                       help="gender=woman>=40%%, country_of_origin distinct>=3, municipality each<=4")
@@ -30,25 +32,27 @@ def register(sub) -> None:
     nlist = net.add_parser("list", help="networks with their places")
     nlist.set_defaults(run=cmd_network_list)
     nshow = net.add_parser("show", help="one network: places, targets, members")
-    nshow.add_argument("network")
+    nshow.add_argument("network", help=_NETWORK)
     nshow.set_defaults(run=cmd_network_show)
 
     wl = sub.add_parser("waitlist", help="a network's waiting list in order")
-    wl.add_argument("network")
+    wl.add_argument("network", help=_NETWORK)
     wl.add_argument("--add", type=int, metavar="PERSON_ID", help="put this person on the list")
     wl.set_defaults(run=cmd_waitlist)
 
     fill = sub.add_parser("fill", help="propose (or with --apply, make) offers for open places")
-    fill.add_argument("network")
+    fill.add_argument("network", help=_NETWORK)
     fill.add_argument("--places", type=positive_int, help="how many of the open places (default: all)")
-    fill.add_argument("--method", default="waitlist", choices=selection.METHODS)
-    fill.add_argument("--apply", action="store_true")
+    fill.add_argument("--method", default="waitlist", choices=selection.METHODS,
+                      help="waitlist: longest waiting first; quota: the same within the targets, and where a target "
+                           "falls short, first whoever makes it up")
+    fill.add_argument("--apply", action="store_true", help="make the offers (default: only show the proposal)")
     fill.set_defaults(run=cmd_fill)
 
     offer = sub.add_parser("offer", help="answer an offer").add_subparsers(dest="action", required=True)
     for response in offers.RESPONSES:
         answer = offer.add_parser(response, help=f"{response} an open offer")
-        answer.add_argument("id", type=int)
+        answer.add_argument("id", type=int, metavar="OFFER_ID", help="the offer's id (crm fill --apply prints it)")
         answer.set_defaults(run=cmd_offer, response=response)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from crm_app.cli.output import EXIT_OK
 
+_WIDTH = 100
+
 _INTRO = """\
 # The `crm` command
 
@@ -49,11 +51,11 @@ def markdown() -> str:
     from crm_app.cli.main import build_parser  # main registers this module's command: import it late
 
     parser = build_parser()
-    commands = list(_commands(parser))
+    found = list(commands(parser))
     lines = [_INTRO, "## Global options", "", *_table(parser), "", "## Commands", "",
              "| command | what it does |", "|---|---|"]
-    lines += [f"| [`{prog}`](#{prog.replace(' ', '-')}) | {_cell(about)} |" for prog, about, _ in commands]
-    for prog, about, command in commands:
+    lines += [f"| [`{prog}`](#{prog.replace(' ', '-')}) | {_cell(about)} |" for prog, about, _ in found]
+    for prog, about, command in found:
         lines += ["", f"## `{prog}`", "", _cell(about), "", "```", _synopsis(prog, command), "```"]
         table = _table(command)
         if table:
@@ -61,7 +63,7 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _commands(parser: argparse.ArgumentParser, about: str = ""):
+def commands(parser: argparse.ArgumentParser, about: str = ""):
     """(prog, help, parser) of every command that runs something, depth first in the order of `crm --help`."""
     sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
     if sub is None:
@@ -69,7 +71,7 @@ def _commands(parser: argparse.ArgumentParser, about: str = ""):
         return
     helps = {choice.dest: choice.help for choice in sub._choices_actions}
     for name, child in sub.choices.items():
-        yield from _commands(child, helps.get(name) or "")
+        yield from commands(child, helps.get(name) or "")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> list[argparse.Action]:
@@ -79,18 +81,22 @@ def _arguments(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 def _name(action: argparse.Action) -> str:
     if not action.option_strings:
-        return action.metavar or action.dest
+        return (action.metavar or action.dest).upper()
     if action.nargs == 0:
         return ", ".join(action.option_strings)
     return f"{', '.join(action.option_strings)} {action.metavar or action.dest.upper()}"
 
 
 def _synopsis(prog: str, parser: argparse.ArgumentParser) -> str:
-    parts = []
+    """`crm fill NETWORK [--places PLACES] …`, wrapped at whole arguments."""
+    lines = [prog]
     for action in _arguments(parser):
         name = _name(action).split(", ")[-1]
-        parts.append(name if action.required or not action.option_strings else f"[{name}]")
-    return " ".join([prog, *parts])
+        part = name if action.required or not action.option_strings else f"[{name}]"
+        if len(lines[-1]) + 1 + len(part) > _WIDTH:
+            lines.append("   ")
+        lines[-1] += " " + part
+    return "\n".join(lines)
 
 
 def _table(parser: argparse.ArgumentParser) -> list[str]:

@@ -7,6 +7,9 @@ from crm_app.cli.argtypes import iso_date, positive_int
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.networks import reasons, registry
 
+_ALUMNI_NETWORK = "the alumni network's name or id"
+_MEMBERSHIP = "the membership's id (crm renewal list shows it)"
+
 
 def register(sub) -> None:
     rot = sub.add_parser("rotate", help="end terms, propose renewals, move members to alumni, open places")
@@ -17,34 +20,36 @@ def register(sub) -> None:
                                                                                           required=True)
     for decision in ("confirm", "decline"):
         one = ren.add_parser(decision, help=f"{decision} the next term of a membership")
-        one.add_argument("membership", type=int)
+        one.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
         one.add_argument("--note", help="note on the renewal conversation")
         one.set_defaults(run=cmd_renewal, decision=decision)
     ending = ren.add_parser("list", help="terms ending soon, with their renewal state")
-    ending.add_argument("--days", type=positive_int)
+    ending.add_argument("--days", type=positive_int,
+                        help="terms ending within this many days (default: the setting ending_soon_days)")
     ending.set_defaults(run=cmd_renewal_list)
     ex = ren.add_parser("exit", help="record the exit conversation: join the alumni network or not")
-    ex.add_argument("membership", type=int)
-    ex.add_argument("--alumni", required=True, choices=("yes", "no"))
-    ex.add_argument("--note")
+    ex.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
+    ex.add_argument("--alumni", required=True, choices=("yes", "no"),
+                    help="whether the member wants to join the alumni network")
+    ex.add_argument("--note", help="note on the exit conversation")
     ex.set_defaults(run=cmd_renewal_exit)
 
     alu = sub.add_parser("alumni", help="the alumni network").add_subparsers(dest="action", required=True)
     arot = alu.add_parser("rotate", help="the proposed active alumni of the next period (--apply confirms)")
-    arot.add_argument("network")
-    arot.add_argument("--apply", action="store_true")
+    arot.add_argument("network", help=_ALUMNI_NETWORK)
+    arot.add_argument("--apply", action="store_true", help="confirm the first proposed period")
     arot.set_defaults(run=cmd_alumni_rotate)
     aset = alu.add_parser("settings", help="how many alumni are active per period and for how long")
-    aset.add_argument("network")
+    aset.add_argument("network", help=_ALUMNI_NETWORK)
     aset.add_argument("--active", required=True, help="active alumni per period")
     aset.add_argument("--period-months", required=True, help="1, 2, 3, 4, 6 or 12")
     aset.add_argument("--active-periods", default="1", help="periods in a row one alumnus stays active")
     aset.set_defaults(run=cmd_alumni_settings)
     acreate = alu.add_parser("create-for", help="create and link an alumni network for a network")
-    acreate.add_argument("network")
+    acreate.add_argument("network", help="name or id of the network that gets an alumni network")
     acreate.set_defaults(run=cmd_alumni_create)
     amove = alu.add_parser("move", help="move a member whose term ended (and who agreed) to the alumni network")
-    amove.add_argument("membership", type=int)
+    amove.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
     amove.set_defaults(run=cmd_alumni_move)
     alink = alu.add_parser("link-referral", help="say which alumnus referred (a source alumni_referral)")
     alink.add_argument("source", type=int, help="the person source id (crm person show lists them)")

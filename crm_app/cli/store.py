@@ -17,8 +17,8 @@ def register(sub) -> None:
     init.set_defaults(run=cmd_init)
 
     serve = sub.add_parser("serve", help="run the web app on this store")
-    serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--address", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8501, help="the port to listen on")
+    serve.add_argument("--address", default="127.0.0.1", help="the address to listen on (keep it local behind a proxy)")
     serve.set_defaults(run=cmd_serve)
 
 
