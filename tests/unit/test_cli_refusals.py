@@ -1,7 +1,12 @@
 """The `crm` command refuses bad values with a clear message and an exit code, and writes nothing."""
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from crm_app.cli import main as cli
+from crm_app.core import i18n
 
 
 def test_a_negative_number_of_places_is_a_usage_error(tmp_path, capsys):
@@ -11,8 +16,35 @@ def test_a_negative_number_of_places_is_a_usage_error(tmp_path, capsys):
     assert "--places: give 1 or more" in capsys.readouterr().err
 
 
-def test_an_export_into_a_missing_folder_is_refused_plainly(tmp_path, capsys):
+@pytest.mark.parametrize("lang, expected", [(None, "bestaat niet; er is niets geschreven"),
+                                            ("en", "does not exist; nothing was written")])
+def test_an_export_into_a_missing_folder_is_refused_plainly_in_the_chosen_language(tmp_path, capsys, lang, expected):
     target = tmp_path / "missing" / "persons.csv"
-    assert cli.main(["--db", str(tmp_path / "crm.duckdb"), "export", "persons", "-o", str(target)]) == 1
-    assert "does not exist; nothing was written" in capsys.readouterr().err
+    chosen = ["--lang", lang] if lang else []
+    assert cli.main(["--db", str(tmp_path / "crm.duckdb"), *chosen, "export", "persons", "-o", str(target)]) == 1
+    assert expected in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_output_follows_lang_and_json_does_not(tmp_path, capsys):
+    db = str(tmp_path / "crm.duckdb")
+    add = ["person", "add", "--given-name", "Amal", "--source", "market", "--consent", "contact"]
+    assert cli.main(["--db", db, *add]) == 0
+    assert capsys.readouterr().out.strip() == "persoon 1 toegevoegd"
+    assert cli.main(["--db", db, "--lang", "en", "person", "show", "1"]) == 0
+    assert "  consent contact: yes" in capsys.readouterr().out.splitlines()
+    assert cli.main(["--db", db, "person", "show", "1"]) == 0
+    assert "  toestemming contact: ja" in capsys.readouterr().out.splitlines()
+    outputs = []
+    for lang in i18n.LANGS:
+        assert cli.main(["--db", db, "--json", "--lang", lang, "person", "find", "Amal"]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[0] == outputs[1] and outputs[0][0]["stage"] == "new"
+
+
+def test_every_cli_message_is_used_by_the_command():
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in Path(cli.__file__).parent.glob("*.py"))
+    used = set(re.findall(r"""["'](cli\.[a-z_.]+)["']""", sources))
+    assert used, "the scan finds the keys"
+    assert used <= set(i18n.MESSAGES), f"used but missing: {used - set(i18n.MESSAGES)}"
+    assert not {key for key in i18n.MESSAGES if key.startswith("cli.")} - used, "a cli.* message no command prints"

@@ -146,7 +146,7 @@ def test_crm_user_add_with_an_identity_and_no_password_then_link_another(tmp_pat
                        "program_manager", "--oidc-subject", "sub-1", "--no-password")
     assert code == 0 and json.loads(out)["local_login"] is False
     code, _, err = run(tmp_path, capsys, "user", "add", "x", "--name", "X", "--role", "admin", "--no-password")
-    assert code == 1 and "--oidc-subject or --email" in err
+    assert code == 1 and "--oidc-subject of --email" in err
     code, _, err = run(tmp_path, capsys, "user", "link", "pim", "--email", "not an email")
     assert code == 1 and err
     code, _, _ = run(tmp_path, capsys, "user", "link", "pim", "--email", "pim@example.org")

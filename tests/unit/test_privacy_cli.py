@@ -47,7 +47,7 @@ def test_subject_access_writes_json_and_html(db, tmp_path, capsys):
     pid = add_person(db, capsys)
     target = tmp_path / "out" / "amal.json"
     assert crm(db, "subject-access", str(pid), "-o", str(target)) == 1
-    assert "does not exist" in capsys.readouterr().err
+    assert "bestaat niet" in capsys.readouterr().err
     target.parent.mkdir()
     assert crm(db, "subject-access", str(pid), "-o", str(target)) == 0
     assert out(capsys) == {"person_id": pid, "json": str(target), "html": str(target.with_suffix(".html"))}
@@ -72,7 +72,7 @@ def test_backup_restore_reports_reapplied_erasures(db, tmp_path, capsys):
     finally:
         store.close()
     assert crm(db, "restore", str(tmp_path / "missing.duckdb")) == 1
-    assert "no such file" in capsys.readouterr().err
+    assert "dit bestand bestaat niet" in capsys.readouterr().err
 
 
 def test_retention_preview_shows_ids_not_names(db, capsys):
