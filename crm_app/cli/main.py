@@ -20,7 +20,7 @@ from pathlib import Path
 from crm_app import maintenance
 from crm_app.access import audit, users
 from crm_app.access.audit import CLI_OPERATOR
-from crm_app.core import i18n, reference
+from crm_app.core import formats, i18n, reference
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.core.fields import format_phone
 from crm_app.core.store import Store, default_path
@@ -645,7 +645,7 @@ def cmd_retention(args) -> int:
     items = retention.preview(store, CLI_OPERATOR, as_of)
     data = {"as_of": (as_of or today()).isoformat(), "counts": retention.counts(items),
             "items": [i.as_dict() for i in items]}
-    lines = [f"{i.rule:<20} #{i.person_id:<7} {i.stage:<15} last {i.last_activity:%d-%m-%Y}"
+    lines = [f"{i.rule:<20} #{i.person_id:<7} {i.stage:<15} last {formats.date(i.last_activity, args.lang)}"
              + (f"  entry {i.entry_id}" if i.entry_id else "") for i in items]
     lines.append("would remove: " + ", ".join(f"{n} {rule}" for rule, n in data["counts"].items()))
     if args.apply:
