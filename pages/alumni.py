@@ -126,5 +126,6 @@ if view.show_names and permissions.allowed(user.role, "person.edit"):
                 text_col.markdown(tr("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
                                      named=row["named"] or "—"))
                 choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
-                                     format_func=options.get, index=None)
+                                     format_func=options.get, index=None,
+                                     placeholder=tr("field.choose"))
                 button_col.button(tr("alumni.link_save"), key=f"alumni_link_save_{sid}", on_click=_link, args=(sid,))

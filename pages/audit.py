@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.access import audit
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_datetime, tr
+from crm_app.ui.text import date_format, fmt_datetime, tr
 
 user = session.require("audit.view")
 store = get_store()
@@ -26,8 +26,8 @@ with middle:
         tr("audit.user"), [None, *staff], key="audit_user",
         format_func=lambda v: tr("audit.user_any") if v is None else staff.get(v, str(v)))
 with right:
-    since = st.date_input(tr("audit.since"), value=None, key="audit_since", format="DD-MM-YYYY")
-    until = st.date_input(tr("audit.until"), value=None, key="audit_until", format="DD-MM-YYYY")
+    since = st.date_input(tr("audit.since"), value=None, key="audit_since", format=date_format())
+    until = st.date_input(tr("audit.until"), value=None, key="audit_until", format=date_format())
 
 record_id = None
 if record_text.strip():

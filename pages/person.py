@@ -12,7 +12,7 @@ from crm_app.people import activities, persons
 from crm_app.people.stages import MANUAL_STAGES
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr
+from crm_app.ui.text import date_format, fmt_date, fmt_datetime, label, lang, tr
 
 SCREEN = "person"
 user = session.require("person.view")
@@ -83,13 +83,13 @@ overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edi
 
 with overview:
     st.subheader(tr("person.contact_details"))
-    languages = reference.languages(lang())
+    preferred = person["preferred_language"]
     st.markdown(
         f"- {tr('field.phone')}: {format_phone(person['phone_e164']) or '—'}\n"
         f"- {tr('field.email')}: {person['email'] or '—'}\n"
-        f"- {tr('field.preferred_language')}: {languages.get(person['preferred_language'], '—')}\n"
+        f"- {tr('field.preferred_language')}: {reference.language_name(preferred, lang()) if preferred else '—'}\n"
         f"- {tr('field.other_languages')}: "
-        f"{', '.join(languages.get(c, c) for c in person['other_languages'] or []) or '—'}"
+        f"{', '.join(reference.language_name(c, lang()) for c in person['other_languages'] or []) or '—'}"
     )
     if person["note"]:
         st.text(person["note"])
@@ -181,7 +181,7 @@ with contact:
     widgets.field_error(activity_errors, "activity_summary")
     state.setdefault("person_activity_follow_up", None)
     st.date_input(tr("field.activity_follow_up"), key="person_activity_follow_up",
-                  min_value=today(), max_value=today() + dt.timedelta(days=730), format="DD-MM-YYYY")
+                  min_value=today(), max_value=today() + dt.timedelta(days=730), format=date_format())
     widgets.field_error(activity_errors, "activity_follow_up")
     st.button(tr("person.activity_submit"), key="person_activity_submit", type="primary", on_click=_log_activity,
               width="stretch")

@@ -9,6 +9,7 @@ import duckdb
 from crm_app.access import audit
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
+from crm_app.core import formats
 from crm_app.core.store import default_path
 from crm_app.privacy import exports
 
@@ -133,7 +134,7 @@ def cmd_retention(args) -> int:
     data = {"as_of": (as_of or today()).isoformat(), "counts": retention.counts(items),
             "items": [i.as_dict() for i in items]}
     lines = [f"{i.rule:<20} #{i.person_id:<7} {i.stage:<15} "
-             + say(args, "cli.retention.last", day=f"{i.last_activity:%d-%m-%Y}")
+             + say(args, "cli.retention.last", day=formats.date(i.last_activity, args.lang))
              + ("  " + say(args, "cli.retention.entry", id=i.entry_id) if i.entry_id else "") for i in items]
     lines.append(say(args, "cli.retention.would_remove",
                      counts=", ".join(f"{n} {rule}" for rule, n in data["counts"].items())))

@@ -5,6 +5,9 @@ Option values (roles, sources, stages…) are translated through `label(group, v
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from crm_app.core import formats
 from crm_app.core.errors import CrmError, FieldError, ValidationError
 
 LANGS = ("nl", "en")
@@ -900,6 +903,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.alumni.referral_linked": ("verwijzing {source} gekoppeld aan alumnus {alumnus}",
                                    "referral {source} linked to alumnus {alumnus}"),
 
+    # -- new: names-and-formats --
+    "field.choose": ("Maak een keuze", "Choose an option"),
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -1038,8 +1043,9 @@ def label(group: str, value: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def error_text(error: FieldError | CrmError, lang: str = DEFAULT_LANG) -> str:
-    """A refusal as a sentence for the user; a country code becomes its name."""
-    params = dict(error.params)
+    """A refusal as a sentence for the user; a country code becomes its name, a date is written in `lang`."""
+    params = {name: formats.date(value, lang) if isinstance(value, dt.date) else value
+              for name, value in error.params.items()}
     if "country" in params:
         from crm_app.core.reference import countries
         params["country_name"] = countries(lang).get(params["country"], params["country"])

@@ -81,7 +81,7 @@ def respond(store, actor: Actor, offer_id: int, response: str) -> dict:
         registry.lock(cur, network_id)
         if response == "accept" and (status == "expired" or (status == "open" and deadline < today())):
             # also once the upkeep has marked it expired: say why, not just "no longer open"
-            raise CrmError("offer_expired", deadline=deadline.strftime("%d-%m-%Y"))
+            raise CrmError("offer_expired", deadline=deadline)
         if status != "open":
             raise CrmError("offer_not_open", status=status)
         now = utcnow()

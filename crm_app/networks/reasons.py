@@ -21,7 +21,7 @@ def value_label(dimension: str | None, value: str | None, lang: str) -> str:
     if dimension == "country_of_origin":
         return reference.countries(lang).get(value, value)
     if dimension == "language":
-        return reference.languages(lang).get(value, value)
+        return reference.language_name(value, lang)
     return value
 
 

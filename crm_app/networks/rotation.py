@@ -124,15 +124,14 @@ def process(store, as_of: dt.date | None = None, *, apply: bool = True, actor: A
             last = last_processed(cur)
         return plan.summary() | {"applied": False, "last_processed": last, "changes": plan.changes}
     if as_of > today():
-        raise CrmError("rotation_date_in_future", date=as_of.strftime("%d-%m-%Y"))
+        raise CrmError("rotation_date_in_future", date=as_of)
 
     def work(cur):
         last = last_processed(cur)
         plan = plan_day(cur, as_of)
         if last is not None and as_of < last:
             if plan.changes:
-                raise CrmError("rotation_before_last_run", date=as_of.strftime("%d-%m-%Y"),
-                               last=last.strftime("%d-%m-%Y"))
+                raise CrmError("rotation_before_last_run", date=as_of, last=last)
             return plan.summary() | {"applied": False, "last_processed": last, "changes": 0}
         counts = {"renewed": 0, "ended": 0, "moved": 0, "proposed": 0, "alumni_periods": 0}
         while plan.changes:   # a renewed term may itself be due already when a long gap is caught up

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from crm_app.core import i18n, reference
+from crm_app.core import formats, i18n, reference
 from crm_app.privacy import exports
 from crm_app.ui.text import lang, tr
 
@@ -29,7 +29,7 @@ def category_label(level: str, value: str) -> str:
     if level == "country":
         return reference.countries(lang()).get(value, value)
     if level == "language":
-        return reference.languages(lang()).get(value, value)
+        return reference.language_name(value, lang())
     return value
 
 
@@ -62,11 +62,11 @@ def over_time_chart(level: str, frame: pd.DataFrame) -> alt.Chart:
                          "category": [category_label(level, c) for c in frame["category"]],
                          "count": frame["count"].astype("float"), "text": frame["text"], "held": frame["held"]})
     return alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("yearmonth(month):T", title=tr("dash.month")),
+        x=alt.X("yearmonth(month):T", title=tr("dash.month"), axis=alt.Axis(format=formats.d3_month(lang()))),
         y=alt.Y("count:Q", title=tr("dash.count")),
         color=alt.Color("category:N", title=tr("dash.category")),
         strokeDash=alt.StrokeDash("held:N", legend=None),
-        tooltip=[alt.Tooltip("yearmonth(month):T", title=tr("dash.month")),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title=tr("dash.month"), format=formats.d3_month(lang())),
                  alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))],
     ).properties(width="container", height=280)
 

@@ -7,7 +7,8 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from crm_app.ui.text import fmt_date, tr
+from crm_app.core import formats
+from crm_app.ui.text import fmt_date, lang, tr
 
 # status → colour, in the order the legend lists them
 TIMELINE_COLOURS = {
@@ -30,12 +31,12 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
                       range=[TIMELINE_COLOURS[s] for s in present])
     base = alt.Chart(frame).encode(
         y=alt.Y("place:N", title=None, sort=sorted(frame["place"].unique()), axis=alt.Axis(labelOverlap=False)),
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%m-%Y")), x2="end:T",
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=formats.d3_month(lang()))), x2="end:T",
         tooltip=[alt.Tooltip("place:N", title=tr("rotation.col.seat")),
                  alt.Tooltip("holder:N", title=tr("rotation.col.holder")),
                  alt.Tooltip("status_text:N", title=tr("rotation.col.status")),
-                 alt.Tooltip("start:T", title=tr("rotation.col.start"), format="%d-%m-%Y"),
-                 alt.Tooltip("end:T", title=tr("rotation.col.end"), format="%d-%m-%Y")])
+                 alt.Tooltip("start:T", title=tr("rotation.col.start"), format=formats.d3_date(lang())),
+                 alt.Tooltip("end:T", title=tr("rotation.col.end"), format=formats.d3_date(lang()))])
     gantt = base.mark_bar(cornerRadius=3).encode(color=alt.Color("status_text:N", title=None, scale=scale,
                                                                  legend=alt.Legend(orient="bottom", columns=2)))
     labels = base.mark_text(align="left", dx=4, fontSize=10, color="#1b1b1b").encode(text="holder:N")
@@ -54,7 +55,7 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
 def opening_forecast(forecast: list[dict]) -> tuple[alt.Chart, pd.DataFrame]:
     """(chart, table) for rotation.forecast's months: certain and possible openings side by side."""
     months = pd.DataFrame(forecast)
-    months["label"] = [m.strftime("%m-%Y") for m in months["month"]]
+    months["label"] = [formats.month(m, lang()) for m in months["month"]]
     certain, possible = tr("rotation.col.certain"), tr("rotation.col.possible")
     long = pd.concat([pd.DataFrame({"label": months["label"], "kind": certain, "count": months["certain"]}),
                       pd.DataFrame({"label": months["label"], "kind": possible, "count": months["possible"]})])

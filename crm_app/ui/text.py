@@ -5,8 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_app.core import i18n
-from crm_app.core.clock import to_local
+from crm_app.core import formats, i18n
 
 LANG_KEY = "app_lang"
 
@@ -25,9 +24,15 @@ def label(group: str, value: str | None) -> str:
 
 
 def fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%d-%m-%Y") if value else ""
+    """A date in the user's language: 29-11-2026 in Dutch."""
+    return formats.date(value, lang())
 
 
 def fmt_datetime(utc_naive: dt.datetime | None) -> str:
-    """Stored UTC shown in Europe/Amsterdam: 29-11-2026 14:05."""
-    return to_local(utc_naive).strftime("%d-%m-%Y %H:%M") if utc_naive else ""
+    """Stored UTC shown in Europe/Amsterdam: 29-11-2026 14:05 in Dutch."""
+    return formats.datetime(utc_naive, lang())
+
+
+def date_format() -> str:
+    """`format=` for st.date_input in the user's language: DD-MM-YYYY in Dutch."""
+    return formats.date_input_format(lang())

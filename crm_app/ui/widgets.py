@@ -15,7 +15,7 @@ from crm_app.core import reference
 from crm_app.core.clock import today
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui.text import label, lang, tr
+from crm_app.ui.text import date_format, label, lang, tr
 
 PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
                  "other_languages", "note", "consent_contact", "consent_diversity_statistics", "gender",
@@ -121,12 +121,29 @@ def contact_fields(screen: str, errors: dict[str, str]) -> None:
         field_error(errors, "phone")
     st.text_input(tr("field.email"), key=f"{screen}_email", max_chars=254)
     field_error(errors, "email")
-    languages = reference.languages(lang())
-    st.selectbox(tr("field.preferred_language"), [""] + list(languages), key=f"{screen}_preferred_language",
-                 format_func=lambda code: languages.get(code, tr("field.none")))
+    _language_fields(screen, errors)
+
+
+def _language_options(*kept: str) -> list[str]:
+    """The offered languages, plus stored ones no longer offered so the person's own value stays shown."""
+    offered = list(reference.language_labels(lang()))
+    return offered + [code for code in dict.fromkeys(kept) if code and code not in offered]
+
+
+def _language_label(code: str) -> str:
+    return reference.language_labels(lang()).get(code) or reference.language_label(code, lang())
+
+
+def _language_fields(screen: str, errors: dict[str, str]) -> None:
+    """Preferred and other languages. A label carries every name a search may use: "Perzisch (Farsi) — فارسی"."""
+    preferred = st.session_state[f"{screen}_preferred_language"]
+    others = st.session_state[f"{screen}_other_languages"]
+    st.selectbox(tr("field.preferred_language"), ["", *_language_options(preferred)],
+                 key=f"{screen}_preferred_language",
+                 format_func=lambda code: _language_label(code) if code else tr("field.none"))
     field_error(errors, "preferred_language")
-    st.multiselect(tr("field.other_languages"), list(languages), key=f"{screen}_other_languages",
-                   format_func=lambda code: languages.get(code, code), placeholder=tr("field.none"))
+    st.multiselect(tr("field.other_languages"), _language_options(*others), key=f"{screen}_other_languages",
+                   format_func=_language_label, placeholder=tr("field.none"))
     field_error(errors, "other_languages")
 
 
@@ -194,7 +211,7 @@ def source_fields(screen: str, errors: dict[str, str]) -> None:
         st.text_input(tr("field.source_org"), key=f"{screen}_source_org", max_chars=120)
         field_error(errors, "source_org")
     if kind in _SOURCE_WITH_DATE:
-        st.date_input(tr("field.source_date"), key=f"{screen}_source_date", format="DD-MM-YYYY")
+        st.date_input(tr("field.source_date"), key=f"{screen}_source_date", format=date_format())
         field_error(errors, "source_date")
     st.text_input(tr("field.source_detail"), key=f"{screen}_source_detail", max_chars=240)
     field_error(errors, "source_detail")

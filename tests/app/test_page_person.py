@@ -139,3 +139,18 @@ def test_a_former_member_in_the_rest_period_is_shown_resting_until_they_may_retu
     text = main_text(login("outreach", "person", query={"id": str(amal)}))
     until = fmt_date(add_months(today(), 12))
     assert f"Klankbordgroep De Stem: {t('person.resting', until=until)}" in text
+
+
+def test_a_stored_language_the_pickers_no_longer_offer_is_named_and_kept(login, store, staff):
+    """Levantine Arabic (apc) was offered once and may be stored; the page names it and the form keeps it."""
+    actor = staff["outreach"].as_user().actor()
+    result = persons.register(
+        store, actor, PersonInput(given_name="Rami", phone="0944 123 456", phone_country="SY",
+                                  preferred_language="apc", other_languages=["yue", "ara"], consent_contact=True),
+        SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True)
+    page = login("outreach", "person", query={"id": str(result.person_id)})
+
+    assert not page.exception
+    assert "Levantijns-Arabisch" in main_text(page) and "Kantonees" in main_text(page)
+    assert page.selectbox(key="person_preferred_language").value == "apc"
+    assert page.multiselect(key="person_other_languages").value == ["yue", "ara"]

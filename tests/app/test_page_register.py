@@ -194,3 +194,18 @@ def test_a_transliteration_variant_with_the_same_family_name_and_birth_year_warn
     assert "Mohammed" in panel.get("markdown")[0].value
     assert t("reason.similar_name") in main_text(at) and t("reason.same_birth_year") in main_text(at)
     assert count(store, "SELECT count(*) FROM person") == 1
+
+
+def test_the_language_picker_finds_persian_by_its_own_name_and_saves_the_iso_code(register, store):
+    at = register
+    picker = at.selectbox(key="register_preferred_language")
+    found = [index for index, text in enumerate(picker.options) if "فارسی" in text]
+    assert [picker.options[i] for i in found] == ["Perzisch (Farsi) — فارسی"], "one entry, in Dutch, with its own name"
+    assert picker.options[1].startswith("Arabisch"), "the common languages of newcomers come first"
+    picker.select_index(found[0])
+    fill(at, given_name="Reza", family_name="Ahmadi", phone="06 12345678", source_name="Markt Oost", consent=True)
+    submit(at)
+
+    assert not at.error
+    with store.read() as cur:
+        assert cur.execute("SELECT preferred_language FROM person").fetchall() == [("fas",)]

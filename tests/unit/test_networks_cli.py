@@ -169,7 +169,7 @@ def test_accepting_an_expired_offer_is_refused_plainly(crm, board):
     before = state(crm)
     code, out, err = crm("offer", "accept", str(offer_id))
     assert (code, out) == (1, "")
-    assert err.strip() == "This offer expired on 17-12-2026; it can no longer be accepted."
+    assert err.strip() == "This offer expired on 12/17/2026; it can no longer be accepted."
     after = state(crm)
     assert after["membership"] == before["membership"] == []
     code, _, err = crm("offer", "accept", "999")

@@ -207,8 +207,9 @@ def test_an_offer_past_its_deadline_expires_and_cannot_be_accepted(store, pm, bo
     assert taken(store, board) == (1, 0), "the place is open again"
 
     error = refused(store, lambda: offers.respond(store, pm, late, "accept"))
-    assert (error.code, error.params) == ("offer_expired", {"deadline": "13-12-2026"})
-    assert i18n.error_text(error, "en") == "This offer expired on 13-12-2026; it can no longer be accepted."
+    assert (error.code, error.params) == ("offer_expired", {"deadline": dt.date(2026, 12, 13)})
+    assert i18n.error_text(error, "nl").startswith("Dit aanbod is verlopen op 13-12-2026")
+    assert i18n.error_text(error, "en") == "This offer expired on 12/13/2026; it can no longer be accepted."
     assert memberships.members(store, pm, board)[0]["person_id"] == other
 
 

@@ -1,0 +1,80 @@
+"""Dates and times as people read them in their language: CLDR patterns through Babel, times in Europe/Amsterdam.
+
+One rule for every language, so a new language needs no code: CLDR's short date with the year in full
+(Dutch dd-MM-y → 29-11-2026, English M/d/y → 11/29/2026). The date pickers and chart axes take the same
+order and separator, spelled the way Streamlit and Vega want them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+from babel import Locale, UnknownLocaleError, dates
+
+from crm_app.core.clock import to_local
+
+_STREAMLIT = {"d": "DD", "M": "MM", "y": "YYYY"}
+_STREAMLIT_ORDERS = ("dMy", "Mdy", "yMd")   # the only orders st.date_input accepts
+_D3 = {"d": "%-d", "dd": "%d", "M": "%-m", "MM": "%m"}
+
+
+@functools.lru_cache(maxsize=16)
+def cldr_locale(lang: str) -> Locale:
+    """The CLDR locale of a UI language; English when CLDR does not know it (a test catalogue)."""
+    try:
+        return Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        return Locale("en")
+
+
+@functools.lru_cache(maxsize=16)
+def _date_pattern(lang: str) -> str:
+    return re.sub(r"y+", "y", cldr_locale(lang).date_formats["short"].pattern)
+
+
+def _fields(lang: str) -> tuple[list[str], str]:
+    """The day, month and year fields of the short date in order (['dd', 'MM', 'y']) and their separator."""
+    pattern = _date_pattern(lang)
+    return re.findall(r"d+|M+|y+", pattern), next((c for c in pattern if c in "/-."), "/")
+
+
+def date(value: dt.date | None, lang: str) -> str:
+    return dates.format_date(value, _date_pattern(lang), locale=cldr_locale(lang)) if value else ""
+
+
+def datetime(utc_naive: dt.datetime | None, lang: str) -> str:
+    """Stored UTC shown in Europe/Amsterdam: 29-11-2026 14:05 in Dutch, 11/29/2026 2:05 PM in English.
+
+    Date and time are joined by a space rather than CLDR's "{1}, {0}": tables read better without the comma.
+    """
+    if not utc_naive:
+        return ""
+    local = to_local(utc_naive)
+    return f"{date(local.date(), lang)} {dates.format_time(local, 'short', locale=cldr_locale(lang))}"
+
+
+def month(value: dt.date, lang: str) -> str:
+    """A month as its number and year in the short date's order: 11-2026 in Dutch, 11/2026 in English."""
+    tokens, sep = _fields(lang)
+    pattern = sep.join("MM" if t[0] == "M" else t for t in tokens if t[0] != "d")
+    return dates.format_date(value, pattern, locale=cldr_locale(lang))
+
+
+def date_input_format(lang: str) -> str:
+    """st.date_input's `format`: DD-MM-YYYY in Dutch, MM/DD/YYYY in English, YYYY/MM/DD when the order is odd."""
+    tokens, sep = _fields(lang)
+    order = "".join(t[0] for t in tokens)
+    return sep.join(_STREAMLIT[c] for c in (order if order in _STREAMLIT_ORDERS else "yMd"))
+
+
+def d3_date(lang: str) -> str:
+    """The short date as a d3 time format, for Vega chart axes and tooltips: %d-%m-%Y in Dutch."""
+    tokens, sep = _fields(lang)
+    return sep.join(_D3.get(t, "%Y") for t in tokens)
+
+
+def d3_month(lang: str) -> str:
+    """The month as a d3 time format: %m-%Y in Dutch."""
+    tokens, sep = _fields(lang)
+    return sep.join("%m" if t[0] == "M" else "%Y" for t in tokens if t[0] != "d")
