@@ -36,14 +36,20 @@ def _store_template(tmp_path_factory) -> tuple[Path, int]:
     """A migrated, closed store file holding one outreach user; tests get copies of it."""
     path = tmp_path_factory.mktemp("store-template") / "crm.duckdb"
     store = Store(path)
-    real_hasher, users._hasher = users._hasher, FAST_HASHER
     try:
-        user_id = users.add(store, CLI_OPERATOR, OUTREACH_USERNAME, OUTREACH_DISPLAY_NAME, "outreach",
-                            OUTREACH_PASSWORD)
+        with users.hashing_with(FAST_HASHER):
+            user_id = users.add(store, CLI_OPERATOR, OUTREACH_USERNAME, OUTREACH_DISPLAY_NAME, "outreach",
+                                OUTREACH_PASSWORD)
     finally:
-        users._hasher = real_hasher
         store.close()
     return path, user_id
+
+
+@pytest.fixture
+def cheap_hashing() -> PasswordHasher:
+    """Hash and verify with FAST_HASHER during the test: accounts it adds, and the dummy hash of refusals."""
+    with users.hashing_with(FAST_HASHER) as hasher:
+        yield hasher
 
 
 @pytest.fixture
