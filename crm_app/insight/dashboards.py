@@ -796,7 +796,7 @@ class FunnelScreen:
     reach: dict[str, Table]               # "<kind>|<dimension>" → suppressed table of that channel's registered
 
 
-def _funnel_table(k: int, rows: list[str], counts: list[list[int]], days: list[list]) -> FunnelTable:
+def funnel_table(k: int, rows: list[str], counts: list[list[int]], days: list[list]) -> FunnelTable:
     """Suppress a funnel: each stage column across the rows (with the column total shown), each row as a
     nested sequence (suppression.nested_counts); repeated until neither hides more."""
     n_rows, n_stages = len(rows), len(FUNNEL_STAGES)
@@ -950,7 +950,7 @@ def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None =
         return rows_of(rows)
 
     kinds = table(channels.kind_codes, channels.kinds, lambda rows: sorted(r for r in rows if r[1][0]))
-    by_kind = _funnel_table(k, [name for name, _, _ in kinds], [row for _, row, _ in kinds], [[]] * len(kinds))
+    by_kind = funnel_table(k, [name for name, _, _ in kinds], [row for _, row, _ in kinds], [[]] * len(kinds))
     by_kind.median_days = [median for _, _, median in kinds]
     # named channels: those with fewer than k registered are pooled per kind ("other markets", …)
     merged: dict[tuple[str, str], list] = {}
@@ -963,7 +963,7 @@ def funnel_screen(store, actor: Actor, filters: Filters, as_of: dt.date | None =
         entry[0] = [a + b for a, b in zip(entry[0], row)]
         entry[1] = median if key[1] != "_small" else None          # a pooled median is not kept
     keys = sorted(merged, key=lambda kv: (kv[0], kv[1] == "_small", kv[1]))
-    by_channel = _funnel_table(k, [f"{kind}|{name}" for kind, name in keys], [merged[key][0] for key in keys],
+    by_channel = funnel_table(k, [f"{kind}|{name}" for kind, name in keys], [merged[key][0] for key in keys],
                                [[]] * len(keys))
     by_channel.median_days = [merged[key][1] for key in keys]
     reach: dict[str, Table] = {}

@@ -186,7 +186,7 @@ funnel_rows = st.lists(st.lists(st.integers(0, 40), min_size=5, max_size=5).map(
 @settings(max_examples=300, deadline=None)
 @given(rows=funnel_rows, k=ks)
 def test_funnel_shows_no_small_count_no_small_drop_and_no_pinned_cell(rows, k):
-    table = dashboards._funnel_table(k, [f"r{i}" for i in range(len(rows))], rows, [[] for _ in rows])
+    table = dashboards.funnel_table(k, [f"r{i}" for i in range(len(rows))], rows, [[] for _ in rows])
     for r, shown in enumerate(table.counts):
         last = None
         for s, value in enumerate(shown):
