@@ -10,6 +10,7 @@ overlapped: the store counts the write conflicts it retried, which only overlapp
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 from networks_kit import insert_people, letters, manager, network, seat_directly, taken
@@ -75,8 +76,8 @@ def test_two_managers_filling_the_last_place(store, managers, frozen_clock, race
         seat_directly(store, board, people[:14])
         first, second = (waitlists.add(store, anna, board, p) for p in people[14:])
 
-        outcomes = race(lambda: offers.make(store, anna, board, [first], "waitlist"),
-                        lambda: offers.make(store, bram, board, [second], "waitlist"))
+        outcomes = race(partial(offers.make, store, anna, board, [first], "waitlist"),
+                        partial(offers.make, store, bram, board, [second], "waitlist"))
 
         made = [o for o in outcomes if isinstance(o, list)]
         assert len(made) == 1, outcomes
@@ -97,8 +98,8 @@ def test_two_managers_offering_the_same_two_open_places(store, managers, frozen_
         people = insert_people(store, [{} for _ in range(17)])
         seat_directly(store, board, people[:13])
         entries = [waitlists.add(store, anna, board, p) for p in people[13:]]
-        outcomes = race(lambda: offers.make(store, anna, board, entries[:2], "waitlist"),
-                        lambda: offers.make(store, bram, board, entries[2:], "waitlist"))
+        outcomes = race(partial(offers.make, store, anna, board, entries[:2], "waitlist"),
+                        partial(offers.make, store, bram, board, entries[2:], "waitlist"))
         assert sum(isinstance(o, list) for o in outcomes) == 1, outcomes
         assert taken(store, board) == (13, 2)
 
@@ -117,8 +118,8 @@ def test_two_accepts_of_the_same_offer(store, managers, frozen_clock, race):
     for round_ in range(5):
         board, offer = one_open_offer(store, anna, round_)
 
-        outcomes = race(lambda: offers.respond(store, anna, offer, "accept"),
-                        lambda: offers.respond(store, bram, offer, "accept"))
+        outcomes = race(partial(offers.respond, store, anna, offer, "accept"),
+                        partial(offers.respond, store, bram, offer, "accept"))
 
         accepted = [o for o in outcomes if isinstance(o, dict)]
         assert len(accepted) == 1, outcomes
@@ -132,8 +133,8 @@ def test_accept_and_withdraw_of_one_offer_at_once(store, managers, frozen_clock,
     for round_ in range(5):
         board, offer = one_open_offer(store, anna, round_)
 
-        outcomes = race(lambda: offers.respond(store, anna, offer, "accept"),
-                        lambda: offers.respond(store, bram, offer, "withdraw"))
+        outcomes = race(partial(offers.respond, store, anna, offer, "accept"),
+                        partial(offers.respond, store, bram, offer, "withdraw"))
 
         assert sum(isinstance(o, dict) for o in outcomes) == 1, outcomes
         members, on_offer = taken(store, board)
@@ -150,10 +151,10 @@ def test_two_accepts_of_different_offers_both_count(store, managers, frozen_cloc
         people = insert_people(store, [{} for _ in range(15)])
         seat_directly(store, board, people[:13])
         made = offers.make(store, anna, board, [waitlists.add(store, anna, board, p) for p in people[13:]], "waitlist")
-        outcomes = race(lambda: offers.respond(store, anna, made[0], "accept"),
-                        lambda: offers.respond(store, bram, made[1], "accept"))
+        outcomes = race(partial(offers.respond, store, anna, made[0], "accept"),
+                        partial(offers.respond, store, bram, made[1], "accept"))
         # the network row serialises them; the loser's retry goes through (or is told to reload)
-        assert all(isinstance(o, dict) or isinstance(o, ConcurrentChange) for o in outcomes), outcomes
+        assert all(isinstance(o, dict | ConcurrentChange) for o in outcomes), outcomes
         members, on_offer = taken(store, board)
         accepted = sum(isinstance(o, dict) for o in outcomes)
         assert (members, on_offer) == (13 + accepted, 2 - accepted)
