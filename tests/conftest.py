@@ -8,15 +8,24 @@ through crm_app.access.users.add as the command-line operator. Copying the close
 migrating a new one about 0.1 s. The user's argon2id hash uses the smallest cost parameters:
 verification reads them from the hash, so logging in runs unchanged and takes a millisecond
 instead of 0.3 s (accounts added during a test get the real cost unless the test says otherwise).
+
+Hypothesis runs under a profile named by HYPOTHESIS_PROFILE: `dev` (the default) tries few examples
+for a quick run, `ci` as many as the property tests were written for (`make test` picks ci when
+CI=true). Property tests state their counts as shares of the profile's `max_examples`.
+
+`make test` runs the suite in parallel (pytest-xdist) and then, alone, what is marked `serial`.
+Tests marked `slow` run first, so that the parallel run does not end waiting for one of them.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings
 
 from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR, Actor
@@ -29,6 +38,14 @@ OUTREACH_PASSWORD = "correct horse battery staple"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)   # argon2id, cheapest parameters
 # A Sunday morning in Amsterdam (09:30 UTC = 10:30 local), far from a date line either way.
 FROZEN_NOW = dt.datetime(2026, 11, 29, 9, 30)
+
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)   # stable: otherwise in order
 
 
 @pytest.fixture(scope="session")
