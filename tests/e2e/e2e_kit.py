@@ -47,35 +47,42 @@ class Server:
     """`python -m streamlit run app.py` on a free port of 127.0.0.1, with CRM_DB set.
 
     With `clock_file`, the server's clock stands at the moment written there (crm_app.core.clock's
-    test seam); `set_clock` moves it.
+    test seam); `set_clock` moves it. Tests run in parallel: a free port another worker took in the
+    meantime makes the server exit at once, and then it starts again on another one.
     """
 
     def __init__(self, db: Path, log: Path, *, port: int | None = None, extra_args: tuple[str, ...] = (),
                  clock_file: Path | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
         self.clock_file = clock_file
+        env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
         if clock_file is not None:
             env[clock.TEST_CLOCK_ENV] = str(clock_file)
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self._wait_healthy()
+        for attempt in range(3):
+            self.port = port or free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            with open(log, "wb") as out:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                     "--server.address", "127.0.0.1", "--server.port", str(self.port),
+                     "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
+                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            try:
+                self._wait_healthy()
+                return
+            except RuntimeError:
+                if port or attempt == 2 or "is not available" not in self.output():
+                    raise
 
     def _wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/_stcore/health",
+                                                                     timeout=1) as response:
+                if response.status == 200:
+                    return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{self.output()}")
