@@ -13,7 +13,6 @@ import datetime as dt
 import shutil
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from networks_kit import insert_people, manager
