@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DB     ?= data/crm.duckdb
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Hypothesis: thorough in CI (.ci/run sets CI=true), quick elsewhere (tests/conftest.py)
+export HYPOTHESIS_PROFILE ?= $(if $(filter true,$(CI)),ci,dev)
 
 .PHONY: run test bench chromium clean-venv
 
@@ -23,9 +25,13 @@ run: $(STAMP)
 	@echo "Open http://localhost:$(PORT) and log in with a demo account above (password printed at the first run: see README)."
 	$(PY) -m crm_app.cli --db "$(DB)" serve --port $(PORT)
 
-## test: install everything (Python packages, Debian's chromium) and run every test
+## test: install everything (Python packages, Debian's chromium) and run every test: in parallel on
+## every core, then alone what is marked `serial`. Fails if either run fails; "no serial tests" (5) is fine.
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	@status=0; \
+	$(PY) -m pytest -m serial -n 0 -q || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(PY) -m pytest -m "not serial" -n auto --dist worksteal --durations=10 || status=$$?; \
+	exit $$status
 
 ## bench: the scale benchmarks (tables on stdout, JSON in benchmarks/results/)
 bench: $(STAMP)

@@ -8,15 +8,24 @@ through crm_app.access.users.add as the command-line operator. Copying the close
 migrating a new one about 0.1 s. The user's argon2id hash uses the smallest cost parameters:
 verification reads them from the hash, so logging in runs unchanged and takes a millisecond
 instead of 0.3 s (accounts added during a test get the real cost unless the test says otherwise).
+
+Hypothesis runs under a profile named by HYPOTHESIS_PROFILE: `dev` (the default) tries few examples
+for a quick run, `ci` as many as the property tests were written for (`make test` picks ci when
+CI=true). Property tests state their counts as shares of the profile's `max_examples`.
+
+`make test` runs the suite in parallel (pytest-xdist) and then, alone, what is marked `serial`.
+Tests marked `slow` run first, so that the parallel run does not end waiting for one of them.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings
 
 from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR, Actor
@@ -30,20 +39,34 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)   # argo
 # A Sunday morning in Amsterdam (09:30 UTC = 10:30 local), far from a date line either way.
 FROZEN_NOW = dt.datetime(2026, 11, 29, 9, 30)
 
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)   # stable: otherwise in order
+
 
 @pytest.fixture(scope="session")
 def _store_template(tmp_path_factory) -> tuple[Path, int]:
     """A migrated, closed store file holding one outreach user; tests get copies of it."""
     path = tmp_path_factory.mktemp("store-template") / "crm.duckdb"
     store = Store(path)
-    real_hasher, users._hasher = users._hasher, FAST_HASHER
     try:
-        user_id = users.add(store, CLI_OPERATOR, OUTREACH_USERNAME, OUTREACH_DISPLAY_NAME, "outreach",
-                            OUTREACH_PASSWORD)
+        with users.hashing_with(FAST_HASHER):
+            user_id = users.add(store, CLI_OPERATOR, OUTREACH_USERNAME, OUTREACH_DISPLAY_NAME, "outreach",
+                                OUTREACH_PASSWORD)
     finally:
-        users._hasher = real_hasher
         store.close()
     return path, user_id
+
+
+@pytest.fixture
+def cheap_hashing() -> PasswordHasher:
+    """Hash and verify with FAST_HASHER during the test: accounts it adds, and the dummy hash of refusals."""
+    with users.hashing_with(FAST_HASHER) as hasher:
+        yield hasher
 
 
 @pytest.fixture

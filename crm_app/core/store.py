@@ -103,6 +103,8 @@ class Store:
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._gate = _Gate()
+        self._conflicts = 0
+        self._conflicts_lock = threading.Lock()
         _shred_leftover(self.path)
         self._con = _connect(self.path)
         try:
@@ -142,6 +144,8 @@ class Store:
                 return result
             except duckdb.TransactionException:
                 _rollback_quietly(cur)
+                with self._conflicts_lock:
+                    self._conflicts += 1
                 if attempt == RETRIES - 1:
                     raise ConcurrentChange("concurrent_change") from None
                 time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # jitter: racing writers spread out
@@ -150,6 +154,11 @@ class Store:
                 raise
             finally:
                 cur.close()
+
+    @property
+    def conflicts(self) -> int:
+        """How many units of work met a write conflict (each retry counts), since the store was opened."""
+        return self._conflicts
 
     # -- schema --------------------------------------------------------------------------------
     def migrate(self) -> list[int]:

@@ -5,11 +5,18 @@ that, inside Streamlit's own error handling, which logs the full traceback — a
 carries values in its message ("Duplicate key "email_key: …""). This filter on Streamlit's error
 loggers replaces such a record by a line with a code and the exception's type only; the browser
 shows Streamlit's generic message (`client.showErrorDetails = "none"`).
+
+When the `rich` package is importable (import-linter brings it in), Streamlit prints that traceback
+with rich straight to the console instead, past every logging filter: `logger.enableRich` is
+turned off here as well as in .streamlit/config.toml, which is not read when the server is
+started from another directory.
 """
 from __future__ import annotations
 
 import logging
 import uuid
+
+from streamlit import config
 
 LOGGERS = ("streamlit.error_util", "streamlit.runtime.scriptrunner.script_runner",
            "streamlit.runtime.scriptrunner.exec_code")
@@ -31,6 +38,7 @@ _FILTER = NoValuesFilter()
 
 
 def install() -> None:
+    config.set_option("logger.enableRich", False)
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:

@@ -261,9 +261,9 @@ def sync_cookie(user: User | None) -> None:
     """Write (or clear) the crm_session cookie to match this run's outcome. Called by app.py."""
     token = st.session_state.get(TOKEN_KEY) if user is not None else None
     if token:
-        script = _cookie_script(token, _max_age(st.session_state.get("auth_expires_utc")))
+        script = cookie_script(token, _max_age(st.session_state.get("auth_expires_utc")))
     elif _cookie_token() or st.session_state.pop("auth_clear_cookie", False):
-        script = _cookie_script("", 0)
+        script = cookie_script("", 0)
     else:
         return
     with st.sidebar:
@@ -277,7 +277,7 @@ def _max_age(absolute_end_utc) -> int:
     return max(1, int((absolute_end_utc - utcnow()).total_seconds()))
 
 
-def _cookie_script(token: str, max_age: int) -> str:
+def cookie_script(token: str, max_age: int) -> str:
     """The only raw HTML the app renders. Nothing typed by a user reaches it: the token is made by
     sessions.start (url-safe base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
     if not _TOKEN_SHAPE.fullmatch(token):

@@ -47,13 +47,11 @@ def template_db(tmp_path_factory) -> tuple[Path, dict[str, StaffUser]]:
     """
     path = tmp_path_factory.mktemp("template") / "crm.duckdb"
     store = Store(path)
-    real_hasher = users._hasher
-    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     try:
-        staff = {role: StaffUser(users.add(store, CLI_OPERATOR, name, display, role, PASSWORD), role, name, display)
-                 for role, (name, display) in STAFF.items()}
+        with users.hashing_with(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)):
+            staff = {role: StaffUser(users.add(store, CLI_OPERATOR, name, display, role, PASSWORD), role, name,
+                                     display) for role, (name, display) in STAFF.items()}
     finally:
-        users._hasher = real_hasher
         store.close()
     return path, staff
 

@@ -168,4 +168,4 @@ def test_the_cookie_script_carries_the_session_and_the_safe_attributes(login):
 def test_the_cookie_script_refuses_anything_but_a_session_token(hostile):
     """The one raw HTML the app renders: nothing but a server-made token may reach it."""
     with pytest.raises(ValueError):
-        session._cookie_script(hostile, 60)
+        session.cookie_script(hostile, 60)

@@ -4,9 +4,7 @@ import datetime as dt
 
 import pytest
 from apptest_kit import PASSWORD, count, first_run, new_app, submit_login, t, values
-from argon2 import PasswordHasher
 
-from crm_app.access import users
 from crm_app.core import clock, settings
 from crm_app.ui import session
 
@@ -15,9 +13,8 @@ WINDOW = dt.timedelta(minutes=settings.DEFAULTS["login_window_minutes"], seconds
 
 
 @pytest.fixture(autouse=True)
-def cheap_dummy_hash(monkeypatch):
+def cheap_dummy_hash(cheap_hashing):
     """Unknown and throttled attempts verify the dummy hash: make it as cheap as the staff's hashes."""
-    monkeypatch.setattr(users, "_DUMMY_HASH", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("x"))
 
 
 def refused_like_a_wrong_password(at) -> None:

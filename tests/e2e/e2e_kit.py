@@ -6,6 +6,7 @@ Streamlit renders a widget with key X inside an element container with the CSS c
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from crm_app.core import i18n
+from crm_app.core import clock, i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -43,20 +44,35 @@ def free_port() -> int:
 
 
 class Server:
-    """`python -m streamlit run app.py` on a free port of 127.0.0.1, with CRM_DB set."""
+    """`python -m streamlit run app.py` on a free port of 127.0.0.1, with CRM_DB set.
 
-    def __init__(self, db: Path, log: Path, *, port: int | None = None, extra_args: tuple[str, ...] = ()):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    With `clock_file`, the server's clock stands at the moment written there (crm_app.core.clock's
+    test seam); `set_clock` moves it. Tests run in parallel: a free port another worker took in the
+    meantime makes the server exit at once, and then it starts again on another one.
+    """
+
+    def __init__(self, db: Path, log: Path, *, port: int | None = None, extra_args: tuple[str, ...] = (),
+                 clock_file: Path | None = None):
         self.log = log
+        self.clock_file = clock_file
         env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self._wait_healthy()
+        if clock_file is not None:
+            env[clock.TEST_CLOCK_ENV] = str(clock_file)
+        for attempt in range(3):
+            self.port = port or free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            with open(log, "wb") as out:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                     "--server.address", "127.0.0.1", "--server.port", str(self.port),
+                     "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
+                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            try:
+                self._wait_healthy()
+                return
+            except RuntimeError:
+                if port or attempt == 2 or "is not available" not in self.output():
+                    raise
 
     def _wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -70,6 +86,13 @@ class Server:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{self.output()}")
+
+    def set_clock(self, moment: dt.datetime) -> None:
+        """Stand the server's clock at `moment` (naive UTC); written whole, so no read sees half of it."""
+        path = Path(self.clock_file)
+        partial = path.with_name(path.name + ".new")
+        partial.write_text(moment.isoformat(), "ascii")
+        os.replace(partial, path)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -2,6 +2,7 @@
 tables that hold persons, compaction under concurrent use, and the journal that survives a restore."""
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -261,8 +262,9 @@ def test_an_erasure_is_reapplied_after_restoring_an_older_backup(store, admin, t
 def test_a_reapply_never_erases_a_different_person_with_a_once_used_number(store, admin, frozen_clock):
     pid = register(store, admin, "Amal", family="Haddad")
     # a journal line for this number but another record (e.g. a number handed out again after a restore)
-    erasure._journal_append(store.path, [{"person_id": pid, "fingerprint": "0" * 64, "erased_utc": "x",
-                                          "reason": "request"}])
+    line = json.dumps({"erased_utc": "x", "fingerprint": "0" * 64, "person_id": pid, "reason": "request"})
+    with open(erasure.journal_path(store.path), "a", encoding="ascii") as journal:
+        journal.write(line + "\n")
     assert erasure.reapply(store, admin) == 0
     with store.read() as cur:
         assert cur.execute("SELECT count(*) FROM person WHERE id = ?", [pid]).fetchone()[0] == 1

@@ -86,12 +86,16 @@ def test_after_an_ended_membership_the_rest_period_runs(store, pm, board):
     assert entry_of(store, board, person)[1] == "waiting"
 
 
-def test_without_a_rest_period_one_may_join_again_at_once(store, pm, frozen_clock):
-    network_id = network(store, pm, rest_months=0)
+def test_without_a_rest_period_one_may_join_again_at_once(store, pm, board):
+    no_rest = network(store, pm, "Adviesraad", rest_months=0)
     [person] = insert_people(store, [{}])
-    [membership] = seat(store, pm, network_id, [person])
-    memberships.end_early(store, pm, membership, "left")
-    waitlists.add(store, pm, network_id, person)
+    ended = [seat(store, pm, network_id, [person])[0] for network_id in (board, no_rest)]
+    for membership in ended:
+        memberships.end_early(store, pm, membership, "left")
+    assert refusal(store, lambda: waitlists.add(store, pm, board, person)) == "resting", "six months there"
+    entry = waitlists.add(store, pm, no_rest, person)                          # the same day, no rest period
+    assert entry_of(store, no_rest, person) == (entry, "waiting")
+    assert [e.person_id for e in waitlists.entries(store, pm, no_rest)] == [person]
 
 
 def test_unknown_person_or_network(store, pm, board):

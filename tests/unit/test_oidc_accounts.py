@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from argon2 import PasswordHasher
 
 from crm_app.access import oidc, users
 from crm_app.access.audit import CLI_OPERATOR, Actor
@@ -18,8 +17,8 @@ PASSWORD = "een lang genoeg wachtwoord"
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+def cheap(cheap_hashing):
+    """Real argon2id with the smallest cost parameters."""
 
 
 def claims(sub="sub-1", email=None, verified=None, iat=None, **extra) -> dict:

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-from argon2 import PasswordHasher
 
 from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
@@ -18,10 +17,8 @@ GOOD = "k7#vQ2m!xLp9"           # exactly 12 characters, on no list
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(users, "_hasher", cheap)
-    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("not a real password, only spends the same time"))
+def cheap(cheap_hashing):
+    """Real argon2id with the smallest cost parameters."""
 
 
 def refusal(store, username: str, password: str) -> str:

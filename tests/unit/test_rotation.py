@@ -230,6 +230,7 @@ def test_the_daily_upkeep_runs_the_rotation(store):
     assert {r["status"] for r in rotation.ending_soon(store, PM)} == {"renewal_proposed"}
 
 
+@pytest.mark.slow
 def test_five_years_of_processing_keep_the_network_turning_over(store):
     """Every fortnight for five years: fill open places from the list, renew half, early leaves now and then.
     Places never exceed the maximum, nobody is a member during their rest, every term ends on time."""

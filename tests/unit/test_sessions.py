@@ -5,7 +5,6 @@ import datetime as dt
 import hashlib
 
 import pytest
-from argon2 import PasswordHasher
 
 from crm_app.access import sessions, users
 from crm_app.access.audit import CLI_OPERATOR
@@ -17,8 +16,8 @@ MAX_AGE = dt.timedelta(seconds=settings.DEFAULTS["session_max_seconds"])
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+def cheap(cheap_hashing):
+    """Real argon2id with the smallest cost parameters."""
 
 
 @pytest.fixture

@@ -135,6 +135,7 @@ def test_unit_of_work_retried_on_transaction_conflict(store, monkeypatch):
 
     assert store.write(work, "x") == "done"
     assert len(attempts) == store_module.RETRIES
+    assert store.conflicts == store_module.RETRIES - 1, "each retried conflict is counted"
     # Only the attempt that committed left a row.
     assert rows(store, "SELECT action FROM audit_event WHERE action LIKE 'try %'") == [
         (f"try {store_module.RETRIES}",)]

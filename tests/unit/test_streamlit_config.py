@@ -19,3 +19,8 @@ def test_server_refuses_cross_site_requests_and_serves_no_static_files():
 
 def test_magic_is_off():
     assert CONFIG["runner"]["magicEnabled"] is False
+
+
+def test_tracebacks_go_through_the_log_filter_not_rich():
+    """A rich traceback is printed past crm_app/ui/logsafe.py's filter, database values and all."""
+    assert CONFIG["logger"]["enableRich"] is False

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from crm_app.privacy import exports
 ks = st.integers(min_value=3, max_value=8)
 cells = st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=7)
 # small groups are where it matters: most cells small
+N = settings.default.max_examples   # the Hypothesis profile's count (tests/conftest.py): 200 in ci, 30 in dev
 small_cells = st.lists(st.one_of(st.integers(0, 9), st.integers(0, 40)), min_size=1, max_size=7)
 
 
@@ -72,7 +74,8 @@ def assert_safe(table: suppression.Table, counts: list[int]) -> None:
         assert len(values) >= 2, f"hidden cell {i} ({counts[i]}) pinned from the margins: {values}"
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=2 * N, deadline=None)
 @given(counts=small_cells, k=ks)
 def test_no_small_count_is_shown_and_no_hidden_cell_is_pinned_by_the_total(counts, k):
     table = suppression.suppress([f"c{i}" for i in range(len(counts))], counts, k)
@@ -82,7 +85,7 @@ def test_no_small_count_is_shown_and_no_hidden_cell_is_pinned_by_the_total(count
             assert status == PRIMARY or table.withheld
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=N, deadline=None)
 @given(counts=small_cells, k=ks)
 def test_a_table_without_a_total_hides_only_the_small_cells(counts, k):
     table = suppression.suppress([f"c{i}" for i in range(len(counts))], counts, k, additive=False)
@@ -104,7 +107,8 @@ def tables_for(population, k):
     return wide, narrow, wider, filtered
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=2 * N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(population=people, k=ks)
 def test_a_filter_and_the_wider_view_never_differ_by_a_small_group(population, k):
     wide, narrow, wider, filtered = tables_for(population, k)
@@ -117,7 +121,7 @@ def test_a_filter_and_the_wider_view_never_differ_by_a_small_group(population, k
             assert not 1 <= a - b <= k - 1, (wide, narrow)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=N * 3 // 2, deadline=None)
 @given(population=people.filter(lambda p: len(p) > 0), k=ks, data=st.data())
 def test_two_filters_that_differ_by_one_person_never_reveal_that_person(population, k, data):
     """The onlooker picks a filter that leaves out exactly one person x; the dashboards refuse it."""
@@ -130,7 +134,7 @@ def test_two_filters_that_differ_by_one_person_never_reveal_that_person(populati
     assert view.total is None and not view.dimensions
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=N * 3 // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(population=st.lists(st.tuples(st.integers(0, 4), st.sampled_from("ABC")), min_size=0, max_size=60),
        k=ks, data=st.data())
 def test_no_shown_filter_result_differs_from_the_whole_by_1_to_k_minus_1_in_any_cell(population, k, data):
@@ -161,7 +165,7 @@ def _fine(population) -> dict:
 
 
 # -- membership history ------------------------------------------------------------------------------
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=N, deadline=None)
 @given(spans=st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), min_size=0, max_size=40), k=ks)
 def test_two_released_months_never_differ_by_1_to_k_minus_1_members(spans, k):
     history = MemberHistory.__new__(MemberHistory)
@@ -186,7 +190,7 @@ funnel_rows = st.lists(st.lists(st.integers(0, 40), min_size=5, max_size=5).map(
                        min_size=1, max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=N * 3 // 2, deadline=None)
 @given(rows=funnel_rows, k=ks)
 def test_funnel_shows_no_small_count_no_small_drop_and_no_pinned_cell(rows, k):
     table = funnel_table(k, [f"r{i}" for i in range(len(rows))], rows, [[] for _ in rows])
@@ -211,7 +215,8 @@ def test_funnel_shows_no_small_count_no_small_drop_and_no_pinned_cell(rows, k):
 
 
 # -- what reaches the browser ------------------------------------------------------------------------------
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
+@settings(max_examples=N * 3 // 10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(counts=small_cells, k=ks)
 def test_chart_data_tooltips_and_csv_hold_no_small_count(counts, k):
     from crm_app.ui import charts
@@ -232,7 +237,7 @@ def test_chart_data_tooltips_and_csv_hold_no_small_count(counts, k):
 
 
 # -- districts inside municipalities -------------------------------------------------------------------------
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=N, deadline=None)
 @given(cells=st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 3), st.integers(0, 12)), min_size=1, max_size=8),
        k=ks)
 def test_a_hidden_district_cannot_be_worked_out_from_its_municipality(cells, k):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import extract_parameters
 
 from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
@@ -18,17 +18,14 @@ def real_cost(test):
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing(request, monkeypatch):
+def cheap(request):
     """Real argon2id with the smallest cost parameters (0.3 s per hash is too slow for a test suite).
 
     Verification reads the parameters from the stored hash, so log-in runs the code unchanged.
     A test decorated with `real_cost` keeps the production parameters.
     """
-    if getattr(request.function, "real_cost", False):
-        return
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(users, "_hasher", cheap)
-    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("not a real password, only spends the same time"))
+    if not getattr(request.function, "real_cost", False):
+        request.getfixturevalue("cheap_hashing")
 
 
 @pytest.fixture
@@ -59,7 +56,7 @@ def test_added_user_has_an_argon2id_hash_with_the_real_cost_and_no_plain_passwor
     assert PASSWORD not in password_hash
     assert add_events == [(None, "app_user", user_id, "cli")]
     # An unknown username spends a verification of the same cost, so timing does not tell who exists.
-    assert not users._hasher.check_needs_rehash(users._DUMMY_HASH)
+    assert extract_parameters(users.dummy_hash()) == extract_parameters(password_hash)
     assert users.authenticate(store, "pim", PASSWORD).username == "pim"
 
 

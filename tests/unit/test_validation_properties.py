@@ -14,7 +14,8 @@ from crm_app.core import reference
 from crm_app.core.errors import ValidationError
 from crm_app.people.validation import DIMENSION_FIELDS, CleanPerson, PersonInput, validate_person
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+N = settings.default.max_examples   # the Hypothesis profile's count (tests/conftest.py): 200 in ci, 30 in dev
+SETTINGS = settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Embedding, override and isolate controls (the characters that make text display as something else).
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
