@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(PY) -m crm_app.cli --db "$(DB)" serve --port $(PORT)
 
 ## test: install everything (Python packages, Debian's chromium) and run every test: in parallel on
-## every core, then alone what is marked `serial`. Fails if either run fails; "no serial tests" (5) is fine.
+## alone what is marked `serial`, then everything else on every core. Fails if either run fails; "no serial tests" (5) is fine.
 test: $(STAMP) chromium
 	@status=0; \
 	$(PY) -m pytest -m serial -n 0 -q || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
