@@ -5,7 +5,7 @@ from crm_app.core.errors import CrmError
 from crm_app.networks import offers, reasons, registry, selection
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr
+from crm_app.ui.text import fmt_date, lang, tr, trn
 
 user = session.require("places.fill")
 store = get_store()
@@ -24,7 +24,7 @@ def _make_offers(plan: selection.FillPlan) -> None:
     except CrmError as exc:
         state["fill_refusal"] = exc
         return
-    state["fill_flash"] = tr("fill.offers_made", count=len(made))
+    state["fill_flash"] = trn("fill.offers_made", len(made))
 
 
 def _respond(offer_id: int, response: str) -> None:
@@ -64,7 +64,7 @@ for proposal in plan.proposals:
 for reason in plan.unmet:
     st.warning(reasons.describe(reason, lang()))
 if plan.proposals:
-    st.button(tr("fill.make_offers", count=len(plan.proposals)), key="fill_make_offers", type="primary",
+    st.button(trn("fill.make_offers", len(plan.proposals)), key="fill_make_offers", type="primary",
               on_click=_make_offers, args=(plan,), width="stretch")
 
 st.subheader(tr("fill.open_offers"))
