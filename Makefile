@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(VENV)/bin/pybabel -q compile -d crm_app/locale -D crm
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

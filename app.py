@@ -13,10 +13,9 @@ from crm_app.ui.text import LANG_KEY, tr
 
 log = logging.getLogger("crm_app.web")
 
-st.set_page_config(page_title=i18n.t("app.title"), page_icon=":material/diversity_3:", layout="centered")
-
 if LANG_KEY not in st.session_state:
     st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+st.set_page_config(page_title=tr("app.title"), page_icon=":material/diversity_3:", layout="centered")
 with st.sidebar:
     st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
 

@@ -13,7 +13,7 @@ from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr
+from crm_app.ui.text import fmt_date, lang, tr, trn
 
 user = session.require("alumni.view")
 store = get_store()
@@ -46,8 +46,9 @@ if not view.show_names:
 # -- the setting ----------------------------------------------------------------------------------------
 st.subheader(tr("alumni.setting"))
 if view.setting:
-    st.markdown(tr("alumni.setting_text", places=view.setting.active_places, months=view.setting.period_months,
-                   periods=view.setting.active_periods))
+    st.markdown(tr("alumni.setting_text", places=view.setting.active_places,
+                   months=trn("alumni.months", view.setting.period_months),
+                   periods=trn("alumni.periods", view.setting.active_periods)))
 else:
     st.info(tr("alumni.no_setting"))
 if can_set:

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.access import audit
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import date_format, fmt_datetime, tr
+from crm_app.ui.text import date_format, fmt_datetime, tr, trn
 
 user = session.require("audit.view")
 store = get_store()
@@ -43,14 +43,14 @@ rows = audit.search(store, session.actor(), action=action or None,
 if st.button(tr("audit.verify"), key="audit_verify"):
     result = audit.verify(store)
     if result.ok:
-        st.success(tr("audit.intact", count=result.events_checked))
+        st.success(trn("audit.intact", result.events_checked))
     else:
         st.error(tr("audit.broken", id=result.first_bad_id))
 
 if not rows:
     st.info(tr("audit.none"))
 else:
-    st.caption(tr("audit.count", count=len(rows), limit=LIMIT))
+    st.caption(trn("audit.count", len(rows), limit=LIMIT))
     st.dataframe(
         [{
             tr("audit.col.time"): fmt_datetime(row["occurred_utc"]),

@@ -5,7 +5,7 @@ from crm_app.core.fields import display_name
 from crm_app.networks import offers, reasons, registry, selection
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr
+from crm_app.ui.text import fmt_date, lang, tr, trn
 
 user = session.require("places.fill")
 store = get_store()
@@ -21,7 +21,7 @@ if network_id is None:
 def _make_offers(plan: selection.FillPlan) -> None:
     buttons.run(offers.make, plan.network_id, [p.candidate.entry_id for p in plan.proposals], plan.method,
                 {p.candidate.entry_id: p.reasons for p in plan.proposals},
-                flash=lambda made: tr("fill.offers_made", count=len(made)))
+                flash=lambda made: trn("fill.offers_made", len(made)))
 
 
 def _respond(offer_id: int, response: str) -> None:
@@ -53,7 +53,7 @@ for proposal in plan.proposals:
 for reason in plan.unmet:
     st.warning(reasons.describe(reason, lang()))
 if plan.proposals:
-    st.button(tr("fill.make_offers", count=len(plan.proposals)), key="fill_make_offers", type="primary",
+    st.button(trn("fill.make_offers", len(plan.proposals)), key="fill_make_offers", type="primary",
               on_click=_make_offers, args=(plan,), width="stretch")
 
 st.subheader(tr("fill.open_offers"))

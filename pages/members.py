@@ -5,7 +5,7 @@ from crm_app.core.fields import display_name
 from crm_app.networks import memberships, registry
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, tr
+from crm_app.ui.text import fmt_date, label, tr, trn
 
 user = session.require("members.view")
 store = get_store()
@@ -27,7 +27,7 @@ buttons.show_outcome({"end_reason": tr("members.end_reason"), "end_note": tr("me
 
 rows = memberships.members(store, session.actor(), network_id)
 network = registry.get(store, session.actor(), network_id)
-st.caption(tr("members.count", count=len(rows), places=network.max_places))
+st.caption(trn("members.count", len(rows), places=network.max_places))
 for row in rows:
     with st.container(border=True, key=f"members_row_{row['id']}"):
         widgets.page_link("pages/person.py", display_name(row["given_name"], row["family_name"]),

@@ -9,7 +9,7 @@ from crm_app.networks import registry, rotation
 from crm_app.privacy import exports
 from crm_app.ui import actions, rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, tr
+from crm_app.ui.text import fmt_date, tr, trn
 
 user = session.require("rotation.view")
 store = get_store()
@@ -60,8 +60,8 @@ for row in soon:
                           icon=":material/person:", query_params={"id": str(row["person_id"])})
         st.caption(tr("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
                       end=fmt_date(row["planned_end_date"])) + " · "
-                   + (tr("rotation.days_left", days=row["days_left"]) if row["days_left"] > 0
-                      else tr("rotation.days_over", days=-row["days_left"])))
+                   + (trn("rotation.days_left", row["days_left"]) if row["days_left"] > 0
+                      else trn("rotation.days_over", -row["days_left"])))
         st.markdown(f"**{tr('rotation.status.' + row['status'])}** · "
                     + tr("rotation.alumni_answer", answer=tr("rotation.alumni_choice." + answers[row["alumni_choice"]])))
         st.text_input(tr("rotation.note"), key=f"rotation_note_{mid}", max_chars=500)

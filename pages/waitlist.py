@@ -6,7 +6,7 @@ from crm_app.networks import registry, waitlists
 from crm_app.people import persons
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, fmt_datetime, label, tr
+from crm_app.ui.text import fmt_date, fmt_datetime, label, tr, trn
 
 user = session.require("waitlist.view")
 store = get_store()
@@ -47,7 +47,7 @@ for entry in (due if only_due else entries):
         status = label("waitlist_status", entry.status)
         check = tr("waitlist.check_overdue" if entry.check_overdue else "waitlist.check_due",
                    date=fmt_date(entry.check_due))
-        st.caption(f"{status} · {tr('waitlist.since', date=fmt_datetime(entry.joined_utc), days=entry.waited_days)}"
+        st.caption(f"{status} · {trn('waitlist.since', entry.waited_days, date=fmt_datetime(entry.joined_utc))}"
                    f" · {check}")
         if entry.status == "waiting":
             st.button(tr("waitlist.confirm"), key=f"waitlist_confirm_{entry.id}", on_click=buttons.run,

@@ -1,1054 +1,134 @@
-"""Every text the user sees, in Dutch (default) and English.
+"""Every text the user sees, from the gettext catalogues `crm_app/locale/<lang>/LC_MESSAGES/crm.po`.
 
-`t(key, lang, **params)` formats a message; an unknown key raises in tests (no silent gaps).
-Option values (roles, sources, stages…) are translated through `label(group, value, lang)`.
+`t(key, lang, **params)` formats a message; `tn(key, count, lang, **params)` picks the plural form
+for `count` by the catalogue's Plural-Forms header. Option values (roles, sources, stages…) are
+translated through `label(group, value, lang)`, message id `label.<group>.<value>`. A key that no
+catalogue holds raises KeyError (no silent gaps); a key one language lacks falls back to Dutch.
+
+A language is added by dropping in its .po file: LANGS is the catalogues found on disk, in the
+package and in the directories of CRM_LOCALE_DIR (os.pathsep-separated). A .po is compiled to .mo
+at install (`make`); a .mo that is missing or older than its .po is compiled in memory instead.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gettext
+import io
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 from crm_app.core import formats
 from crm_app.core.errors import CrmError, FieldError, ValidationError
 
-LANGS = ("nl", "en")
 DEFAULT_LANG = "nl"
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    # application
-    "app.title": ("Deelnemersnetwerken", "Participant networks"),
-    "app.language": ("Taal", "Language"),
-    "app.logout": ("Uitloggen", "Log out"),
-    "app.signed_in_as": ("Ingelogd als {name} ({role})", "Signed in as {name} ({role})"),
-    "app.no_access": ("U heeft geen toegang tot dit scherm.", "You do not have access to this screen."),
-    "app.error": ("Er ging iets mis (code {code}). Probeer het opnieuw; blijft het misgaan, meld dan de code.",
-                  "Something went wrong (code {code}). Try again; if it keeps happening, report the code."),
-    # login
-    "login.title": ("Inloggen", "Log in"),
-    "login.username": ("Gebruikersnaam", "Username"),
-    "login.password": ("Wachtwoord", "Password"),
-    "login.submit": ("Inloggen", "Log in"),
-    "login.failed": ("Gebruikersnaam of wachtwoord klopt niet.", "Username or password is not right."),
-    # navigation
-    "nav.home": ("Start", "Home"),
-    "nav.register": ("Aanmelden", "Register"),
-    "nav.find": ("Zoeken", "Find"),
-    "nav.person": ("Persoon", "Person"),
-    "nav.follow_ups": ("Mijn opvolgingen", "My follow-ups"),
-    "nav.users": ("Gebruikers", "Users"),
-    "nav.audit": ("Audit", "Audit"),
-    "nav.self_register": ("Meld je aan", "Sign up"),
-    "nav.section.people": ("Mensen", "People"),
-    "nav.section.admin": ("Beheer", "Administration"),
-    "nav.section.networks": ("Netwerken", "Networks"),
-    "nav.places": ("Open plaatsen", "Open places"),
-    "nav.fill": ("Plaatsen vullen", "Fill places"),
-    "nav.waitlist": ("Wachtlijsten", "Waiting lists"),
-    "nav.members": ("Leden", "Members"),
-    "nav.networks": ("Netwerken beheren", "Manage networks"),
-    # networks
-    "networks.none": ("Er is nog geen netwerk.", "There is no network yet."),
-    "networks.title": ("Netwerken", "Networks"),
-    "networks.new": ("+ Nieuw netwerk", "+ New network"),
-    "networks.edit": ("Netwerk", "Network"),
-    "networks.saved": ("Netwerk opgeslagen.", "Network saved."),
-    "networks.save": ("Netwerk opslaan", "Save network"),
-    "networks.targets": ("Samenstellingsdoelen", "Composition targets"),
-    "networks.targets_help": ("Per regel één doel. Waarde als code (gender: woman/man/other; land: SY, ER…; "
-                              "taal: ara, tir…). Maat: count (aantal), share (percentage, bv. 40%) of distinct "
-                              "(aantal verschillende waarden, zonder waarde). Zonder waarde en met een maximum: "
-                              "hoogstens zoveel per waarde (bv. gemeente, max 4).",
-                              "One target per row. Value as a code (gender: woman/man/other; country: SY, ER…; "
-                              "language: ara, tir…). Measure: count, share (a percentage, e.g. 40%) or distinct "
-                              "(number of different values, no value). No value with a maximum: at most that many "
-                              "per value (e.g. municipality, max 4)."),
-    "networks.col.dimension": ("Kenmerk", "Dimension"),
-    "networks.col.value": ("Waarde", "Value"),
-    "networks.col.measure": ("Maat", "Measure"),
-    "networks.col.min": ("Minimum", "Minimum"),
-    "networks.col.max": ("Maximum", "Maximum"),
-    "networks.target_row": ("Doel {row}", "Target {row}"),
-    "field.network": ("Netwerk", "Network"),
-    "field.network_name": ("Naam", "Name"),
-    "field.network_kind": ("Soort", "Kind"),
-    "field.min_places": ("Minimum aantal plaatsen", "Minimum places"),
-    "field.max_places": ("Maximum aantal plaatsen", "Maximum places"),
-    "field.term_months": ("Termijn (maanden)", "Term (months)"),
-    "field.max_terms": ("Maximum aantal termijnen achter elkaar", "Maximum consecutive terms"),
-    "field.rest_months": ("Rustperiode voor terugkeer (maanden)", "Rest period before re-joining (months)"),
-    "field.cadence": ("Vergaderfrequentie", "Meeting cadence"),
-    "field.alumni_network": ("Alumninetwerk", "Alumni network"),
-    # open places
-    "places.title": ("Open plaatsen", "Open places"),
-    "places.network": ("Netwerk", "Network"),
-    "places.members": ("Leden", "Members"),
-    "places.on_offer": ("Aangeboden", "On offer"),
-    "places.open_now": ("Nu open", "Open now"),
-    "places.opening_soon": ("Komen vrij (3 mnd)", "Opening (3 months)"),
-    "places.waiting": ("Op wachtlijst", "Waiting"),
-    "places.below_min": ("Minimum", "Minimum"),
-    "places.below_min_text": ("onder het minimum van {min}", "below the minimum of {min}"),
-    "places.targets_short": ("Doelen", "Targets"),
-    "places.with_offers": ("met aanbiedingen", "with offers"),
-    "places.fill_link": ("Plaatsen vullen", "Fill places"),
-    "places.download": ("Download tabel (CSV)", "Download table (CSV)"),
-    "target.met": ("gehaald", "met"),
-    "target.short": ("niet gehaald", "short"),
-    "target.over": ("overschreden", "exceeded"),
-    # fill
-    "fill.title": ("Plaatsen vullen", "Fill places"),
-    "fill.method": ("Methode", "Method"),
-    "fill.method.waitlist": ("Wachtlijst", "Waiting list"),
-    "fill.method.quota": ("Quotum", "Quota"),
-    "fill.method.lottery": ("Loting", "Lottery"),
-    "fill.method_help.waitlist": ("Wie het langst wacht, eerst.", "Longest waiting first."),
-    "fill.method_help.quota": ("Wie het langst wacht, eerst — binnen de doelen; waar een doel tekortschiet, eerst "
-                               "wie dat aanvult.", "Longest waiting first within the targets; where a target falls "
-                               "short, first whoever makes it up."),
-    "fill.places": ("Aantal plaatsen", "Number of places"),
-    "fill.proposal": ("Voorstel ({open} open plaatsen)", "Proposal ({open} open places)"),
-    "fill.make_offers": ("Bied {count} plaats(en) aan", "Offer {count} place(s)"),
-    "fill.offers_made": ("{count} aanbieding(en) gedaan.", "{count} offer(s) made."),
-    "fill.open_offers": ("Openstaande aanbiedingen", "Open offers"),
-    "fill.no_open_offers": ("Geen openstaande aanbiedingen.", "No open offers."),
-    "fill.deadline": ("antwoord uiterlijk {date}", "answer by {date}"),
-    "fill.accept": ("Aanvaard", "Accepted"),
-    "fill.decline": ("Afgeslagen", "Declined"),
-    "fill.withdraw": ("Intrekken", "Withdraw"),
-    "fill.offer_accepted": ("Aanbod aanvaard: het lidmaatschap is gemaakt.", "Offer accepted: the membership is made."),
-    "fill.offer_declined": ("Aanbod afgeslagen; het voorstel toont wie nu aan de beurt is.",
-                            "Offer declined; the proposal shows who is next."),
-    "fill.offer_withdrawn": ("Aanbod ingetrokken; de persoon staat weer op de wachtlijst.",
-                             "Offer withdrawn; the person is back on the waiting list."),
-    # waiting list
-    "waitlist.title": ("Wachtlijst", "Waiting list"),
-    "waitlist.add": ("Iemand op de wachtlijst zetten", "Put someone on the waiting list"),
-    "waitlist.add_button": ("Toevoegen", "Add"),
-    "waitlist.added": ("Op de wachtlijst gezet.", "Put on the waiting list."),
-    "waitlist.summary": ("{waiting} wachtend, {due} met een controle 'nog interesse?' die nu moet.",
-                         "{waiting} waiting, {due} due for a 'still interested?' check."),
-    "waitlist.only_due": ("Alleen wie nu gecontroleerd moet worden", "Only those due for a check"),
-    "waitlist.since": ("sinds {date} ({days} dagen)", "since {date} ({days} days)"),
-    "waitlist.check_due": ("controle op {date}", "check due {date}"),
-    "waitlist.check_overdue": ("controle sinds {date} nodig", "check overdue since {date}"),
-    "waitlist.confirm": ("Heeft nog interesse", "Still interested"),
-    "waitlist.confirmed": ("Interesse bevestigd.", "Interest confirmed."),
-    "waitlist.end": ("Van de lijst halen", "Take off the list"),
-    "waitlist.end_status": ("Waarom", "Why"),
-    "waitlist.end_reason": ("Toelichting", "Explanation"),
-    "waitlist.end_submit": ("Van de lijst halen", "Take off the list"),
-    "waitlist.ended": ("Van de wachtlijst gehaald.", "Taken off the waiting list."),
-    # members
-    "members.title": ("Leden", "Members"),
-    "members.count": ("{count} leden, {places} plaatsen", "{count} members, {places} places"),
-    "members.term": ("van {start} tot {end} (termijn {number})", "from {start} to {end} (term {number})"),
-    "members.end": ("Lidmaatschap beëindigen", "End membership"),
-    "members.end_reason": ("Reden", "Reason"),
-    "members.end_note": ("Toelichting", "Explanation"),
-    "members.end_submit": ("Beëindigen", "End"),
-    "members.ended": ("Lidmaatschap beëindigd; de plaats is vrij.", "Membership ended; the place is open."),
-    "person.networks": ("Netwerken", "Networks"),
-    "person.add_to_waitlist": ("Op wachtlijst zetten", "Put on waiting list"),
-    "person.waitlist_added": ("Op de wachtlijst gezet.", "Put on the waiting list."),
-    "person.no_networks": ("Nog op geen enkele wachtlijst en nergens lid.",
-                           "Not on any waiting list and no member anywhere."),
-    # home
-    "home.welcome": ("Welkom, {name}", "Welcome, {name}"),
-    "home.role": ("Uw rol: {role}", "Your role: {role}"),
-    "home.what_you_can_do": ("Wat u hier kunt doen:", "What you can do here:"),
-    "home.stats": ("{persons} personen geregistreerd, {due} opvolgingen vandaag of te laat.",
-                   "{persons} persons registered, {due} follow-ups due today or overdue."),
-    # fields
-    "field.given_name": ("Voornaam", "Given name"),
-    "field.family_name": ("Achternaam (optioneel)", "Family name (optional)"),
-    "field.phone_country": ("Land van het nummer", "Country of the number"),
-    "field.phone": ("Telefoon", "Phone"),
-    "field.email": ("E-mail (optioneel)", "Email (optional)"),
-    "field.preferred_language": ("Voorkeurstaal", "Preferred language"),
-    "field.other_languages": ("Andere talen", "Other languages"),
-    "field.note": ("Notitie", "Note"),
-    "field.source_kind": ("Hoe gevonden", "How found"),
-    "field.source_name.market": ("Welke markt", "Which market"),
-    "field.source_name.coach_referral": ("Naam coach", "Coach's name"),
-    "field.source_name.internal_coach": ("Naam coach (gemeente)", "Coach's name (municipality)"),
-    "field.source_name.alumni_referral": ("Welke alumnus", "Which alumnus"),
-    "field.source_name.partner_org": ("Welke organisatie", "Which organisation"),
-    "field.source_name.event": ("Welke bijeenkomst", "Which event"),
-    "field.source_name.self_registration": ("Waar (kiosk, formulier)", "Where (kiosk, form)"),
-    "field.source_name.other": ("Toelichting", "Details"),
-    "field.source_org": ("Organisatie van de coach", "Coach's organisation"),
-    "field.source_date": ("Datum", "Date"),
-    "field.source_detail": ("Extra toelichting (optioneel)", "More details (optional)"),
-    "field.consent_method": ("Toestemming gegeven", "Consent given"),
-    "field.consent_contact": ("Toestemming om contact op te nemen (nodig om telefoon of e-mail te bewaren)",
-                              "Consent to be contacted (needed to keep phone or email)"),
-    "field.consent_diversity_statistics": ("Toestemming voor diversiteitsstatistiek (optionele kenmerken)",
-                                           "Consent to diversity statistics (optional characteristics)"),
-    "field.gender": ("Gender", "Gender"),
-    "field.birth_year": ("Geboortejaar", "Birth year"),
-    "field.country_of_origin": ("Land van herkomst", "Country of origin"),
-    "field.education_level": ("Opleidingsniveau", "Education level"),
-    "field.municipality": ("Gemeente", "Municipality"),
-    "field.district": ("Wijk", "District"),
-    "field.arrival_year": ("Jaar van aankomst in Nederland", "Year of arrival in the Netherlands"),
-    "field.integration_route": ("Inburgeringsroute", "Integration route"),
-    "field.stage": ("Fase", "Stage"),
-    "field.activity_kind": ("Soort contact", "Kind of contact"),
-    "field.activity_summary": ("Wat is er besproken", "What was discussed"),
-    "field.activity_follow_up": ("Opvolgen op (optioneel)", "Follow up on (optional)"),
-    "field.username": ("Gebruikersnaam", "Username"),
-    "field.display_name": ("Naam", "Name"),
-    "field.role": ("Rol", "Role"),
-    "field.password": ("Wachtwoord (minstens 12 tekens)", "Password (at least 12 characters)"),
-    "field.none": ("—", "—"),
-    # register
-    "register.title": ("Aanmelden", "Register"),
-    "register.section.contact": ("Contact", "Contact"),
-    "register.section.source": ("Bron", "Source"),
-    "register.check_again": ("Opnieuw controleren", "Check again"),
-    "register.section.consent": ("Toestemming", "Consent"),
-    "register.section.dimensions": ("Optionele kenmerken (alleen met toestemming)",
-                                    "Optional characteristics (only with consent)"),
-    "register.submit": ("Opslaan", "Save"),
-    "register.saved": ("{name} is opgeslagen.", "{name} has been saved."),
-    "register.open_person": ("Open persoon", "Open person"),
-    "register.fix_fields": ("Controleer de gemarkeerde velden; er is nog niets opgeslagen.",
-                            "Check the marked fields; nothing has been saved yet."),
-    "register.duplicates_found": ("Mogelijk staat deze persoon er al in. Vergelijk en kies.",
-                                  "This person may already be registered. Compare and choose."),
-    "register.compare.field": ("Gegeven", "Field"),
-    "register.compare.new": ("Nieuw ingevoerd", "Just entered"),
-    "register.compare.existing": ("Bestaand (#{id})", "Existing (#{id})"),
-    "register.compare.agrees": ("Komt overeen", "Agrees"),
-    "register.use_existing": ("Zelfde persoon: voeg deze bron toe", "Same person: add this source"),
-    "register.confirm_new": ("Iemand anders: sla op als nieuw", "Someone else: save as new"),
-    "register.source_added": ("Bron toegevoegd aan de bestaande persoon.", "Source added to the existing person."),
-    # duplicate reasons
-    "reason.same_phone": ("zelfde telefoonnummer", "same phone number"),
-    "reason.same_email": ("zelfde e-mailadres", "same email address"),
-    "reason.similar_name": ("lijkende naam", "similar name"),
-    "reason.swapped_name": ("voor- en achternaam omgewisseld", "given and family name swapped"),
-    "reason.same_birth_year": ("zelfde geboortejaar", "same birth year"),
-    "reason.near_birth_year": ("geboortejaar scheelt één jaar", "birth year one year apart"),
-    # selection reasons
-    "reason.waited": ("wacht {months} maanden (nummer {position} op de lijst)",
-                      "waited {months} months (number {position} on the list)"),
-    "reason.waited_month": ("wacht 1 maand (nummer {position} op de lijst)",
-                            "waited 1 month (number {position} on the list)"),
-    "reason.waited_days": ("wacht {days} dagen (nummer {position} op de lijst)",
-                           "waited {days} days (number {position} on the list)"),
-    "reason.adds_value": ("voegt toe: {subject}: nu {now} van {places}, doel minstens {min}",
-                          "adds {subject}: {now} of {places} now, target at least {min}"),
-    "reason.adds_distinct": ("voegt een nieuwe waarde toe voor {dimension_label} ({value_label}): nu {now}, "
-                             "doel minstens {min} verschillende",
-                             "adds a new {dimension_label} ({value_label}): {now} now, target at least {min} different"),
-    "reason.max_blocks": ("Iedere overgebleven kandidaat zou het maximum overschrijden van {subject} "
-                          "(hoogstens {max}).",
-                          "Every remaining candidate would exceed the maximum of {subject} "
-                          "(at most {max})."),
-    "reason.short_no_candidate": ("Doel {subject} blijft onder (nu {level}, minstens {min}): "
-                                  "niemand op de wachtlijst kan het aanvullen.",
-                                  "Target {subject} stays short ({level} now, at least {min}): "
-                                  "nobody on the waiting list can make it up."),
-    "reason.short_not_enough_places": ("Doel {subject} blijft onder (nu {level}, minstens "
-                                       "{min}): niet genoeg open plaatsen.",
-                                       "Target {subject} stays short ({level} now, at least "
-                                       "{min}): not enough open places."),
-    "reason.too_few_candidates": ("Maar {found} kandidaten voor {wanted} plaatsen op de wachtlijst.",
-                                  "Only {found} candidates on the waiting list for {wanted} places."),
-    "reason.no_open_places": ("Er zijn geen open plaatsen.", "There are no open places."),
-    # targets and dimensions
-    "target.at_least": ("minstens {n}", "at least {n}"),
-    "target.at_most": ("hoogstens {n}", "at most {n}"),
-    "target.and": ("en", "and"),
-    "target.different": ("verschillende", "different"),
-    "target.each": ("per waarde", "each"),
-    "target.share_of": ("({share} van {places})", "({share} of {places})"),
-    "dimension.gender": ("gender", "gender"),
-    "dimension.age_band": ("leeftijd", "age band"),
-    "dimension.country_of_origin": ("land van herkomst", "country of origin"),
-    "dimension.language": ("taal", "language"),
-    "dimension.education_level": ("opleidingsniveau", "education level"),
-    "dimension.education_band": ("opleiding (3 niveaus)", "education (3 levels)"),
-    "dimension.municipality": ("gemeente", "municipality"),
-    "dimension.district": ("wijk", "district"),
-    "dimension.years_in_nl": ("jaren in Nederland", "years in the Netherlands"),
-    "dimension.integration_route": ("inburgeringsroute", "integration route"),
-    # find
-    "find.title": ("Persoon zoeken", "Find a person"),
-    "find.query": ("Naam, telefoon of e-mail", "Name, phone or email"),
-    "find.none": ("Niemand gevonden.", "Nobody found."),
-    "find.count": ("{count} gevonden", "{count} found"),
-    "find.more": ("Meer dan {count} gevonden: maak de zoekvraag preciezer.",
-                  "More than {count} found: make the search more precise."),
-    # person
-    "person.title": ("Persoon", "Person"),
-    "person.choose": ("Kies eerst een persoon via Zoeken.", "First choose a person through Find."),
-    "person.not_found": ("Deze persoon bestaat niet (meer).", "This person does not exist (any more)."),
-    "person.tab.overview": ("Overzicht", "Overview"),
-    "person.tab.edit": ("Bewerken", "Edit"),
-    "person.tab.contact": ("Contactmoment", "Contact moment"),
-    "person.contact_details": ("Contactgegevens", "Contact details"),
-    "person.sources": ("Bronnen", "Sources"),
-    "person.first_source": ("eerste bron", "first source"),
-    "person.consents": ("Toestemmingen", "Consents"),
-    "person.consent_history": ("Geschiedenis van toestemmingen", "Consent history"),
-    "person.dimensions": ("Kenmerken", "Characteristics"),
-    "person.activities": ("Contactmomenten", "Contact moments"),
-    "person.no_activities": ("Nog geen contactmomenten.", "No contact moments yet."),
-    "person.save": ("Wijzigingen opslaan", "Save changes"),
-    "person.saved": ("Wijzigingen opgeslagen.", "Changes saved."),
-    "person.stage_save": ("Fase opslaan", "Save stage"),
-    "person.stage_auto": ("automatisch (uit de feiten)", "automatic (from the facts)"),
-    "person.activity_submit": ("Contactmoment vastleggen", "Record contact moment"),
-    "person.activity_saved": ("Contactmoment vastgelegd.", "Contact moment recorded."),
-    "person.given": ("gegeven", "given"),
-    "person.withdrawn": ("ingetrokken", "withdrawn"),
-    "person.not_asked": ("niet gevraagd", "not asked"),
-    "person.follow_up_on": ("opvolgen op {date}", "follow up on {date}"),
-    "person.registered_on": ("Geregistreerd op {date}", "Registered on {date}"),
-    # follow-ups
-    "followups.title": ("Mijn opvolgingen", "My follow-ups"),
-    "followups.none": ("Niets te doen vandaag.", "Nothing due today."),
-    "followups.overdue": ("te laat", "overdue"),
-    "followups.today": ("vandaag", "today"),
-    "followups.done": ("Gedaan", "Done"),
-    # users
-    "users.title": ("Gebruikers", "Users"),
-    "users.add": ("Gebruiker toevoegen", "Add user"),
-    "users.added": ("Gebruiker {username} toegevoegd.", "User {username} added."),
-    "users.disable": ("Blokkeren", "Disable"),
-    "users.enable": ("Deblokkeren", "Enable"),
-    "users.disabled": ("geblokkeerd", "disabled"),
-    # audit log
-    "audit.title": ("Auditlog", "Audit log"),
-    "audit.action": ("Actie bevat", "Action contains"),
-    "audit.user": ("Medewerker", "Staff member"),
-    "audit.user_any": ("Iedereen", "Anyone"),
-    "audit.user_cli": ("Beheerder (opdrachtregel)", "Operator (command line)"),
-    "audit.record_id": ("Record-id", "Record id"),
-    "audit.since": ("Vanaf", "From"),
-    "audit.until": ("Tot en met", "Up to and including"),
-    "audit.none": ("Geen gebeurtenissen gevonden.", "No events found."),
-    "audit.count": ("{count} gebeurtenissen (nieuwste eerst, hoogstens {limit}).",
-                    "{count} events (newest first, at most {limit})."),
-    "audit.col.time": ("Tijd", "Time"),
-    "audit.col.user": ("Medewerker", "Staff member"),
-    "audit.col.action": ("Actie", "Action"),
-    "audit.col.record": ("Record", "Record"),
-    "audit.col.result": ("Resultaat", "Result"),
-    "audit.col.origin": ("Herkomst", "Origin"),
-    "audit.verify": ("Keten controleren", "Verify chain"),
-    "audit.intact": ("De auditketen is intact ({count} gebeurtenissen gecontroleerd).",
-                     "The audit chain is intact ({count} events checked)."),
-    "audit.broken": ("De auditketen is verbroken bij gebeurtenis {id}.", "The audit chain is broken at event {id}."),
-    "audit.bad_record_id": ("Vul een getal in.", "Enter a number."),
-    # self registration (kiosk)
-    "self.title": ("Meld je aan voor een deelnemersnetwerk", "Sign up for a participant network"),
-    "self.intro": ("Laat je gegevens achter; we nemen contact met je op.",
-                   "Leave your details; we will get in touch."),
-    "self.submit": ("Aanmelden", "Sign up"),
-    "self.thanks": ("Dank je wel! We nemen contact met je op.", "Thank you! We will get in touch."),
-    # errors
-    "err.validation_failed": ("{count} veld(en) kloppen niet.", "{count} field(s) are not right."),
-    "err.required": ("Vul dit in.", "Please fill this in."),
-    "err.too_long": ("Te lang: {length} tekens, maximaal {max}.", "Too long: {length} characters, at most {max}."),
-    "err.control_character": ("Bevat een onzichtbaar stuurteken; typ de tekst opnieuw.",
-                              "Contains an invisible control character; type the text again."),
-    "err.bidi_control": ("Bevat een teken dat de leesrichting omdraait; typ de tekst opnieuw.",
-                         "Contains a character that overrides text direction; type the text again."),
-    "err.invalid_character": ("Bevat een ongeldig teken.", "Contains an invalid character."),
-    "err.name_needs_letter": ("Een naam bevat minstens één letter.", "A name contains at least one letter."),
-    "err.name_has_digit": ("Een naam bevat geen cijfers.", "A name contains no digits."),
-    "err.phone_unreadable": ("Dit is geen telefoonnummer.", "This is not a phone number."),
-    "err.phone_invalid": ("Geen geldig nummer voor {country_name}. Klopt het land?",
-                          "Not a valid number for {country_name}. Is the country right?"),
-    "err.email_invalid": ("Dit e-mailadres klopt niet (voorbeeld: naam@voorbeeld.nl).",
-                          "This email address is not valid (example: name@example.com)."),
-    "err.contact_consent_required": ("Zonder toestemming voor contact mogen telefoon en e-mail niet bewaard worden.",
-                                     "Without consent to be contacted, phone and email cannot be kept."),
-    "err.diversity_consent_required": ("Kenmerken alleen met toestemming voor diversiteitsstatistiek.",
-                                       "Characteristics only with consent to diversity statistics."),
-    "err.year_not_number": ("Vul een jaartal in, bijvoorbeeld 1990.", "Enter a year, for example 1990."),
-    "err.year_out_of_range": ("Kies een jaar tussen {low} en {high}.", "Choose a year between {low} and {high}."),
-    "err.arrival_before_birth": ("Aankomst ligt vóór het geboortejaar.", "Arrival is before the birth year."),
-    "err.invalid_choice": ("Kies een van de mogelijkheden.", "Choose one of the options."),
-    "err.language_unknown": ("Onbekende taal.", "Unknown language."),
-    "err.country_unknown": ("Onbekend land.", "Unknown country."),
-    "err.date_invalid": ("Geen geldige datum (jjjj-mm-dd).", "Not a valid date (yyyy-mm-dd)."),
-    "err.date_in_future": ("Deze datum ligt in de toekomst.", "This date is in the future."),
-    "err.date_in_past": ("Deze datum ligt in het verleden.", "This date is in the past."),
-    "err.referrer_required": ("Noem de alumnus die iemand aanbracht.", "Name the alumnus who referred them."),
-    "err.referrer_unknown": ("Deze alumnus bestaat niet.", "This alumnus does not exist."),
-    "err.username_invalid": ("2–40 tekens: kleine letters, cijfers, punt, streepje.",
-                             "2–40 characters: lower-case letters, digits, dot, dash."),
-    "err.username_taken": ("Deze gebruikersnaam bestaat al.", "This username already exists."),
-    "err.password_too_short": ("Minstens {min} tekens.", "At least {min} characters."),
-    "err.password_common": ("Dit wachtwoord is te bekend en makkelijk te raden. Kies een ander.",
-                            "This password is too common and easy to guess. Choose another."),
-    "err.password_contains_username": ("Het wachtwoord mag de gebruikersnaam niet bevatten.",
-                                       "The password may not contain the username."),
-    "err.user_not_found": ("Deze gebruiker bestaat niet.", "This user does not exist."),
-    "err.person_not_found": ("Deze persoon bestaat niet.", "This person does not exist."),
-    "err.activity_not_found": ("Dit contactmoment bestaat niet.", "This contact moment does not exist."),
-    "err.permission_denied": ("U mag dit niet doen.", "You may not do this."),
-    "err.concurrent_change": ("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens.",
-                              "Someone else changed this at the same time. Reload the page and try again."),
-    "err.min_above_max": ("Het minimum ligt boven het maximum ({max}).", "The minimum is above the maximum ({max})."),
-    "err.max_below_members": ("Kan niet: {taken} plaatsen zijn bezet of aangeboden.",
-                              "Not possible: {taken} places are held or on offer."),
-    "err.name_taken": ("Deze naam bestaat al.", "This name already exists."),
-    "err.not_whole_number": ("Vul een heel getal in.", "Enter a whole number."),
-    "err.not_number": ("Vul een getal in.", "Enter a number."),
-    "err.out_of_range": ("Kies een getal van {low} tot en met {high}.", "Choose a number from {low} to {high}."),
-    "err.target_needs_bound": ("Geef een minimum of een maximum.", "Give a minimum or a maximum."),
-    "err.distinct_has_no_value": ("Een doel voor 'verschillende' heeft geen waarde.",
-                                  "A 'different values' target has no value."),
-    "err.target_needs_value": ("Een minimum geldt voor één waarde: vul de waarde in.",
-                               "A minimum is for one value: fill in the value."),
-    "err.target_above_places": ("Dit doel is nooit te halen met {places} plaatsen.",
-                                "This target can never be met with {places} places."),
-    "err.network_not_found": ("Dit netwerk bestaat niet.", "This network does not exist."),
-    "err.contact_consent_needed": ("Zonder toestemming voor contact kan iemand niet op de wachtlijst.",
-                                   "Without consent to be contacted, a person cannot be on a waiting list."),
-    "err.already_on_list": ("Staat al op deze wachtlijst.", "Already on this waiting list."),
-    "err.already_member": ("Is al lid van dit netwerk.", "Already a member of this network."),
-    "err.resting": ("Zit nog in de rustperiode na het vorige lidmaatschap.",
-                    "Still in the rest period after the previous membership."),
-    "err.entry_not_found": ("Deze inschrijving bestaat niet.", "This waiting-list entry does not exist."),
-    "err.entry_not_waiting": ("Deze inschrijving wacht niet meer (status: {status}).",
-                              "This entry is no longer waiting (status: {status})."),
-    "err.not_enough_places": ("Er zijn {open} open plaatsen; {wanted} aanbiedingen passen niet. "
-                              "Misschien vulde iemand anders net een plaats: laad opnieuw.",
-                              "There are {open} open places; {wanted} offers do not fit. "
-                              "Someone else may just have filled a place: reload."),
-    "err.already_on_offer": ("Heeft al een openstaand aanbod voor dit netwerk.",
-                             "Already has an open offer for this network."),
-    "err.offer_not_found": ("Dit aanbod bestaat niet.", "This offer does not exist."),
-    "err.offer_not_open": ("Dit aanbod staat niet meer open (status: {status}).",
-                           "This offer is no longer open (status: {status})."),
-    "err.offer_expired": ("Dit aanbod is verlopen op {deadline}; het kan niet meer worden aanvaard.",
-                          "This offer expired on {deadline}; it can no longer be accepted."),
-    "err.method_unknown": ("Onbekende methode: {method}.", "Unknown method: {method}."),
-    "err.duplicate_entry": ("Dezelfde persoon staat twee keer in de keuze.", "The same person is chosen twice."),
-    "err.membership_not_found": ("Dit lidmaatschap bestaat niet.", "This membership does not exist."),
-    "err.membership_already_ended": ("Dit lidmaatschap is al beëindigd.", "This membership has already ended."),
-    "err.internal": ("Interne fout (code {code}); er is niets gewijzigd.", "Internal error (code {code}); nothing changed."),
-    "err.store_locked": ("De database {path} is in gebruik door een ander proces (draait de app?). "
-                         "Stop dat eerst, of gebruik de beheerschermen van de app.",
-                         "The database {path} is in use by another process (is the app running?). "
-                         "Stop it first, or use the app's admin screens."),
-    "err.store_not_empty": ("De database bevat al personen; demogegevens worden alleen in een lege database gezet.",
-                            "The database already holds persons; demo data only goes into an empty store."),
-    # -- privacy --
-    "nav.privacy": ("Privacy", "Privacy"),
-    "err.retention_preview_first": ("Bekijk eerst het voorbeeld van wat bewaartermijnen zouden verwijderen.",
-                                    "First look at the preview of what retention would remove."),
-    "privacy.title": ("Privacy: wissen, bewaartermijnen, back-up", "Privacy: erasure, retention, backup"),
-    "privacy.erase": ("Persoon wissen", "Erase a person"),
-    "privacy.retention": ("Bewaartermijnen", "Retention"),
-    "privacy.backup": ("Back-up", "Backup"),
-    "privacy.bad_id": ("Geef het nummer van de persoon (alleen cijfers).", "Give the person's number (digits only)."),
-    "privacy.erase_explain": ("Wissen verwijdert de persoon uit alle tabellen en uit het databasebestand zelf; "
-                              "het auditlog houdt alleen het nummer. Dit kan niet ongedaan worden gemaakt, ook niet "
-                              "met een oudere back-up.",
-                              "Erasure removes the person from every table and from the database file itself; the "
-                              "audit log keeps only the number. This cannot be undone, not even with an older backup."),
-    "privacy.person_id": ("Nummer van de persoon", "Person number"),
-    "privacy.erase_preview": ("Toon wat er gewist wordt", "Show what will be erased"),
-    "privacy.erase_confirm_text": ("Persoon {id} ({name}) wordt definitief gewist. Dit wordt verwijderd:",
-                                   "Person {id} ({name}) will be erased for good. This will be removed:"),
-    "privacy.col.kind": ("Soort", "Kind"),
-    "privacy.col.count": ("Aantal", "Count"),
-    "privacy.kind.person": ("Persoonsgegevens (met zoeksleutels)", "Person record (with search keys)"),
-    "privacy.kind.sources": ("Herkomst", "Sources"),
-    "privacy.kind.consents": ("Toestemmingen (met geschiedenis)", "Consents (with history)"),
-    "privacy.kind.activities": ("Contactmomenten", "Contact moments"),
-    "privacy.kind.waitlist_entries": ("Wachtlijstplaatsen", "Waiting-list entries"),
-    "privacy.kind.offers": ("Aanbiedingen", "Offers"),
-    "privacy.kind.memberships": ("Lidmaatschappen", "Memberships"),
-    "privacy.kind.referred_by_links": ("Verwijzingen naar deze persoon bij anderen (worden leeggemaakt)",
-                                       "References to this person on others' sources (cleared)"),
-    "privacy.erase_confirm": ("Definitief wissen", "Erase for good"),
-    "privacy.cancel": ("Annuleren", "Cancel"),
-    "privacy.erased": ("Persoon {id} is gewist; de database is in {seconds} s opnieuw geschreven.",
-                       "Person {id} has been erased; the database was rewritten in {seconds} s."),
-    "privacy.journal": ("Vastgelegde wissingen (worden na het terugzetten van een back-up opnieuw toegepast): {count}",
-                        "Recorded erasures (re-applied after restoring a backup): {count}"),
-    "privacy.retention_explain": ("Kandidaten zonder plaats en zonder contact, verlopen wachtlijstplaatsen en "
-                                  "inactieve alumni worden na hun bewaartermijn verwijderd.",
-                                  "Candidates never placed and not contacted, expired waiting-list entries and "
-                                  "inactive alumni are removed after their retention period."),
-    "privacy.retention_on": ("De dagelijkse opruiming staat **aan**.", "The daily clean-up is **on**."),
-    "privacy.retention_off": ("De dagelijkse opruiming staat **uit**; bekijk eerst het voorbeeld.",
-                              "The daily clean-up is **off**; look at the preview first."),
-    "privacy.retention_preview": ("Toon wat er weg zou gaan", "Show what would go"),
-    "privacy.retention_counts": ("Kandidaten: {candidates} · alumni: {alumni} · wachtlijstplaatsen: {entries}",
-                                 "Candidates: {candidates} · alumni: {alumni} · waiting-list entries: {entries}"),
-    "privacy.col.person": ("Persoon", "Person"),
-    "privacy.col.stage": ("Fase", "Stage"),
-    "privacy.col.rule": ("Regel", "Rule"),
-    "privacy.col.last_activity": ("Laatste activiteit", "Last activity"),
-    "privacy.rule.candidate_inactive": ("Kandidaat zonder plaats, geen contact", "Candidate never placed, no contact"),
-    "privacy.rule.alumnus_inactive": ("Alumnus, niet actief", "Alumnus, inactive"),
-    "privacy.rule.waitlist_expired": ("Verlopen wachtlijstplaats", "Expired waiting-list entry"),
-    "privacy.rules": ("Bewaartermijnen instellen", "Retention periods"),
-    "privacy.setting.retention_candidate_months": ("Kandidaat zonder plaats en zonder contact: maanden",
-                                                   "Candidate never placed, no contact: months"),
-    "privacy.setting.retention_waitlist_months": ("Verlopen wachtlijstplaats: maanden na verlopen",
-                                                  "Expired waiting-list entry: months after expiry"),
-    "privacy.setting.retention_alumni_years": ("Alumnus zonder activiteit: jaren", "Alumnus without activity: years"),
-    "privacy.rules_save": ("Termijnen opslaan", "Save the periods"),
-    "privacy.rules_saved": ("De bewaartermijnen zijn opgeslagen.", "The retention periods have been saved."),
-    "privacy.retention_apply": ("Nu verwijderen", "Remove now"),
-    "privacy.retention_applied": ("Verwijderd: {persons} personen en {entries} wachtlijstplaatsen.",
-                                  "Removed: {persons} persons and {entries} waiting-list entries."),
-    "privacy.retention_enable": ("Dagelijkse opruiming aanzetten", "Switch the daily clean-up on"),
-    "privacy.retention_disable": ("Dagelijkse opruiming uitzetten", "Switch the daily clean-up off"),
-    "privacy.backup_explain": ("Een back-up bevat alle persoonsgegevens: bewaar hem even zorgvuldig als de database. "
-                               "Terugzetten gaat met `crm restore BESTAND` terwijl de app gestopt is.",
-                               "A backup holds all personal data: keep it as carefully as the database. "
-                               "Restore with `crm restore FILE` while the app is stopped."),
-    "privacy.backup_make": ("Back-up maken", "Make a backup"),
-    "privacy.backup_download": ("Back-up downloaden", "Download the backup"),
-    "sar.heading": ("Inzageverzoek", "Subject access"),
-    "sar.explain": ("Alles wat over deze persoon is vastgelegd, als JSON en als leesbare HTML. Wordt gelogd.",
-                    "Everything held about this person, as JSON and readable HTML. This is logged."),
-    "sar.prepare": ("Inzagebestand maken", "Prepare the access file"),
-    "sar.download_json": ("Download JSON", "Download JSON"),
-    "sar.download_html": ("Download HTML", "Download HTML"),
-    "sar.title": ("Gegevens over persoon {id}", "Data held about person {id}"),
-    "sar.generated": ("Gemaakt op {when} (UTC).", "Generated on {when} (UTC)."),
-    "sar.record": ("Persoonsgegevens", "Record"),
-    "sar.derived": ("Afgeleide zoeksleutels", "Derived search keys"),
-    "sar.consents": ("Toestemmingen en geschiedenis", "Consents and history"),
-    "sar.none": ("Geen.", "None."),
-    "sar.sources": ("Herkomst", "Sources"),
-    "sar.activities": ("Contactmomenten", "Contact moments"),
-    "sar.waitlist_entries": ("Wachtlijsten", "Waiting lists"),
-    "sar.offers": ("Aanbiedingen", "Offers"),
-    "sar.memberships": ("Lidmaatschappen", "Memberships"),
-    "sar.term_decisions": ("Besluiten bij het einde van een termijn", "Decisions at the end of a term"),
-    "sar.alumni_active_periods": ("Actieve perioden in een alumninetwerk", "Active periods in an alumni network"),
-    "sar.audit_events": ("Auditgebeurtenissen over deze persoon", "Audit events about this person"),
-
-    # -- sessions --
-    "login.session_ended": ("Uw sessie is verlopen. Log opnieuw in.", "Your session has ended. Please log in again."),
-    "login.oidc": ("Inloggen met {provider}", "Log in with {provider}"),
-    "login.local_caption": ("Of met een lokaal account:", "Or with a local account:"),
-    "login.oidc_refused": ("U bent bij de identiteitsprovider ingelogd, maar u heeft geen toegang tot het CRM. "
-                           "Vraag een beheerder om uw account te koppelen.",
-                           "You are logged in at the identity provider, but you have no access to the CRM. "
-                           "Ask an administrator to link your account."),
-    "login.oidc_switch": ("Uitloggen bij de identiteitsprovider", "Log out at the identity provider"),
-    "login.oidc_subject": ("Uw code bij de identiteitsprovider (geef die aan de beheerder): {subject}",
-                           "Your code at the identity provider (give it to the administrator): {subject}"),
-    "users.oidc_subject": ("OIDC-subject (sub) bij de identiteitsprovider", "OIDC subject (sub) at the identity provider"),
-    "users.email": ("E-mailadres (geverifieerd bij de identiteitsprovider)", "Email (verified by the identity provider)"),
-    "users.identity_hint": ("Voor inloggen via de identiteitsprovider: vul het subject en/of e-mailadres in; "
-                            "het wachtwoord mag dan leeg blijven.",
-                            "For login through the identity provider: fill in the subject and/or email; "
-                            "the password may then stay empty."),
-    "users.linked": ("gekoppeld aan identiteitsprovider", "linked to identity provider"),
-    "err.oidc_subject_invalid": ("Dit subject klopt niet (ASCII, hoogstens 255 tekens).",
-                                 "This subject is not valid (ASCII, at most 255 characters)."),
-    "err.oidc_issuer_invalid": ("Deze issuer klopt niet (een https-adres).", "This issuer is not valid (an https address)."),
-    "err.oidc_identity_taken": ("Deze identiteit is al aan een ander account gekoppeld.",
-                                "This identity is already linked to another account."),
-    "err.oidc_identity_missing": ("Geef een subject of een e-mailadres.", "Give a subject or an email."),
-
-    # -- rotation --
-    "rotation.today": ("vandaag", "today"),
-    "person.resting": ("rustperiode tot {until}: kan dan weer op de wachtlijst",
-                       "resting until {until}: may join the waiting list again then"),
-    "nav.rotation": ("Rotatie", "Rotation"),
-    "nav.alumni": ("Alumni", "Alumni"),
-    "rotation.title": ("Rotatie", "Rotation"),
-    "rotation.ending": ("Eindigt binnen {days} dagen", "Ending within {days} days"),
-    "rotation.none_ending": ("Geen termijnen die binnenkort eindigen.", "No terms ending soon."),
-    "rotation.term": ("{network} · termijn {number} van {max} · tot {end}",
-                      "{network} · term {number} of {max} · until {end}"),
-    "rotation.days_left": ("nog {days} dagen", "{days} days left"),
-    "rotation.days_over": ("{days} dagen geleden geëindigd, besluit nodig", "ended {days} days ago, decision needed"),
-    "rotation.status.overdue": ("Termijn voorbij: verlenging bevestigen of afwijzen",
-                                "Term over: confirm or decline the renewal"),
-    "rotation.status.renewal_proposed": ("Verlenging te bevestigen", "Renewal to confirm"),
-    "rotation.status.renewal_confirmed": ("Verlenging bevestigd", "Renewal confirmed"),
-    "rotation.status.renewal_declined": ("Niet verlengd: plaats komt vrij", "Not renewed: the place opens"),
-    "rotation.status.last_term": ("Laatste termijn: plaats komt vrij", "Last term: the place opens"),
-    "rotation.status.term": ("Lopende termijn", "Term running"),
-    "rotation.status.next_term": ("Volgende termijn", "Next term"),
-    "rotation.status.opens": ("Komt vrij", "Opens"),
-    "rotation.status.open": ("Open plaats", "Open place"),
-    "rotation.status.offer": ("Aanbod loopt", "Offer in flight"),
-    "rotation.confirm": ("Verlenging bevestigen", "Confirm renewal"),
-    "rotation.decline": ("Niet verlengen", "Do not renew"),
-    "rotation.note": ("Notitie bij het gesprek (optioneel)", "Note on the conversation (optional)"),
-    "rotation.alumni_question": ("Wil naar het alumninetwerk?", "Wants to join the alumni network?"),
-    "rotation.alumni_choice.yes": ("Ja, wil alumnus worden", "Yes, wants to become an alumnus"),
-    "rotation.alumni_choice.no": ("Nee", "No"),
-    "rotation.alumni_choice.unknown": ("Nog niet gevraagd", "Not asked yet"),
-    "rotation.alumni_answer": ("Alumninetwerk: {answer}", "Alumni network: {answer}"),
-    "rotation.alumni_save": ("Afscheidsgesprek vastleggen", "Record the exit conversation"),
-    "rotation.flash.confirmed": ("Verlenging bevestigd; vastgelegd als verlengingsgesprek.",
-                                 "Renewal confirmed; recorded as a renewal conversation."),
-    "rotation.flash.declined": ("Niet verlengd; de plaats komt vrij op de einddatum.",
-                                "Not renewed; the place opens on the end date."),
-    "rotation.flash.alumni_saved": ("Afscheidsgesprek vastgelegd.", "Exit conversation recorded."),
-    "rotation.flash.alumni_created": ("Alumninetwerk aangemaakt.", "Alumni network created."),
-    "rotation.flash.moved": ("Naar het alumninetwerk verplaatst.", "Moved to the alumni network."),
-    "rotation.no_alumni_network": ("{network} heeft geen alumninetwerk.", "{network} has no alumni network."),
-    "rotation.create_alumni": ("Alumninetwerk aanmaken", "Create the alumni network"),
-    "rotation.pending_moves": ("Wachten op het alumninetwerk", "Waiting for the alumni network"),
-    "rotation.move": ("Nu naar alumninetwerk", "Move to the alumni network now"),
-    "rotation.timeline": ("Plaatsen in de tijd", "Seat timeline"),
-    "rotation.timeline_help": ("Elke plaats: wie hem heeft, tot wanneer; lopende aanbiedingen tot hun "
-                               "reactietermijn; vrije plaatsen.",
-                               "Each place: who holds it, until when; offers in flight until their deadline; "
-                               "open places."),
-    "rotation.col.seat": ("Plaats", "Place"),
-    "rotation.col.holder": ("Wie", "Who"),
-    "rotation.col.status": ("Status", "Status"),
-    "rotation.col.start": ("Van", "From"),
-    "rotation.col.end": ("Tot", "Until"),
-    "rotation.col.term": ("Termijn", "Term"),
-    "rotation.forecast": ("Vrijkomende plaatsen per maand (12 maanden)", "Places opening per month (12 months)"),
-    "rotation.col.month": ("Maand", "Month"),
-    "rotation.col.certain": ("Zeker", "Certain"),
-    "rotation.col.possible": ("Mogelijk (verlenging open)", "Possible (renewal open)"),
-    "rotation.col.kind": ("Soort", "Kind"),
-    "rotation.col.count": ("Aantal", "Number"),
-    "rotation.download_timeline": ("Tijdlijn downloaden (CSV)", "Download the timeline (CSV)"),
-    "rotation.download_forecast": ("Prognose downloaden (CSV)", "Download the forecast (CSV)"),
-    "rotation.last_run": ("Laatst verwerkt: {date}", "Last processed: {date}"),
-    "alumni.title": ("Alumni", "Alumni"),
-    "alumni.none": ("Er is nog geen alumninetwerk.", "There is no alumni network yet."),
-    "alumni.setting": ("Rotatie-instelling", "Rotation setting"),
-    "alumni.setting_text": ("{places} actief per periode van {months} maanden; iemand blijft {periods} periode(s) "
-                            "op rij actief.",
-                            "{places} active per period of {months} months; one stays active for {periods} "
-                            "period(s) in a row."),
-    "alumni.no_setting": ("Nog geen rotatie-instelling: alle alumni rusten. Stel in hoeveel alumni per periode "
-                          "actief zijn.",
-                          "No rotation setting yet: all alumni rest. Set how many alumni are active per period."),
-    "alumni.save_setting": ("Instelling opslaan", "Save setting"),
-    "alumni.setting_saved": ("Instelling opgeslagen; het voorstel is opnieuw gemaakt.",
-                             "Setting saved; the proposal was made again."),
-    "alumni.period": ("Periode {start} t/m {end}", "Period {start} to {end}"),
-    "alumni.period_unconfirmed": ("De actieve alumni van deze periode zijn nog niet bevestigd.",
-                                  "The active alumni of this period are not confirmed yet."),
-    "alumni.count.alumni": ("Alumni", "Alumni"),
-    "alumni.count.active": ("Actief", "Active"),
-    "alumni.count.resting": ("Rustend", "Resting"),
-    "alumni.proposal": ("Voorstel voor {start} t/m {end}: {count} actief",
-                        "Proposal for {start} to {end}: {count} active"),
-    "alumni.confirm": ("Voorstel bevestigen", "Confirm the proposal"),
-    "alumni.confirmed": ("Actieve alumni bevestigd.", "Active alumni confirmed."),
-    "alumni.repropose": ("Opnieuw voorstellen", "Propose again"),
-    "alumni.reproposed": ("Voorstel opnieuw gemaakt.", "Proposal made again."),
-    "alumni.no_proposal": ("Er ligt geen voorstel klaar.", "There is no proposal waiting."),
-    "alumni.list": ("Alumni en verwijzingen", "Alumni and referrals"),
-    "alumni.col.alumnus": ("Alumnus", "Alumnus"),
-    "alumni.col.status": ("Status", "Status"),
-    "alumni.col.since": ("Alumnus sinds", "Alumnus since"),
-    "alumni.col.last_active": ("Laatst actief tot", "Last active until"),
-    "alumni.col.referrals": ("Aangebrachte kandidaten", "Referred candidates"),
-    "alumni.col.reason": ("Waarom", "Why"),
-    "alumni.status.active": ("actief", "active"),
-    "alumni.status.resting": ("rust", "resting"),
-    "alumni.download": ("Alumni downloaden (CSV)", "Download the alumni (CSV)"),
-    "alumni.names_hidden": ("Alumni staan hier met een nummer, niet met hun naam.",
-                            "Alumni are shown by number here, not by name."),
-    "alumni.targets": ("Samenstellingsdoelen van de actieve groep", "Composition targets of the active group"),
-    "field.rotation_note": ("Notitie", "Note"),
-    "field.alumni_choice": ("Alumninetwerk", "Alumni network"),
-    "field.active_places": ("Actieve alumni per periode", "Active alumni per period"),
-    "field.period_months": ("Periode (maanden)", "Period (months)"),
-    "field.active_periods": ("Periodes op rij actief", "Periods in a row active"),
-    "reason.alumni_rested": ("{months} maanden niet actief (nummer {position} in de rij)",
-                             "not active for {months} months (number {position} in line)"),
-    "reason.alumni_continues": ("blijft actief: periode {period} van {of}", "stays active: period {period} of {of}"),
-    "err.rotation_date_in_future": ("{date} ligt in de toekomst; verwerken kan tot en met vandaag (zonder --apply "
-                                    "ziet u wat er dan zou gebeuren).",
-                                    "{date} is in the future; processing goes up to today (without --apply you "
-                                    "see what would happen)."),
-    "err.rotation_before_last_run": ("{date} ligt vóór de laatst verwerkte dag ({last}); verwerken zou de "
-                                     "geschiedenis herschrijven. Er is niets gewijzigd.",
-                                     "{date} is before the last processed day ({last}); processing it would "
-                                     "rewrite history. Nothing was changed."),
-    "err.no_terms_left": ("Geen termijn meer over (maximaal {terms} achter elkaar).",
-                          "No term left (at most {terms} in a row)."),
-    "err.no_alumni_network": ("{network} heeft nog geen alumninetwerk. Maak het aan (knop 'Alumninetwerk "
-                              "aanmaken', of `crm alumni create-for {network_id}`) en probeer het opnieuw.",
-                              "{network} has no alumni network yet. Create it (button 'Create the alumni "
-                              "network', or `crm alumni create-for {network_id}`) and try again."),
-    "err.alumni_contact_consent_needed": ("Zonder toestemming voor contact kan iemand niet naar het alumninetwerk.",
-                                          "Without consent to contact, a person cannot join the alumni network."),
-    "err.referral_not_found": ("Deze verwijzing bestaat niet.", "This referral does not exist."),
-    "err.not_an_alumnus": ("Deze persoon is geen alumnus.", "This person is not an alumnus."),
-    "alumni.link": ("Verwijzingen koppelen aan de alumnus", "Link referrals to the alumnus"),
-    "alumni.link_row": ("{name} · genoemd: {named}", "{name} · named: {named}"),
-    "alumni.link_choose": ("Alumnus", "Alumnus"),
-    "alumni.link_save": ("Koppelen", "Link"),
-    "alumni.linked": ("Verwijzing gekoppeld.", "Referral linked."),
-    "err.alumni_network_missing": ("Dit netwerk heeft nog geen alumninetwerk.",
-                                   "This network has no alumni network yet."),
-    "err.alumni_network_full": ("Het alumninetwerk is vol.", "The alumni network is full."),
-    "err.not_ended_term": ("Dit lidmaatschap is niet geëindigd met een voltooide termijn.",
-                           "This membership did not end with a completed term."),
-    "err.alumni_not_agreed": ("Deze persoon heeft (nog) niet ingestemd met het alumninetwerk.",
-                              "This person has not agreed to join the alumni network (yet)."),
-    "err.is_alumni_network": ("Dit is zelf een alumninetwerk.", "This is an alumni network itself."),
-    "err.not_alumni_network": ("Dit is geen alumninetwerk.", "This is not an alumni network."),
-    "err.alumni_setting_missing": ("Dit alumninetwerk heeft nog geen rotatie-instelling.",
-                                   "This alumni network has no rotation setting yet."),
-    "err.alumni_period_not_found": ("Deze periode bestaat niet.", "This period does not exist."),
-    "err.alumni_period_confirmed": ("Deze periode is al bevestigd.", "This period is confirmed already."),
-    "err.alumni_proposal_outdated": ("De instelling is veranderd sinds dit voorstel; maak het opnieuw.",
-                                     "The setting changed since this proposal; make it again."),
-    "err.term_length_zero": ("Een termijn of periode van 0 maanden kan niet: kies 1 maand of meer.",
-                             "A term or period of 0 months is not possible: choose 1 month or more."),
-    "err.period_not_divisor": ("Kies een periode die in een jaar past: 1, 2, 3, 4, 6 of 12 maanden.",
-                               "Choose a period that fits a year: 1, 2, 3, 4, 6 or 12 months."),
-
-    # -- dashboards --
-    "nav.dashboards": ("Dashboards", "Dashboards"),
-    "dash.title": ("Diversiteitsdashboards", "Diversity dashboards"),
-    "dash.intro": ("Alleen personen die toestemming gaven voor diversiteitsstatistiek tellen mee. "
-                   "Aantallen van 1 tot en met {k_minus} staan er als \"<{k}\"; met \"×\" is een aantal verborgen "
-                   "zodat een klein aantal niet terug te rekenen is. Namen staan nooit op een dashboard.",
-                   "Only persons who consented to diversity statistics are counted. Counts of 1 to {k_minus} show as "
-                   "\"<{k}\"; \"×\" hides a count so that a small one cannot be worked out. "
-                   "Names are never on a dashboard."),
-    "dash.network": ("Netwerk", "Network"),
-    "dash.all_networks": ("Alle netwerken", "All networks"),
-    "dash.period": ("Periode", "Period"),
-    "dash.period.all": ("Alles", "All time"),
-    "dash.period.24": ("Laatste 24 maanden", "Last 24 months"),
-    "dash.period.12": ("Laatste 12 maanden", "Last 12 months"),
-    "dash.municipality": ("Gemeente", "Municipality"),
-    "dash.all_municipalities": ("Alle gemeenten", "All municipalities"),
-    "dash.view": ("Weergave", "View"),
-    "dash.tab.composition": ("Samenstelling", "Composition"),
-    "dash.tab.targets": ("Doelen", "Targets"),
-    "dash.tab.over_time": ("In de tijd", "Over time"),
-    "dash.tab.funnel": ("Werving", "Recruitment funnel"),
-    "dash.tab.compare": ("Vergelijken", "Compare"),
-    "dash.population": ("Groep", "Group"),
-    "dash.dimension": ("Kenmerk", "Dimension"),
-    "dash.category": ("Waarde", "Value"),
-    "dash.count": ("Aantal", "Count"),
-    "dash.share": ("Aandeel", "Share"),
-    "dash.total": ("{count} personen geteld", "{count} persons counted"),
-    "dash.too_few": ("Minder dan {k} personen: niets te tonen.", "Fewer than {k} persons: nothing to show."),
-    "dash.filter_too_close": ("Dit filter laat minder dan {k} personen weg; het verschil zou hen laten zien. "
-                              "Kies een ruimer filter.",
-                              "This filter leaves out fewer than {k} persons; the difference would show them. "
-                              "Choose a wider filter."),
-    "dash.withheld": ("Te weinig personen per waarde om dit kenmerk te tonen.",
-                      "Too few persons per value to show this dimension."),
-    "dash.coarser": ("Getoond in grovere groepen ({level}) zodat de aantallen leesbaar blijven.",
-                     "Shown in coarser groups ({level}) so that the counts stay readable."),
-    "dash.members_as_of": ("Leden volgens de stand van {date}: sindsdien kwamen of gingen minder dan {k} personen.",
-                           "Members as of {date}: fewer than {k} persons joined or left since."),
-    "dash.download_png": ("Grafiek (PNG)", "Chart (PNG)"),
-    "dash.download_csv": ("Tabel (CSV)", "Table (CSV)"),
-    "dash.target": ("Doel", "Target"),
-    "dash.now": ("Nu", "Now"),
-    "dash.with_offers": ("Met lopende aanbiedingen", "With offers in flight"),
-    "dash.no_targets": ("Geen doelen ingesteld.", "No targets set."),
-    "dash.targets_note": ("Een doel toont alleen gehaald / in gevaar / niet gehaald, nooit een aantal. "
-                          "In gevaar: nu gehaald, maar niet meer als de termijnen die binnenkort aflopen voorbij zijn.",
-                          "A target shows only met / at risk / not met, never a count. At risk: met now, but no longer "
-                          "once the terms ending soon have ended."),
-    "dash.month": ("Maand", "Month"),
-    "dash.held": ("ongewijzigd getoond", "shown unchanged"),
-    "dash.over_time_note": ("Een maand wordt pas bijgewerkt als sinds de vorige getoonde stand minstens {k} personen "
-                            "kwamen of gingen; anders blijft de vorige stand staan (gestreept).",
-                            "A month is updated only when at least {k} persons joined or left since the last point shown; "
-                            "otherwise the last point stands (dashed)."),
-    "dash.funnel_by_kind": ("Per soort bron", "By kind of source"),
-    "dash.funnel_by_channel": ("Per markt en organisatie", "By market and organisation"),
-    "dash.funnel_reach": ("Wie bereikt welk kanaal", "Which channels reach which groups"),
-    "dash.source": ("Bron", "Source"),
-    "dash.conversion": ("Van aanmelding naar lid", "Registered to member"),
-    "dash.median_days": ("Mediaan dagen tot plaats", "Median days to a place"),
-    "dash.small_channels": ("{kind}: overige (elk minder dan {k})", "{kind}: others (each fewer than {k})"),
-    "dash.compare_with": ("Vergelijk met", "Compare with"),
-    "dash.compare_refused": ("Deze twee netwerken verschillen maar in een paar leden; naast elkaar zou dat hen laten zien.",
-                             "These two networks differ in only a few members; side by side that would show them."),
-    "dash.compare_pick": ("Kies een netwerk hierboven om te vergelijken.", "Choose a network above to compare."),
-
-    # -- new: cli --
-    "cli.yes": ("ja", "yes"),
-    "cli.no": ("nee", "no"),
-    "cli.on": ("aan", "on"),
-    "cli.off": ("uit", "off"),
-    "cli.none": ("(geen)", "(none)"),
-    "cli.empty": ("(leeg)", "(empty)"),
-    "cli.no_folder": ("{named}: de map {folder} bestaat niet; er is niets geschreven",
-                      "{named}: the folder {folder} does not exist; nothing was written"),
-    "cli.init.store": ("database {path} op schemaversie {version}", "store {path} at schema version {version}"),
-    "cli.init.demo_data": ("demogegevens: {counts}", "demo data: {counts}"),
-    "cli.init.demo_accounts": ("demo-accounts (wachtwoord: {password}):", "demo accounts (password: {password}):"),
-    "cli.person.unknown_consent": ("--consent: onbekend doel {unknown}; kies uit {choices}",
-                                   "--consent: unknown purpose(s) {unknown}; choose from {choices}"),
-    "cli.person.added": ("persoon {id} toegevoegd", "added person {id}"),
-    "cli.person.duplicate": ("mogelijk dubbel: #{id} {name} ({reasons})", "possible duplicate: #{id} {name} ({reasons})"),
-    "cli.person.stage": ("fase: {stage}", "stage: {stage}"),
-    "cli.person.phone": ("telefoon: {phone}", "phone: {phone}"),
-    "cli.person.email": ("e-mail: {email}", "email: {email}"),
-    "cli.person.source": ("bron: {source}", "source: {source}"),
-    "cli.person.consent": ("toestemming {purpose}: {given}", "consent {purpose}: {given}"),
-    "cli.network.target_syntax": ("--target {spec}: schrijf het als DIMENSION=VALUE>=N[%], DIMENSION distinct>=N "
-                                  "of DIMENSION each<=N",
-                                  "--target {spec}: write it as DIMENSION=VALUE>=N[%], DIMENSION distinct>=N "
-                                  "or DIMENSION each<=N"),
-    "cli.network.added": ("netwerk {id} toegevoegd: {name}", "added network {id}: {name}"),
-    "cli.network.places": ("leden {members}/{max_places}  aangeboden {on_offer}  open {open_now}  "
-                           "komt vrij {opening_soon}  wachtend {waiting}",
-                           "members {members}/{max_places}  on offer {on_offer}  open {open_now}  "
-                           "opening soon {opening_soon}  waiting {waiting}"),
-    "cli.network.below_min": ("ONDER MINIMUM", "BELOW MIN"),
-    "cli.network.targets_short": ("niet gehaalde doelen {count}", "targets short {count}"),
-    "cli.network.terms": ("termijn {term} maanden, hoogstens {max_terms} achter elkaar, rust {rest} maanden, "
-                          "vergadert {cadence}",
-                          "term {term} months, at most {max_terms} consecutive, rest {rest} months, meets {cadence}"),
-    "cli.network.target": ("doel: {target}: {now} (met aanbiedingen: {after})",
-                           "target: {target}: {now} (with offers: {after})"),
-    "cli.network.member": ("lid #{id} {name} tot {until}", "member #{id} {name} until {until}"),
-    "cli.waitlist.entry": ("{days} dagen gewacht  navragen op {check_due}", "waiting {days} days  check due {check_due}"),
-    "cli.waitlist.check_overdue": ("NAVRAGEN ACHTERSTALLIG", "CHECK OVERDUE"),
-    "cli.fill.plan": ("{network}: open plaatsen {open}, methode {method}",
-                      "{network}: {open} open place(s), method {method}"),
-    "cli.fill.proposal_only": ("(alleen een voorstel; --apply doet de aanbiedingen)",
-                               "(proposal only; --apply makes the offers)"),
-    "cli.fill.offers_made": ("aanbiedingen gedaan: {ids}", "offers made: {ids}"),
-    "cli.offer.status": ("aanbod {id}: {status}", "offer {id} {status}"),
-    "cli.offer.next": ("volgende: #{id} {name}: {reason}", "next: #{id} {name}: {reason}"),
-    "cli.export.done": ("{rows} rijen {kind} geschreven naar {file}", "wrote {rows} {kind} rows to {file}"),
-    "cli.erase.would_remove": ("wissen van persoon {id} zou verwijderen:", "erasing person {id} would remove:"),
-    "cli.erase.done": ("persoon {id} gewist; database gecomprimeerd in {seconds} s",
-                       "erased person {id}; store compacted in {seconds} s"),
-    "cli.subject_access.done": ("{json} en {html} geschreven", "wrote {json} and {html}"),
-    "cli.backup.is_store": ("{file} is de database zelf; kies een ander bestand",
-                            "{file} is the store itself; choose another file"),
-    "cli.backup.done": ("back-up geschreven naar {file}", "backup written to {file}"),
-    "cli.restore.no_file": ("{file}: dit bestand bestaat niet; er is niets veranderd",
-                            "{file}: no such file; nothing changed"),
-    "cli.restore.is_store": ("{file} is de database zelf; er is niets veranderd",
-                             "{file} is the store itself; nothing changed"),
-    "cli.restore.not_a_backup": ("{file} is geen back-up van dit CRM; er is niets veranderd",
-                                 "{file} is not a backup of this CRM; nothing changed"),
-    "cli.restore.unreadable": ("{file} is geen leesbare database ({error}); er is niets veranderd",
-                               "{file} is not a readable database ({error}); nothing changed"),
-    "cli.restore.done": ("{file} teruggezet in {store} (schemaversie {version}); opnieuw toegepaste wissingen: {erasures}",
-                         "restored {file} into {store} (schema version {version}); {erasures} erasure(s) re-applied"),
-    "cli.retention.bad_date": ("--as-of {value}: schrijf de dag als JJJJ-MM-DD",
-                               "--as-of {value}: write the day as YYYY-MM-DD"),
-    "cli.retention.last": ("laatst {day}", "last {day}"),
-    "cli.retention.entry": ("inschrijving {id}", "entry {id}"),
-    "cli.retention.would_remove": ("zou verwijderen: {counts}", "would remove: {counts}"),
-    "cli.retention.removed": ("verwijderd: personen {persons}, wachtlijstinschrijvingen {entries}",
-                              "removed: {persons} person(s), {entries} waiting-list entr(y/ies)"),
-    "cli.retention.daily_job": ("dagelijkse bewaartermijncontrole: {state}", "daily retention run: {state}"),
-    "cli.user.password_prompt": ("wachtwoord:", "password:"),
-    "cli.user.password_again": ("nogmaals:", "again:"),
-    "cli.user.passwords_differ": ("de twee wachtwoorden verschillen; er is niets veranderd",
-                                  "the two passwords differ; nothing changed"),
-    "cli.user.no_password_needs_identity": ("--no-password vraagt om --oidc-subject of --email, anders kan het account "
-                                            "nooit inloggen",
-                                            "--no-password needs --oidc-subject or --email, or the account could never "
-                                            "log in"),
-    "cli.user.added": ("gebruiker {username} toegevoegd ({role})", "added user {username} ({role})"),
-    "cli.user.password_changed": ("wachtwoord gewijzigd voor {username}", "password changed for {username}"),
-    "cli.user.active": ("actief", "active"),
-    "cli.user.disabled": ("uitgeschakeld", "disabled"),
-    "cli.user.was_disabled": ("{username} uitgeschakeld", "disabled {username}"),
-    "cli.user.was_enabled": ("{username} ingeschakeld", "enabled {username}"),
-    "cli.user.linked": ("{username} gekoppeld aan de identiteit bij de identiteitsprovider",
-                        "linked {username} to its identity-provider identity"),
-    "cli.audit.intact": ("auditketen intact ({events} gebeurtenissen gecontroleerd)",
-                         "audit chain intact ({events} events checked)"),
-    "cli.audit.broken": ("auditketen gebroken bij id {id} ({reason})", "audit chain broken at id {id} ({reason})"),
-    "cli.sessions.row": ("sinds {since} UTC, laatst gezien {last_seen}", "since {since} UTC, last seen {last_seen}"),
-    "cli.sessions.none": ("geen actieve sessies", "no live sessions"),
-    "cli.sessions.ended": ("sessies van {username} beëindigd: {count}", "ended {count} session(s) of {username}"),
-    "cli.rotate.done": ("{as_of} verwerkt: verlengd {renewed}, beëindigd {ended} (naar alumni {moved}), "
-                        "verlengingen voorgesteld {proposed}, alumniperiodes voorgesteld {alumni_periods}",
-                        "processed {as_of}: {renewed} renewed, {ended} ended ({moved} moved to alumni), "
-                        "{proposed} renewal(s) proposed, {alumni_periods} alumni period proposal(s)"),
-    "cli.rotate.nothing": ("{as_of}: niets te veranderen (laatst verwerkt {last})",
-                           "{as_of}: nothing to change (last processed {last})"),
-    "cli.rotate.preview": ("{as_of}: zou verlengen {renew}, beëindigen {end}, verlengingen voorstellen {propose}, "
-                           "alumniperiodes voorstellen {alumni_periods} (voorbeeld; --apply voert het uit)",
-                           "{as_of}: would renew {renew}, end {end}, propose {propose} renewal(s), {alumni_periods} "
-                           "alumni period proposal(s) (preview; --apply makes the changes)"),
-    "cli.renewal.decided": ("lidmaatschap {id}: verlenging {renewal}", "membership {id}: renewal {renewal}"),
-    "cli.renewal.row": ("tot {until}  termijn {term}/{max_terms}  {status}  alumni: {alumni}",
-                        "until {until}  term {term}/{max_terms}  {status}  alumni: {alumni}"),
-    "cli.renewal.exit": ("lidmaatschap {id}: alumninetwerk {choice}", "membership {id}: alumni network {choice}"),
-    "cli.alumni.no_setting": ("{network} heeft nog geen rotatie-instelling: crm alumni settings {id} --active N "
-                              "--period-months 6",
-                              "{network} has no rotation setting yet: crm alumni settings {id} --active N "
-                              "--period-months 6"),
-    "cli.alumni.period": ("{network}: periode {start} tot {end}, actief {active}",
-                          "{network}: period {start} to {end}, {active} active"),
-    "cli.alumni.confirmed": ("periode vanaf {start} bevestigd", "confirmed the period starting {start}"),
-    "cli.alumni.proposal_only": ("(alleen een voorstel; --apply bevestigt de eerste periode)",
-                                 "(proposal only; --apply confirms the first period)"),
-    "cli.alumni.no_proposal": ("{network}: geen voorstel klaar", "{network}: no proposal waiting"),
-    "cli.alumni.setting_saved": ("alumni-rotatie-instelling opgeslagen voor {id}", "alumni rotation setting saved for {id}"),
-    "cli.alumni.created": ("netwerk {id} heeft alumninetwerk {alumni_id}", "network {id} has alumni network {alumni_id}"),
-    "cli.alumni.moved": ("lidmaatschap {id}: {outcome}", "membership {id}: {outcome}"),
-    "cli.alumni.referral_linked": ("verwijzing {source} gekoppeld aan alumnus {alumnus}",
-                                   "referral {source} linked to alumnus {alumnus}"),
-
-    # -- new: names-and-formats --
-    "field.choose": ("Maak een keuze", "Choose an option"),
-}
-
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "role": {
-        "outreach": ("Outreach", "Outreach"), "program_manager": ("Programmamanager", "Program manager"),
-        "coordinator": ("Coördinator", "Coordinator"), "admin": ("Beheerder", "Administrator"),
-        "kiosk": ("Kiosk", "Kiosk"),
-    },
-    "source_kind": {
-        "market": ("Markt", "Market"), "coach_referral": ("Doorverwezen door coach", "Referred by a coach"),
-        "internal_coach": ("Coach van de gemeente", "Municipality's coach"),
-        "alumni_referral": ("Aangebracht door alumnus", "Referred by an alumnus"),
-        "partner_org": ("Partnerorganisatie", "Partner organisation"),
-        "self_registration": ("Zelf aangemeld", "Self-registration"), "event": ("Bijeenkomst", "Event"),
-        "other": ("Anders", "Other"),
-    },
-    "stage": {
-        "new": ("Nieuw", "New"), "contacted": ("Benaderd", "Contacted"), "interested": ("Geïnteresseerd", "Interested"),
-        "waiting": ("Op wachtlijst", "Waiting"), "offered": ("Plaats aangeboden", "Offered"),
-        "member": ("Lid", "Member"), "alumnus": ("Alumnus", "Alumnus"),
-        "not_interested": ("Niet geïnteresseerd", "Not interested"), "unreachable": ("Onbereikbaar", "Unreachable"),
-        "withdrawn": ("Teruggetrokken", "Withdrawn"),
-    },
-    "consent_purpose": {
-        "contact": ("Contact", "Contact"), "diversity_statistics": ("Diversiteitsstatistiek", "Diversity statistics"),
-        "share_with_referrer": ("Delen met verwijzer", "Share with referrer"), "photo": ("Foto's", "Photos"),
-    },
-    "consent_method": {
-        "verbal": ("Mondeling", "Verbally"), "written": ("Schriftelijk", "In writing"), "form": ("Formulier", "Form"),
-    },
-    "gender": {"woman": ("Vrouw", "Woman"), "man": ("Man", "Man"), "other": ("Anders", "Other")},
-    "education_level": {
-        "none": ("Geen opleiding", "No schooling"), "primary": ("Basisonderwijs", "Primary"),
-        "secondary": ("Voortgezet onderwijs", "Secondary"), "vocational": ("Beroepsopleiding (mbo)", "Vocational"),
-        "higher_professional": ("Hbo", "Higher professional"), "university": ("Universiteit", "University"),
-    },
-    "education_band": {"low": ("laag", "low"), "middle": ("middelbaar", "middle"), "high": ("hoog", "high")},
-    "network_kind": {
-        "sounding_board": ("Klankbordgroep", "Sounding board"), "advisory_council": ("Adviesraad", "Advisory council"),
-        "alumni_network": ("Alumninetwerk", "Alumni network"),
-        "platform_delegation": ("Delegatie naar landelijk platform", "Delegation to a national platform"),
-    },
-    "cadence": {
-        "weekly": ("wekelijks", "weekly"), "biweekly": ("tweewekelijks", "every two weeks"),
-        "monthly": ("maandelijks", "monthly"), "bimonthly": ("tweemaandelijks", "every two months"),
-        "quarterly": ("per kwartaal", "quarterly"), "half_yearly": ("halfjaarlijks", "half-yearly"),
-        "yearly": ("jaarlijks", "yearly"),
-    },
-    "waitlist_status": {
-        "waiting": ("wacht", "waiting"), "offered": ("plaats aangeboden", "offered"), "placed": ("geplaatst", "placed"),
-        "declined": ("afgeslagen", "declined"), "expired": ("verlopen", "expired"),
-        "withdrawn": ("zelf teruggetrokken", "withdrawn"), "removed": ("verwijderd door staf", "removed"),
-    },
-    "offer_status": {
-        "open": ("open", "open"), "accepted": ("aanvaard", "accepted"), "declined": ("afgeslagen", "declined"),
-        "expired": ("verlopen", "expired"), "withdrawn": ("ingetrokken", "withdrawn"),
-    },
-    "end_reason": {
-        "term_completed": ("termijn voltooid", "term completed"), "left": ("zelf vertrokken", "left"),
-        "removed": ("verwijderd", "removed"), "moved_to_alumni": ("naar alumninetwerk", "moved to alumni"),
-    },
-    "integration_route": {
-        "b1": ("B1-route", "B1 route"), "education": ("Onderwijsroute", "Education route"),
-        "z_route": ("Z-route", "Z-route"), "not_obligated": ("Niet inburgeringsplichtig", "Not obligated"),
-    },
-    "activity_kind": {
-        "call": ("Gebeld", "Call"), "message": ("Bericht", "Message"), "visit": ("Bezoek", "Visit"),
-        "market_conversation": ("Gesprek op de markt", "Conversation at the market"),
-        "meeting": ("Bijeenkomst", "Meeting"), "other": ("Anders", "Other"),
-        "renewal_conversation": ("Verlengingsgesprek", "Renewal conversation"),
-        "exit_conversation": ("Afscheidsgesprek", "Exit conversation"),
-    },
-    # -- dashboards --
-    "dash_population": {
-        "members": ("Leden", "Members"), "waiting": ("Wachtlijst", "Waiting list"),
-        "pool": ("Kandidatenpool", "Candidate pool"), "alumni": ("Alumni", "Alumni"),
-    },
-    "dash_dimension": {
-        "gender": ("Gender", "Gender"), "age": ("Leeftijd", "Age"), "origin": ("Herkomst", "Origin"),
-        "language": ("Talen", "Languages"), "education": ("Opleiding", "Education"),
-        "municipality": ("Gemeente", "Municipality"), "district": ("Wijk", "District"),
-        "years_in_nl": ("Jaren in Nederland", "Years in the Netherlands"),
-        "integration_route": ("Inburgeringsroute", "Integration route"),
-        "region": ("Regio van herkomst", "Region of origin"),
-    },
-    "dash_level": {
-        "gender": ("gender", "gender"), "age5": ("5 jaar", "5 years"), "age10": ("10 jaar", "10 years"),
-        "country": ("land", "country"), "region": ("regio's", "regions"), "continent": ("werelddelen", "continents"),
-        "language": ("taal", "language"), "education_level": ("niveau", "level"),
-        "education_band": ("laag / middelbaar / hoog", "low / middle / high"), "municipality": ("gemeente", "municipality"),
-        "district": ("wijk", "district"), "years_in_nl": ("jaren", "years"), "years_in_nl_coarse": ("0-5 / 6+", "0-5 / 6+"),
-        "integration_route": ("route", "route"),
-    },
-    "dash_stage": {
-        "registered": ("Aangemeld", "Registered"), "contacted": ("Benaderd", "Contacted"),
-        "waiting": ("Op wachtlijst", "Waiting"), "offered": ("Plaats aangeboden", "Offered"), "member": ("Lid", "Member"),
-    },
-    "dash_target": {
-        "met": ("gehaald", "met"), "at_risk": ("in gevaar", "at risk"), "not_met": ("niet gehaald", "not met"),
-    },
-    "dash_unknown": {"unknown": ("onbekend", "unknown")},
-    "region_group": {
-        "Africa": ("Afrika", "Africa"), "America": ("Amerika", "Americas"), "Antarctica": ("Antarctica", "Antarctica"),
-        "Asia": ("Azië", "Asia"), "Europe": ("Europa", "Europe"), "Oceania": ("Oceanië", "Oceania"),
-        "Australia and New Zealand": ("Australië en Nieuw-Zeeland", "Australia and New Zealand"),
-        "Caribbean": ("Caraïben", "Caribbean"), "Central America": ("Midden-Amerika", "Central America"),
-        "Central Asia": ("Centraal-Azië", "Central Asia"), "Eastern Africa": ("Oost-Afrika", "Eastern Africa"),
-        "Eastern Asia": ("Oost-Azië", "Eastern Asia"), "Eastern Europe": ("Oost-Europa", "Eastern Europe"),
-        "Melanesia": ("Melanesië", "Melanesia"), "Micronesia": ("Micronesië", "Micronesia"),
-        "Middle Africa": ("Centraal-Afrika", "Middle Africa"), "Northern Africa": ("Noord-Afrika", "Northern Africa"),
-        "Northern America": ("Noord-Amerika", "Northern America"), "Northern Europe": ("Noord-Europa", "Northern Europe"),
-        "Polynesia": ("Polynesië", "Polynesia"), "South America": ("Zuid-Amerika", "South America"),
-        "South-eastern Asia": ("Zuidoost-Azië", "South-eastern Asia"),
-        "Southern Africa": ("Zuidelijk Afrika", "Southern Africa"),
-        "Southern Asia": ("Zuid-Azië", "Southern Asia"), "Southern Europe": ("Zuid-Europa", "Southern Europe"),
-        "Western Africa": ("West-Afrika", "Western Africa"), "Western Asia": ("West-Azië", "Western Asia"),
-        "Western Europe": ("West-Europa", "Western Europe"),
-    },
-
-}
+DOMAIN = "crm"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LOCALE_DIR_ENV = "CRM_LOCALE_DIR"
 
 
-def _index(lang: str) -> int:
-    return 1 if lang == "en" else 0
+def locale_dirs(extra: str | None = None) -> tuple[Path, ...]:
+    """The package's catalogues first, then those of CRM_LOCALE_DIR (a language found twice: the first wins)."""
+    extra = os.environ.get(LOCALE_DIR_ENV, "") if extra is None else extra
+    return (LOCALE_DIR, *(Path(part) for part in extra.split(os.pathsep) if part))
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue_files(extra: str) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for directory in locale_dirs(extra):
+        for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            found.setdefault(po.parents[1].name, po)
+    return dict(sorted(found.items(), key=lambda item: (item[0] != DEFAULT_LANG, item[0])))
+
+
+def catalogue_files() -> dict[str, Path]:
+    """Language code → its .po file, Dutch first."""
+    return _catalogue_files(os.environ.get(LOCALE_DIR_ENV, ""))
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(catalogue_files())
+
+
+def __getattr__(name: str):
+    if name == "LANGS":   # computed on each use: CRM_LOCALE_DIR may add catalogues
+        return languages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def compile_catalogue(po: Path) -> bytes:
+    """The .mo bytes of a .po file (untranslated and fuzzy messages left out, as msgfmt does)."""
+    with po.open("rb") as source:
+        catalog = read_po(source, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    return compiled.getvalue()
+
+
+def _load(po: Path) -> Translations:
+    mo = po.with_suffix(".mo")
+    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as compiled:
+            return Translations(compiled, domain=DOMAIN)
+    return Translations(io.BytesIO(compile_catalogue(po)), domain=DOMAIN)
+
+
+class _Missing(gettext.NullTranslations):
+    """The end of every fallback chain: a message no catalogue holds is an error, not its id on screen."""
+
+    def gettext(self, message):
+        raise KeyError(message)
+
+    def ngettext(self, msgid1, msgid2, n):
+        raise KeyError(msgid1)
+
+
+@functools.lru_cache(maxsize=16)
+def _translations(lang: str, extra: str) -> Translations:
+    files = _catalogue_files(extra)
+    chain = _load(files[lang])
+    if lang != DEFAULT_LANG:
+        chain.add_fallback(_load(files[DEFAULT_LANG]))
+    chain.add_fallback(_Missing())
+    return chain
+
+
+def translations(lang: str) -> Translations:
+    """The catalogue of `lang` (an unknown language: Dutch), falling back to Dutch."""
+    extra = os.environ.get(LOCALE_DIR_ENV, "")
+    return _translations(lang if lang in _catalogue_files(extra) else DEFAULT_LANG, extra)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
-    text = MESSAGES[key][_index(lang)]
+    text = translations(lang).gettext(key)
     return text.format(**params) if params else text
+
+
+def tn(key: str, count: int, lang: str = DEFAULT_LANG, **params) -> str:
+    """A message with plural forms, chosen for `count` (which also fills `{count}`)."""
+    return translations(lang).ngettext(key, key, count).format(count=count, **params)
 
 
 def label(group: str, value: str | None, lang: str = DEFAULT_LANG) -> str:
     if value is None:
-        return MESSAGES["field.none"][_index(lang)]
-    return LABELS[group][value][_index(lang)]
+        return t("field.none", lang)
+    return t(f"label.{group}.{value}", lang)
 
 
 def error_text(error: FieldError | CrmError, lang: str = DEFAULT_LANG) -> str:
-    """A refusal as a sentence for the user; a country code becomes its name, a date is written in `lang`."""
+    """A refusal as a sentence for the user; a country code becomes its name, a count picks the plural form."""
     params = {name: formats.date(value, lang) if isinstance(value, dt.date) else value
               for name, value in error.params.items()}
     if "country" in params:
         from crm_app.core.reference import countries
         params["country_name"] = countries(lang).get(params["country"], params["country"])
+    if "count" in params:
+        return tn(f"err.{error.code}", params.pop("count"), lang, **params)
     return t(f"err.{error.code}", lang, **params)
 
 

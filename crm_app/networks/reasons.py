@@ -5,6 +5,7 @@ from crm_app.core import i18n, reference
 from crm_app.networks.composition import Target
 from crm_app.networks.selection import Reason
 
+_COUNTED_BY = {"waited": "months", "waited_days": "days", "alumni_rested": "months"}   # plural messages
 _LABELLED = {"gender": "gender", "education_level": "education_level", "integration_route": "integration_route",
              "education_band": "education_band"}
 
@@ -55,8 +56,10 @@ def describe(reason: Reason, lang: str) -> str:
     params["value_label"] = value_label(dimension, params.get("value"), lang)
     params["subject"] = params["dimension_label"] + (f" {params['value_label']}" if params.get("value") else "")
     code = reason.code
-    if code == "waited" and params.get("months", 0) < 2:
-        code = "waited_days" if params.get("months", 0) == 0 else "waited_month"
+    if code == "waited" and params.get("months", 0) == 0:
+        code = "waited_days"
+    if code in _COUNTED_BY:
+        return i18n.tn(f"reason.{code}", params.pop(_COUNTED_BY[code]), lang, **params)
     return i18n.t(f"reason.{code}", lang, **params)
 
 

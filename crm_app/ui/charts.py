@@ -25,7 +25,10 @@ def category_label(level: str, value: str) -> str:
         return i18n.label("dash_unknown", "unknown", lang())
     group = _LABEL_GROUPS.get(level)
     if group is not None:
-        return i18n.LABELS[group].get(value, (value, value))[1 if lang() == "en" else 0]
+        try:
+            return i18n.label(group, value, lang())
+        except KeyError:   # a value the catalogue has no label for: shown as it is stored
+            return value
     if level == "country":
         return reference.countries(lang()).get(value, value)
     if level == "language":

@@ -64,7 +64,8 @@ def opening_forecast(forecast: list[dict]) -> tuple[alt.Chart, pd.DataFrame]:
         y=alt.Y("count:Q", title=tr("rotation.col.count"), axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[certain, possible], range=["#4c78a8", "#f2b880"]),
                         legend=alt.Legend(orient="bottom")),
-        tooltip=["label:N", "kind:N", "count:Q"])
+        tooltip=[alt.Tooltip("label:N", title=tr("rotation.col.month")), alt.Tooltip("kind:N", title=" "),
+                 alt.Tooltip("count:Q", title=tr("rotation.col.count"))])
     table = pd.DataFrame({tr("rotation.col.month"): months["label"], certain: months["certain"],
                           possible: months["possible"]})
     return chart.properties(height=260), table

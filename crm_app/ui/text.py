@@ -19,6 +19,11 @@ def tr(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
 
 
+def trn(key: str, count: int, **params) -> str:
+    """A message with plural forms, chosen for `count`."""
+    return i18n.tn(key, count, lang(), **params)
+
+
 def label(group: str, value: str | None) -> str:
     return i18n.label(group, value, lang())
 

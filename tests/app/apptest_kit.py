@@ -33,6 +33,11 @@ def t(key: str, **params) -> str:
     return i18n.t(key, i18n.DEFAULT_LANG, **params)
 
 
+def tn(key: str, count: int, **params) -> str:
+    """The Dutch text of a message with plural forms, for `count`."""
+    return i18n.tn(key, count, i18n.DEFAULT_LANG, **params)
+
+
 _component_manager = None
 
 

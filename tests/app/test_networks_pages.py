@@ -19,6 +19,7 @@ from apptest_kit import (
     page_links,
     sign_in,
     t,
+    tn,
     values,
 )
 
@@ -238,7 +239,7 @@ def test_quota_fill_offers_answers_and_the_next_candidate(login, store, pm, boar
         container(at, f"fill_proposal_{board['Dina_entry']}"))
 
     at.button(key="fill_make_offers").click().run()
-    assert values(at.main, "success") == [t("fill.offers_made", count=2)]
+    assert values(at.main, "success") == [tn("fill.offers_made", 2)]
     assert proposed(at) == []
     assert t("reason.no_open_places") in values(at.main, "warning")
     made = {o["person_id"]: o["id"] for o in offers.open_offers(store, pm, board["network"])}
@@ -284,7 +285,7 @@ def test_end_a_membership_early(login, store, pm, board):
     at = login("program_manager", "members")
     rows = keys_with(at, "members_row_")
     assert len(rows) == 13
-    assert values(at.main, "caption")[0] == t("members.count", count=13, places=15)
+    assert values(at.main, "caption")[0] == tn("members.count", 13, places=15)
     membership = int(rows[0].rsplit("_", 1)[1])
     at.radio(key=f"members_end_reason_{membership}").set_value("left")
     at.text_input(key=f"members_end_note_{membership}").input("Verhuisd")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from apptest_kit import elements, main_text, open_page, t, values
+from apptest_kit import elements, main_text, open_page, t, tn, values
 
 from crm_app.access import audit, screens
 from crm_app.people import persons
@@ -63,7 +63,7 @@ def test_verify_button_shows_intact_then_broken(login, store, staff):
     at.button(key="audit_verify").click().run()
     result = audit.verify(store)
     assert result.ok
-    assert values(at.main, "success") == [t("audit.intact", count=result.events_checked)]
+    assert values(at.main, "success") == [tn("audit.intact", result.events_checked)]
 
     with store.read() as cur:
         (target,) = cur.execute("SELECT min(id) FROM audit_event WHERE action = 'person.register'").fetchone()

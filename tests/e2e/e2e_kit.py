@@ -36,6 +36,10 @@ def t(key: str, **params) -> str:
     return i18n.t(key, i18n.DEFAULT_LANG, **params)
 
 
+def tn(key: str, count: int, **params) -> str:
+    return i18n.tn(key, count, i18n.DEFAULT_LANG, **params)
+
+
 # -- the server ----------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:

@@ -11,7 +11,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t, tn
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -142,7 +142,7 @@ def test_fill_two_places_one_accepts_one_declines_the_next_is_proposed(desktop, 
     screenshot(page, "fill")
 
     press(page, "fill_make_offers")
-    expect(page.get_by_text(t("fill.offers_made", count=2))).to_be_visible()
+    expect(page.get_by_text(tn("fill.offers_made", 2))).to_be_visible()
     expect(proposals(page)).to_have_count(0)
     expect(offer_of(page, "Carla Mendes")).to_have_count(1)
     expect(offer_of(page, "Dina Petrenko")).to_have_count(1)

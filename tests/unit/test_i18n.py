@@ -1,41 +1,267 @@
-"""Every text in Dutch and English; every refusal the core can raise has a message; every option a label."""
+"""The gettext catalogues are the only source of texts: complete, free of dead messages, in agreement
+between languages; every refusal the core can raise has a message; plural forms follow each
+catalogue's Plural-Forms; a language is added by a .po file alone."""
 from __future__ import annotations
 
 import ast
+import os
+import re
 import string
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from crm_app.core import i18n, reference
 from crm_app.core.errors import CrmError, FieldError, ValidationError
+from crm_app.core.message_ids import RUNTIME_IDS, runtime_ids
 
-CORE = sorted(Path(i18n.__file__).parents[1].rglob("*.py"))
+ROOT = Path(i18n.__file__).resolve().parents[2]
+CORE = sorted((ROOT / "crm_app").rglob("*.py"))
+CODE = CORE + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+TREES = {path: ast.parse(path.read_text(encoding="utf-8")) for path in CODE}
+PACKAGE_CATALOGUES = {po.parents[1].name: po for po in sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/crm.po"))}
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-# -- the messages themselves ----------------------------------------------------------------------
-@pytest.mark.parametrize("key", sorted(i18n.MESSAGES))
-def test_message_has_dutch_and_english_with_the_same_placeholders(key):
-    texts = i18n.MESSAGES[key]
-    assert isinstance(texts, tuple) and len(texts) == len(i18n.LANGS) == 2
-    nl, en = texts
-    assert nl.strip() and en.strip()
-    assert placeholders(nl) == placeholders(en)
-    dummy = dict.fromkeys(placeholders(nl), "X")
-    assert i18n.t(key, "nl", **dummy) and i18n.t(key, "en", **dummy)   # formats without error
+def read(po: Path) -> dict[str, str | tuple[str, ...]]:
+    """Message id → text (a tuple of forms for a plural message), from a .po file."""
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    return {(m.id if isinstance(m.id, str) else m.id[0]): (m.string if isinstance(m.string, str) else tuple(m.string))
+            for m in catalog if m.id}
+
+
+CATALOGUES = {lang: read(po) for lang, po in PACKAGE_CATALOGUES.items()}
+DUTCH = CATALOGUES[i18n.DEFAULT_LANG]
+
+
+def forms(text) -> tuple[str, ...]:
+    return text if isinstance(text, tuple) else (text,)
+
+
+# -- the catalogues themselves --------------------------------------------------------------------
+def test_dutch_and_english_are_there_and_dutch_comes_first():
+    assert i18n.DEFAULT_LANG == "nl"
+    assert i18n.LANGS[:1] == ("nl",) and {"nl", "en"} <= set(i18n.LANGS)
+    assert set(PACKAGE_CATALOGUES) == {"nl", "en"}
+
+
+@pytest.mark.parametrize("lang", sorted(PACKAGE_CATALOGUES))
+def test_a_catalogue_holds_the_same_messages_as_dutch_with_the_same_placeholders(lang):
+    catalogue = CATALOGUES[lang]
+    assert set(catalogue) == set(DUTCH)
+    for key, text in catalogue.items():
+        assert isinstance(text, tuple) == isinstance(DUTCH[key], tuple), f"{key}: plural in one language only"
+        assert all(form.strip() for form in forms(text)), f"{lang}: {key} is untranslated"
+        wanted = set().union(*map(placeholders, forms(DUTCH[key])))
+        for form in forms(text):
+            assert placeholders(form) == wanted, (lang, key, form)
+            form.format(**dict.fromkeys(wanted, "X"))   # formats without error
+
+
+@pytest.mark.parametrize("lang", sorted(PACKAGE_CATALOGUES))
+def test_no_text_works_around_a_plural_with_brackets(lang):
+    for key, text in CATALOGUES[lang].items():
+        for form in forms(text):
+            assert not re.search(r"\w\((en|s|n|e)\)", form), f"{lang}: {key}: use a plural message (tn) instead"
+
+
+def test_plural_forms_follow_the_count():
+    assert i18n.tn("fill.make_offers", 1) == "Bied 1 plaats aan"
+    assert i18n.tn("fill.make_offers", 3) == "Bied 3 plaatsen aan"
+    assert i18n.tn("fill.offers_made", 1, "en") == "1 offer made."
+    assert i18n.tn("fill.offers_made", 0, "en") == "0 offers made."
+    assert i18n.error_text(ValidationError([FieldError("a", "required")]), "nl") == "1 veld klopt niet."
+    assert i18n.error_text(ValidationError([FieldError("a", "required")] * 2), "en") == "2 fields are not right."
 
 
 def test_dutch_is_the_default_and_unknown_keys_are_no_silent_gap():
-    assert i18n.DEFAULT_LANG == "nl"
-    assert i18n.t("login.title") == i18n.MESSAGES["login.title"][0]
-    assert i18n.t("login.title", "en") == i18n.MESSAGES["login.title"][1]
+    assert i18n.t("login.title") == DUTCH["login.title"]
+    assert i18n.t("login.title", "en") == CATALOGUES["en"]["login.title"]
+    assert i18n.t("login.title", "no-such-language") == DUTCH["login.title"]
     with pytest.raises(KeyError):
         i18n.t("no.such.key")
+    with pytest.raises(KeyError):
+        i18n.tn("no.such.key", 2, "en")
+
+
+# -- a language is a .po file ----------------------------------------------------------------------
+THREE_FORMS = r'''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
+
+msgid "login.title"
+msgstr "{title}"
+
+msgid "fill.offers_made"
+msgid_plural "fill.offers_made"
+msgstr[0] "{count} oferta"
+msgstr[1] "{count} oferty"
+msgstr[2] "{count} ofert"
+'''
+
+
+@pytest.fixture
+def extra_language(tmp_path, monkeypatch):
+    """Put a (partial) catalogue for language `zz` in a directory of CRM_LOCALE_DIR; returns its .po."""
+    po = tmp_path / "zz" / "LC_MESSAGES" / "crm.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(THREE_FORMS.replace("{title}", "Zaloguj"), encoding="utf-8")
+    monkeypatch.setenv(i18n.LOCALE_DIR_ENV, os.pathsep.join([str(tmp_path / "missing"), str(tmp_path)]))
+    return po
+
+
+def test_a_po_file_alone_adds_a_language_with_its_own_plural_rule(extra_language):
+    assert i18n.LANGS == ("nl", "en", "zz")
+    assert i18n.t("login.title", "zz") == "Zaloguj"
+    assert [i18n.tn("fill.offers_made", n, "zz") for n in (1, 3, 5, 22)] == \
+        ["1 oferta", "3 oferty", "5 ofert", "22 oferty"]
+    assert i18n.t("app.logout", "zz") == DUTCH["app.logout"]   # not translated yet: Dutch
+
+
+def test_a_compiled_catalogue_is_used_only_while_it_is_newer_than_its_po(extra_language):
+    mo = extra_language.with_suffix(".mo")
+    stale = extra_language.with_name("stale.po")
+    stale.write_text(THREE_FORMS.replace("{title}", "old"), encoding="utf-8")
+    mo.write_bytes(i18n.compile_catalogue(stale))
+    now = time.time()
+    os.utime(mo, (now - 60, now - 60))
+    assert i18n.t("login.title", "zz") == "Zaloguj"   # the .mo is older than the .po: compiled from the .po
+
+    os.utime(mo, (now + 60, now + 60))
+    i18n._translations.cache_clear()
+    assert i18n.t("login.title", "zz") == "old"
+
+
+# -- every message the code uses, and no other -----------------------------------------------------
+KEY_FUNCTIONS = {"t", "tr", "tn", "trn"}      # their first argument is a message id
+SECOND_ARGUMENT = {"say"}                     # the crm command's say(args, id, …)
+PLURAL_FUNCTIONS = {"tn", "trn"}
+LABEL_FUNCTIONS = {"label", "i18n_label"}     # their first argument is a label group
+
+
+def _called(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "i18n":
+        return func.attr
+    return None
+
+
+def _keys(node: ast.expr):
+    """(literal id or None, literal prefix or None) for each id the expression can be."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value, None
+    elif isinstance(node, ast.IfExp):
+        yield from _keys(node.body)
+        yield from _keys(node.orelse)
+    elif isinstance(node, ast.JoinedStr):
+        first = node.values[0]
+        yield None, first.value if isinstance(first, ast.Constant) else ""
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        yield None, node.left.value if isinstance(node.left, ast.Constant) else ""
+    # anything else (a variable, an attribute) passes on an id written out elsewhere
+
+
+@dataclass(frozen=True)
+class Use:
+    function: str
+    key: str | None
+    prefix: str | None
+    where: str
+
+
+def uses() -> list[Use]:
+    found = []
+    for path, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args and _called(node) in KEY_FUNCTIONS | LABEL_FUNCTIONS:
+                for key, prefix in _keys(node.args[0]):
+                    found.append(Use(_called(node), key, prefix, f"{path.relative_to(ROOT)}:{node.lineno}"))
+            elif isinstance(node, ast.Call) and len(node.args) > 1 and _called(node) in SECOND_ARGUMENT:
+                for key, prefix in _keys(node.args[1]):
+                    found.append(Use("t", key, prefix, f"{path.relative_to(ROOT)}:{node.lineno}"))
+    return found
+
+
+USES = uses()
+LITERALS = {node.value for tree in TREES.values() for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_the_scan_sees_the_code():
+    keys = {u.key for u in USES if u.function in KEY_FUNCTIONS}
+    prefixes = {u.prefix for u in USES if u.prefix is not None}
+    assert {"login.title", "app.error", "fill.make_offers", "dash.count", "sar.none", "cli.fill.plan"} <= keys
+    assert {"reason.", "field.", "rotation.status.", "privacy.kind.", "sar.", "err."} <= prefixes
+    assert {"role", "stage", "dash_target"} <= {u.key for u in USES if u.function in LABEL_FUNCTIONS}
+
+
+def test_every_id_built_at_run_time_has_its_prefix_listed():
+    for use in USES:
+        if use.prefix is not None:
+            # err.<code>: the raised codes below; label.<group>.<value>: i18n.label itself, groups checked next
+            assert use.prefix in RUNTIME_IDS or use.prefix in ("err.", "label."), \
+                f"{use.where}: an id built from {use.prefix!r}: list its values in crm_app.core.message_ids"
+        if use.function in LABEL_FUNCTIONS and use.key is not None:
+            assert f"label.{use.key}." in RUNTIME_IDS, f"{use.where}: label group {use.key!r} is not listed"
+
+
+@pytest.mark.parametrize("lang", sorted(PACKAGE_CATALOGUES))
+def test_a_catalogue_holds_every_message_the_code_uses(lang):
+    used = {u.key for u in USES if u.function in KEY_FUNCTIONS and u.key is not None}
+    used |= runtime_ids() | {f"err.{r.code}" for r in RAISED}
+    assert used - set(CATALOGUES[lang]) == set()
+
+
+@pytest.mark.parametrize("lang", sorted(PACKAGE_CATALOGUES))
+def test_a_catalogue_holds_no_message_that_no_code_uses(lang):
+    used = LITERALS | runtime_ids() | {f"err.{r.code}" for r in RAISED}
+    assert set(CATALOGUES[lang]) - used == set()
+
+
+def test_plural_messages_are_asked_for_with_a_count():
+    for use in USES:
+        if use.key is not None and use.function in KEY_FUNCTIONS:
+            plural = isinstance(DUTCH.get(use.key), tuple)
+            assert plural == (use.function in PLURAL_FUNCTIONS), \
+                f"{use.where}: {use.key} is {'a' if plural else 'no'} plural message; use {'tn' if plural else 't'}"
+
+
+def _runtime_families():
+    from crm_app.insight import counted, funnel, population
+    from crm_app.networks import composition, offers, registry, rotation, selection
+    from crm_app.privacy import erasure, retention
+    from crm_app.ui.rotation_charts import TIMELINE_COLOURS
+    return [
+        ("label.network_kind.", registry.KINDS), ("label.cadence.", registry.CADENCES),
+        ("dimension.", composition.DIMENSIONS), ("label.education_band.", set(composition.EDUCATION_BANDS.values())),
+        ("fill.method.", selection.METHODS), ("fill.method_help.", selection.METHODS),
+        ("fill.offer_", offers.RESPONSES.values()), ("rotation.alumni_choice.", (*rotation.ALUMNI_CHOICES, "unknown")),
+        ("rotation.status.", TIMELINE_COLOURS), ("privacy.rule.", retention.RULES),
+        ("privacy.setting.", retention.SETTINGS), ("privacy.kind.", [kind for kind, _, _ in erasure.KINDS]),
+        ("dash.period.", counted.PERIODS), ("label.dash_population.", population.POPULATIONS),
+        ("label.dash_stage.", funnel.FUNNEL_STAGES),
+        ("label.dash_dimension.", {*population.DIMENSIONS, *funnel.REACH_DIMENSIONS}),
+        ("label.dash_level.", {level for levels in population.LEVELS.values() for level in levels}),
+        ("label.dash_unknown.", [counted.UNKNOWN]),
+        ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
+    ]
+
+
+def test_the_listed_runtime_ids_are_the_domains_own_values():
+    for prefix, values in _runtime_families():
+        assert set(RUNTIME_IDS[prefix]) >= set(values), prefix
+        if prefix != "label.region_group.":   # every UN M49 group is named, not only those in the data
+            assert set(RUNTIME_IDS[prefix]) == set(values), prefix
 
 
 # -- every code the core raises -------------------------------------------------------------------
@@ -66,7 +292,7 @@ def _dict_keys(node) -> frozenset | None:
 
 def raised_codes() -> tuple[list[Raised], list[str]]:
     """(codes with their params, call sites whose code is not a literal) from FieldError/CrmError calls."""
-    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in CORE}
+    trees = {path: TREES[path] for path in CORE}
     error_classes = _error_classes(trees) - {"ValidationError"}
     found, unresolved = [], []
     for path, tree in trees.items():
@@ -114,16 +340,14 @@ def test_the_scan_finds_the_core_refusals():
     assert UNRESOLVED == [], "error codes that are not literals: give them a message another way"
 
 
-@pytest.mark.parametrize("code", sorted({r.code for r in RAISED}))
-def test_every_error_code_has_a_message(code):
-    assert f"err.{code}" in i18n.MESSAGES
-
-
 @pytest.mark.parametrize("raised", [r for r in RAISED if r.params is not None], ids=lambda r: f"{r.code}@{r.where}")
 def test_every_message_gets_the_params_it_names(raised):
     given = set(raised.params) | ({"country_name"} if "country" in raised.params else set())
-    for text in i18n.MESSAGES[f"err.{raised.code}"]:
-        assert placeholders(text) <= given, (raised.where, placeholders(text) - given)
+    for catalogue in CATALOGUES.values():
+        text = catalogue[f"err.{raised.code}"]
+        assert isinstance(text, tuple) == ("count" in given), f"{raised.code}: a count param means a plural message"
+        for form in forms(text):
+            assert placeholders(form) <= given, (raised.where, placeholders(form) - given)
 
 
 def test_error_text_names_the_country_in_the_users_language():
@@ -142,14 +366,10 @@ def test_field_errors_gives_the_first_problem_per_field():
 
 
 def test_a_crm_error_is_translated_by_its_code():
-    assert i18n.error_text(CrmError("concurrent_change"), "nl") == i18n.MESSAGES["err.concurrent_change"][0]
+    assert i18n.error_text(CrmError("concurrent_change"), "nl") == DUTCH["err.concurrent_change"]
 
 
 # -- labels for every option ----------------------------------------------------------------------
-STAGES = ("new", "contacted", "interested", "waiting", "offered", "member", "alumnus", "not_interested",
-          "unreachable", "withdrawn")   # derived (view person_stage) and set by staff
-
-
 @pytest.mark.parametrize("group, values", [
     ("role", reference.ROLES),
     ("source_kind", reference.SOURCE_KINDS),
@@ -159,16 +379,12 @@ STAGES = ("new", "contacted", "interested", "waiting", "offered", "member", "alu
     ("education_level", reference.EDUCATION_LEVELS),
     ("integration_route", reference.INTEGRATION_ROUTES),
     ("activity_kind", reference.ACTIVITY_KINDS),
-    ("stage", STAGES),
 ])
-def test_every_option_has_a_label_in_both_languages(group, values):
-    labels = i18n.LABELS[group]
-    assert set(values) <= set(labels), set(values) - set(labels)
+def test_every_option_has_a_label_in_every_language(group, values):
     for value in values:
-        nl, en = labels[value]
-        assert nl.strip() and en.strip()
-        assert i18n.label(group, value, "nl") == nl and i18n.label(group, value, "en") == en
+        for lang, catalogue in CATALOGUES.items():
+            assert i18n.label(group, value, lang) == catalogue[f"label.{group}.{value}"]
 
 
 def test_no_value_has_a_label_too():
-    assert i18n.label("gender", None, "en") == i18n.MESSAGES["field.none"][1]
+    assert i18n.label("gender", None, "en") == CATALOGUES["en"]["field.none"]

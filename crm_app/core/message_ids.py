@@ -1,0 +1,76 @@
+"""The message ids the code builds at run time, as prefix → the values joined to it.
+
+Every other id the code asks for is written out as a string somewhere in the code. The catalogue
+test (tests/unit/test_i18n.py) counts these ids as used, fails when code builds an id from a prefix
+missing here, and compares the values with the domain's own constants where those exist. Error
+messages (`err.<code>`) are not listed: the test finds every code the core raises.
+"""
+from __future__ import annotations
+
+from crm_app.core import reference
+
+STAGES = ("new", "contacted", "interested", "waiting", "offered", "member", "alumnus", "not_interested",
+          "unreachable", "withdrawn")
+
+RUNTIME_IDS: dict[str, tuple[str, ...]] = {
+    # sentences: duplicate reasons (people.dedupe), selection and alumni reasons (networks.selection, .alumni)
+    "reason.": ("same_phone", "same_email", "similar_name", "swapped_name", "same_birth_year", "near_birth_year",
+                "waited", "waited_days", "adds_value", "adds_distinct", "max_blocks", "short_no_candidate",
+                "short_not_enough_places", "too_few_candidates", "no_open_places", "alumni_rested",
+                "alumni_continues"),
+    "dimension.": ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
+                   "municipality", "district", "years_in_nl", "integration_route"),
+    "field.": ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
+               "arrival_year", "integration_route", "min_places", "max_places", "term_months", "max_terms",
+               "rest_months", "active_places", "period_months", "active_periods"),
+    "field.source_name.": reference.SOURCE_KINDS,
+    "fill.method.": ("waitlist", "quota"),
+    "fill.method_help.": ("waitlist", "quota"),
+    "fill.offer_": ("accepted", "declined", "withdrawn"),
+    "rotation.status.": ("overdue", "renewal_proposed", "renewal_confirmed", "renewal_declined", "last_term", "term",
+                         "next_term", "opens", "open", "offer"),
+    "rotation.alumni_choice.": ("yes", "no", "unknown"),
+    "privacy.kind.": ("person", "sources", "consents", "activities", "waitlist_entries", "offers", "memberships",
+                      "referred_by_links"),
+    "privacy.rule.": ("candidate_inactive", "alumnus_inactive", "waitlist_expired"),
+    "privacy.setting.": ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years"),
+    "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
+             "alumni_active_periods", "audit_events"),
+    "dash.period.": ("all", "24", "12"),
+    "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
+    # option labels: label(group, value) → label.<group>.<value>
+    "label.role.": reference.ROLES,
+    "label.source_kind.": reference.SOURCE_KINDS,
+    "label.stage.": STAGES,
+    "label.consent_purpose.": reference.CONSENT_PURPOSES,
+    "label.consent_method.": reference.CONSENT_METHODS,
+    "label.gender.": reference.GENDERS,
+    "label.education_level.": reference.EDUCATION_LEVELS,
+    "label.education_band.": ("low", "middle", "high"),
+    "label.integration_route.": reference.INTEGRATION_ROUTES,
+    "label.activity_kind.": reference.ACTIVITY_KINDS,
+    "label.network_kind.": ("sounding_board", "advisory_council", "alumni_network", "platform_delegation"),
+    "label.cadence.": ("weekly", "biweekly", "monthly", "bimonthly", "quarterly", "half_yearly", "yearly"),
+    "label.waitlist_status.": ("waiting", "offered", "placed", "declined", "expired", "withdrawn", "removed"),
+    "label.offer_status.": ("open", "accepted", "declined", "expired", "withdrawn"),
+    "label.end_reason.": ("term_completed", "left", "removed", "moved_to_alumni"),
+    "label.dash_population.": ("members", "waiting", "pool", "alumni"),
+    "label.dash_dimension.": ("gender", "age", "origin", "language", "education", "municipality", "district",
+                              "years_in_nl", "integration_route", "region"),
+    "label.dash_level.": ("gender", "age5", "age10", "country", "region", "continent", "language", "education_level",
+                          "education_band", "municipality", "district", "years_in_nl", "years_in_nl_coarse",
+                          "integration_route"),
+    "label.dash_stage.": ("registered", "contacted", "waiting", "offered", "member"),
+    "label.dash_target.": ("met", "at_risk", "not_met"),
+    "label.dash_unknown.": ("unknown",),
+    "label.region_group.": ("Africa", "America", "Antarctica", "Asia", "Europe", "Oceania", "Australia and New Zealand",
+                            "Caribbean", "Central America", "Central Asia", "Eastern Africa", "Eastern Asia",
+                            "Eastern Europe", "Melanesia", "Micronesia", "Middle Africa", "Northern Africa",
+                            "Northern America", "Northern Europe", "Polynesia", "South America", "South-eastern Asia",
+                            "Southern Africa", "Southern Asia", "Southern Europe", "Western Africa", "Western Asia",
+                            "Western Europe"),
+}
+
+
+def runtime_ids() -> set[str]:
+    return {prefix + value for prefix, values in RUNTIME_IDS.items() for value in values}
