@@ -13,13 +13,13 @@ import pytest
 from apptest_kit import PAGES_DIR, elements, first_run, new_app, sign_in, texts, values
 from babel.messages.pofile import read_po, write_po
 
+from crm_app.access import screens
 from crm_app.core import clock, i18n, permissions
 from crm_app.networks import offers, registry, waitlists
 from crm_app.networks.registry import NetworkInput, TargetInput
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui import nav
 from crm_app.ui.text import LANG_KEY
 
 PSEUDO = "xx"
@@ -55,7 +55,7 @@ def pseudo_locale(tmp_path, monkeypatch) -> set[str]:
 
 ROLE_ORDER = ("admin", "program_manager", "coordinator", "outreach", "kiosk")
 PAGE_ROLE = {screen.path: next(role for role in ROLE_ORDER if permissions.allowed(role, screen.action))
-             for screen in nav.SCREENS}
+             for screen in screens.SCREENS}
 assert set(PAGE_ROLE) == {f"pages/{path.name}" for path in PAGES_DIR.glob("*.py")}, "a page is not a screen"
 NOW = dt.datetime(2026, 11, 29, 9, 30)
 
