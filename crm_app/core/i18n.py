@@ -111,8 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fill.open_offers": ("Openstaande aanbiedingen", "Open offers"),
     "fill.no_open_offers": ("Geen openstaande aanbiedingen.", "No open offers."),
     "fill.deadline": ("antwoord uiterlijk {date}", "answer by {date}"),
-    "fill.accept": ("Aanvaard", "Accepted"),
-    "fill.decline": ("Afgeslagen", "Declined"),
+    "fill.accept": ("Aanvaarden", "Accept"),
+    "fill.decline": ("Afslaan", "Decline"),
     "fill.withdraw": ("Intrekken", "Withdraw"),
     "fill.offer_accepted": ("Aanbod aanvaard: het lidmaatschap is gemaakt.", "Offer accepted: the membership is made."),
     "fill.offer_declined": ("Aanbod afgeslagen; het voorstel toont wie nu aan de beurt is.",
@@ -824,7 +824,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "(proposal only; --apply makes the offers)"),
     "cli.fill.offers_made": ("aanbiedingen gedaan: {ids}", "offers made: {ids}"),
     "cli.offer.status": ("aanbod {id}: {status}", "offer {id} {status}"),
-    "cli.offer.next": ("volgende: #{id} {name}: {reason}", "next: #{id} {name}: {reason}"),
+    "cli.offer.next": ("volgende ({method}): #{id} {name}: {reason}", "next ({method}): #{id} {name}: {reason}"),
     "cli.export.done": ("{rows} rijen {kind} geschreven naar {file}", "wrote {rows} {kind} rows to {file}"),
     "cli.erase.would_remove": ("wissen van persoon {id} zou verwijderen:", "erasing person {id} would remove:"),
     "cli.erase.done": ("persoon {id} gewist; database gecomprimeerd in {seconds} s",
@@ -905,6 +905,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
     # -- new: names-and-formats --
     "field.choose": ("Maak een keuze", "Choose an option"),
+
+    # -- new: decline-method --
+    "fill.confirm.accept": ("Het aanbod aan {name} voor {network} als aanvaard vastleggen? {name} wordt dan lid. "
+                            "Dit kan niet ongedaan worden.",
+                            "Record the offer to {name} for {network} as accepted? {name} then becomes a member. "
+                            "This cannot be undone."),
+    "fill.confirm.decline": ("Het aanbod aan {name} voor {network} als afgeslagen vastleggen? Dit kan niet ongedaan "
+                             "worden.", "Record the offer to {name} for {network} as declined? This cannot be undone."),
+    "fill.confirm.withdraw": ("Het aanbod aan {name} voor {network} intrekken? Dit kan niet ongedaan worden.",
+                              "Withdraw the offer to {name} for {network}? This cannot be undone."),
+    "fill.confirm_yes.accept": ("Ja, aanvaarden", "Yes, accept"),
+    "fill.confirm_yes.decline": ("Ja, afslaan", "Yes, decline"),
+    "fill.confirm_yes.withdraw": ("Ja, intrekken", "Yes, withdraw"),
+    "fill.confirm_cancel": ("Annuleren", "Cancel"),
+    "fill.after_decline": ("{name} heeft het aanbod afgeslagen. De volgende kandidaat wordt voorgesteld volgens "
+                           "de methode van dat aanbod: {method}.",
+                           "{name} declined the offer. The next candidate is proposed by that offer's method: {method}."),
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
