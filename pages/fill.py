@@ -1,4 +1,8 @@
-"""Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers."""
+"""Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers.
+
+After a decline the method starts at the declined offer's (also in a session that did not make the offer).
+Answering an offer cannot be undone, so each answer asks to confirm first; the question stays open
+through `fill_confirm` in session state until confirmed or cancelled."""
 import streamlit as st
 
 from crm_app.core.fields import display_name
@@ -24,15 +28,49 @@ def _make_offers(plan: selection.FillPlan) -> None:
                 flash=lambda made: trn("fill.offers_made", len(made)))
 
 
+def _ask(offer_id: int, response: str) -> None:
+    state["fill_confirm"] = (offer_id, response)
+
+
+def _cancel() -> None:
+    state.pop("fill_confirm", None)
+
+
 def _respond(offer_id: int, response: str) -> None:
+    state.pop("fill_confirm", None)
     buttons.run(offers.respond, offer_id, response, flash=lambda result: tr(f"fill.offer_{result['status']}"))
+
+
+def _answers(item: dict, name: str, network: str) -> None:
+    """The three answers, or — once one is chosen — the question whether to record it."""
+    asked = state.get("fill_confirm")
+    if asked is None or asked[0] != item["id"]:
+        accept, decline, withdraw = st.columns(3)
+        for column, response in ((accept, "accept"), (decline, "decline"), (withdraw, "withdraw")):
+            column.button(tr(f"fill.{response}"), key=f"fill_{response}_{item['id']}", on_click=_ask,
+                          args=(item["id"], response))
+        return
+    response = asked[1]
+    st.warning(tr(f"fill.confirm.{response}", name=name, network=network))
+    yes, no = st.columns(2)
+    yes.button(tr(f"fill.confirm_yes.{response}"), key=f"fill_confirm_{item['id']}", type="primary",
+               on_click=_respond, args=(item["id"], response))
+    no.button(tr("fill.confirm_cancel"), key=f"fill_cancel_{item['id']}", on_click=_cancel)
 
 
 buttons.show_outcome()
 
+decline = selection.pending_decline(store, session.actor(), network_id)
+if decline is not None and ("fill_method" not in state or state.get("fill_method_after") != decline.offer_id):
+    # a new decline (or a fresh radio): the next candidate by the declined offer's method
+    state["fill_method"] = decline.method
+    state["fill_method_after"] = decline.offer_id
 st.radio(tr("fill.method"), selection.METHODS, key="fill_method", horizontal=True,
          format_func=lambda m: tr(f"fill.method.{m}"))
 st.caption(tr(f"fill.method_help.{state['fill_method']}"))
+if decline is not None and state["fill_method"] == decline.method:
+    st.info(tr("fill.after_decline", name=display_name(decline.given_name, decline.family_name),
+               method=tr(f"fill.method.{decline.method}")), icon=":material/info:")
 plan = selection.propose(store, session.actor(), network_id, None, state["fill_method"])
 if state.get("fill_places_network") != network_id or state.get("fill_places_open") != plan.open_places:
     # a new network, or the open places changed (offers made, declined, expired): propose them all
@@ -67,9 +105,4 @@ for item in open_list:
                      icon=":material/person:", query_params={"id": str(item["person_id"])})
         st.caption(tr("fill.deadline", date=fmt_date(item["deadline_date"])) + " · "
                    + tr(f"fill.method.{item['method']}"))
-        accept, decline, withdraw = st.columns(3)
-        accept.button(tr("fill.accept"), key=f"fill_accept_{item['id']}", on_click=_respond, args=(item["id"], "accept"))
-        decline.button(tr("fill.decline"), key=f"fill_decline_{item['id']}", on_click=_respond,
-                       args=(item["id"], "decline"))
-        withdraw.button(tr("fill.withdraw"), key=f"fill_withdraw_{item['id']}", on_click=_respond,
-                        args=(item["id"], "withdraw"))
+        _answers(item, name, plan.network_name)

@@ -44,9 +44,10 @@ def register(sub) -> None:
     fill = sub.add_parser("fill", help="propose (or with --apply, make) offers for open places")
     fill.add_argument("network", help=_NETWORK)
     fill.add_argument("--places", type=positive_int, help="how many of the open places (default: all)")
-    fill.add_argument("--method", default="waitlist", choices=selection.METHODS,
+    fill.add_argument("--method", choices=selection.METHODS,
                       help="waitlist: longest waiting first; quota: the same within the targets, and where a target "
-                           "falls short, first whoever makes it up")
+                           "falls short, first whoever makes it up (default: the method of a declined offer whose "
+                           "place is still to be offered again, else waitlist)")
     fill.add_argument("--apply", action="store_true", help="make the offers (default: only show the proposal)")
     fill.set_defaults(run=cmd_fill)
 
@@ -186,7 +187,9 @@ def cmd_offer(args) -> int:
     if result["status"] == "declined":
         plan = selection.propose(store, CLI_OPERATOR, result["network_id"], 1, result["method"])
         result["next"] = _plan_dict(plan, args.lang)
-        lines += ["  " + say(args, "cli.offer.next", id=p["person_id"], name=display_name(p['given_name'], p['family_name']),
-                             reason=p["reason"]) for p in result["next"]["proposals"]]
+        method = say(args, f"fill.method.{plan.method}")
+        lines += ["  " + say(args, "cli.offer.next", method=method, id=p["person_id"],
+                             name=display_name(p["given_name"], p["family_name"]), reason=p["reason"])
+                  for p in result["next"]["proposals"]]
     emit(args, result, lines)
     return EXIT_OK

@@ -27,6 +27,10 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "fill.method.": ("waitlist", "quota"),
     "fill.method_help.": ("waitlist", "quota"),
     "fill.offer_": ("accepted", "declined", "withdrawn"),
+    # the answers to an offer (networks.offers.RESPONSES): button, question, confirming button
+    "fill.": ("accept", "decline", "withdraw"),
+    "fill.confirm.": ("accept", "decline", "withdraw"),
+    "fill.confirm_yes.": ("accept", "decline", "withdraw"),
     "rotation.status.": ("overdue", "renewal_proposed", "renewal_confirmed", "renewal_declined", "last_term", "term",
                          "next_term", "opens", "open", "offer"),
     "rotation.alumni_choice.": ("yes", "no", "unknown"),

@@ -4,6 +4,9 @@ Methods (METHODS; a new one, such as a lottery, is one more entry):
 - `waitlist`: longest waiting first.
 - `quota`: longest waiting first among those who keep the network within its maximum targets;
   while minimum targets are short, the candidate who moves the composition most toward them.
+An offer keeps its method. When one is declined, the next candidate for its place is proposed by that
+method unless another is asked for (`pending_decline`): a quota offer made to meet a target is not
+followed by whoever waited longest just because the page or command that answered it started afresh.
 A target sees little of a candidate: whether they have its value, or (for a spread target:
 distinct values, at most N each) their values of its dimension. So each step works out a target's
 level with a candidate added once per look (a handful), and weighs all candidates at once in numpy
@@ -48,6 +51,16 @@ class Candidate:
 class Proposal:
     candidate: Candidate
     reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class Decline:
+    """The latest declined offer of a network that no offer has followed yet: its place awaits the next candidate."""
+    offer_id: int
+    person_id: int
+    given_name: str | None
+    family_name: str | None
+    method: str
 
 
 @dataclass
@@ -144,14 +157,36 @@ def current_tally(cur, network_id: int, as_of: dt.date) -> Tally:
     return Tally([values[i] for i in ids])
 
 
-def propose(store, actor: Actor, network_id: int, places: int | None = None, method: str = "waitlist",
-            *, as_of: dt.date | None = None) -> FillPlan:
-    """Who would get the open places (all, or `places` of them) by `method`, with reasons. Changes nothing."""
+def _pending_decline(cur, network_id: int) -> Decline | None:
+    row = cur.execute(
+        "SELECT d.id, d.person_id, p.given_name, p.family_name, d.method FROM offer d "
+        "LEFT JOIN person p ON p.id = d.person_id WHERE d.network_id = $n AND d.status = 'declined' "
+        "AND list_contains($methods, d.method) "
+        "AND NOT EXISTS (SELECT 1 FROM offer o WHERE o.network_id = $n AND o.offered_utc > d.responded_utc) "
+        "ORDER BY d.responded_utc DESC, d.id DESC LIMIT 1", {"n": network_id, "methods": list(METHODS)}).fetchone()
+    return None if row is None else Decline(*row)
+
+
+def pending_decline(store, actor: Actor, network_id: int) -> Decline | None:
+    """The declined offer whose method proposes the next candidate (None when an offer has been made since)."""
     permissions.require(actor.role, "places.fill")
-    if method not in METHODS:
+    with store.read() as cur:
+        return _pending_decline(cur, network_id)
+
+
+def propose(store, actor: Actor, network_id: int, places: int | None = None, method: str | None = None,
+            *, as_of: dt.date | None = None) -> FillPlan:
+    """Who would get the open places (all, or `places` of them) by `method`, with reasons. Changes nothing.
+
+    Without a method: that of the declined offer awaiting its next candidate, else the waiting list."""
+    permissions.require(actor.role, "places.fill")
+    if method is not None and method not in METHODS:
         raise CrmError("method_unknown", method=method)
     as_of = as_of or today()
     with store.read() as cur:
+        if method is None:
+            decline = _pending_decline(cur, network_id)
+            method = decline.method if decline else "waitlist"
         network = registry.load(cur, network_id)
         open_places = max(network.max_places - registry.places_taken(cur, network_id), 0)
         wanted = open_places if places is None else min(places, open_places)

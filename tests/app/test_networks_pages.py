@@ -226,6 +226,12 @@ def proposed(at) -> list[int]:
     return [int(key.rsplit("_", 1)[1]) for key in keys_with(at, "fill_proposal_")]
 
 
+def answer(at, offer_id: int, response: str) -> None:
+    """Answer an offer on the Fill page: the answer, then its confirmation."""
+    at.button(key=f"fill_{response}_{offer_id}").click().run()
+    at.button(key=f"fill_confirm_{offer_id}").click().run()
+
+
 def test_quota_fill_offers_answers_and_the_next_candidate(login, store, pm, board):
     at = login("program_manager", "fill")
     assert proposed(at) == [board["Amal_entry"], board["Bashir_entry"]], "the waiting list method by default"
@@ -246,17 +252,88 @@ def test_quota_fill_offers_answers_and_the_next_candidate(login, store, pm, boar
     assert set(made) == {board["Carla"], board["Dina"]}
     assert sorted(keys_with(at, "fill_offer_")) == sorted(f"fill_offer_{i}" for i in made.values())
 
-    at.button(key=f"fill_accept_{made[board['Carla']]}").click().run()
+    answer(at, made[board["Carla"]], "accept")
     assert values(at.main, "success") == [t("fill.offer_accepted")]
     assert keys_with(at, "fill_offer_") == [f"fill_offer_{made[board['Dina']]}"]
 
-    at.button(key=f"fill_decline_{made[board['Dina']]}").click().run()
+    answer(at, made[board["Dina"]], "decline")
     assert values(at.main, "success") == [t("fill.offer_declined")]
     assert keys_with(at, "fill_offer_") == []
     assert proposed(at) == [board["Esra_entry"]], "the next candidate by the same method"
     assert "voegt toe: gender Vrouw: nu 5 van 15, doel minstens 6" in main_text(
         container(at, f"fill_proposal_{board['Esra_entry']}"))
     assert count(store, "SELECT count(*) FROM membership WHERE actual_end_date IS NULL") == 14
+
+
+def snapshot(store) -> list:
+    """What answering an offer changes: offers, memberships, waiting-list entries, audit events."""
+    with store.read() as cur:
+        return [cur.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("offer", "membership", "waitlist_entry", "audit_event")]
+
+
+def quota_offers_to_carla_and_dina(store, pm, board) -> dict[int, int]:
+    """Quota offers to Carla and Dina, made elsewhere (another session, `crm fill --apply`); person → offer id."""
+    offers.make(store, pm, board["network"], [board["Carla_entry"], board["Dina_entry"]], "quota")
+    return {o["person_id"]: o["id"] for o in offers.open_offers(store, pm, board["network"])}
+
+
+def test_a_decline_in_a_fresh_session_proposes_the_next_by_the_offers_method(login, store, pm, board):
+    made = quota_offers_to_carla_and_dina(store, pm, board)
+    offers.respond(store, pm, made[board["Carla"]], "accept")
+    at = login("program_manager", "fill")
+    assert at.radio(key="fill_method").value == "waitlist", "no decline yet: the default"
+
+    answer(at, made[board["Dina"]], "decline")
+    assert values(at.main, "success") == [t("fill.offer_declined")]
+    assert at.radio(key="fill_method").value == "quota"
+    assert values(at.main, "info") == [t("fill.after_decline", name="Dina Test", method=t("fill.method.quota"))]
+    assert proposed(at) == [board["Esra_entry"]], "a woman, though Amal and Bashir waited longer"
+    assert "voegt toe: gender Vrouw: nu 5 van 15, doel minstens 6" in main_text(
+        container(at, f"fill_proposal_{board['Esra_entry']}"))
+
+    at.button(key="fill_make_offers").click().run()
+    assert {o["person_id"]: o["method"] for o in offers.open_offers(store, pm, board["network"])} == {
+        board["Esra"]: "quota"}
+
+
+def test_a_decline_made_elsewhere_sets_the_method_of_a_fresh_session(login, store, pm, board):
+    made = quota_offers_to_carla_and_dina(store, pm, board)
+    offers.respond(store, pm, made[board["Dina"]], "decline")
+    at = login("program_manager", "fill")
+    assert at.radio(key="fill_method").value == "quota"
+    assert proposed(at) == [board["Esra_entry"]]
+    at.radio(key="fill_method").set_value("waitlist").run()
+    assert proposed(at) == [board["Amal_entry"]], "the manager may still choose another method"
+    assert values(at.main, "info") == []
+
+
+def test_an_answer_changes_nothing_until_confirmed(login, store, pm, board):
+    made = quota_offers_to_carla_and_dina(store, pm, board)
+    at = login("program_manager", "fill")
+    dina = made[board["Dina"]]
+    assert [b.label for b in elements(container(at, f"fill_offer_{dina}")) if b.type == "button"] == [
+        t("fill.accept"), t("fill.decline"), t("fill.withdraw")]
+    before = snapshot(store)
+
+    at.button(key=f"fill_decline_{dina}").click().run()
+    assert snapshot(store) == before, "asking changes nothing"
+    offer = container(at, f"fill_offer_{dina}")
+    assert values(offer, "warning") == [
+        "Het aanbod aan Dina Test voor Klankbordgroep De Stem als afgeslagen vastleggen? Dit kan niet ongedaan worden."]
+    assert [b.label for b in elements(offer) if b.type == "button"] == ["Ja, afslaan", "Annuleren"]
+    assert values(container(at, f"fill_offer_{made[board['Carla']]}"), "warning") == [], "only the offer asked about"
+    at.button(key=f"fill_cancel_{dina}").click().run()
+    assert snapshot(store) == before, "cancel changes nothing"
+    assert values(at.main, "success") == [] and values(container(at, f"fill_offer_{dina}"), "warning") == []
+
+    at.button(key=f"fill_accept_{dina}").click().run()
+    assert snapshot(store) == before
+    assert values(container(at, f"fill_offer_{dina}"), "warning") == [t(
+        "fill.confirm.accept", name="Dina Test", network="Klankbordgroep De Stem")]
+    at.button(key=f"fill_confirm_{dina}").click().run()
+    assert values(at.main, "success") == [t("fill.offer_accepted")]
+    assert count(store, f"SELECT count(*) FROM membership WHERE person_id = {board['Dina']}") == 1
 
 
 def test_withdrawing_an_offer_puts_the_person_back_first(login, store, pm, board):
@@ -266,7 +343,7 @@ def test_withdrawing_an_offer_puts_the_person_back_first(login, store, pm, board
     at.button(key="fill_make_offers").click().run()
     [offer] = offers.open_offers(store, pm, board["network"])
     assert proposed(at) == [board["Bashir_entry"]]
-    at.button(key=f"fill_withdraw_{offer['id']}").click().run()
+    answer(at, offer["id"], "withdraw")
     assert values(at.main, "success") == [t("fill.offer_withdrawn")]
     assert proposed(at)[0] == board["Amal_entry"]
 

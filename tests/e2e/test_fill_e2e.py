@@ -3,7 +3,9 @@
 The store is prepared with the crm_app services before the server starts (DuckDB: one process per
 file): Klankbordgroep De Stem, 15 places, 13 members (4 women), target "women at least 40 %", and
 five people waiting. Quota proposes Carla and Dina (women, though Amal and Bashir waited longer);
-Carla accepts, Dina declines, and Esra is proposed next. The open-places overview follows along.
+Carla accepts, Dina declines — each answer confirmed first — and Esra is proposed next, by the declined
+offer's method although the page was opened afresh on the waiting-list method. The open-places
+overview follows along.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, t, tn
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, shows, t, tn
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -117,6 +119,13 @@ def offer_of(page, name: str):
     return main_area(page).locator("[class*='st-key-fill_offer_']").filter(has_text=name)
 
 
+def answer(page, name: str, response: str) -> None:
+    """An answer to an offer: the action, then its confirmation (the question names the person and the board)."""
+    offer_of(page, name).get_by_role("button", name=t(f"fill.{response}"), exact=True).click()
+    expect(offer_of(page, name)).to_contain_text(t(f"fill.confirm.{response}", name=name, network=BOARD))
+    offer_of(page, name).get_by_role("button", name=t(f"fill.confirm_yes.{response}"), exact=True).click()
+
+
 def test_fill_two_places_one_accepts_one_declines_the_next_is_proposed(desktop, fill_server):
     page = desktop
     log_in(page, fill_server.url, MANAGER[0])
@@ -149,14 +158,19 @@ def test_fill_two_places_one_accepts_one_declines_the_next_is_proposed(desktop, 
 
     expect_places(page, open_now=0, on_offer=2)
 
-    go(page, "nav.fill", "fill.title")
-    choose_quota(page)
-    offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.accept")).click()
+    go(page, "nav.fill", "fill.title")                                       # afresh: the waiting-list method
+    expect(key(page, "fill_method").get_by_role("radio", name=t("fill.method.waitlist"))).to_be_checked()
+    offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.accept"), exact=True).click()
+    offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.confirm_cancel")).click()   # changes nothing
+    expect(offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.accept"), exact=True)).to_be_visible()
+    answer(page, "Carla Mendes", "accept")
     expect(page.get_by_text(t("fill.offer_accepted"))).to_be_visible()
     expect(offer_of(page, "Carla Mendes")).to_have_count(0)
 
-    offer_of(page, "Dina Petrenko").get_by_role("button", name=t("fill.decline")).click()
+    answer(page, "Dina Petrenko", "decline")
     expect(page.get_by_text(t("fill.offer_declined"))).to_be_visible()
+    expect(key(page, "fill_method").get_by_role("radio", name=t("fill.method.quota"))).to_be_checked()
+    shows(page, t("fill.after_decline", name="Dina Petrenko", method=t("fill.method.quota")))
     expect(offer_of(page, "Dina Petrenko")).to_have_count(0)
     expect(proposals(page)).to_have_count(1)
     expect(proposals(page).first).to_contain_text("Esra Yilmaz")              # the next woman in line

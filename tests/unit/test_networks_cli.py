@@ -152,7 +152,16 @@ def test_offer_decline_prints_the_next_proposal(crm, board):
 
     [second] = ok(crm("fill", "Klankbordgroep De Stem", "--places", "1", "--apply"))["offer_ids"]
     code, out, _ = crm("offer", "decline", str(second), as_json=False)
-    assert code == 0 and out.splitlines()[1].startswith(f"  next: #{board['Carla']} Carla Haddad: waited")
+    assert code == 0 and out.splitlines()[1].startswith(f"  next (Waiting list): #{board['Carla']} Carla Haddad: waited")
+
+
+def test_after_a_declined_quota_offer_the_next_is_proposed_by_quota(crm, board):
+    [offer_id] = ok(crm("fill", "Klankbordgroep De Stem", "--method", "quota", "--places", "1", "--apply"))["offer_ids"]
+    code, out, _ = crm("offer", "decline", str(offer_id), as_json=False)
+    assert code == 0 and out.splitlines()[1].startswith(f"  next (Quota): #{board['Dina']} Dina Haddad: waited")
+    plan = ok(crm("fill", "Klankbordgroep De Stem", "--places", "1"))
+    assert (plan["method"], [p["given_name"] for p in plan["proposals"]]) == ("quota", ["Dina"]), \
+        "without --method: the declined offer's"
 
 
 def test_offer_accept_makes_a_member(crm, board):

@@ -275,3 +275,43 @@ def test_a_proposal_for_none_of_the_open_places_does_not_claim_there_are_none(st
     assert (plan.open_places, plan.proposals, plan.unmet) == (15, [], [])
     seat(store, pm, board, insert_people(store, [{} for _ in range(15)]))
     assert [r.code for r in selection.propose(store, pm, board, None, "quota").unmet] == ["no_open_places"]
+
+
+def test_after_a_declined_quota_offer_the_next_proposal_is_by_quota_and_meets_the_target(store, pm, frozen_clock):
+    """Women at least 6 of 15, 4 now: quota offers the two places to women. One declines; whoever proposes
+    next, without saying which method (a fresh session, `crm fill`), gets the declined offer's method."""
+    board = network(store, pm, max_places=15, targets=[TargetInput("gender", "woman", "count", "6", None)])
+    seat(store, pm, board, insert_people(store, [{"gender": "woman"}] * 4 + [{"gender": "man"}] * 9))
+    amal, bashir, carla, dina, esra = insert_people(
+        store, [{"gender": "man"}, {"gender": "man"}, {"gender": "woman"}, {"gender": "woman"}, {"gender": "woman"}])
+    for person in (amal, bashir, carla, dina, esra):
+        waitlists.add(store, pm, board, person)
+    plan = selection.propose(store, pm, board, method="quota")
+    assert [p.candidate.person_id for p in plan.proposals] == [carla, dina]
+    made = offers.make(store, pm, board, [p.candidate.entry_id for p in plan.proposals], plan.method)
+    offers.respond(store, pm, made[0], "accept")
+    offers.respond(store, pm, made[1], "decline")
+
+    following = selection.propose(store, pm, board)
+    assert following.method == "quota"
+    [proposal] = following.proposals
+    assert proposal.candidate.person_id == esra, "a woman, though Amal and Bashir waited longer"
+    assert [r.code for r in proposal.reasons] == ["waited", "adds_value"]
+    assert following.unmet == [], "with her the target is met"
+    assert selection.propose(store, pm, board, method="waitlist").proposals[0].candidate.person_id == amal, \
+        "a method asked for still wins"
+
+
+def test_once_the_place_is_offered_again_the_decline_no_longer_sets_the_method(store, pm, board, frozen_clock):
+    people, entries = listed(store, pm, board, 3)
+    [quota] = offers.make(store, pm, board, entries[:1], "quota")
+    offers.respond(store, pm, quota, "decline")
+    decline = selection.pending_decline(store, pm, board)
+    assert (decline.offer_id, decline.person_id, decline.method) == (quota, people[0], "quota")
+    with store.read() as cur:
+        assert cur.execute("SELECT seed FROM offer WHERE id = ?", [quota]).fetchone() == (None,), "no seed but for a lottery"
+
+    clock.freeze(frozen_clock + dt.timedelta(minutes=5))
+    offers.make(store, pm, board, entries[1:2], "waitlist")
+    assert selection.pending_decline(store, pm, board) is None
+    assert selection.propose(store, pm, board, 1).method == "waitlist"
