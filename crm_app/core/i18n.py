@@ -53,14 +53,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "networks.saved": ("Netwerk opgeslagen.", "Network saved."),
     "networks.save": ("Netwerk opslaan", "Save network"),
     "networks.targets": ("Samenstellingsdoelen", "Composition targets"),
-    "networks.targets_help": ("Per regel één doel. Waarde als code (gender: woman/man/other; land: SY, ER…; "
-                              "taal: ara, tir…). Maat: count (aantal), share (percentage, bv. 40%) of distinct "
-                              "(aantal verschillende waarden, zonder waarde). Zonder waarde en met een maximum: "
-                              "hoogstens zoveel per waarde (bv. gemeente, max 4).",
-                              "One target per row. Value as a code (gender: woman/man/other; country: SY, ER…; "
-                              "language: ara, tir…). Measure: count, share (a percentage, e.g. 40%) or distinct "
-                              "(number of different values, no value). No value with a maximum: at most that many "
-                              "per value (e.g. municipality, max 4)."),
     "networks.col.dimension": ("Kenmerk", "Dimension"),
     "networks.col.value": ("Waarde", "Value"),
     "networks.col.measure": ("Maat", "Measure"),
@@ -905,6 +897,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
     # -- new: names-and-formats --
     "field.choose": ("Maak een keuze", "Choose an option"),
+
+    # -- new: target-values --
+    "err.target_value_unknown": ("'{value}' is geen waarde van {dimension}. Mogelijk: {allowed}.",
+                                 "'{value}' is not a value of {dimension}. Allowed: {allowed}."),
+    "err.target_value_not_country": ("'{value}' is geen bekend land. Gebruik een ISO-landcode, zoals SY of ER.",
+                                     "'{value}' is not a known country. Use an ISO country code, such as SY or ER."),
+    "err.target_value_not_language": ("'{value}' is geen bekende taal. Gebruik een ISO-taalcode, zoals ara of tir.",
+                                      "'{value}' is not a known language. Use an ISO language code, such as ara or tir."),
+    "target.unknown_value": ("onbekende waarde '{value}'", "unknown value '{value}'"),
+    "networks.targets_intro": ("Een doel geldt voor één kenmerk: kies het kenmerk, dan de waarde (of 'elke waarde' "
+                               "voor een doel per waarde of voor het aantal verschillende waarden), de maat en een "
+                               "minimum en/of maximum. Een percentage schrijft u met %, bijvoorbeeld 40%.",
+                               "A target is about one dimension: choose the dimension, then the value (or 'any value' "
+                               "for a target per value or for the number of different values), the measure and a "
+                               "minimum and/or maximum. Write a percentage with %, for example 40%."),
+    "networks.no_targets": ("Dit netwerk heeft nog geen doelen.", "This network has no targets yet."),
+    "networks.any_value": ("elke waarde", "any value"),
+    "networks.add_target": ("Doel toevoegen", "Add target"),
+    "networks.delete_target": ("Doel {row} verwijderen", "Remove target {row}"),
+    "networks.target_added": ("Doel toegevoegd; sla het netwerk op om het te bewaren.",
+                              "Target added; save the network to keep it."),
+    "networks.new_target": ("Nieuw doel", "New target"),
+    "networks.measure.count": ("aantal personen", "number of persons"),
+    "networks.measure.share": ("percentage van de plaatsen", "share of the places"),
+    "networks.measure.distinct": ("aantal verschillende waarden", "number of different values"),
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
