@@ -1,10 +1,9 @@
 """Networks: create or change one — places, term, rest period, cadence and composition targets."""
-import pandas as pd
 import streamlit as st
 
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
-from crm_app.networks import composition, registry
+from crm_app.networks import composition, reasons, registry
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
@@ -13,7 +12,7 @@ user = session.require("network.manage")
 store = get_store()
 state = st.session_state
 NEW = 0
-TARGET_COLUMNS = ["dimension", "value", "measure", "min", "max"]
+ANY = ""   # the value picker's "any value": a target per value, or on the number of different values
 
 
 def _bound_text(value, measure: str) -> str:
@@ -30,25 +29,57 @@ def _load(network) -> None:
                          ("max_terms", str(source.max_consecutive_terms)), ("rest_months", str(source.rest_months)),
                          ("cadence", source.meeting_cadence), ("alumni_network", source.alumni_network_id or NEW)):
         state[f"networks_{field}"] = value
-    state["networks_targets_start"] = pd.DataFrame(
-        [{"dimension": t.dimension, "value": t.dim_value or "", "measure": t.measure,
-          "min": _bound_text(t.min_value, t.measure), "max": _bound_text(t.max_value, t.measure)}
-         for t in source.targets], columns=TARGET_COLUMNS)
-    state.pop("networks_targets", None)
+    state["networks_target_rows"] = [
+        {"dimension": t.dimension, "value": t.dim_value, "measure": t.measure,
+         "min": _bound_text(t.min_value, t.measure), "max": _bound_text(t.max_value, t.measure)}
+        for t in source.targets]
     state["networks_errors"] = {}
+    state["networks_target_errors"] = {}
 
 
-def _targets_from_editor() -> list[registry.TargetInput]:
-    """The start rows with the editor's changes applied (callbacks run before the editor redraws)."""
-    changes = state.get("networks_targets") or {}
-    rows = state["networks_targets_start"].to_dict("records")
-    for index, edits in changes.get("edited_rows", {}).items():
-        rows[int(index)].update(edits)
-    deleted = {int(i) for i in changes.get("deleted_rows", [])}
-    rows = [row for index, row in enumerate(rows) if index not in deleted] + list(changes.get("added_rows", []))
-    return [registry.TargetInput(r.get("dimension"), r.get("value") or None, r.get("measure"),
-                                 r.get("min") or None, r.get("max") or None)
-            for r in rows if any(str(r.get(c) or "").strip() for c in TARGET_COLUMNS)]
+def _target_inputs(rows: list[dict]) -> list[registry.TargetInput]:
+    return [registry.TargetInput(r["dimension"], r["value"] or None, r["measure"], r["min"] or None, r["max"] or None)
+            for r in rows]
+
+
+def _target_text(row: dict) -> str:
+    """A target as the list shows it, in the user's language: `Gender Vrouw · percentage van de plaatsen · minimum 40%`."""
+    subject = reasons.dimension_label(row["dimension"], lang())
+    if row["value"]:
+        subject += " " + reasons.value_label(row["dimension"], row["value"], lang())
+    bounds = [f"{tr(key).lower()} {row[end]}"
+              for end, key in (("min", "networks.col.min"), ("max", "networks.col.max")) if row[end]]
+    return " · ".join([subject[0].upper() + subject[1:], tr(f"networks.measure.{row['measure']}"), *bounds])
+
+
+def _new_target_value() -> str | None:
+    if reasons.value_options(state["networks_target_dimension"], lang()) is None:
+        return state.get("networks_target_text") or None
+    return state.get("networks_target_value") or None
+
+
+def _add_target() -> None:
+    """Check the new target on its own (the places are checked on save) and put it in the list."""
+    errors: list = []
+    item = registry.TargetInput(state["networks_target_dimension"], _new_target_value(),
+                                state["networks_target_measure"], state["networks_target_min"] or None,
+                                state["networks_target_max"] or None)
+    clean = registry.validate_targets([item], None, errors)
+    if errors:
+        state["networks_target_errors"] = i18n.field_errors(ValidationError(errors), lang())
+        return
+    state["networks_target_rows"].append(
+        {"dimension": item.dimension, "value": clean[0].dim_value, "measure": item.measure,
+         "min": (item.min_value or "").strip(), "max": (item.max_value or "").strip()})
+    state["networks_target_errors"] = {}
+    state["networks_target_flash"] = tr("networks.target_added")
+    for field in ("value", "text", "min", "max"):
+        state[f"networks_target_{field}"] = ANY
+
+
+def _delete_target(index: int) -> None:
+    del state["networks_target_rows"][index]
+    state["networks_errors"] = {}
 
 
 def _save(network_id: int | None) -> None:
@@ -57,7 +88,7 @@ def _save(network_id: int | None) -> None:
         state["networks_term_months"], state["networks_max_terms"], state["networks_rest_months"],
         state["networks_cadence"], state["networks_alumni_network"] or None)
     try:
-        saved = registry.save(store, session.actor(), data, _targets_from_editor(), network_id)
+        saved = registry.save(store, session.actor(), data, _target_inputs(state["networks_target_rows"]), network_id)
     except ValidationError as exc:
         state["networks_errors"] = i18n.field_errors(exc, lang())
         return
@@ -100,21 +131,41 @@ if state.get("networks_alumni_network") not in alumni:
 st.selectbox(tr("field.alumni_network"), list(alumni), key="networks_alumni_network", format_func=alumni.get)
 
 st.subheader(tr("networks.targets"))
-st.caption(tr("networks.targets_help"))
-st.data_editor(
-    state["networks_targets_start"], key="networks_targets", num_rows="dynamic", hide_index=True,
-    width="stretch",
-    column_config={
-        "dimension": st.column_config.SelectboxColumn(tr("networks.col.dimension"), options=composition.DIMENSIONS,
-                                                      required=True),
-        "value": st.column_config.TextColumn(tr("networks.col.value")),
-        "measure": st.column_config.SelectboxColumn(tr("networks.col.measure"), options=registry.MEASURES,
-                                                    required=True, default="count"),
-        "min": st.column_config.TextColumn(tr("networks.col.min")),
-        "max": st.column_config.TextColumn(tr("networks.col.max")),
-    })
-for field, message in errors.items():
-    if field.startswith("target_"):
-        st.markdown(f":red[:material/error: {tr('networks.target_row', row=field.split('_')[1])}: {message}]")
+st.caption(tr("networks.targets_intro"))
+rows = state["networks_target_rows"]
+if not rows:
+    st.caption(tr("networks.no_targets"))
+for index, row in enumerate(rows):
+    text_column, delete_column = st.columns([5, 1], vertical_alignment="center")
+    text_column.text(f"{index + 1}. {_target_text(row)}")
+    delete_column.button(tr("networks.delete_target", row=index + 1), key=f"networks_target_delete_{index}",
+                         icon=":material/delete:", on_click=_delete_target, args=(index,))
+    for field, message in errors.items():
+        if field.startswith(f"target_{index + 1}_"):
+            st.markdown(f":red[:material/error: {tr('networks.target_row', row=index + 1)}: {widgets.escape(message)}]")
+
+with st.container(border=True, key="networks_target_form"):
+    st.markdown(f"**{tr('networks.new_target')}**")
+    dimension = st.selectbox(tr("networks.col.dimension"), composition.DIMENSIONS, key="networks_target_dimension",
+                             format_func=lambda d: reasons.dimension_label(d, lang()).capitalize())
+    options = reasons.value_options(dimension, lang())
+    if options is None:
+        st.text_input(tr("networks.col.value"), key="networks_target_text", max_chars=120,
+                      placeholder=tr("networks.any_value"))
+    else:
+        if state.get("networks_target_value") not in (ANY, *options):
+            state["networks_target_value"] = ANY
+        st.selectbox(tr("networks.col.value"), [ANY, *options], key="networks_target_value",
+                     format_func=lambda code: options.get(code) or tr("networks.any_value"))
+    st.selectbox(tr("networks.col.measure"), registry.MEASURES, key="networks_target_measure",
+                 format_func=lambda m: tr(f"networks.measure.{m}"))
+    low_column, high_column = st.columns(2)
+    low_column.text_input(tr("networks.col.min"), key="networks_target_min", max_chars=8)
+    high_column.text_input(tr("networks.col.max"), key="networks_target_max", max_chars=8)
+    for message in state.get("networks_target_errors", {}).values():
+        st.markdown(f":red[:material/error: {widgets.escape(message)}]")
+    if "networks_target_flash" in state:
+        st.success(state.pop("networks_target_flash"))
+    st.button(tr("networks.add_target"), key="networks_target_add", on_click=_add_target, icon=":material/add:")
 st.button(tr("networks.save"), key="networks_save", type="primary", on_click=_save,
           args=(None if chosen == NEW else chosen,), width="stretch")

@@ -27,6 +27,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "fill.method.": ("waitlist", "quota"),
     "fill.method_help.": ("waitlist", "quota"),
     "fill.offer_": ("accepted", "declined", "withdrawn"),
+    "networks.measure.": ("count", "share", "distinct"),   # networks.registry.MEASURES
     # the answers to an offer (networks.offers.RESPONSES): button, question, confirming button
     "fill.": ("accept", "decline", "withdraw"),
     "fill.confirm.": ("accept", "decline", "withdraw"),

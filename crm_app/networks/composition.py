@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_app.core import reference
+
 DIMENSIONS = ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
               "municipality", "district", "years_in_nl", "integration_route")
 EDUCATION_BANDS = {"none": "low", "primary": "low", "secondary": "middle", "vocational": "middle",
@@ -31,6 +33,44 @@ def years_in_nl_band(arrival_year: int | None, year: int) -> str | None:
         return None
     years = year - arrival_year
     return "0-2" if years <= 2 else "3-5" if years <= 5 else "6-10" if years <= 10 else "10+"
+
+
+AGE_BANDS = tuple(f"{low}-{low + 9}" for low in range(0, 120, 10))
+YEARS_IN_NL_BANDS = ("0-2", "3-5", "6-10", "10+")
+# The values a target may name per dimension; municipality and district are free text (None).
+_CODED = {
+    "gender": reference.GENDERS, "age_band": AGE_BANDS, "education_level": reference.EDUCATION_LEVELS,
+    "education_band": ("low", "middle", "high"), "years_in_nl": YEARS_IN_NL_BANDS,
+    "integration_route": reference.INTEGRATION_ROUTES,
+}
+
+
+def dimension_values(dimension: str) -> tuple[str, ...] | None:
+    """The codes a value of `dimension` is one of, in their natural order; None for free text.
+
+    Countries are ISO 3166 alpha-2 and languages ISO 639-3, as a person's values are stored.
+    """
+    if dimension == "country_of_origin":
+        return tuple(reference.countries("en"))
+    if dimension == "language":
+        return tuple(reference.languages("en"))
+    return _CODED.get(dimension)
+
+
+def known_value(dimension: str, value: str) -> str | None:
+    """`value` as the code a person's value of `dimension` is stored as, or None when no person can hold it.
+
+    Countries and languages accept what a person's form accepts (SY, syr; ar, ara, Arabic); free text is kept.
+    """
+    if dimension == "country_of_origin":
+        return reference.country_code(value)
+    if dimension == "language":
+        return reference.language_code(value)
+    allowed = _CODED.get(dimension)
+    if allowed is None:
+        return value
+    code = value.strip().lower()
+    return code if code in allowed else None
 
 
 # The columns a person's values are read from, in the order ValueReader takes them.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from crm_app.core import i18n, reference
+from crm_app.networks import composition
 from crm_app.networks.composition import Target
 from crm_app.networks.selection import Reason
 
@@ -15,8 +16,11 @@ def dimension_label(dimension: str | None, lang: str) -> str:
 
 
 def value_label(dimension: str | None, value: str | None, lang: str) -> str:
+    """A value in the user's language; one no person can hold (an old store's `vrouw`) says so, never fails."""
     if value is None:
         return "—"
+    if dimension in composition.DIMENSIONS and composition.known_value(dimension, value) != value:
+        return i18n.t("target.unknown_value", lang, value=value)
     if dimension in _LABELLED:
         return i18n.label(_LABELLED[dimension], value, lang)
     if dimension == "country_of_origin":
@@ -24,6 +28,16 @@ def value_label(dimension: str | None, value: str | None, lang: str) -> str:
     if dimension == "language":
         return reference.language_name(value, lang)
     return value
+
+
+def value_options(dimension: str, lang: str) -> dict[str, str] | None:
+    """code → the label a picker shows for `dimension`, in the dimension's order; None for free text."""
+    if dimension == "language":
+        return reference.language_labels(lang)
+    if dimension == "country_of_origin":
+        return reference.countries(lang)
+    codes = composition.dimension_values(dimension)
+    return None if codes is None else {code: value_label(dimension, code, lang) for code in codes}
 
 
 def target_text(target: Target, places: int, lang: str) -> str:

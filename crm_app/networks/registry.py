@@ -135,6 +135,12 @@ def validate_targets(targets: list[TargetInput], max_places: int | None, errors:
         if item.measure == "distinct" and value is not None:
             errors.append(FieldError(f"{where}_value", "distinct_has_no_value"))
             continue
+        if value is not None:
+            known = composition.known_value(item.dimension, value)
+            if known is None:
+                errors.append(_unknown_value(f"{where}_value", item.dimension, value))
+                continue
+            value = known
         if item.measure != "distinct" and value is None and low is not None:
             errors.append(FieldError(f"{where}_value", "target_needs_value"))
             continue
@@ -149,6 +155,16 @@ def validate_targets(targets: list[TargetInput], max_places: int | None, errors:
                 continue
         clean.append(target)
     return clean
+
+
+def _unknown_value(field_name: str, dimension: str, value: str) -> FieldError:
+    """A refusal that names what was typed and what the dimension allows."""
+    if dimension == "country_of_origin":
+        return FieldError(field_name, "target_value_not_country", {"value": value})
+    if dimension == "language":
+        return FieldError(field_name, "target_value_not_language", {"value": value})
+    return FieldError(field_name, "target_value_unknown", {
+        "value": value, "dimension": dimension, "allowed": ", ".join(composition.dimension_values(dimension))})
 
 
 _SAVED_COLUMNS = ("name", "kind", "min_places", "max_places", "term_months", "max_consecutive_terms",

@@ -5,6 +5,7 @@ refused form keeps everything typed; the per-field messages come from the server
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import phonenumbers
@@ -75,6 +76,14 @@ def read_source(screen: str) -> SourceInput:
         source_date=get(f"{screen}_source_date") if kind in _SOURCE_WITH_DATE else None,
         detail=get(f"{screen}_source_detail"),
     )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>:$~])")
+
+
+def escape(text: str) -> str:
+    """Text that may hold a stored value, made safe to put inside st.markdown: every Markdown sign is escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def field_error(errors: dict[str, str], field: str) -> None:

@@ -22,6 +22,7 @@ from apptest_kit import (
     tn,
     values,
 )
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from crm_app.core import clock
 from crm_app.networks import offers, registry, waitlists
@@ -29,6 +30,7 @@ from crm_app.networks.registry import NetworkInput, TargetInput
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
+from crm_app.ui.widgets import escape as widgets_escape
 
 NETWORK_PAGES = ("places", "fill", "waitlist", "members", "networks")
 WAITING = (("Amal", "man"), ("Bashir", "man"), ("Carla", "woman"), ("Dina", "woman"), ("Esra", "woman"))
@@ -126,6 +128,25 @@ def test_the_coordinator_sees_places_but_no_way_to_fill(login, board):
 
 
 # -- networks -----------------------------------------------------------------------------------------
+def choose_shown(picker, shown: str) -> None:
+    """Choose an option by the text the user sees, as the browser does: it sends that text back, and the
+    server maps it to the option (AppTest's select_index cannot, when a format_func names the options)."""
+    assert shown in picker.options, (shown, picker.options[:5])
+    state = WidgetState(id=picker.id, string_value=shown)
+    picker.__class__ = type("ChosenByText", (type(picker),), {"_widget_state": property(lambda self: state)})
+
+
+def add_target(at, dimension: str, value_label: str | None, measure: str, low: str = "", high: str = ""):
+    """Fill the new-target form as a user does: a dimension, then a value by its label, and add it."""
+    at.selectbox(key="networks_target_dimension").set_value(dimension).run()
+    if value_label is not None:
+        choose_shown(at.selectbox(key="networks_target_value"), value_label)
+    at.selectbox(key="networks_target_measure").set_value(measure)
+    at.text_input(key="networks_target_min").input(low)
+    at.text_input(key="networks_target_max").input(high)
+    return at.button(key="networks_target_add").click().run()
+
+
 def test_create_a_network_with_a_target(login, store, pm):
     at = login("program_manager", "networks")
     at.text_input(key="networks_name").input("Adviesraad Inburgering")
@@ -133,10 +154,8 @@ def test_create_a_network_with_a_target(login, store, pm):
     at.text_input(key="networks_min_places").input("6")
     at.text_input(key="networks_max_places").input("10")
     at.text_input(key="networks_term_months").input("24")
-    at.session_state["networks_targets"] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"dimension": "gender", "value": "woman", "measure": "share", "min": "40%"},
-                       {"dimension": "municipality", "measure": "count", "max": "3"}]}
+    add_target(at, "gender", "Vrouw", "share", low="40%")
+    add_target(at, "municipality", None, "count", high="3")
     at.button(key="networks_save").click().run()
 
     assert not at.exception
@@ -149,14 +168,42 @@ def test_create_a_network_with_a_target(login, store, pm):
     assert at.selectbox(key="networks_edit").value == saved.id, "the saved network stays open for editing"
 
 
+def test_the_target_picker_offers_values_in_the_users_language_and_saves_their_codes(login, store, pm):
+    at = login("program_manager", "networks")
+    at.text_input(key="networks_name").input("Klankbord Oost")
+    at.text_input(key="networks_max_places").input("12")
+    at.selectbox(key="networks_target_dimension").set_value("gender").run()
+    assert at.selectbox(key="networks_target_value").options == [t("networks.any_value"), "Vrouw", "Man", "Anders"]
+    add_target(at, "gender", "Vrouw", "count", low="4")
+    add_target(at, "country_of_origin", "Syrië", "count", low="2")
+    at.selectbox(key="networks_target_dimension").set_value("language").run()
+    arabic = next(o for o in at.selectbox(key="networks_target_value").options if o.startswith("Arabisch"))
+    add_target(at, "language", arabic, "count", low="3")
+    add_target(at, "education_level", t("networks.any_value"), "distinct", low="2")
+    assert "1. Gender Vrouw · aantal personen · minimum 4" in main_text(at)
+    at.button(key="networks_target_delete_3").click().run()
+    at.button(key="networks_save").click().run()
+
+    assert values(at.main, "success") == [t("networks.saved")]
+    [saved] = registry.list_networks(store, pm)
+    assert [(x.dimension, x.dim_value, x.measure, x.min_value) for x in saved.targets] == [
+        ("gender", "woman", "count", 4.0), ("country_of_origin", "SY", "count", 2.0), ("language", "ara", "count", 3.0)]
+
+
+def test_a_target_that_is_not_whole_is_refused_at_the_form_and_not_added(login, store):
+    at = login("program_manager", "networks")
+    add_target(at, "gender", "Vrouw", "count")
+    assert f":red[:material/error: {widgets_escape(t('err.target_needs_bound'))}]" in [
+        e.value for e in elements(container(at, "networks_target_form")) if e.type == "markdown"]
+    assert keys_with(at, "networks_target_delete_") == []
+
+
 def test_min_above_max_shows_the_message_at_the_field_and_saves_nothing(login, store):
     at = login("program_manager", "networks")
     at.text_input(key="networks_name").input("Adviesraad")
     at.text_input(key="networks_min_places").input("12")
     at.text_input(key="networks_max_places").input("10")
-    at.session_state["networks_targets"] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"dimension": "gender", "value": "woman", "measure": "count", "min": "11"}]}
+    add_target(at, "gender", "Vrouw", "count", low="11")
     at.button(key="networks_save").click().run()
 
     assert field_messages(at, "networks", "min_places") == [
@@ -165,6 +212,59 @@ def test_min_above_max_shows_the_message_at_the_field_and_saves_nothing(login, s
     assert not at.success
     assert at.text_input(key="networks_min_places").value == "12", "what was typed is kept"
     assert count(store, "SELECT count(*) FROM network") == 0
+
+
+# -- a target value no person can hold, stored by an older version ------------------------------------
+def store_bad_target(store, network_id: int, value: str = "vrouw") -> None:
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO network_target (network_id, dimension, dim_value, measure, min_value) "
+        "VALUES (?, 'gender', ?, 'share', 0.4)", [network_id, value]))
+
+
+@pytest.fixture
+def bad_target(store, pm, board):
+    """The board and a network listed before it both hold the stored target `gender = vrouw`."""
+    first = registry.save(store, pm, NetworkInput("Adviesraad Alfa", "advisory_council", 0, 10))
+    store_bad_target(store, first)
+    store_bad_target(store, board["network"])
+    return board | {"first": first}
+
+
+def test_a_stored_unknown_target_value_does_not_break_open_places(login, bad_target):
+    at = login("program_manager", "places")
+    assert not at.exception and not at.error
+    assert list(at.dataframe[0].value[t("places.network")]) == ["Adviesraad Alfa", "Klankbordgroep De Stem"]
+    for network in ("first", "network"):
+        card = main_text(container(at, f"places_network_{bad_target[network]}"))
+        assert "Gender " + t("target.unknown_value", value="vrouw") in card
+    assert "Gender Vrouw: minstens 6" in main_text(container(at, f"places_network_{bad_target['network']}"))
+
+
+def test_a_stored_unknown_target_value_does_not_break_fill(login, bad_target):
+    at = login("program_manager", "fill", query={"network": str(bad_target["network"])})
+    at.radio(key="fill_method").set_value("quota").run()
+    assert not at.exception
+    assert proposed(at) == [bad_target["Carla_entry"], bad_target["Dina_entry"]]
+    assert any(t("target.unknown_value", value="vrouw") in w for w in values(at.main, "warning"))
+
+
+def test_a_stored_unknown_target_value_shows_on_networks_and_dashboards(login, bad_target):
+    at = login("program_manager", "networks")
+    at.selectbox(key="networks_edit").set_value(bad_target["network"]).run()
+    assert not at.exception
+    assert "2. Gender " + t("target.unknown_value", value="vrouw") in main_text(at)
+    at.button(key="networks_save").click().run()
+    assert t("err.target_value_unknown", value="vrouw", dimension="gender", allowed="woman, man, other") in \
+        main_text(at).replace("\\", ""), "saving it again is refused until the target is changed"
+    at.button(key="networks_target_delete_1").click().run()
+    at.button(key="networks_save").click().run()
+    assert values(at.main, "success") == [t("networks.saved")]
+
+    dash = login("program_manager", "dashboards")
+    dash.session_state["dashboards_view"] = "targets"
+    dash.run()
+    assert not dash.exception and not dash.error
+    assert t("target.unknown_value", value="vrouw") in main_text(dash) + str(dash.dataframe[0].value)
 
 
 # -- waiting list -------------------------------------------------------------------------------------

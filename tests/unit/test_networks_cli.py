@@ -87,6 +87,12 @@ def test_network_add_with_targets(crm):
     (["--max-places", "15", "--target", "gender=woman>=120%"], "target_1_min: This target can never be met with 15 places."),
     (["--max-places", "15", "--term-months", "0"], "term_months: A term or period of 0 months is not possible"),
     (["--max-places", "15", "--target", "gender woman 40"], "--target 'gender woman 40': write it as"),
+    (["--max-places", "15", "--target", "gender=vrouw>=40%"],
+     "target_1_value: 'vrouw' is not a value of gender. Allowed: woman, man, other."),
+    (["--max-places", "15", "--target", "gender=woman>=20%", "--target", "country_of_origin=Syrie>=2"],
+     "target_2_value: 'Syrie' is not a known country. Use an ISO country code, such as SY or ER."),
+    (["--max-places", "15", "--target", "language=arabisch>=2"],
+     "target_1_value: 'arabisch' is not a known language. Use an ISO language code, such as ara or tir."),
 ])
 def test_network_add_refusals_change_nothing(crm, args, message):
     before = state(crm)
@@ -95,6 +101,32 @@ def test_network_add_refusals_change_nothing(crm, args, message):
     assert message in err
     assert "Traceback" not in err
     assert state(crm) == before
+
+
+def test_a_refused_target_value_creates_no_network(crm):
+    code, out, err = crm("network", "add", "--name", "Adviesraad", "--max-places", "15", "--target", "gender=vrouw>=40%")
+    assert (code, json.loads(out)) == (1, {"errors": [{"field": "target_1_value", "code": "target_value_unknown"}]})
+    assert "Internal error" not in err and "Interne fout" not in err
+    assert ok(crm("network", "list")) == []
+    assert crm("network", "show", "Adviesraad")[0] == 1
+
+
+def test_a_stored_unknown_target_value_is_shown_not_fatal(crm):
+    ok(crm("network", "add", "--name", "Adviesraad", "--max-places", "10", "--target", "gender=woman>=40%"))
+    ok(crm("network", "add", "--name", "Klankbord", "--max-places", "10"))
+    store = Store(crm.db)
+    try:   # as an older version could have stored it
+        store.write(lambda cur: cur.execute("INSERT INTO network_target (network_id, dimension, dim_value, measure, "
+                                            "min_value) SELECT id, 'gender', 'vrouw', 'share', 0.4 FROM network"))
+    finally:
+        store.close()
+    code, out, err = crm("network", "show", "Adviesraad", as_json=False)
+    assert code == 0, err
+    assert "target: Gender Woman: at least 4 (40% of 10)" in out
+    assert "target: Gender unknown value 'vrouw': at least 4 (40% of 10)" in out
+    assert [row["name"] for row in ok(crm("network", "list"))] == ["Adviesraad", "Klankbord"]
+    assert ok(crm("network", "show", "Klankbord"))["targets"][0]["text"].startswith("Gender unknown value 'vrouw'")
+    assert crm("fill", "Klankbord", "--method", "quota")[0] == 0
 
 
 def test_a_duplicate_network_name_is_refused(crm):
