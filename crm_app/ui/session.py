@@ -291,6 +291,8 @@ def cookie_script(token: str, max_age: int) -> str:
 
 # -- login and logout ----------------------------------------------------------------------------
 def _on_login() -> None:
+    """The login form's submit (Enter in either field, or the button): a form sends what was typed
+    even when the password field never lost focus the way a lone text_input needs to commit."""
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
     store = get_store()
@@ -324,10 +326,11 @@ def login_page() -> None:
         return
     if options.oidc:
         st.caption(tr("login.local_caption"))
-    st.text_input(tr("login.username"), key="login_username", autocomplete="username")
-    st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
-    st.button(tr("login.submit"), key="login_submit", type="primary" if not options.oidc else "secondary",
-              on_click=_on_login, width="stretch")
+    with st.form("login_form", enter_to_submit=True, border=False):
+        st.text_input(tr("login.username"), key="login_username", autocomplete="username")
+        st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
+        st.form_submit_button(tr("login.submit"), key="login_submit", type="primary" if not options.oidc else "secondary",
+                              on_click=_on_login, width="stretch")
     if state.get("login_failed"):
         st.error(tr("login.failed"))
 
