@@ -905,6 +905,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
     # -- new: names-and-formats --
     "field.choose": ("Maak een keuze", "Choose an option"),
+
+    # -- new: login-keyboard --
+    "login.throttled": ("Te veel mislukte pogingen: het wachtwoord is deze keer niet gecontroleerd.",
+                        "Too many failed attempts: the password was not checked this time."),
+    "login.retry_in": ("Probeer het opnieuw over {seconds} seconden.", "Try again in {seconds} seconds."),
+    "login.retry_at": ("Probeer het opnieuw na {time}.", "Try again after {time}."),
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
