@@ -3,12 +3,11 @@
 argon2-cffi's PasswordHasher defaults to argon2id with RFC 9106's low-memory parameters.
 An unknown user costs a hash verification too, so timing does not tell which usernames exist.
 
-Log-in is throttled per username and per address (settings `login_max_failures`,
-`login_max_failures_address`, `login_window_minutes`): once too many failures fall within the
-window, further attempts are refused without looking at the password, with the same answer and
-the same cost (a dummy verification) as a wrong password, for known and unknown usernames alike.
-Attempts are kept in `login_attempt` for a day: the username as a salted sha256 key, the address
-as Streamlit reports it (staff IP addresses, not participants'; NULL on localhost and the CLI).
+Log-in is throttled per username (a growing wait) and per address (crm_app.access.login_throttle):
+during a wait an attempt is refused without looking at the password, at the same cost (a dummy
+verification), for known and unknown usernames alike. Attempts are kept in `login_attempt` for a
+day: the username as a salted sha256 key, the address as Streamlit reports it (staff IP addresses,
+not participants'; NULL on localhost and the CLI).
 
 New passwords: at least PASSWORD_MIN characters, not a common password (data/common_passwords.txt),
 and not the username or containing it.
@@ -20,14 +19,15 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from crm_app.access import audit, sessions
+from crm_app.access import audit, login_throttle, sessions
 from crm_app.access.audit import Actor
 from crm_app.access.identity import User
-from crm_app.core import permissions, reference, settings
+from crm_app.core import permissions, reference
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import CrmError, FieldError, ValidationError
 from crm_app.core.fields import clean_text, parse_email
@@ -40,7 +40,6 @@ _DUMMY_PASSWORD = "not a real password, only spends the same time"
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
 COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt"
-ATTEMPTS_KEPT = dt.timedelta(days=1)   # longer than the largest window the settings allow
 _EDGE_JUNK = "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~ "
 
 
@@ -243,30 +242,25 @@ def _username_key(cur, username: str) -> str:
     return hashlib.sha256(f"{salt}:{username}".encode()).hexdigest()
 
 
-def _throttled(cur, username_key: str, address: str | None, now: dt.datetime) -> bool:
-    """Too many failures within the window for this username (since its last success) or this address."""
-    since = now - dt.timedelta(minutes=settings.get(cur, "login_window_minutes"))
-    failures = cur.execute(
-        "SELECT count(*) FROM login_attempt WHERE username_key = ? AND outcome = 'failed' AND occurred_utc > ? "
-        "AND occurred_utc > coalesce((SELECT max(occurred_utc) FROM login_attempt "
-        "                             WHERE username_key = ? AND ok), TIMESTAMP '1970-01-01')",
-        [username_key, since, username_key]).fetchone()[0]
-    if failures >= settings.get(cur, "login_max_failures"):
-        return True
-    if address is None:
-        return False
-    failures = cur.execute(
-        "SELECT count(*) FROM login_attempt WHERE address = ? AND outcome = 'failed' AND occurred_utc > ?",
-        [address, since]).fetchone()[0]
-    return failures >= settings.get(cur, "login_max_failures_address")
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of one log-in: the user, or why not and from when it is worth trying again."""
+    user: User | None
+    outcome: str                    # 'ok', 'failed' (password checked) or 'throttled' (not checked)
+    retry_at: dt.datetime | None    # naive UTC; None: the next attempt is checked at once
 
 
 def authenticate(store, username: str, password: str, origin: str = "web", address: str | None = None) -> User | None:
-    """The user if the password is right and the account active; None otherwise (same cost either way).
+    """The user if the password is right and the account active; None otherwise (same cost either way)."""
+    return log_in(store, username, password, origin, address).user
+
+
+def log_in(store, username: str, password: str, origin: str = "web", address: str | None = None) -> LoginAttempt:
+    """Check a log-in under the throttle of crm_app.access.login_throttle, record and audit it.
 
     `address` is the client's address (the web form passes `st.context.ip_address`), for the
-    per-address throttle. A throttled attempt is refused without checking the password; it is not
-    counted as a failure itself, so the refusal ends when the window has passed.
+    per-address limit. An attempt during a wait is refused without checking the password (one
+    verification of the dummy hash instead, so it costs the same) and is not counted as a failure.
     """
     username = (username or "").strip().lower()[:40]
     address = (address or None) and str(address)[:64]
@@ -277,7 +271,7 @@ def authenticate(store, username: str, password: str, origin: str = "web", addre
             [username],
         ).fetchone()
         username_key = _username_key(cur, username)
-        throttled = _throttled(cur, username_key, address, now)
+        throttled = login_throttle.retry_at(cur, username_key, address, now) is not None
     try:
         if throttled:
             _hasher.verify(_DUMMY_HASH, password or "")   # spend the same time, then refuse
@@ -295,9 +289,9 @@ def authenticate(store, username: str, password: str, origin: str = "web", addre
                     "VALUES (?, ?, ?, ?, ?)", [username_key, address, now, user is not None, outcome])
         if user:
             cur.execute("UPDATE app_user SET last_login_utc = ? WHERE id = ?", [now, user.id])
-            cur.execute("DELETE FROM login_attempt WHERE occurred_utc < ?", [now - ATTEMPTS_KEPT])
+            cur.execute("DELETE FROM login_attempt WHERE occurred_utc < ?", [now - login_throttle.REMEMBERED])
         audit.record(cur, Actor(user.id if user else None, user.role if user else "none", origin),
                      "login", "app_user", row[0] if row else None, "ok" if user else "refused")
+        return None if user else login_throttle.retry_at(cur, username_key, address, now)
 
-    store.write(work)
-    return user
+    return LoginAttempt(user, outcome, store.write(work))

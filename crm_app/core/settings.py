@@ -10,9 +10,9 @@ DEFAULTS: dict[str, int] = {
     "interest_grace_days": 30,       # not confirmed this long after being due: the entry expires
     "opening_horizon_months": 3,     # the open-places overview looks this far ahead
     "min_cell_size": 5,              # dashboards: counts 1..k-1 are hidden (never below 3)
-    "login_max_failures": 5,         # failed log-ins per username within the window before refusing
+    "login_max_failures": 3,         # failed log-ins in a row for one username before each next one waits 2^n s
     "login_max_failures_address": 20,  # failed log-ins from one address (an office may share one) within the window
-    "login_window_minutes": 15,      # the throttling window
+    "login_window_minutes": 15,      # the longest wait for one username, and the window of the per-address limit
     # -- privacy --
     "retention_candidate_months": 24,  # never placed, no contact/re-confirmation this long: erased
     "retention_waitlist_months": 12,   # an expired waiting-list entry is deleted this long after it expired

@@ -28,7 +28,9 @@ OIDC (`st.login`, configured by `[auth]` in .streamlit/secrets.toml)
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ from crm_app.access import audit, oidc, sessions, users
 from crm_app.access.audit import Actor
 from crm_app.access.identity import User
 from crm_app.core import permissions, settings
-from crm_app.core.clock import utcnow
+from crm_app.core.clock import to_local, utcnow
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import LANG_KEY, tr
 
@@ -290,18 +292,38 @@ def cookie_script(token: str, max_age: int) -> str:
 
 
 # -- login and logout ----------------------------------------------------------------------------
+REFUSAL_KEY = "login_refusal"   # (outcome, retry_at) of this tab's last refused log-in
+
+
 def _on_login() -> None:
+    """The login form's submit (Enter in either field, or the button): a form sends what was typed
+    even when the password field never lost focus the way a lone text_input needs to commit."""
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
     store = get_store()
-    user = users.authenticate(store, username, password, address=client_address())
+    attempt = users.log_in(store, username, password, address=client_address())
     st.session_state["login_password"] = ""
-    if user is None:
-        st.session_state["login_failed"] = True
+    if attempt.user is None:
+        st.session_state[REFUSAL_KEY] = (attempt.outcome, attempt.retry_at)
         return
-    st.session_state.pop("login_failed", None)
+    st.session_state.pop(REFUSAL_KEY, None)
     st.session_state.pop(ENDED_KEY, None)
-    st.session_state[TOKEN_KEY] = sessions.start(store, user, "local")
+    st.session_state[TOKEN_KEY] = sessions.start(store, attempt.user, "local")
+
+
+def refusal_text(outcome: str, retry_at: dt.datetime | None, now: dt.datetime) -> str:
+    """Why the log-in was refused and, during a wait, when to try again: in seconds for a short
+    wait, else the Amsterdam clock time rounded up to the minute ("na 14:05")."""
+    text = tr("login.throttled" if outcome == "throttled" else "login.failed")
+    if retry_at is None or retry_at <= now:
+        return text
+    seconds = math.ceil((retry_at - now).total_seconds())
+    if seconds < 60:
+        return f"{text} {tr('login.retry_in', seconds=max(seconds, 2))}"
+    local = to_local(retry_at)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return f"{text} {tr('login.retry_at', time=local.strftime('%H:%M'))}"
 
 
 def login_page() -> None:
@@ -324,12 +346,13 @@ def login_page() -> None:
         return
     if options.oidc:
         st.caption(tr("login.local_caption"))
-    st.text_input(tr("login.username"), key="login_username", autocomplete="username")
-    st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
-    st.button(tr("login.submit"), key="login_submit", type="primary" if not options.oidc else "secondary",
-              on_click=_on_login, width="stretch")
-    if state.get("login_failed"):
-        st.error(tr("login.failed"))
+    with st.form("login_form", enter_to_submit=True, border=False):
+        st.text_input(tr("login.username"), key="login_username", autocomplete="username")
+        st.text_input(tr("login.password"), key="login_password", type="password", autocomplete="current-password")
+        st.form_submit_button(tr("login.submit"), key="login_submit", type="primary" if not options.oidc else "secondary",
+                              on_click=_on_login, width="stretch")
+    if state.get(REFUSAL_KEY):
+        st.error(refusal_text(*state[REFUSAL_KEY], utcnow()))
 
 
 def _refused_logout() -> None:

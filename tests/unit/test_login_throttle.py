@@ -1,6 +1,7 @@
-"""Login throttling per username and per address: refused without checking the password, with the
-same answer and the same work as a wrong password (one argon2id verification of a hash with the
-accounts' parameters), for known and unknown usernames alike."""
+"""Login throttling per username (a growing wait) and per address: during a wait an attempt is
+refused without checking the password, with the same work as a wrong password (one argon2id
+verification of a hash with the accounts' parameters), for known and unknown usernames alike; the
+owner logs in as soon as the wait has passed (docs/sessions.md)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
-from crm_app.access import users
+from crm_app.access import login_throttle, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import clock, settings
 
@@ -61,13 +62,22 @@ def login_results(store) -> list[tuple]:
                            "ORDER BY id").fetchall()
 
 
-def test_after_n_wrong_passwords_the_right_one_is_refused_until_the_window_passes(store, actor, olga):
+def test_the_wait_doubles_with_each_failure_from_the_third_and_stops_at_the_window():
+    cap = dt.timedelta(minutes=15)
+    waits = [login_throttle.account_wait(n, 3, cap).total_seconds() for n in range(13)]
+    assert waits == [0, 0, 0, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+    assert login_throttle.account_wait(10_000, 3, cap) == cap
+
+
+def test_after_n_wrong_passwords_the_right_one_waits_2_to_the_n_seconds(store, actor, olga, frozen_clock):
     username, password = olga
     fail(store, username, MAX_FAILURES)
-    assert users.authenticate(store, username, password) is None            # throttled: the password is not looked at
-    later(minutes=10)
-    assert users.authenticate(store, username.upper(), password) is None    # still within the window (any case)
-    later(minutes=5, seconds=1)                                              # 15 min 1 s after the failures
+    wait = dt.timedelta(seconds=2 ** MAX_FAILURES)
+    refused = users.log_in(store, username, password)                  # throttled: the password is not looked at
+    assert (refused.user, refused.outcome, refused.retry_at) == (None, "throttled", frozen_clock + wait)
+    later(seconds=wait.total_seconds() - 1)
+    assert users.authenticate(store, username.upper(), password) is None    # still waiting (any case)
+    later(seconds=1)                                                         # the wait has passed
     assert users.authenticate(store, username, password) == users.User(actor.user_id, username, "Olga Outreach",
                                                                        "outreach")
     assert outcomes(store) == ["failed"] * MAX_FAILURES + ["throttled", "throttled", "ok"]
@@ -76,22 +86,49 @@ def test_after_n_wrong_passwords_the_right_one_is_refused_until_the_window_passe
                                          (actor.user_id, actor.user_id, "ok")]
 
 
+def test_a_guesser_gets_one_try_per_wait_and_the_owner_logs_in_when_the_longest_wait_has_passed(store, olga):
+    username, password = olga
+    fail(store, username, MAX_FAILURES)
+    for failures in range(MAX_FAILURES, 12):                 # the guesser tries the moment each wait ends
+        attempt = users.log_in(store, username, "another guess")
+        assert attempt.outcome == "throttled"
+        clock.freeze(attempt.retry_at)
+        attempt = users.log_in(store, username, "another guess")
+        assert attempt.outcome == "failed"
+        assert attempt.retry_at - clock.utcnow() == login_throttle.account_wait(failures + 1, MAX_FAILURES, WINDOW)
+    assert attempt.retry_at - clock.utcnow() == WINDOW, "the wait stops growing at the window"
+    clock.freeze(attempt.retry_at)
+    assert users.log_in(store, username, password).outcome == "ok"
+    assert users.log_in(store, username, "a typo").retry_at is None, "a success starts the count again"
+
+
 def test_fewer_failures_than_the_limit_do_not_throttle_and_a_success_starts_the_count_again(store, olga):
     username, password = olga
-    fail(store, username, MAX_FAILURES - 1)
+    fail(store, username, MAX_FAILURES - 2)
+    assert users.log_in(store, username, "one more typo").retry_at is None, "no wait yet"
+    later(seconds=1)
     assert users.authenticate(store, username, password) is not None
+    later(seconds=1)
     fail(store, username, MAX_FAILURES - 1)
     assert users.authenticate(store, username, password) is not None
     assert "throttled" not in outcomes(store)
 
 
-def test_throttled_attempts_do_not_extend_the_refusal(store, olga):
+def test_failures_older_than_a_day_are_forgotten(store, olga):
+    username, password = olga
+    fail(store, username, MAX_FAILURES + 5)
+    later(days=1, seconds=1)
+    assert users.log_in(store, username, "a typo").retry_at is None
+    assert users.authenticate(store, username, password) is not None
+
+
+def test_throttled_attempts_do_not_extend_the_wait(store, olga, frozen_clock):
     username, password = olga
     fail(store, username, MAX_FAILURES)
-    for _ in range(10):                     # someone keeps trying every minute
-        later(minutes=1)
-        assert users.authenticate(store, username, "still guessing") is None
-    later(minutes=5, seconds=1)             # the window since the last *checked* failure has passed
+    for _ in range(2 ** MAX_FAILURES - 1):         # someone keeps trying every second
+        later(seconds=1)
+        assert users.log_in(store, username, "still guessing").retry_at == frozen_clock + dt.timedelta(seconds=8)
+    later(seconds=1)                               # the wait since the last *checked* failure has passed
     assert users.authenticate(store, username, password) is not None
 
 
@@ -103,16 +140,17 @@ def test_a_throttled_attempt_never_checks_the_stored_hash(store, olga, hasher):
     assert hasher.verified == [users.dummy_hash()], "exactly one verification, against the dummy hash"
 
 
-def test_an_unknown_username_is_throttled_the_same_way(store, olga):
-    _, password = olga
+def test_an_unknown_username_is_throttled_the_same_way(store, olga, frozen_clock):
+    username, password = olga
+    fail(store, username, MAX_FAILURES)
     fail(store, "nobody", MAX_FAILURES)
-    assert users.authenticate(store, "nobody", password) is None
-    assert outcomes(store)[-1] == "throttled"
-    later(minutes=15, seconds=1)
-    assert users.authenticate(store, "nobody", password) is None
-    assert outcomes(store)[-1] == "failed"
+    known, unknown = users.log_in(store, username, password), users.log_in(store, "nobody", password)
+    assert (unknown.outcome, unknown.retry_at) == (known.outcome, known.retry_at) == ("throttled", frozen_clock
+                                                                                      + dt.timedelta(seconds=8))
+    later(seconds=8)
+    assert users.log_in(store, "nobody", password).outcome == "failed"
     # The audit trail of a throttled unknown name looks like that of any refused unknown name.
-    assert set(login_results(store)) == {(None, None, "refused")}
+    assert {r for r in login_results(store) if r[1] is None} == {(None, None, "refused")}
 
 
 def test_throttling_one_username_leaves_the_others_alone(store, olga):
@@ -123,27 +161,31 @@ def test_throttling_one_username_leaves_the_others_alone(store, olga):
     assert users.authenticate(store, "pim", "een lang genoeg wachtwoord", address=OFFICE) is not None
 
 
-def test_per_address_limit_counts_failures_for_any_username_and_each_address_on_its_own(store, olga):
+def test_per_address_limit_counts_failures_for_any_username_and_each_address_on_its_own(store, olga, frozen_clock):
     username, password = olga
     per_name = MAX_FAILURES - 1                                    # stay under the per-username limit
     names = [f"guess{i}" for i in range(-(-MAX_FAILURES_ADDRESS // per_name))]
-    for name in names:
+    for minute, name in enumerate(names):                          # one name a minute, all within the window
+        clock.freeze(frozen_clock + dt.timedelta(minutes=minute))
         fail(store, name, per_name, address=OFFICE)
-    assert users.authenticate(store, username, password, address=OFFICE) is None     # the address is throttled
+    refused = users.log_in(store, username, password, address=OFFICE)
+    assert refused.outcome == "throttled"                          # the address is throttled
+    assert refused.retry_at == frozen_clock + WINDOW, "until the oldest counted failure leaves the window"
     assert users.authenticate(store, username, password, address=HOME) is not None   # another address is not
     assert users.authenticate(store, username, password) is not None                 # nor the command line
-    later(minutes=15, seconds=1)
+    clock.freeze(refused.retry_at)
     assert users.authenticate(store, username, password, address=OFFICE) is not None
 
 
-def test_limits_and_window_are_settings(store, olga):
+def test_limits_and_window_are_settings(store, olga, frozen_clock):
     username, password = olga
-    store.write(settings.set_value, "login_max_failures", 3)
-    store.write(settings.set_value, "login_window_minutes", 60)
-    fail(store, username, 3)
-    later(minutes=30)
-    assert users.authenticate(store, username, password) is None
-    later(minutes=30, seconds=1)
+    store.write(settings.set_value, "login_max_failures", 5)
+    store.write(settings.set_value, "login_window_minutes", 1)
+    fail(store, username, 4)
+    assert users.log_in(store, username, "a typo").retry_at == frozen_clock + dt.timedelta(seconds=32)
+    later(seconds=32)
+    assert users.log_in(store, username, "a typo").retry_at == clock.utcnow() + dt.timedelta(minutes=1), "capped"
+    later(minutes=1)
     assert users.authenticate(store, username, password) is not None
 
 
