@@ -5,7 +5,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import composition, registry
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
 
@@ -70,8 +70,6 @@ def _save(network_id: int | None) -> None:
 
 
 st.title(tr("networks.title"))
-if "networks_flash" in state:
-    st.success(state.pop("networks_flash"))
 all_networks = registry.list_networks(store, session.actor())
 choices = {NEW: tr("networks.new")} | {n.id: n.name for n in all_networks}
 if state.get("networks_edit") not in choices:
@@ -116,5 +114,8 @@ st.data_editor(
 for field, message in errors.items():
     if field.startswith("target_"):
         st.markdown(f":red[:material/error: {tr('networks.target_row', row=field.split('_')[1])}: {message}]")
+feedback.outcome("networks", after=("networks_save",), success=state.pop("networks_flash", None), errors=errors,
+                 widget_keys={"max_consecutive_terms": "networks_max_terms"}
+                 | {field: "networks_targets" for field in errors if field.startswith("target_")})
 st.button(tr("networks.save"), key="networks_save", type="primary", on_click=_save,
           args=(None if chosen == NEW else chosen,), width="stretch")

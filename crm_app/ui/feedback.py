@@ -41,17 +41,18 @@ def pressed(*button_keys: str) -> bool:
     return any(st.session_state.get(key) is True for key in button_keys)
 
 
-def outcome(screen: str, *, after: Iterable[str], success: str | None = None, summary: str | None = None,
+def outcome(screen: str, *, after: tuple[str, ...], success: str | None = None, summary: str | None = None,
             errors: Mapping[str, str] | None = None, widget_keys: Mapping[str, str] | None = None) -> DeltaGenerator:
-    """Draw the outcome of `screen`'s form here, just above its submit button; returns the box
-    (`<screen>_feedback`) so a page can add to it (a link to what was saved).
+    """Draw the outcome of a form here, just above (or below) its submit button; returns the box
+    (`<button>_feedback`) so a page can add to it (a link to what was saved).
 
-    `after` names the buttons whose click this outcome follows; `errors` are the per-field messages
-    (field → text, drawn beside each field by the page), `summary` the line that says some fields need
-    fixing. A field's widget is `<screen>_<field>` unless `widget_keys` says otherwise.
+    `after` names the buttons whose click this outcome follows, the submit button first; `errors` are the
+    per-field messages (field → text, drawn beside each field by the page), `summary` the line that says
+    some fields need fixing. A field's widget is `<screen>_<field>` unless `widget_keys` says otherwise.
     """
     errors = errors or {}
-    box = st.container(key=f"{screen}_feedback")
+    box_key = f"{after[0]}_feedback"
+    box = st.container(key=box_key)
     with box:
         if success:
             st.success(success)
@@ -59,18 +60,24 @@ def outcome(screen: str, *, after: Iterable[str], success: str | None = None, su
             st.error(summary)
     if pressed(*after):
         if success:
-            st.toast(success, icon=":material/check_circle:")
+            toast(success)
         if success or errors:
             keys = [(widget_keys or {}).get(field, f"{screen}_{field}") for field in errors]
+            runs = int(st.session_state.get(_COUNTER, 0)) + 1
+            st.session_state[_COUNTER] = runs
             with box:
-                st.html(focus_script(f"{screen}_feedback", keys), unsafe_allow_javascript=True)
+                st.html(focus_script(box_key, keys, runs), unsafe_allow_javascript=True)
     return box
 
 
-def focus_script(box_key: str, field_keys: Iterable[str]) -> str:
-    """The script for one outcome: only keys of the expected shape, and a fresh counter."""
-    runs = int(st.session_state.get(_COUNTER, 0)) + 1
-    st.session_state[_COUNTER] = runs
+def toast(text: str) -> None:
+    """A success that shows wherever the page is scrolled (it fades after a few seconds)."""
+    st.toast(text, icon=":material/check_circle:")
+
+
+def focus_script(box_key: str, field_keys: Iterable[str], run: int) -> str:
+    """The script for one outcome. Only widget keys of the expected shape get in (any other is left out)
+    and the run number, which makes the script new each time."""
     data = {"box": box_key if _KEY_SHAPE.fullmatch(box_key) else "",
-            "fields": [key for key in dict.fromkeys(field_keys) if _KEY_SHAPE.fullmatch(key)], "run": runs}
+            "fields": [key for key in dict.fromkeys(field_keys) if _KEY_SHAPE.fullmatch(key)], "run": int(run)}
     return _SCRIPT % json.dumps(data)

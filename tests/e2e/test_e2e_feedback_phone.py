@@ -42,24 +42,25 @@ def test_register_on_a_phone_shows_the_error_at_the_field_and_the_success_at_the
     page = phone
     log_in(page, server.url, outreach_login[0])
     open_screen(page, "nav.register")
-    register(page, "Amal", "Haddad", ("Nederland", "Nederland (+31)"), "0944 123 456", "Markt Oost")
+    register(page, "Noor", "Saleh", ("Nederland", "Nederland (+31)"), "0944 123 456", "Markt Noord")
     tap_save(page, "register_submit")
 
     error = main_area(page).get_by_text(t("err.phone_invalid", country_name="Nederland"))
     comes_into_view(error)
     wait_for(lambda: focus_is_in(page, "register_phone"), timeout=5)
 
-    choose(page, "register_phone_country", "Syri", "Syrië (+963)")
+    type_into(page, "register_phone", "06 24681357")
     tap_save(page, "register_submit")
-    comes_into_view(success_alert(page, t("register.saved", name="Amal Haddad")))
+    comes_into_view(success_alert(page, t("register.saved", name="Noor Saleh")))
 
 
 def test_the_kiosk_on_a_phone_focuses_the_first_wrong_field_and_thanks_at_the_button(phone, server, kiosk_login):
     page = phone
     log_in(page, server.url, kiosk_login[0])
     expect(page.get_by_role("heading", name=t("self.title"))).to_be_visible(timeout=TIMEOUT_MS)
-    type_into(page, "kiosk_given_name", "Yusuf")
-    type_into(page, "kiosk_family_name", "Demir")
+    type_into(page, "kiosk_given_name", "Lina")
+    type_into(page, "kiosk_family_name", "Karimi")
+    choose(page, "kiosk_phone_country", "Neder", "Nederland (+31)")
     type_into(page, "kiosk_phone", "0944 123 456")        # not a Dutch number
     tick(page, "kiosk_consent_contact")
     tick(page, "kiosk_consent_diversity_statistics")      # a long form: the characteristics follow
@@ -70,7 +71,7 @@ def test_the_kiosk_on_a_phone_focuses_the_first_wrong_field_and_thanks_at_the_bu
     wait_for(lambda: focus_is_in(page, "kiosk_phone"), timeout=5)
     shows(page, t("err.year_not_number"))
 
-    type_into(page, "kiosk_phone", "06 12345678")
+    type_into(page, "kiosk_phone", "06 55667788")
     type_into(page, "kiosk_birth_year", "1990")
     tap_save(page, "kiosk_submit")
     comes_into_view(success_alert(page, t("self.thanks")))
