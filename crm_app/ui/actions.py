@@ -2,7 +2,7 @@
 
 Streamlit runs `on_click` before it draws the page again, so the callback keeps its outcome in session
 state — `<screen>_flash` (the success text) or `<screen>_refusal` (the CrmError) — and `show_outcome`,
-near the top of the page, shows it once; a success also as a toast, seen however far the page is scrolled.
+near the top of the page, shows it once.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from crm_app.core.errors import CrmError
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
 
 
@@ -35,9 +35,7 @@ class Buttons:
     def show_outcome(self, labels: dict[str, str] | None = None) -> CrmError | None:
         """The last success text or refusal (`labels` name this screen's fields); returns the refusal shown."""
         if self.flash_key in st.session_state:
-            flash = st.session_state.pop(self.flash_key)
-            st.success(flash)
-            feedback.toast(flash)
+            st.success(st.session_state.pop(self.flash_key))
         refusal = st.session_state.pop(self.refusal_key, None)
         if refusal is not None:
             widgets.show_refusal(refusal, labels)

@@ -60,7 +60,7 @@ def outcome(screen: str, *, after: tuple[str, ...], success: str | None = None, 
             st.error(summary)
     if pressed(*after):
         if success:
-            toast(success)
+            st.toast(success, icon=":material/check_circle:")   # seen however far the page is scrolled
         if success or errors:
             keys = [(widget_keys or {}).get(field, f"{screen}_{field}") for field in errors]
             runs = int(st.session_state.get(_COUNTER, 0)) + 1
@@ -68,11 +68,6 @@ def outcome(screen: str, *, after: tuple[str, ...], success: str | None = None, 
             with box:
                 st.html(focus_script(box_key, keys, runs), unsafe_allow_javascript=True)
     return box
-
-
-def toast(text: str) -> None:
-    """A success that shows wherever the page is scrolled (it fades after a few seconds)."""
-    st.toast(text, icon=":material/check_circle:")
 
 
 def focus_script(box_key: str, field_keys: Iterable[str], run: int) -> str:
