@@ -4,7 +4,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import composition, reasons, registry
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
 
@@ -101,8 +101,6 @@ def _save(network_id: int | None) -> None:
 
 
 st.title(tr("networks.title"))
-if "networks_flash" in state:
-    st.success(state.pop("networks_flash"))
 all_networks = registry.list_networks(store, session.actor())
 choices = {NEW: tr("networks.new")} | {n.id: n.name for n in all_networks}
 if state.get("networks_edit") not in choices:
@@ -167,5 +165,9 @@ with st.container(border=True, key="networks_target_form"):
     if "networks_target_flash" in state:
         st.success(state.pop("networks_target_flash"))
     st.button(tr("networks.add_target"), key="networks_target_add", on_click=_add_target, icon=":material/add:")
+feedback.outcome("networks", after=("networks_save",), success=state.pop("networks_flash", None), errors=errors,
+                 widget_keys={"max_consecutive_terms": "networks_max_terms"}
+                 | {field: f"networks_target_delete_{int(field.split('_')[1]) - 1}"
+                    for field in errors if field.startswith("target_") and field.split("_")[1].isdigit()})
 st.button(tr("networks.save"), key="networks_save", type="primary", on_click=_save,
           args=(None if chosen == NEW else chosen,), width="stretch")

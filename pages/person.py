@@ -10,7 +10,7 @@ from crm_app.core.fields import display_name, format_phone
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
 from crm_app.people.stages import MANUAL_STAGES
-from crm_app.ui import actions, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, fmt_date, fmt_datetime, label, lang, tr
 
@@ -18,7 +18,7 @@ SCREEN = "person"
 user = session.require("person.view")
 store = get_store()
 state = st.session_state
-buttons = actions.Buttons("person")
+buttons = actions.Buttons("person_waitlist")   # the add-to-waiting-list button in the overview
 
 raw_id = st.query_params.get("id", "")
 if not raw_id.isdigit():
@@ -77,7 +77,13 @@ def _add_to_waitlist() -> None:
 st.title(display_name(person["given_name"], person["family_name"]))
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
-buttons.show_outcome()
+flash = state.pop("person_flash", None)
+
+
+def _flash_after(button: str) -> str | None:
+    """The success text, beside the button that saved it (edit, stage and contact share `person_flash`)."""
+    return flash if feedback.pressed(button) else None
+
 
 overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
 
@@ -147,6 +153,7 @@ with overview:
             left.selectbox(tr("field.network"), list(options), key="person_waitlist_network", format_func=options.get,
                            label_visibility="collapsed")
             right.button(tr("person.add_to_waitlist"), key="person_waitlist_add", on_click=_add_to_waitlist)
+            buttons.show_outcome()
 
     st.subheader(tr("person.activities"))
     if not person["activities"]:
@@ -166,10 +173,12 @@ with edit:
     widgets.consent_fields(SCREEN, errors)
     widgets.dimension_fields(SCREEN, errors)
     widgets.note_field(SCREEN, errors)
+    feedback.outcome(SCREEN, after=("person_save",), success=_flash_after("person_save"), errors=errors)
     st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, width="stretch")
     st.divider()
     st.selectbox(tr("field.stage"), ["", *MANUAL_STAGES],
                  key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
+    feedback.outcome(SCREEN, after=("person_stage_submit",), success=_flash_after("person_stage_submit"))
     st.button(tr("person.stage_save"), key="person_stage_submit", on_click=_save_stage)
 
 with contact:
@@ -183,6 +192,8 @@ with contact:
     st.date_input(tr("field.activity_follow_up"), key="person_activity_follow_up",
                   min_value=today(), max_value=today() + dt.timedelta(days=730), format=date_format())
     widgets.field_error(activity_errors, "activity_follow_up")
+    feedback.outcome(SCREEN, after=("person_activity_submit",), success=_flash_after("person_activity_submit"),
+                     errors=activity_errors)
     st.button(tr("person.activity_submit"), key="person_activity_submit", type="primary", on_click=_log_activity,
               width="stretch")
 

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.privacy import backups, erasure, retention
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr
 
@@ -16,8 +16,7 @@ store = get_store()
 state = st.session_state
 
 st.title(tr("privacy.title"))
-if "privacy_flash" in state:
-    st.success(state.pop("privacy_flash"))
+flash = state.pop("privacy_flash", None)   # shown beside the button that saved (rules, retention)
 
 erase_tab, retention_tab, backup_tab = st.tabs([tr("privacy.erase"), tr("privacy.retention"), tr("privacy.backup")])
 
@@ -125,11 +124,15 @@ with retention_tab:
             st.number_input(tr(f"privacy.setting.{name}"), key=f"privacy_{name}", step=1, min_value=0)
             widgets.field_error(rule_errors, name)
         st.button(tr("privacy.rules_save"), key="privacy_rules_save", on_click=_save_rules)
+    feedback.outcome("privacy", after=("privacy_rules_save",), errors=rule_errors,
+                     success=flash if feedback.pressed("privacy_rules_save") else None)
     enabled = retention.is_enabled(store)
     st.markdown(tr("privacy.retention_on" if enabled else "privacy.retention_off"))
     st.button(tr("privacy.retention_preview"), key="privacy_retention_preview", on_click=_retention_preview)
     if "privacy_retention_error" in state:
         widgets.show_refusal(state.pop("privacy_retention_error"))
+    feedback.outcome("privacy", after=("privacy_retention_apply",),   # the list and its button are gone by now
+                     success=flash if feedback.pressed("privacy_retention_apply") else None)
     items = state.get("privacy_retention_items")
     if items is not None:
         counts = retention.counts(items)

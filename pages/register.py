@@ -5,7 +5,7 @@ from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
 from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons, sources
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import lang, tr
 
@@ -51,13 +51,6 @@ if "register_open_person" in state:
 
 st.title(tr("register.title"))
 errors = state.get("register_errors", {})
-if "register_saved" in state:
-    person_id, name = state["register_saved"]
-    st.success(tr("register.saved", name=name))
-    widgets.page_link("pages/person.py", tr("register.open_person"), icon=":material/person:",
-                 query_params={"id": str(person_id)})
-if errors:
-    st.error(tr("register.fix_fields"))
 
 widgets.contact_fields(SCREEN, errors)
 st.subheader(tr("register.section.source"))
@@ -93,6 +86,14 @@ if duplicates:
                       on_click=_use_existing, args=(match.person_id,), width="stretch")
     st.button(tr("register.confirm_new"), key="register_confirm_new", on_click=_save, args=(True,),
               width="stretch")
+
+saved = state.get("register_saved")
+with feedback.outcome(SCREEN, after=("register_submit", "register_confirm_new"), errors=errors,
+                      success=tr("register.saved", name=saved[1]) if saved else None,
+                      summary=tr("register.fix_fields")):
+    if saved:
+        widgets.page_link("pages/person.py", tr("register.open_person"), icon=":material/person:",
+                          query_params={"id": str(saved[0])})
 
 # While possible duplicates are shown, saving means deciding; an edited form can be checked again.
 st.button(tr("register.check_again" if duplicates else "register.submit"), key="register_submit",

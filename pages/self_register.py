@@ -5,7 +5,7 @@ from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import lang, tr
 
@@ -29,11 +29,11 @@ def _submit() -> None:
 
 
 st.title(tr("self.title"))
-if state.pop("kiosk_thanks", False):
-    st.success(tr("self.thanks"))
 st.write(tr("self.intro"))
 errors = state.get("kiosk_errors", {})
 widgets.contact_fields(SCREEN, errors)
 widgets.consent_fields(SCREEN, errors, with_method=False)
 widgets.dimension_fields(SCREEN, errors)
+feedback.outcome(SCREEN, after=("kiosk_submit",), errors=errors,
+                 success=tr("self.thanks") if state.pop("kiosk_thanks", False) else None)
 st.button(tr("self.submit"), key="kiosk_submit", type="primary", on_click=_submit, width="stretch")

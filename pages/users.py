@@ -4,7 +4,7 @@ import streamlit as st
 from crm_app.access import users
 from crm_app.core import i18n, reference
 from crm_app.core.errors import ValidationError
-from crm_app.ui import session, widgets
+from crm_app.ui import feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, label, lang, tr
 
@@ -37,8 +37,6 @@ def _toggle(username: str, disabled: bool) -> None:
 
 
 st.title(tr("users.title"))
-if "users_flash" in state:
-    st.success(state.pop("users_flash"))
 
 with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     errors = state.get("users_errors", {})
@@ -55,6 +53,7 @@ with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     st.text_input(tr("users.email"), key="users_email", max_chars=254)
     widgets.field_error(errors, "email")
     st.button(tr("users.add"), key="users_submit", type="primary", on_click=_add)
+feedback.outcome("users", after=("users_submit",), success=state.pop("users_flash", None), errors=errors)
 
 for row in users.list_users(store):
     with st.container(border=True, key=f"users_row_{row['username']}"):

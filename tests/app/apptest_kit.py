@@ -5,6 +5,8 @@ use them live in tests/app/conftest.py.
 """
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -172,3 +174,23 @@ def sign_in(at: AppTest, user) -> str:
     token = sessions.start(get_store(), user, "local")
     at.session_state[TOKEN_KEY] = token
     return token
+
+
+def feedback_box(at: AppTest, button_key: str):
+    """The outcome box drawn right above a submit button (crm_app.ui.feedback): its elements, and the
+    data of its focus script (None when there is none: no click just now)."""
+    for block in _blocks(at.main):
+        children = list(block.children.values())
+        for index, child in enumerate(children):
+            if getattr(child, "key", None) == button_key:
+                box = children[index - 1]
+                assert getattr(box, "key", None) == f"{button_key}_feedback", "the outcome sits right above the button"
+                shown = [e for e in elements(box) if e.type != "html"]
+                scripts = [e.proto.body for e in elements(box) if e.type == "html"]
+                return shown, (script_data(scripts[0]) if scripts else None)
+    raise KeyError(f"no button {button_key!r} on the page")
+
+
+def script_data(script: str) -> dict:
+    """The JSON a focus script carries (which box, which fields)."""
+    return json.loads(re.search(r"var d=(\{.*?\}),n=0", script).group(1))

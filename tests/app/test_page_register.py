@@ -1,6 +1,6 @@
 """Register a candidate (role outreach): validation per field, duplicates before saving."""
 import pytest
-from apptest_kit import count, field_messages, main_text, t, values
+from apptest_kit import count, feedback_box, field_messages, main_text, t, values
 
 
 def fill(at, **fields):
@@ -209,3 +209,35 @@ def test_the_language_picker_finds_persian_by_its_own_name_and_saves_the_iso_cod
     assert not at.error
     with store.read() as cur:
         assert cur.execute("SELECT preferred_language FROM person").fetchall() == [("fas",)]
+
+
+# -- the outcome beside the Save button (on a phone the page stays scrolled down at the button) ------------------
+def test_the_saved_message_sits_right_above_save_and_shows_as_a_toast_once(register):
+    at = submit(fill(register, given_name="Amal", family_name="Haddad", phone="06 12345678", consent=True))
+
+    shown, script = feedback_box(at, "register_submit")
+    saved = t("register.saved", name="Amal Haddad")
+    assert [(e.type, getattr(e, "value", None)) for e in shown][0] == ("success", saved)
+    assert [e.type for e in shown][1:] == ["page_link"]
+    assert [toast.value for toast in at.toast] == [saved]
+    assert script == {"box": "register_submit_feedback", "fields": [], "run": script["run"]}, "scroll to the box"
+
+    at.text_input(key="register_given_name").input("Yusuf").run()    # the next person: no toast, no scrolling
+    shown, script = feedback_box(at, "register_submit")
+    assert [getattr(e, "value", None) for e in shown][:1] == [saved] and script is None
+    assert not at.toast
+
+
+def test_a_refusal_is_summed_up_above_save_and_the_script_focuses_the_wrong_fields(register):
+    at = submit(fill(register, family_name="Haddad", phone="0944 123 456", consent=True))   # no given name either
+
+    shown, script = feedback_box(at, "register_submit")
+    assert [(e.type, e.value) for e in shown] == [("error", t("register.fix_fields"))]
+    assert not at.toast
+    assert script["fields"] == ["register_given_name", "register_phone"], "the browser focuses the first on screen"
+    assert "0944" not in at.get("html")[0].proto.body and "Haddad" not in at.get("html")[0].proto.body, \
+        "nothing typed reaches the script"
+
+    first_run = script["run"]
+    _, script = feedback_box(submit(at), "register_submit")
+    assert script["run"] > first_run, "a new script, so the browser runs it again"

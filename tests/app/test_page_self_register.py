@@ -1,6 +1,18 @@
 """The kiosk: a newcomer signs themselves up; the kiosk account sees nothing else."""
 import pytest
-from apptest_kit import PAGES_DIR, count, elements, field_messages, first_run, main_text, new_app, sign_in, t, values
+from apptest_kit import (
+    PAGES_DIR,
+    count,
+    elements,
+    feedback_box,
+    field_messages,
+    first_run,
+    main_text,
+    new_app,
+    sign_in,
+    t,
+    values,
+)
 
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
@@ -85,3 +97,25 @@ def test_the_person_page_file_itself_refuses_the_kiosk(staff, known_person):
     at.query_params["id"] = str(known_person)
     first_run(at)
     assert [(e.type, e.value) for e in elements(at.main)] == [("error", t("app.no_access"))]
+
+
+def test_the_thanks_sits_right_above_the_button_and_shows_as_a_toast(kiosk):
+    kiosk.text_input(key="kiosk_given_name").input("Yusuf")
+    kiosk.button(key="kiosk_submit").click().run()
+
+    shown, script = feedback_box(kiosk, "kiosk_submit")
+    assert [(e.type, e.value) for e in shown] == [("success", t("self.thanks"))]
+    assert [toast.value for toast in kiosk.toast] == [t("self.thanks")]
+    assert script["box"] == "kiosk_submit_feedback" and script["fields"] == []
+
+
+def test_a_refusal_focuses_the_wrong_fields_and_nothing_typed_reaches_the_script(kiosk):
+    kiosk.text_input(key="kiosk_given_name").input("Yusuf")
+    kiosk.text_input(key="kiosk_phone").input("0944 123 456")
+    kiosk.text_input(key="kiosk_email").input("yusuf@example.org")    # and no contact consent
+    kiosk.button(key="kiosk_submit").click().run()
+
+    shown, script = feedback_box(kiosk, "kiosk_submit")
+    assert shown == [] and not kiosk.toast, "the messages stand at the fields"
+    assert script["fields"] == ["kiosk_phone", "kiosk_consent_contact"]
+    assert "Yusuf" not in kiosk.get("html")[0].proto.body and "0944" not in kiosk.get("html")[0].proto.body

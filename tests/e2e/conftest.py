@@ -18,6 +18,7 @@ from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 
 OUTREACH = ("olga", "Olga Outreach")
+KIOSK = ("kiosk-markt", "Kiosk Markt")
 expect.set_options(timeout=TIMEOUT_MS)
 _FAILED = pytest.StashKey[bool]()
 
@@ -46,6 +47,7 @@ def template_store(e2e_dir) -> Path:
     store = Store(path)
     try:
         users.add(store, CLI_OPERATOR, OUTREACH[0], OUTREACH[1], "outreach", PASSWORD)
+        users.add(store, CLI_OPERATOR, KIOSK[0], KIOSK[1], "kiosk", PASSWORD)
     finally:
         store.close()   # DuckDB: one process per file; the server opens it next
     return path
@@ -100,6 +102,11 @@ def desktop(browser):
 @pytest.fixture
 def outreach_login():
     return OUTREACH
+
+
+@pytest.fixture
+def kiosk_login():
+    return KIOSK
 
 
 
