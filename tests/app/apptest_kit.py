@@ -172,3 +172,15 @@ def sign_in(at: AppTest, user) -> str:
     token = sessions.start(get_store(), user, "local")
     at.session_state[TOKEN_KEY] = token
     return token
+
+
+def pick_row(at: AppTest, table_key: str, index: int) -> AppTest:
+    """Select row `index` of the st.dataframe `table_key` (single-row selection), as a click on it would."""
+    at.session_state[table_key] = {"selection": {"rows": [index], "columns": [], "cells": []}}
+    return at.run()
+
+
+def account_row(store, username: str) -> int:
+    """The row of `username` in the users table (accounts in username order)."""
+    from crm_app.access import users
+    return [row["username"] for row in users.list_users(store)].index(username)
