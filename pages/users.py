@@ -1,16 +1,19 @@
-"""Staff accounts and their roles (administrators only)."""
+"""Staff accounts (administrators): add one; pick one in the table to change its role, reset its
+password, or disable or enable it. Disabling asks to confirm; a generated password is shown once."""
 import streamlit as st
 
 from crm_app.access import users
 from crm_app.core import i18n, reference
 from crm_app.core.errors import ValidationError
 from crm_app.ui import feedback, session, widgets
+from crm_app.ui.actions import Buttons
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, label, lang, tr
 
 user = session.require("user.manage")
 store = get_store()
 state = st.session_state
+buttons = Buttons("users")
 
 
 def _add() -> None:
@@ -24,19 +27,39 @@ def _add() -> None:
         state["users_errors"] = i18n.field_errors(exc, lang())
         state["users_password"] = ""
         return
-    state["users_flash"] = tr("users.added", username=state["users_username"].strip().lower())
+    state["users_add_flash"] = tr("users.added", username=state["users_username"].strip().lower())
     state["users_errors"] = {}
+    state.pop("users_table", None)   # the rows moved: pick again
     for key in ("users_username", "users_display_name", "users_password", "users_oidc_subject", "users_email"):
         state[key] = ""
 
 
+def _set_password(username: str, generate: bool) -> None:
+    """Typed by the administrator (never shown back) or generated and shown once."""
+    password = users.generated_password(username) if generate else state.get("users_new_password", "")
+    state["users_new_password"] = ""
+    buttons.run(users.set_password, username, password, flash=tr("users.password_set", username=username))
+    if generate and "users_flash" in state:
+        state["users_generated"] = password
+
+
+def _change_role(username: str) -> None:
+    role = state.get("users_new_role")
+    buttons.run(users.set_role, username, role, flash=tr("users.role_changed", username=username, role=label("role", role)))
+
+
 def _toggle(username: str, disabled: bool) -> None:
-    if session.current_user() is None:
-        return
-    users.set_disabled(store, session.actor(), username, disabled)
+    state.pop("users_confirm_disable", None)
+    buttons.run(users.set_disabled, username, disabled,
+                flash=tr("users.was_disabled" if disabled else "users.was_enabled", username=username))
 
 
 st.title(tr("users.title"))
+buttons.show_outcome({"password": tr("field.password"), "role": tr("field.role")})
+generated = state.pop("users_generated", None)
+if generated:
+    st.info(tr("users.generated_once"))
+    st.code(generated, language=None)
 
 with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     errors = state.get("users_errors", {})
@@ -53,18 +76,58 @@ with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     st.text_input(tr("users.email"), key="users_email", max_chars=254)
     widgets.field_error(errors, "email")
     st.button(tr("users.add"), key="users_submit", type="primary", on_click=_add)
-feedback.outcome("users", after=("users_submit",), success=state.pop("users_flash", None), errors=errors)
+feedback.outcome("users", after=("users_submit",), success=state.pop("users_add_flash", None), errors=errors)
 
-for row in users.list_users(store):
-    with st.container(border=True, key=f"users_row_{row['username']}"):
-        left, right = st.columns([4, 1])
-        with left:
-            status = f" · {tr('users.disabled')}" if row["disabled"] else ""
-            status += f" · {tr('users.linked')}" if row["oidc_linked"] else ""
-            st.markdown(f"**{row['display_name']}** ({row['username']}) · {label('role', row['role'])}{status}")
-            st.caption(fmt_datetime(row["last_login_utc"]))
-        with right:
-            if row["id"] != user.id:
-                st.button(tr("users.enable" if row["disabled"] else "users.disable"),
-                          key=f"users_toggle_{row['username']}", on_click=_toggle,
-                          args=(row["username"], not row["disabled"]))
+rows = users.list_users(store)
+st.caption(tr("users.pick"))
+picked = st.dataframe(
+    [{
+        tr("field.username"): row["username"],
+        tr("field.display_name"): row["display_name"],
+        tr("field.role"): label("role", row["role"]),
+        tr("users.col.status"): tr("users.disabled") if row["disabled"] else tr("users.active"),
+        tr("users.col.login"): " · ".join(([tr("users.password_login")] if row["local_login"] else [])
+                                          + ([tr("users.linked")] if row["oidc_linked"] else [])),
+        tr("users.col.last_login"): fmt_datetime(row["last_login_utc"]),
+    } for row in rows],
+    hide_index=True, width="stretch", key="users_table", on_select="rerun", selection_mode="single-row",
+)
+chosen = [rows[i] for i in picked.selection.rows if i < len(rows)]
+if not chosen:
+    st.stop()
+account = chosen[0]
+name = account["username"]
+if state.get("users_selected") != name:   # another account picked: its own role in the picker
+    state["users_selected"] = name
+    state["users_new_role"] = account["role"]
+    state.pop("users_confirm_disable", None)
+
+with st.container(border=True, key="users_account"):
+    st.subheader(tr("users.account", name=account["display_name"], username=name))
+    if account["id"] == user.id:
+        st.caption(tr("users.own_account"))
+    else:
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        left.selectbox(tr("users.new_role"), reference.ROLES, key="users_new_role", format_func=lambda r: label("role", r))
+        right.button(tr("users.change_role"), key="users_change_role", on_click=_change_role, args=(name,))
+
+    left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
+    left.text_input(tr("users.new_password"), key="users_new_password", type="password",
+                    help=tr("users.new_password_help", min=users.PASSWORD_MIN))
+    middle.button(tr("users.set_password"), key="users_set_password", on_click=_set_password, args=(name, False))
+    right.button(tr("users.generate_password"), key="users_generate_password", on_click=_set_password,
+                 args=(name, True))
+
+    if account["id"] != user.id:
+        if account["disabled"]:
+            st.button(tr("users.enable"), key="users_toggle", on_click=_toggle, args=(name, False))
+        elif not state.get("users_confirm_disable"):
+            st.button(tr("users.disable"), key="users_toggle",
+                      on_click=lambda: state.update(users_confirm_disable=True))
+        else:
+            st.warning(tr("users.confirm_disable", username=name))
+            yes, no = st.columns(2)
+            yes.button(tr("users.disable"), key="users_disable_confirm", type="primary", on_click=_toggle,
+                       args=(name, True))
+            no.button(tr("users.cancel"), key="users_disable_cancel",
+                      on_click=lambda: state.pop("users_confirm_disable", None))

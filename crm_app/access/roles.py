@@ -20,7 +20,10 @@ DESCRIPTIONS: dict[str, str] = {
     "person.view": "Open a person page: contact details, sources, consents, activities (every read is audited).",
     "person.edit": "Change a person's details, consents and stage.",
     "activity.log": "Record contact moments and follow-up dates; see one's follow-ups.",
-    "user.manage": "Administer staff accounts: add, disable, enable, roles, link to the identity provider.",
+    "user.manage": "Administer staff accounts: add, disable, enable, change roles, reset passwords, link to the "
+                   "identity provider, see this matrix (never one's own role, never the last active administrator).",
+    "session.manage": "See the live login sessions (account, since, last seen, from where; never a token), end one "
+                      "or all of an account's, change the idle, maximum and identity-provider freshness limits.",
     "network.view": "See networks, open places and whether composition targets are met (counts, no individuals).",
     "network.manage": "Create and change networks, places, terms and composition targets.",
     "waitlist.view": "See the waiting list of a network in order.",
@@ -44,20 +47,51 @@ MISSING = "(no description yet: add one to crm_app/access/roles.DESCRIPTIONS)"
 YES, NO = "✔", "–"
 
 
-def _role_header() -> list[str]:
-    return [i18n.label("role", role, "en") for role in reference.ROLES]
+def screens_table(lang: str = "en") -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of screens × roles: title, file, action, then ✔/– per role (also the roles screen's table)."""
+    header = [i18n.t("roles.col.screen", lang), i18n.t("roles.col.file", lang), i18n.t("roles.col.action", lang),
+              *_role_header(lang)]
+    rows = []
+    for screen in SCREENS:
+        title = i18n.t(screen.title_key, lang)
+        shown = f"{title} {i18n.t('roles.opened_elsewhere', lang)}" if screen.hidden else title
+        rows.append([shown, screen.path, screen.action, *_marks(screen.action)])
+    return header, rows
+
+
+def actions_table(lang: str = "en") -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of actions × roles: action, what it allows (English), screens, then ✔/– per role."""
+    screens_by_action: dict[str, list[str]] = {}
+    for screen in SCREENS:
+        screens_by_action.setdefault(screen.action, []).append(screen.key)
+    header = [i18n.t("roles.col.action", lang), i18n.t("roles.col.allows", lang), i18n.t("roles.col.screens", lang),
+              *_role_header(lang)]
+    rows = [[action, DESCRIPTIONS.get(action, MISSING),
+             ", ".join(screens_by_action.get(action, [])) or i18n.t("roles.no_screen", lang), *_marks(action)]
+            for action in permissions.ACTIONS]
+    return header, rows
+
+
+def _role_header(lang: str) -> list[str]:
+    return [i18n.label("role", role, lang) for role in reference.ROLES]
+
+
+def _marks(action: str) -> list[str]:
+    return [YES if permissions.allowed(role, action) else NO for role in reference.ROLES]
 
 
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def _code(cell: str) -> str:
+    return f"`{cell}`"
+
+
 def matrix_markdown() -> str:
     """docs/roles.md: screens × roles, then actions × roles with what each action means."""
-    roles = list(reference.ROLES)
-    screens_by_action: dict[str, list[str]] = {}
-    for screen in SCREENS:
-        screens_by_action.setdefault(screen.action, []).append(screen.key)
+    screen_header, screen_rows = screens_table()
+    action_header, action_rows = actions_table()
     lines = [
         "# Roles: who may open which screen and do what",
         "",
@@ -70,25 +104,16 @@ def matrix_markdown() -> str:
         "",
         "## Screens",
         "",
-        _row(["screen", "file", "action", *_role_header()]),
-        _row(["---"] * (3 + len(roles))),
-    ]
-    for screen in SCREENS:
-        title = i18n.t(screen.title_key, "en")
-        shown = title + (" (opened from another screen)" if screen.hidden else "")
-        lines.append(_row([shown, f"`{screen.path}`", f"`{screen.action}`",
-                           *[YES if permissions.allowed(role, screen.action) else NO for role in roles]]))
-    lines += [
+        _row(screen_header),
+        _row(["---"] * len(screen_header)),
+        *[_row([title, _code(path), _code(action), *marks]) for title, path, action, *marks in screen_rows],
         "",
         "## Actions",
         "",
-        _row(["action", "what it allows", "screens", *_role_header()]),
-        _row(["---"] * (3 + len(roles))),
+        _row(action_header),
+        _row(["---"] * len(action_header)),
+        *[_row([_code(action), *rest]) for action, *rest in action_rows],
     ]
-    for action in permissions.ACTIONS:
-        lines.append(_row([f"`{action}`", DESCRIPTIONS.get(action, MISSING),
-                           ", ".join(screens_by_action.get(action, [])) or "(services and `crm` only)",
-                           *[YES if permissions.allowed(role, action) else NO for role in roles]]))
     lines += [
         "",
         "## Without a role",

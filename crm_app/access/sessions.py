@@ -11,24 +11,31 @@ who copied it. Audit events carry the session id and the user id, never a name o
 `last_seen_utc` is written at most every `touch_interval(idle)` seconds (≤ 30 s), so a busy
 session costs a write about twice a minute rather than on every click; the idle limit is
 therefore enforced to within that interval.
+
+An administrator sees the live sessions (account, how, since, last seen, the address it was started
+from — never the token) and ends one or all of an account's (`session.manage`, audited), and changes
+the limits (`change_limits`): the same services behind the Sessions screen and `crm sessions`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.access.identity import User
-from crm_app.core import settings
+from crm_app.core import permissions, settings
 from crm_app.core.clock import utcnow
+from crm_app.core.errors import CrmError, ValidationError
 
 METHODS = ("local", "oidc")
 TOKEN_BYTES = 32          # 256 bits from the OS's CSPRNG, url-safe base64 (43 characters)
 TOKEN_MAX_LEN = 128       # anything longer is not ours and is refused without a look-up
 KEEP_ENDED = dt.timedelta(days=30)   # ended sessions are kept this long (which browser, when), then purged
+LIMITS = ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds")   # what change_limits sets
 
 
 @dataclass(frozen=True)
@@ -51,23 +58,35 @@ def touch_interval(idle_seconds: int) -> float:
     return min(30.0, idle_seconds / 5)
 
 
-def start(store, user: User, method: str, oidc_subject: str | None = None, origin: str = "web") -> str:
-    """A new session for `user`; returns the token (shown to nobody but the browser)."""
+def start(store, user: User, method: str, oidc_subject: str | None = None, origin: str = "web",
+          address: str | None = None) -> str:
+    """A new session for `user`; returns the token (shown to nobody but the browser).
+
+    `address` is the client's address as Streamlit reports it (None on localhost), shown to administrators."""
     if method not in METHODS:
         raise ValueError(method)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = utcnow()
+    address = _ip_address(address)
 
     def work(cur):
         session_id = cur.execute(
-            "INSERT INTO app_session (token_hash, user_id, method, oidc_subject, created_utc, last_seen_utc) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [token_hash(token), user.id, method, oidc_subject, now, now]).fetchone()[0]
+            "INSERT INTO app_session (token_hash, user_id, method, oidc_subject, created_utc, last_seen_utc, address) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [token_hash(token), user.id, method, oidc_subject, now, now, address]).fetchone()[0]
         audit.record(cur, Actor(user.id, user.role, origin), "session.start", "app_session", session_id, method)
         _purge_in(cur, now - KEEP_ENDED)   # like login_attempt: old rows go at the next login
 
     store.write(work)
     return token
+
+
+def _ip_address(address) -> str | None:
+    """The address in its normal written form, or None when it is none (or not an IP address)."""
+    try:
+        return str(ipaddress.ip_address(str(address))) if address else None
+    except ValueError:
+        return None
 
 
 def _valid_shape(token) -> bool:
@@ -141,13 +160,35 @@ def end(store, token: str | None, reason: str = "logout", origin: str = "web") -
                 action="logout" if reason == "logout" else "session.end")
 
 
-def end_all_for_user(store, actor: Actor, user_id: int, reason: str = "disabled") -> int:
-    """End every live session of an account; returns how many."""
-    return store.write(end_all_in, actor, user_id, reason)
+def end_all_for_user(store, actor: Actor, username: str, reason: str = "ended_by_admin") -> int:
+    """An administrator logs an account out everywhere: every live session ends; returns how many."""
+    permissions.require(actor.role, "session.manage")
+
+    def work(cur):
+        row = cur.execute("SELECT id FROM app_user WHERE username = ?", [(username or "").strip().lower()]).fetchone()
+        if row is None:
+            raise CrmError("user_not_found")
+        return end_all_in(cur, actor, row[0], reason)
+
+    return store.write(work)
+
+
+def end_one(store, actor: Actor, session_id: int) -> bool:
+    """An administrator ends one session (the others of the account go on); False when it had already ended."""
+    permissions.require(actor.role, "session.manage")
+
+    def work(cur):
+        changed = cur.execute("UPDATE app_session SET ended_utc = ?, end_reason = 'ended_by_admin' "
+                              "WHERE id = ? AND ended_utc IS NULL RETURNING id", [utcnow(), session_id]).fetchall()
+        if changed:
+            audit.record(cur, actor, "session.end", "app_session", session_id, "ended_by_admin")
+        return bool(changed)
+
+    return store.write(work)
 
 
 def end_all_in(cur, actor: Actor, user_id: int, reason: str) -> int:
-    """end_all_for_user inside the caller's transaction (users.set_disabled uses it)."""
+    """End every live session of the account `user_id` inside the caller's transaction (users.set_disabled uses it)."""
     now = utcnow()
     ids = [r[0] for r in cur.execute(
         "SELECT id FROM app_session WHERE user_id = ? AND ended_utc IS NULL ORDER BY id", [user_id]).fetchall()]
@@ -172,13 +213,48 @@ def _end(store, session_id: int, user_id: int, role: str, reason: str, origin: s
     return store.write(work)
 
 
-def live_sessions(store) -> list[dict]:
-    """Sessions not ended (some may have run out and end at their next use): for `crm sessions list`."""
+def live_sessions(store, actor: Actor) -> list[dict]:
+    """Sessions not ended (some may have run out and end at their next use): id, account, how, since,
+    last seen, address — never the token."""
+    permissions.require(actor.role, "session.manage")
     with store.read() as cur:
-        cur.execute("SELECT s.id, u.username, s.method, s.created_utc, s.last_seen_utc FROM app_session s "
-                    "JOIN app_user u ON u.id = s.user_id WHERE s.ended_utc IS NULL ORDER BY s.id")
+        cur.execute("SELECT s.id, u.username, u.display_name, s.method, s.created_utc, s.last_seen_utc, s.address "
+                    "FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.ended_utc IS NULL ORDER BY s.id")
         keys = [d[0] for d in cur.description]
         return [dict(zip(keys, row)) for row in cur.fetchall()]
+
+
+def limits(store) -> dict[str, int]:
+    """The session limits in force: idle and maximum seconds, and how fresh an identity-provider login must be."""
+    with store.read() as cur:
+        return {name: settings.get(cur, name) for name in LIMITS}
+
+
+def change_limits(store, actor: Actor, changes: dict[str, int | None]) -> dict[str, int]:
+    """Set the given limits (None: unchanged), each audited as `setting.change`; returns the limits now.
+
+    All or nothing: a value out of its range refuses the whole change (a ValidationError per field)."""
+    permissions.require(actor.role, "session.manage")
+    unknown = set(changes) - set(LIMITS)
+    if unknown:
+        raise ValueError(sorted(unknown))
+
+    def work(cur):
+        errors = []
+        for name, value in changes.items():
+            if value is None:
+                continue
+            try:
+                settings.set_value(cur, name, value)
+            except ValidationError as exc:
+                errors += exc.errors
+                continue
+            audit.record(cur, actor, "setting.change", None, None, name)
+        if errors:   # raising rolls back the ones already set
+            raise ValidationError(errors)
+        return {name: settings.get(cur, name) for name in LIMITS}
+
+    return store.write(work)
 
 
 def purge(store) -> int:

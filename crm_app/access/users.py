@@ -11,6 +11,10 @@ not participants'; NULL on localhost and the CLI).
 
 New passwords: at least PASSWORD_MIN characters, not a common password (data/common_passwords.txt),
 and not the username or containing it.
+
+Nobody locks the administrators out: an administrator cannot change their own role or disable their
+own account, and the last active administrator can be neither demoted nor disabled (also not by the
+operator at the command line).
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -41,6 +46,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
 COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt"
 _EDGE_JUNK = "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~ "
+GENERATED_BYTES = 15   # a generated password: 120 random bits, 20 url-safe characters
 
 
 @contextlib.contextmanager
@@ -204,6 +210,53 @@ def set_password(store, actor: Actor, username: str, new_password: str) -> None:
     store.write(work)
 
 
+def generated_password(username: str = "") -> str:
+    """A random password that meets the policy, for an administrator to hand over once."""
+    while True:
+        password = secrets.token_urlsafe(GENERATED_BYTES)
+        if password_error(password, username) is None:
+            return password
+
+
+def set_role(store, actor: Actor, username: str, role: str) -> None:
+    """Give an account another role; audited. Refused for one's own account and for the last active
+    administrator (`own_account`, `last_admin`), so the administrators cannot lock themselves out."""
+    permissions.require(actor.role, "user.manage")
+    if role not in reference.ROLES:
+        raise ValidationError([FieldError("role", "invalid_choice")])
+
+    def work(cur):
+        row = _account(cur, actor, username)
+        if role != "admin":
+            _keep_an_admin(cur, row)
+        cur.execute("UPDATE app_user SET role = ? WHERE id = ?", [role, row[0]])
+        audit.record(cur, actor, "user.role", "app_user", row[0])
+
+    store.write(work)
+
+
+def _account(cur, actor: Actor, username: str) -> tuple:
+    """(id, role, disabled) of the account an administrator changes; never the administrator's own."""
+    row = cur.execute("SELECT id, role, disabled FROM app_user WHERE username = ?",
+                      [(username or "").strip().lower()]).fetchone()
+    if row is None:
+        raise CrmError("user_not_found")
+    if actor.user_id is not None and row[0] == actor.user_id:
+        raise CrmError("own_account")
+    return row
+
+
+def _keep_an_admin(cur, row: tuple) -> None:
+    """Refuse when the account `row` is the only active administrator left."""
+    user_id, role, disabled = row
+    if role != "admin" or disabled:
+        return
+    others = cur.execute("SELECT count(*) FROM app_user WHERE role = 'admin' AND NOT disabled AND id <> ?",
+                         [user_id]).fetchone()[0]
+    if others == 0:
+        raise CrmError("last_admin")
+
+
 def list_users(store) -> list[dict]:
     with store.read() as cur:
         rows = cur.execute(
@@ -216,11 +269,14 @@ def list_users(store) -> list[dict]:
 
 
 def set_disabled(store, actor: Actor, username: str, disabled: bool = True) -> None:
+    """Disable (or enable again) an account; audited. Disabling ends its sessions at once; refused for
+    one's own account and for the last active administrator."""
     permissions.require(actor.role, "user.manage")
+
     def work(cur):
-        row = cur.execute("SELECT id FROM app_user WHERE username = ?", [username.strip().lower()]).fetchone()
-        if row is None:
-            raise CrmError("user_not_found")
+        row = _account(cur, actor, username)
+        if disabled:
+            _keep_an_admin(cur, row)
         cur.execute("UPDATE app_user SET disabled = ? WHERE id = ?", [disabled, row[0]])
         audit.record(cur, actor, "user.disable" if disabled else "user.enable", "app_user", row[0])
         if disabled:   # its open sessions end now, not at their next click

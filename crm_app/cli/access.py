@@ -9,7 +9,6 @@ from crm_app.access import audit, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.cli.output import EXIT_OK, EXIT_REFUSED, Refused, emit, open_store, say
 from crm_app.core import reference
-from crm_app.core.errors import CrmError
 
 
 def register(sub) -> None:
@@ -29,6 +28,10 @@ def register(sub) -> None:
     upw.add_argument("username", help="the account's login name")
     upw.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
     upw.set_defaults(run=cmd_user_passwd)
+    urole = user.add_parser("role", help="give a staff account another role")
+    urole.add_argument("username", help="the account's login name")
+    urole.add_argument("role", choices=reference.ROLES, help="the new role (docs/roles.md)")
+    urole.set_defaults(run=cmd_user_role)
     ulist = user.add_parser("list", help="list staff accounts")
     ulist.set_defaults(run=cmd_user_list)
     udis = user.add_parser("disable", help="disable a staff account")
@@ -107,6 +110,13 @@ def cmd_user_passwd(args) -> int:
     return EXIT_OK
 
 
+def cmd_user_role(args) -> int:
+    users.set_role(open_store(args), CLI_OPERATOR, args.username, args.role)
+    emit(args, {"username": args.username.strip().lower(), "role": args.role},
+         [say(args, "cli.user.role_changed", username=args.username, role=args.role)])
+    return EXIT_OK
+
+
 def cmd_user_list(args) -> int:
     rows = users.list_users(open_store(args))
     lines = [f"{r['username']:<16} {r['role']:<16} "
@@ -174,7 +184,7 @@ def cmd_roles(args) -> int:
 
 def cmd_sessions_list(args) -> int:
     from crm_app.access import sessions
-    rows = sessions.live_sessions(open_store(args))
+    rows = sessions.live_sessions(open_store(args), CLI_OPERATOR)
     emit(args, rows, [f"#{r['id']:<6} {r['username']:<16} {r['method']:<6} "
                       + say(args, "cli.sessions.row", since=f"{r['created_utc']:%Y-%m-%d %H:%M}",
                             last_seen=f"{r['last_seen_utc']:%H:%M:%S}") for r in rows]
@@ -184,28 +194,16 @@ def cmd_sessions_list(args) -> int:
 
 def cmd_sessions_end(args) -> int:
     from crm_app.access import sessions
-    store = open_store(args)
-    user_id = next((u["id"] for u in users.list_users(store) if u["username"] == args.username.strip().lower()), None)
-    if user_id is None:
-        raise CrmError("user_not_found")
-    ended = sessions.end_all_for_user(store, CLI_OPERATOR, user_id, reason="ended_by_admin")
+    ended = sessions.end_all_for_user(open_store(args), CLI_OPERATOR, args.username)
     emit(args, {"username": args.username, "ended": ended},
          [say(args, "cli.sessions.ended", count=ended, username=args.username)])
     return EXIT_OK
 
 
 def cmd_sessions_settings(args) -> int:
-    from crm_app.core import settings
-    names = {"session_idle_seconds": args.idle_seconds, "session_max_seconds": args.max_seconds,
-             "oidc_fresh_login_seconds": args.oidc_fresh_seconds}
-
-    def work(cur):
-        for name, value in names.items():
-            if value is not None:
-                settings.set_value(cur, name, value)
-                audit.record(cur, CLI_OPERATOR, "setting.change", None, None, name)
-        return {name: settings.get(cur, name) for name in names}
-
-    current = open_store(args).write(work)
+    from crm_app.access import sessions
+    changes = {"session_idle_seconds": args.idle_seconds, "session_max_seconds": args.max_seconds,
+               "oidc_fresh_login_seconds": args.oidc_fresh_seconds}
+    current = sessions.change_limits(open_store(args), CLI_OPERATOR, changes)
     emit(args, current, [f"{name} = {value}" for name, value in current.items()])
     return EXIT_OK

@@ -45,6 +45,10 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
     # option labels: label(group, value) → label.<group>.<value>
     "label.role.": reference.ROLES,
+    "label.session_method.": ("local", "oidc"),   # access.sessions.METHODS
+    # the session limits (access.sessions.LIMITS) on the Sessions screen: label and help
+    "sessions.limit.": ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds"),
+    "sessions.limit_help.": ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds"),
     "label.source_kind.": reference.SOURCE_KINDS,
     "label.stage.": STAGES,
     "label.consent_purpose.": reference.CONSENT_PURPOSES,

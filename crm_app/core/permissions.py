@@ -15,6 +15,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "person.edit": frozenset({"outreach", "program_manager", "admin"}),
     "activity.log": frozenset({"outreach", "program_manager", "admin"}),
     "user.manage": frozenset({"admin"}),
+    "session.manage": frozenset({"admin"}),          # see and end login sessions, change the session limits
     "network.view": frozenset({"program_manager", "coordinator", "admin"}),
     "network.manage": frozenset({"program_manager", "admin"}),
     "waitlist.view": frozenset({"program_manager", "admin"}),

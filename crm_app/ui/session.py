@@ -169,7 +169,7 @@ def _resolve() -> User | None:
     if user is None:
         state[REFUSED_KEY] = identity.subject
         return None
-    token = sessions.start(store, user, "oidc", oidc_subject=identity.subject)
+    token = sessions.start(store, user, "oidc", oidc_subject=identity.subject, address=client_address())
     live = sessions.resume(store, token)
     state[TOKEN_KEY] = token
     state["auth_expires_utc"] = live.absolute_end_utc if live else None
@@ -309,7 +309,7 @@ def _on_login() -> None:
         return
     st.session_state.pop(REFUSAL_KEY, None)
     st.session_state.pop(ENDED_KEY, None)
-    st.session_state[TOKEN_KEY] = sessions.start(store, attempt.user, "local")
+    st.session_state[TOKEN_KEY] = sessions.start(store, attempt.user, "local", address=client_address())
 
 
 def refusal_text(outcome: str, retry_at: dt.datetime | None, now: dt.datetime) -> str:

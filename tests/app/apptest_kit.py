@@ -194,3 +194,15 @@ def feedback_box(at: AppTest, button_key: str):
 def script_data(script: str) -> dict:
     """The JSON a focus script carries (which box, which fields)."""
     return json.loads(re.search(r"var d=(\{.*?\}),n=0", script).group(1))
+
+
+def pick_row(at: AppTest, table_key: str, index: int) -> AppTest:
+    """Select row `index` of the st.dataframe `table_key` (single-row selection), as a click on it would."""
+    at.session_state[table_key] = {"selection": {"rows": [index], "columns": [], "cells": []}}
+    return at.run()
+
+
+def account_row(store, username: str) -> int:
+    """The row of `username` in the users table (accounts in username order)."""
+    from crm_app.access import users
+    return [row["username"] for row in users.list_users(store)].index(username)

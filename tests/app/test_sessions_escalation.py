@@ -6,7 +6,20 @@ import datetime as dt
 import secrets
 
 import pytest
-from apptest_kit import PAGES_DIR, PASSWORD, count, elements, first_run, new_app, sign_in, submit_login, t, values
+from apptest_kit import (
+    PAGES_DIR,
+    PASSWORD,
+    account_row,
+    count,
+    elements,
+    first_run,
+    new_app,
+    pick_row,
+    sign_in,
+    submit_login,
+    t,
+    values,
+)
 
 from crm_app.access import screens, sessions, users
 from crm_app.access.audit import CLI_OPERATOR
@@ -119,8 +132,10 @@ def test_an_idle_session_ends_and_says_so(login, store, frozen_clock):
 def test_an_expired_session_cannot_act_through_a_button_either(login, staff, store, frozen_clock):
     at = login("admin")
     at.switch_page("pages/users.py").run()
+    pick_row(at, "users_table", account_row(store, staff["outreach"].username))
+    at.button(key="users_toggle").click().run()      # asks to confirm
     clock.freeze(frozen_clock + dt.timedelta(seconds=settings.DEFAULTS["session_max_seconds"]))
     before = count(store, "SELECT count(*) FROM app_user WHERE disabled")
-    at.button(key=f"users_toggle_{staff['outreach'].username}").click().run()
+    at.button(key="users_disable_confirm").click().run()
     assert count(store, "SELECT count(*) FROM app_user WHERE disabled") == before
     assert values(at.main, "title") == [t("login.title")]

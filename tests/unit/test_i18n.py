@@ -237,6 +237,7 @@ def test_plural_messages_are_asked_for_with_a_count():
 
 
 def _runtime_families():
+    from crm_app.access import sessions
     from crm_app.insight import counted, funnel, population
     from crm_app.networks import composition, offers, registry, rotation, selection
     from crm_app.privacy import erasure, retention
@@ -256,6 +257,8 @@ def _runtime_families():
         ("label.dash_level.", {level for levels in population.LEVELS.values() for level in levels}),
         ("label.dash_unknown.", [counted.UNKNOWN]),
         ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
+        ("label.session_method.", sessions.METHODS), ("sessions.limit.", sessions.LIMITS),
+        ("sessions.limit_help.", sessions.LIMITS),
     ]
 
 
