@@ -237,6 +237,7 @@ def test_plural_messages_are_asked_for_with_a_count():
 
 
 def _runtime_families():
+    from crm_app.access import audit
     from crm_app.insight import counted, funnel, population
     from crm_app.networks import composition, offers, registry, rotation, selection
     from crm_app.privacy import erasure, retention
@@ -254,7 +255,7 @@ def _runtime_families():
         ("label.dash_stage.", funnel.FUNNEL_STAGES),
         ("label.dash_dimension.", {*population.DIMENSIONS, *funnel.REACH_DIMENSIONS}),
         ("label.dash_level.", {level for levels in population.LEVELS.values() for level in levels}),
-        ("label.dash_unknown.", [counted.UNKNOWN]),
+        ("label.dash_unknown.", [counted.UNKNOWN]), ("label.audit_action.", audit.ACTIONS),
         ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
     ]
 
