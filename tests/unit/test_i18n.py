@@ -391,3 +391,10 @@ def test_every_option_has_a_label_in_every_language(group, values):
 
 def test_no_value_has_a_label_too():
     assert i18n.label("gender", None, "en") == CATALOGUES["en"]["field.none"]
+
+
+def test_no_dutch_text_says_aanmelden():
+    """In Dutch software "aanmelden" reads as "log in": registering a candidate and the kiosk use other words."""
+    said = {key: text for key, text in CATALOGUES["nl"].items()
+            if re.search(r"\baan(ge)?meld|\bmeld je aan", str(text), re.IGNORECASE)}
+    assert not said
