@@ -75,7 +75,8 @@ for row in soon:
         if asks_exit:
             choice_col, save_col = st.columns([3, 2], vertical_alignment="bottom")
             choice_col.radio(tr("rotation.alumni_question"), rotation.ALUMNI_CHOICES, key=f"rotation_alumni_{mid}",
-                             horizontal=True, index=None,
+                             horizontal=True, index=rotation.ALUMNI_CHOICES.index(row["alumni_choice"])
+                             if row["alumni_choice"] in rotation.ALUMNI_CHOICES else None,   # the stored answer
                              format_func=lambda v: tr(f"rotation.alumni_choice.{v}"))
             save_col.button(tr("rotation.alumni_save"), key=f"rotation_alumni_save_{mid}", on_click=_exit,
                             args=(mid,), width="stretch")

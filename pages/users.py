@@ -63,7 +63,8 @@ for row in users.list_users(store):
             status = f" · {tr('users.disabled')}" if row["disabled"] else ""
             status += f" · {tr('users.linked')}" if row["oidc_linked"] else ""
             st.markdown(f"**{row['display_name']}** ({row['username']}) · {label('role', row['role'])}{status}")
-            st.caption(fmt_datetime(row["last_login_utc"]))
+            st.caption(tr("users.last_login", time=fmt_datetime(row["last_login_utc"])) if row["last_login_utc"]
+                       else tr("users.never_logged_in"))
         with right:
             if row["id"] != user.id:
                 st.button(tr("users.enable" if row["disabled"] else "users.disable"),

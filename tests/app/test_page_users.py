@@ -26,6 +26,19 @@ def test_lists_every_account_with_its_role(users_page, staff):
     assert not [b for b in users_page.button if b.key == f"users_toggle_{staff['admin'].username}"]
 
 
+def test_the_last_login_is_labelled(users_page, staff):
+    """A bare date beside an account said nothing: it says it is the last login, or that there was none."""
+    from crm_app.core import formats
+    from crm_app.ui.resources import get_store
+    with get_store().read() as cur:
+        last = cur.execute("SELECT last_login_utc FROM app_user WHERE username = ?", [staff["admin"].username]).fetchone()[0]
+    assert last is not None
+    admin_row = main_text(users_page.get_by_key(f"users_row_{staff['admin'].username}"))
+    assert t("users.last_login", time=formats.datetime(last, "nl")) in admin_row
+    kiosk_row = main_text(users_page.get_by_key(f"users_row_{staff['kiosk'].username}"))
+    assert t("users.never_logged_in") in kiosk_row
+
+
 def test_add_a_user_who_can_then_log_in(users_page, store):
     add_user(users_page, "Fatima", "Fatima El Amrani", "coordinator", "een lang genoeg wachtwoord")
 
