@@ -14,7 +14,7 @@ store = get_store()
 state = st.session_state
 LIMIT = 500
 
-st.title(tr("audit.title"))
+st.title(tr("audit.title"), anchor=False)
 
 staff = audit.staff(store, session.actor())
 left, middle, right = st.columns(3)
@@ -23,7 +23,7 @@ with left:
     record_text = st.text_input(tr("audit.record_id"), key="audit_record_id", max_chars=20)
 with middle:
     user_choice = st.selectbox(
-        tr("audit.user"), [None, *staff], key="audit_user",
+        tr("audit.user"), [None, *staff], key="audit_user", placeholder=tr("app.choose"),
         format_func=lambda v: tr("audit.user_any") if v is None else staff.get(v, str(v)))
 with right:
     since = st.date_input(tr("audit.since"), value=None, key="audit_since", format=date_format())

@@ -13,7 +13,7 @@ user = session.require("network.view")
 store = get_store()
 can_fill = permissions.allowed(user.role, "places.fill")
 
-st.title(tr("places.title"))
+st.title(tr("places.title"), anchor=False)
 rows = registry.overview(store, session.actor())
 if not rows:
     st.info(tr("networks.none"))

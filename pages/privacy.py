@@ -15,7 +15,7 @@ user = session.require("privacy.manage")
 store = get_store()
 state = st.session_state
 
-st.title(tr("privacy.title"))
+st.title(tr("privacy.title"), anchor=False)
 if "privacy_flash" in state:
     st.success(state.pop("privacy_flash"))
 

@@ -28,7 +28,7 @@ def _submit() -> None:
     widgets.clear_person_state(SCREEN)
 
 
-st.title(tr("self.title"))
+st.title(tr("self.title"), anchor=False)
 if state.pop("kiosk_thanks", False):
     st.success(tr("self.thanks"))
 st.write(tr("self.intro"))

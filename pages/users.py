@@ -36,7 +36,7 @@ def _toggle(username: str, disabled: bool) -> None:
     users.set_disabled(store, session.actor(), username, disabled)
 
 
-st.title(tr("users.title"))
+st.title(tr("users.title"), anchor=False)
 if "users_flash" in state:
     st.success(state.pop("users_flash"))
 
@@ -46,7 +46,8 @@ with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     widgets.field_error(errors, "username")
     st.text_input(tr("field.display_name"), key="users_display_name", max_chars=100)
     widgets.field_error(errors, "display_name")
-    st.selectbox(tr("field.role"), reference.ROLES, key="users_role", format_func=lambda r: label("role", r))
+    st.selectbox(tr("field.role"), reference.ROLES, key="users_role",
+                 placeholder=tr("app.choose"), format_func=lambda r: label("role", r))
     st.text_input(tr("field.password"), key="users_password", type="password")
     widgets.field_error(errors, "password")
     st.caption(tr("users.identity_hint"))
