@@ -22,7 +22,7 @@ buttons = actions.Buttons("alumni")
 can_set = permissions.allowed(user.role, "network.manage")
 can_rotate = permissions.allowed(user.role, "alumni.rotate")
 
-st.title(tr("alumni.title"))
+st.title(tr("alumni.title"), anchor=False)
 network_id = widgets.network_select("alumni", alumni.alumni_networks(store, session.actor()))
 if network_id is None:
     st.stop()
@@ -44,7 +44,7 @@ if not view.show_names:
     st.caption(tr("alumni.names_hidden"))
 
 # -- the setting ----------------------------------------------------------------------------------------
-st.subheader(tr("alumni.setting"))
+st.subheader(tr("alumni.setting"), anchor=False)
 if view.setting:
     st.markdown(tr("alumni.setting_text", places=view.setting.active_places,
                    months=trn("alumni.months", view.setting.period_months),
@@ -61,7 +61,8 @@ if can_set:
     with st.expander(tr("alumni.setting"), expanded=view.setting is None):
         first, second, third = st.columns(3)
         first.text_input(tr("field.active_places"), key="alumni_active_places", max_chars=4)
-        second.selectbox(tr("field.period_months"), alumni.PERIOD_MONTHS, key="alumni_period_months")
+        second.selectbox(tr("field.period_months"), alumni.PERIOD_MONTHS, key="alumni_period_months",
+                         placeholder=tr("app.choose"))
         third.text_input(tr("field.active_periods"), key="alumni_active_periods", max_chars=2)
         st.button(tr("alumni.save_setting"), key="alumni_save_setting", on_click=_save_setting)
 
@@ -103,7 +104,7 @@ if view.setting:
                            width="stretch")
 
 # -- everyone, with their referrals -----------------------------------------------------------------------
-st.subheader(tr("alumni.list"))
+st.subheader(tr("alumni.list"), anchor=False)
 table = pd.DataFrame({
     tr("alumni.col.alumnus"): [a.label(view.show_names) for a in view.alumni],
     tr("alumni.col.status"): [tr("alumni.status.active" if a.active else "alumni.status.resting") for a in view.alumni],

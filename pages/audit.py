@@ -7,14 +7,14 @@ import streamlit as st
 from crm_app.access import audit
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import date_format, fmt_datetime, tr, trn
+from crm_app.ui.text import date_format, fmt_datetime, lang, tr, trn
 
 user = session.require("audit.view")
 store = get_store()
 state = st.session_state
 LIMIT = 500
 
-st.title(tr("audit.title"))
+st.title(tr("audit.title"), anchor=False)
 
 staff = audit.staff(store, session.actor())
 left, middle, right = st.columns(3)
@@ -23,7 +23,7 @@ with left:
     record_text = st.text_input(tr("audit.record_id"), key="audit_record_id", max_chars=20)
 with middle:
     user_choice = st.selectbox(
-        tr("audit.user"), [None, *staff], key="audit_user",
+        tr("audit.user"), [None, *staff], key="audit_user", placeholder=tr("app.choose"),
         format_func=lambda v: tr("audit.user_any") if v is None else staff.get(v, str(v)))
 with right:
     since = st.date_input(tr("audit.since"), value=None, key="audit_since", format=date_format())
@@ -38,7 +38,7 @@ if record_text.strip():
 
 rows = audit.search(store, session.actor(), action=action or None,
                     user_id=user_choice,
-                    record_id=record_id, since=since, until=until, limit=LIMIT)
+                    record_id=record_id, since=since, until=until, limit=LIMIT, lang=lang())
 
 if st.button(tr("audit.verify"), key="audit_verify"):
     result = audit.verify(store)
@@ -56,7 +56,7 @@ else:
             tr("audit.col.time"): fmt_datetime(row["occurred_utc"]),
             tr("audit.col.user"): row["user_display_name"] or (tr("audit.user_cli") if row["user_id"] is None
                                                                else str(row["user_id"])),
-            tr("audit.col.action"): row["action"],
+            tr("audit.col.action"): audit.action_label(row["action"], lang()),
             tr("audit.col.record"): f"{row['record_type'] or ''} "
                                     f"{row['record_id'] if row['record_id'] is not None else ''}".strip(),
             tr("audit.col.result"): row["result"],

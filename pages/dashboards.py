@@ -23,17 +23,18 @@ actor = session.actor()
 state = st.session_state
 
 st.set_page_config(layout="wide")
-st.title(tr("dash.title"))
+st.title(tr("dash.title"), anchor=False)
 network_list = list(registry.list_networks(store, actor))
 names = {n.id: n.name for n in network_list}
 municipality_list = municipalities(store, actor)
 
 left, middle, right = st.columns(3)
-network_id = left.selectbox(tr("dash.network"), [None, *names], key="dashboards_network",
+network_id = left.selectbox(tr("dash.network"), [None, *names], key="dashboards_network", placeholder=tr("app.choose"),
                             format_func=lambda i: tr("dash.all_networks") if i is None else names[i])
-period = middle.selectbox(tr("dash.period"), PERIODS, key="dashboards_period",
+period = middle.selectbox(tr("dash.period"), PERIODS, key="dashboards_period", placeholder=tr("app.choose"),
                           format_func=lambda p: tr(f"dash.period.{p}"))
 municipality = right.selectbox(tr("dash.municipality"), [None, *municipality_list], key="dashboards_municipality",
+                               placeholder=tr("app.choose"),
                                format_func=lambda m: tr("dash.all_municipalities") if m is None else m)
 filters = Filters(network_id, municipality, period)
 k = min_cell_size(store)
@@ -72,7 +73,7 @@ if view == "composition":
     a, b = st.columns(2)
     population = a.radio(tr("dash.population"), POPULATIONS, key="dashboards_population",
                          format_func=lambda p: label("dash_population", p), horizontal=True)
-    dimension = b.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_dimension",
+    dimension = b.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_dimension", placeholder=tr("app.choose"),
                             format_func=lambda d: label("dash_dimension", d))
     screen = composition_screen(store, actor, filters, populations=(population,))
     if population == "members" and screen.members_as_of and screen.members_as_of != screen.as_of:
@@ -104,6 +105,7 @@ elif view == "targets":
 
 elif view == "over_time":
     time_dimension = st.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_time_dimension",
+                                  placeholder=tr("app.choose"),
                                   format_func=lambda d: label("dash_dimension", d))
     history = over_time_screen(store, actor, filters, time_dimension)
     st.caption(tr("dash.over_time_note", k=k))
@@ -144,17 +146,18 @@ elif view == "funnel":
             return tr("dash.small_channels", kind=label("source_kind", kind), k=k)
         return f"{label('source_kind', kind)}: {channel}"
 
-    st.subheader(tr("dash.funnel_by_kind"))
+    st.subheader(tr("dash.funnel_by_kind"), anchor=False)
     table, long = _funnel_frame(funnel.by_kind, lambda kind: label("source_kind", kind))
     if not table.empty:
         charts.show(charts.funnel_chart(long), table, "dashboards_funnel_kind", f"dashboard_funnel_{slug}")
-    st.subheader(tr("dash.funnel_by_channel"))
+    st.subheader(tr("dash.funnel_by_channel"), anchor=False)
     table, _ = _funnel_frame(funnel.by_channel, _channel_label)
     if not table.empty:
         st.dataframe(table, hide_index=True, width="stretch", key="dashboards_funnel_channel_table")
         charts.downloads(None, table, "dashboards_funnel_channel", f"dashboard_funnel_channels_{slug}")
-    st.subheader(tr("dash.funnel_reach"))
+    st.subheader(tr("dash.funnel_reach"), anchor=False)
     reach_dimension = st.selectbox(tr("dash.dimension"), REACH_DIMENSIONS, key="dashboards_reach_dimension",
+                                   placeholder=tr("app.choose"),
                                    format_func=lambda d: label("dash_dimension", d))
     reach_rows = []
     for key, table_ in funnel.reach.items():
@@ -178,8 +181,10 @@ else:
     else:
         a, b = st.columns(2)
         other = a.selectbox(tr("dash.compare_with"), other_options, key="dashboards_compare_network",
+                            placeholder=tr("app.choose"),
                             format_func=names.get)
         compare_dimension = b.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_compare_dimension",
+                                        placeholder=tr("app.choose"),
                                         format_func=lambda d: label("dash_dimension", d))
         result = compare_screen(store, actor, network_id, other)
         if result.refused:

@@ -16,7 +16,7 @@ store = get_store()
 state = st.session_state
 buttons = actions.Buttons("fill")
 
-st.title(tr("fill.title"))
+st.title(tr("fill.title"), anchor=False)
 network_id = widgets.network_select("fill", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()
@@ -81,7 +81,7 @@ st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 
 if state["fill_places"] != plan.open_places:
     plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])
 
-st.subheader(tr("fill.proposal", open=plan.open_places))
+st.subheader(tr("fill.proposal", open=plan.open_places), anchor=False)
 for proposal in plan.proposals:
     c = proposal.candidate
     with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
@@ -94,7 +94,7 @@ if plan.proposals:
     st.button(trn("fill.make_offers", len(plan.proposals)), key="fill_make_offers", type="primary",
               on_click=_make_offers, args=(plan,), width="stretch")
 
-st.subheader(tr("fill.open_offers"))
+st.subheader(tr("fill.open_offers"), anchor=False)
 open_list = offers.open_offers(store, session.actor(), network_id)
 if not open_list:
     st.caption(tr("fill.no_open_offers"))

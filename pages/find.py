@@ -9,7 +9,7 @@ from crm_app.ui.text import label, tr
 
 user = session.require("person.search")
 
-st.title(tr("find.title"))
+st.title(tr("find.title"), anchor=False)
 query = st.text_input(tr("find.query"), key="find_query", max_chars=200)
 if query.strip():
     results = persons.find(get_store(), session.actor(), query, limit=persons.FIND_LIMIT + 1)

@@ -15,7 +15,7 @@ def _done(activity_id: int) -> None:
     activities.mark_done(store, session.actor(), activity_id)
 
 
-st.title(tr("followups.title"))
+st.title(tr("followups.title"), anchor=False)
 due = activities.follow_ups(store, session.actor())
 if not due:
     st.info(tr("followups.none"))

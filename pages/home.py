@@ -11,7 +11,7 @@ from crm_app.ui.text import label, tr
 user = session.require("home.view")
 store = get_store()
 
-st.title(tr("home.welcome", name=user.display_name))
+st.title(tr("home.welcome", name=user.display_name), anchor=False)
 st.caption(tr("home.role", role=label("role", user.role)))
 
 if permissions.allowed(user.role, "activity.log"):

@@ -12,7 +12,7 @@ store = get_store()
 state = st.session_state
 buttons = actions.Buttons("members")
 
-st.title(tr("members.title"))
+st.title(tr("members.title"), anchor=False)
 network_id = widgets.network_select("members", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()

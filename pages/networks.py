@@ -100,12 +100,13 @@ def _save(network_id: int | None) -> None:
     state.pop("networks_loaded", None)
 
 
-st.title(tr("networks.title"))
+st.title(tr("networks.title"), anchor=False)
 all_networks = registry.list_networks(store, session.actor())
 choices = {NEW: tr("networks.new")} | {n.id: n.name for n in all_networks}
 if state.get("networks_edit") not in choices:
     state["networks_edit"] = NEW
-chosen = st.selectbox(tr("networks.edit"), list(choices), key="networks_edit", format_func=choices.get)
+chosen = st.selectbox(tr("networks.edit"), list(choices), key="networks_edit",
+                      placeholder=tr("app.choose"), format_func=choices.get)
 current = next((n for n in all_networks if n.id == chosen), None)
 if state.get("networks_loaded") != chosen:
     _load(current)
@@ -114,7 +115,8 @@ errors = state.get("networks_errors", {})
 
 st.text_input(tr("field.network_name"), key="networks_name", max_chars=120)
 widgets.field_error(errors, "name")
-st.selectbox(tr("field.network_kind"), registry.KINDS, key="networks_kind", format_func=lambda k: label("network_kind", k))
+st.selectbox(tr("field.network_kind"), registry.KINDS, key="networks_kind",
+             placeholder=tr("app.choose"), format_func=lambda k: label("network_kind", k))
 left, right = st.columns(2)
 for column, field in ((left, "min_places"), (right, "max_places"), (left, "term_months"), (right, "max_terms"),
                       (left, "rest_months")):
@@ -122,13 +124,15 @@ for column, field in ((left, "min_places"), (right, "max_places"), (left, "term_
         st.text_input(tr(f"field.{field}"), key=f"networks_{field}", max_chars=4)
         widgets.field_error(errors, {"max_terms": "max_consecutive_terms"}.get(field, field))
 with right:
-    st.selectbox(tr("field.cadence"), registry.CADENCES, key="networks_cadence", format_func=lambda c: label("cadence", c))
+    st.selectbox(tr("field.cadence"), registry.CADENCES, key="networks_cadence",
+                 placeholder=tr("app.choose"), format_func=lambda c: label("cadence", c))
 alumni = {NEW: tr("field.none")} | {n.id: n.name for n in all_networks if n.kind == "alumni_network" and n.id != chosen}
 if state.get("networks_alumni_network") not in alumni:
     state["networks_alumni_network"] = NEW
-st.selectbox(tr("field.alumni_network"), list(alumni), key="networks_alumni_network", format_func=alumni.get)
+st.selectbox(tr("field.alumni_network"), list(alumni), key="networks_alumni_network",
+             placeholder=tr("app.choose"), format_func=alumni.get)
 
-st.subheader(tr("networks.targets"))
+st.subheader(tr("networks.targets"), anchor=False)
 st.caption(tr("networks.targets_intro"))
 rows = state["networks_target_rows"]
 if not rows:
@@ -145,6 +149,7 @@ for index, row in enumerate(rows):
 with st.container(border=True, key="networks_target_form"):
     st.markdown(f"**{tr('networks.new_target')}**")
     dimension = st.selectbox(tr("networks.col.dimension"), composition.DIMENSIONS, key="networks_target_dimension",
+                             placeholder=tr("app.choose"),
                              format_func=lambda d: reasons.dimension_label(d, lang()).capitalize())
     options = reasons.value_options(dimension, lang())
     if options is None:
@@ -153,9 +158,9 @@ with st.container(border=True, key="networks_target_form"):
     else:
         if state.get("networks_target_value") not in (ANY, *options):
             state["networks_target_value"] = ANY
-        st.selectbox(tr("networks.col.value"), [ANY, *options], key="networks_target_value",
+        st.selectbox(tr("networks.col.value"), [ANY, *options], key="networks_target_value", placeholder=tr("app.choose"),
                      format_func=lambda code: options.get(code) or tr("networks.any_value"))
-    st.selectbox(tr("networks.col.measure"), registry.MEASURES, key="networks_target_measure",
+    st.selectbox(tr("networks.col.measure"), registry.MEASURES, key="networks_target_measure", placeholder=tr("app.choose"),
                  format_func=lambda m: tr(f"networks.measure.{m}"))
     low_column, high_column = st.columns(2)
     low_column.text_input(tr("networks.col.min"), key="networks_target_min", max_chars=8)

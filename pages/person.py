@@ -74,7 +74,7 @@ def _add_to_waitlist() -> None:
     buttons.run(waitlists.add, state["person_waitlist_network"], person_id, flash=tr("person.waitlist_added"))
 
 
-st.title(display_name(person["given_name"], person["family_name"]))
+st.title(display_name(person["given_name"], person["family_name"]), anchor=False)
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
 flash = state.pop("person_flash", None)
@@ -88,7 +88,7 @@ def _flash_after(button: str) -> str | None:
 overview, edit, contact = st.tabs([tr("person.tab.overview"), tr("person.tab.edit"), tr("person.tab.contact")])
 
 with overview:
-    st.subheader(tr("person.contact_details"))
+    st.subheader(tr("person.contact_details"), anchor=False)
     preferred = person["preferred_language"]
     st.markdown(
         f"- {tr('field.phone')}: {format_phone(person['phone_e164']) or '—'}\n"
@@ -100,14 +100,14 @@ with overview:
     if person["note"]:
         st.text(person["note"])
 
-    st.subheader(tr("person.sources"))
+    st.subheader(tr("person.sources"), anchor=False)
     for index, source in enumerate(person["sources"]):
         parts = [label("source_kind", source["kind"]), source["source_name"], source["source_org"],
                  fmt_date(source["source_date"]), source["detail"]]
         first = f" ({tr('person.first_source')})" if index == 0 else ""
         st.markdown("- " + " · ".join(p for p in parts if p) + first)
 
-    st.subheader(tr("person.consents"))
+    st.subheader(tr("person.consents"), anchor=False)
     for purpose in reference.CONSENT_PURPOSES:
         given = person["consents"].get(purpose)
         status = tr("person.not_asked") if given is None else tr("person.given" if given else "person.withdrawn")
@@ -121,7 +121,7 @@ with overview:
              for c in person["consent_history"]], hide_index=True, width="stretch")
 
     if person["consents"].get("diversity_statistics"):
-        st.subheader(tr("person.dimensions"))
+        st.subheader(tr("person.dimensions"), anchor=False)
         countries = reference.countries(lang())
         shown = {
             "gender": label("gender", person["gender"]) if person["gender"] else None,
@@ -135,7 +135,7 @@ with overview:
         }
         st.markdown("\n".join(f"- {tr('field.' + k)}: {v if v is not None else '—'}" for k, v in shown.items()))
 
-    st.subheader(tr("person.networks"))
+    st.subheader(tr("person.networks"), anchor=False)
     lines = [f"- {w['network']}: {label('waitlist_status', w['status'])} · {fmt_datetime(w['joined_utc'])}"
              for w in person["waitlists"]]
     lines += [f"- {o['network']}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
@@ -150,12 +150,13 @@ with overview:
         options = {n.id: n.name for n in registry.list_networks(store, session.actor())}
         if options:
             left, right = st.columns([3, 2])
-            left.selectbox(tr("field.network"), list(options), key="person_waitlist_network", format_func=options.get,
+            left.selectbox(tr("field.network"), list(options), key="person_waitlist_network",
+                           placeholder=tr("app.choose"), format_func=options.get,
                            label_visibility="collapsed")
             right.button(tr("person.add_to_waitlist"), key="person_waitlist_add", on_click=_add_to_waitlist)
             buttons.show_outcome()
 
-    st.subheader(tr("person.activities"))
+    st.subheader(tr("person.activities"), anchor=False)
     if not person["activities"]:
         st.caption(tr("person.no_activities"))
     for item in person["activities"]:
@@ -176,14 +177,15 @@ with edit:
     feedback.outcome(SCREEN, after=("person_save",), success=_flash_after("person_save"), errors=errors)
     st.button(tr("person.save"), key="person_save", type="primary", on_click=_save_edit, width="stretch")
     st.divider()
-    st.selectbox(tr("field.stage"), ["", *MANUAL_STAGES],
-                 key="person_stage", format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
+    st.selectbox(tr("field.stage"), ["", *MANUAL_STAGES], key="person_stage", placeholder=tr("app.choose"),
+                 format_func=lambda v: label("stage", v) if v else tr("person.stage_auto"))
     feedback.outcome(SCREEN, after=("person_stage_submit",), success=_flash_after("person_stage_submit"))
     st.button(tr("person.stage_save"), key="person_stage_submit", on_click=_save_stage)
 
 with contact:
     activity_errors = state.get("person_activity_errors", {})
     st.selectbox(tr("field.activity_kind"), reference.ACTIVITY_KINDS, key="person_activity_kind",
+                 placeholder=tr("app.choose"),
                  format_func=lambda v: label("activity_kind", v))
     widgets.field_error(activity_errors, "activity_kind")
     st.text_area(tr("field.activity_summary"), key="person_activity_summary", max_chars=2000, height=90)

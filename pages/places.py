@@ -13,7 +13,7 @@ user = session.require("network.view")
 store = get_store()
 can_fill = permissions.allowed(user.role, "places.fill")
 
-st.title(tr("places.title"))
+st.title(tr("places.title"), anchor=False)
 rows = registry.overview(store, session.actor())
 if not rows:
     st.info(tr("networks.none"))
@@ -23,7 +23,7 @@ table = pd.DataFrame([{
     tr("places.network"): r.name,
     tr("places.members"): f"{r.members}/{r.max_places}",
     tr("places.on_offer"): r.on_offer,
-    tr("places.open_now"): r.open_now,
+    tr("places.open_now"): None if r.active_alumni is not None else r.open_now,   # an alumni network: none to fill
     tr("places.opening_soon"): r.opening_soon,
     tr("places.waiting"): r.waiting,
     tr("places.below_min"): "⚠️ " + tr("places.below_min_text", min=r.min_places) if r.below_min else "",
@@ -38,14 +38,19 @@ for row in rows:
     with st.container(border=True, key=f"places_network_{row.network_id}"):
         st.markdown(f"**{row.name}** · {label('network_kind', row.kind)}")
         left, middle, right = st.columns(3)
-        left.metric(tr("places.open_now"), row.open_now)
-        middle.metric(tr("places.on_offer"), row.on_offer)
-        right.metric(tr("places.opening_soon"), row.opening_soon)
+        if row.active_alumni is not None:   # alumni take turns being active: nothing to fill
+            left.metric(tr("alumni.count.alumni"), row.members)
+            middle.metric(tr("alumni.count.active"), row.active_alumni)
+            right.metric(tr("alumni.count.resting"), row.members - row.active_alumni)
+        else:
+            left.metric(tr("places.open_now"), row.open_now)
+            middle.metric(tr("places.on_offer"), row.on_offer)
+            right.metric(tr("places.opening_soon"), row.opening_soon)
         if row.below_min:
             st.warning(tr("places.below_min_text", min=row.min_places))
         for target, now, after in row.targets:
             st.markdown(f"- {reasons.target_text(target, row.max_places, lang())}: {status_text[now]}"
                         + (f" → {tr('places.with_offers')}: {status_text[after]}" if after != now else ""))
-        if can_fill and row.open_now:
+        if can_fill and row.open_now and row.active_alumni is None:
             widgets.page_link("pages/fill.py", tr("places.fill_link"), icon=":material/group_add:",
                          query_params={"network": str(row.network_id)})

@@ -15,7 +15,7 @@ user = session.require("privacy.manage")
 store = get_store()
 state = st.session_state
 
-st.title(tr("privacy.title"))
+st.title(tr("privacy.title"), anchor=False)
 flash = state.pop("privacy_flash", None)   # shown beside the button that saved (rules, retention)
 
 erase_tab, retention_tab, backup_tab = st.tabs([tr("privacy.erase"), tr("privacy.retention"), tr("privacy.backup")])

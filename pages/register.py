@@ -49,13 +49,13 @@ def _use_existing(person_id: int) -> None:
 if "register_open_person" in state:
     st.switch_page("pages/person.py", query_params={"id": str(state.pop("register_open_person"))})
 
-st.title(tr("register.title"))
+st.title(tr("register.title"), anchor=False)
 errors = state.get("register_errors", {})
 
 widgets.contact_fields(SCREEN, errors)
-st.subheader(tr("register.section.source"))
+st.subheader(tr("register.section.source"), anchor=False)
 widgets.source_fields(SCREEN, errors)
-st.subheader(tr("register.section.consent"))
+st.subheader(tr("register.section.consent"), anchor=False)
 widgets.consent_fields(SCREEN, errors)
 widgets.dimension_fields(SCREEN, errors)
 widgets.note_field(SCREEN, errors)

@@ -18,7 +18,7 @@ buttons = actions.Buttons("rotation")
 can_create = permissions.allowed(user.role, "network.manage")
 
 st.set_page_config(layout="wide")   # the timeline and its table side by side
-st.title(tr("rotation.title"))
+st.title(tr("rotation.title"), anchor=False)
 
 
 def _renewal(membership_id: int, confirm: bool) -> None:
@@ -47,7 +47,7 @@ if refusal is not None and refusal.code == "no_alumni_network" and can_create:
 # -- ending within 60 days ---------------------------------------------------------------------------
 soon = rotation.ending_soon(store, session.actor())
 days, last = rotation.ending_soon_window(store, session.actor())
-st.subheader(tr("rotation.ending", days=days))
+st.subheader(tr("rotation.ending", days=days), anchor=False)
 if last:
     st.caption(tr("rotation.last_run", date=fmt_date(last)))
 if not soon:
@@ -75,7 +75,8 @@ for row in soon:
         if asks_exit:
             choice_col, save_col = st.columns([3, 2], vertical_alignment="bottom")
             choice_col.radio(tr("rotation.alumni_question"), rotation.ALUMNI_CHOICES, key=f"rotation_alumni_{mid}",
-                             horizontal=True, index=None,
+                             horizontal=True, index=rotation.ALUMNI_CHOICES.index(row["alumni_choice"])
+                             if row["alumni_choice"] in rotation.ALUMNI_CHOICES else None,   # the stored answer
                              format_func=lambda v: tr(f"rotation.alumni_choice.{v}"))
             save_col.button(tr("rotation.alumni_save"), key=f"rotation_alumni_save_{mid}", on_click=_exit,
                             args=(mid,), width="stretch")
@@ -87,7 +88,7 @@ for row in soon:
 
 pending = rotation.pending_alumni_moves(store, session.actor())
 if pending:
-    st.subheader(tr("rotation.pending_moves"))
+    st.subheader(tr("rotation.pending_moves"), anchor=False)
     for row in pending:
         with st.container(border=True, key=f"rotation_pending_{row['membership_id']}"):
             st.markdown(f"{display_name(row['given_name'], row['family_name'])} · {row['network']} · "
@@ -105,7 +106,7 @@ network_id = widgets.network_select("rotation", all_networks)
 if network_id is None:
     st.stop()
 
-st.subheader(tr("rotation.timeline"))
+st.subheader(tr("rotation.timeline"), anchor=False)
 st.caption(tr("rotation.timeline_help"))
 timeline, table, chart_height = rotation_charts.seat_timeline(rotation.timeline(store, session.actor(), network_id),
                                                             today())
@@ -117,7 +118,7 @@ with table_col:
     st.download_button(tr("rotation.download_timeline"), exports.csv_bytes(table),
                        "seat_timeline.csv", "text/csv", key="rotation_timeline_download")
 
-st.subheader(tr("rotation.forecast"))
+st.subheader(tr("rotation.forecast"), anchor=False)
 forecast_chart, forecast_table = rotation_charts.opening_forecast(
     rotation.forecast(store, session.actor(), network_id=network_id))
 chart_col, table_col = st.columns([3, 2])

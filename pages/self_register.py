@@ -28,7 +28,7 @@ def _submit() -> None:
     widgets.clear_person_state(SCREEN)
 
 
-st.title(tr("self.title"))
+st.title(tr("self.title"), anchor=False)
 st.write(tr("self.intro"))
 errors = state.get("kiosk_errors", {})
 widgets.contact_fields(SCREEN, errors)

@@ -54,7 +54,7 @@ def _toggle(username: str, disabled: bool) -> None:
                 flash=tr("users.was_disabled" if disabled else "users.was_enabled", username=username))
 
 
-st.title(tr("users.title"))
+st.title(tr("users.title"), anchor=False)
 buttons.show_outcome({"password": tr("field.password"), "role": tr("field.role")})
 generated = state.pop("users_generated", None)
 if generated:
@@ -67,7 +67,8 @@ with st.expander(tr("users.add"), expanded=bool(state.get("users_errors"))):
     widgets.field_error(errors, "username")
     st.text_input(tr("field.display_name"), key="users_display_name", max_chars=100)
     widgets.field_error(errors, "display_name")
-    st.selectbox(tr("field.role"), reference.ROLES, key="users_role", format_func=lambda r: label("role", r))
+    st.selectbox(tr("field.role"), reference.ROLES, key="users_role",
+                 placeholder=tr("app.choose"), format_func=lambda r: label("role", r))
     st.text_input(tr("field.password"), key="users_password", type="password")
     widgets.field_error(errors, "password")
     st.caption(tr("users.identity_hint"))
@@ -88,7 +89,8 @@ picked = st.dataframe(
         tr("users.col.status"): tr("users.disabled") if row["disabled"] else tr("users.active"),
         tr("users.col.login"): " · ".join(([tr("users.password_login")] if row["local_login"] else [])
                                           + ([tr("users.linked")] if row["oidc_linked"] else [])),
-        tr("users.col.last_login"): fmt_datetime(row["last_login_utc"]),
+        tr("users.col.last_login"): (fmt_datetime(row["last_login_utc"]) if row["last_login_utc"]
+                                     else tr("users.never_logged_in")),
     } for row in rows],
     hide_index=True, width="stretch", key="users_table", on_select="rerun", selection_mode="single-row",
 )

@@ -13,7 +13,7 @@ store = get_store()
 state = st.session_state
 buttons = actions.Buttons("waitlist")
 
-st.title(tr("waitlist.title"))
+st.title(tr("waitlist.title"), anchor=False)
 network_id = widgets.network_select("waitlist", registry.list_networks(store, session.actor()))
 if network_id is None:
     st.stop()

@@ -20,7 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from crm_app.core import permissions
+from crm_app.core import i18n, permissions, reference
 from crm_app.core.clock import utcnow
 
 
@@ -33,6 +33,42 @@ class Actor:
 
 
 CLI_OPERATOR = Actor(user_id=None, role="admin", origin="cli")
+
+# Every action the services record, each with a label (label.audit_action.<code>) so the Audit screen shows
+# and searches words rather than codes. A refused screen is recorded under its permission (ui.session): no label.
+ACTIONS = (
+    "login", "logout", "session.start", "session.end", "session.expire",
+    "user.add", "user.link_identity", "user.passwd", "user.role", "user.disable", "user.enable",
+    "setting.change", "setting.retention_candidate_months", "setting.retention_waitlist_months",
+    "setting.retention_alumni_years",
+    "person.register", "person.edit", "person.set_stage", "person.view", "person.search", "person.add_source",
+    "person.erase", "person.subject_access",
+    *(f"consent.{verb}.{purpose}" for verb in ("give", "withdraw") for purpose in reference.CONSENT_PURPOSES),
+    "activity.log", "activity.follow_up_done",
+    "waitlist.add", "waitlist.withdrawn", "waitlist.removed", "waitlist.confirm_interest",
+    "offer.make", "offer.accept", "offer.decline", "offer.withdraw",
+    "membership.end_left", "membership.end_removed",
+    "network.save", "network.alumni_linked",
+    "rotation.run", "rotation.renewal_proposed", "rotation.renewal_confirmed", "rotation.renewal_declined",
+    "rotation.renewed", "rotation.joined_alumni", "rotation.ended", "rotation.alumni_pending",
+    "rotation.moved_to_alumni", "rotation.alumni_yes", "rotation.alumni_no",
+    "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
+    "export.persons", "export.networks", "export.members", "export.waitlist",
+    "retention.preview", "retention.apply", "retention.enable", "retention.disable",
+    "store.backup", "store.restore", "maintenance.expire", "demo.fill",
+)
+_ACTION_SET = frozenset(ACTIONS)
+
+
+def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """An action as the user reads it ("Inloggen"); a code without a label (a refused screen) as it is."""
+    return i18n.label("audit_action", action, lang) if action in _ACTION_SET else action
+
+
+def actions_matching(text: str, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+    """The actions whose label in `lang` contains `text` (case-insensitive): "inloggen" → ["login"]."""
+    needle = text.strip().casefold()
+    return [a for a in ACTIONS if needle and needle in action_label(a, lang).casefold()]
 
 SEARCH_LIMIT_MAX = 5000
 
@@ -132,17 +168,18 @@ def verify(store) -> VerifyResult:
 
 def search(store, actor: Actor, *, action: str | None = None, user_id: int | None = None,
            record_type: str | None = None, record_id: int | None = None, since: dt.date | dt.datetime | None = None,
-           until: dt.date | dt.datetime | None = None, limit: int = 500) -> list[dict]:
+           until: dt.date | dt.datetime | None = None, limit: int = 500, lang: str | None = None) -> list[dict]:
     """Audit events for the Audit screen and `crm audit list`, newest first (permission audit.view).
 
-    `action` matches as a case-insensitive substring; `since`/`until` are UTC; a date `until`
-    includes that whole day.
+    `action` matches the code as a case-insensitive substring and, given `lang`, the action's label in
+    that language ("inloggen" finds login); `since`/`until` are UTC; a date `until` includes that whole day.
     """
     permissions.require(actor.role, "audit.view")
     where, params = [], []
     if action:
-        where.append("strpos(lower(e.action), lower(?)) > 0")
-        params.append(action.strip())
+        labelled = actions_matching(action, lang) if lang else []
+        where.append("(strpos(lower(e.action), lower(?)) > 0" + "".join(" OR e.action = ?" for _ in labelled) + ")")
+        params += [action.strip(), *labelled]
     if user_id is not None:
         where.append("e.user_id = ?")
         params.append(int(user_id))

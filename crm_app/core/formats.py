@@ -78,3 +78,30 @@ def d3_month(lang: str) -> str:
     """The month as a d3 time format: %m-%Y in Dutch."""
     tokens, sep = _fields(lang)
     return sep.join("%m" if t[0] == "M" else "%Y" for t in tokens if t[0] != "d")
+
+
+@functools.lru_cache(maxsize=16)
+def d3_locale(lang: str) -> dict:
+    """Vega's `config.locale` for a language: d3 number and time locales from CLDR, so that an axis or tooltip
+    that names a month or a day ("okt 2024", "ma 3") and every number (decimal comma in Dutch) read as
+    the user writes them; Vega's own default is American English."""
+    cldr = cldr_locale(lang)
+    symbols = cldr.number_symbols["latn"]   # Babel 2.14+ keys them by numbering system
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]          # CLDR counts from Monday, d3 from Sunday
+
+    def names(table: dict, keys) -> list[str]:
+        return [str(table[k]).rstrip(".") for k in keys]
+
+    periods = cldr.day_periods["format"]["abbreviated"]
+    return {
+        "number": {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
+                   "currency": ["€\u00a0", ""]},
+        "time": {
+            "dateTime": f"{d3_date(lang)} %H:%M:%S", "date": d3_date(lang), "time": "%H:%M:%S",
+            "periods": [str(periods.get("am", "AM")), str(periods.get("pm", "PM"))],
+            "days": names(cldr.days["format"]["wide"], sunday_first),
+            "shortDays": names(cldr.days["format"]["abbreviated"], sunday_first),
+            "months": names(cldr.months["stand-alone"]["wide"], range(1, 13)),
+            "shortMonths": names(cldr.months["stand-alone"]["abbreviated"], range(1, 13)),
+        },
+    }

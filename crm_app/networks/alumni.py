@@ -250,13 +250,7 @@ def confirm(store, actor: Actor, period_id: int) -> None:
     store.write(work)
 
 
-def active_ids(cur, network_id: int, as_of: dt.date) -> set[int]:
-    """Persons active in the alumni network on `as_of` (confirmed period, still an alumnus)."""
-    return {r[0] for r in cur.execute(
-        "SELECT a.person_id FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
-        "JOIN membership m ON m.id = a.membership_id "
-        "WHERE p.network_id = ? AND p.status = 'confirmed' AND p.period_start <= ? AND ? < p.period_end "
-        "AND m.actual_end_date IS NULL", [network_id, as_of, as_of]).fetchall()}
+active_ids = registry.active_alumni   # in registry, whose places overview counts them too
 
 
 def referral_counts(cur, person_ids: list[int]) -> dict[int, int]:

@@ -302,10 +302,20 @@ class PlacesRow:
     waiting: int
     below_min: bool
     targets: list[tuple[Target, str, str]]   # target, status now, status with offers in flight
+    active_alumni: int | None = None         # an alumni network: its alumni active this period (the rest rest)
 
     @property
     def targets_short(self) -> int:
         return sum(1 for _, now, _ in self.targets if now != "met")
+
+
+def active_alumni(cur, network_id: int, as_of: dt.date) -> set[int]:
+    """Persons active in the alumni network on `as_of` (confirmed period, still an alumnus)."""
+    return {r[0] for r in cur.execute(
+        "SELECT a.person_id FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
+        "JOIN membership m ON m.id = a.membership_id "
+        "WHERE p.network_id = ? AND p.status = 'confirmed' AND p.period_start <= ? AND ? < p.period_end "
+        "AND m.actual_end_date IS NULL", [network_id, as_of, as_of]).fetchall()}
 
 
 def overview(store, actor: Actor, as_of: dt.date | None = None) -> list[PlacesRow]:
@@ -333,9 +343,12 @@ def overview(store, actor: Actor, as_of: dt.date | None = None) -> list[PlacesRo
             after = composition.Tally([values[p] for p in member_ids + offered_ids])
             targets = [(t, composition.status(t, now, max_places), composition.status(t, after, max_places))
                        for t in network.targets]
+            active = None
+            if kind == "alumni_network":   # no places to fill: alumni take turns being active
+                active = len(active_alumni(cur, nid, as_of))
             result.append(PlacesRow(nid, name, kind, min_places, max_places, members, on_offer,
                                     max(max_places - members - on_offer, 0), opening, waiting,
-                                    members + on_offer < min_places, targets))
+                                    members + on_offer < min_places, targets, active))
     return result
 
 

@@ -14,9 +14,15 @@ from crm_app.core import formats, i18n, reference
 from crm_app.privacy import exports
 from crm_app.ui.text import lang, tr
 
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)   # whole people: no "0.000000" when every count is hidden
 STATUS_COLORS = {"met": "#2e7d32", "at_risk": "#f9a825", "not_met": "#c62828"}
 _LABEL_GROUPS = {"gender": "gender", "education_level": "education_level", "education_band": "education_band",
                  "integration_route": "integration_route", "region": "region_group", "continent": "region_group"}
+
+
+def localised(chart: alt.Chart) -> alt.Chart:
+    """The chart with the user's month, day and number names (Vega's `config.locale`), also in its PNG."""
+    return chart.configure(locale=formats.d3_locale(lang()))
 
 
 def category_label(level: str, value: str) -> str:
@@ -55,34 +61,34 @@ def bar_chart(level: str, table, title: str = "") -> alt.Chart:
     base = alt.Chart(data, title=title).encode(
         y=alt.Y("category:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))])
-    bars = base.mark_bar().encode(x=alt.X("bar:Q", title=tr("dash.count")))       # a hidden count: no bar, its "<k"
+    bars = base.mark_bar().encode(x=alt.X("bar:Q", title=tr("dash.count"), axis=COUNT_AXIS))   # hidden: no bar, "<k"
     labels = base.mark_text(align="left", dx=3).encode(x=alt.X("bar:Q"), text="text:N")
-    return (bars + labels).properties(width="container", height=alt.Step(26))
+    return localised((bars + labels).properties(width="container", height=alt.Step(26)))
 
 
 def over_time_chart(level: str, frame: pd.DataFrame) -> alt.Chart:
     data = pd.DataFrame({"month": pd.to_datetime(frame["month"]),
                          "category": [category_label(level, c) for c in frame["category"]],
                          "count": frame["count"].astype("float"), "text": frame["text"], "held": frame["held"]})
-    return alt.Chart(data).mark_line(point=True).encode(
+    return localised(alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("yearmonth(month):T", title=tr("dash.month"), axis=alt.Axis(format=formats.d3_month(lang()))),
-        y=alt.Y("count:Q", title=tr("dash.count")),
+        y=alt.Y("count:Q", title=tr("dash.count"), axis=COUNT_AXIS),
         color=alt.Color("category:N", title=tr("dash.category")),
         strokeDash=alt.StrokeDash("held:N", legend=None),
         tooltip=[alt.Tooltip("yearmonth(month):T", title=tr("dash.month"), format=formats.d3_month(lang())),
                  alt.Tooltip("category:N", title=tr("dash.category")), alt.Tooltip("text:N", title=tr("dash.count"))],
-    ).properties(width="container", height=280)
+    ).properties(width="container", height=280))
 
 
 def status_chart(frame: pd.DataFrame) -> alt.Chart:
     """Targets as a grid of coloured cells (met / at risk / not met): no counts at all."""
-    return alt.Chart(frame).mark_rect(stroke="white").encode(
+    return localised(alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("column:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("target:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
         color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
                         legend=alt.Legend(title=None, labelExpr=_status_legend())),
         tooltip=[alt.Tooltip("target:N", title=tr("dash.target")), alt.Tooltip("text:N", title=" ")],
-    ).properties(width="container", height=alt.Step(28))
+    ).properties(width="container", height=alt.Step(28)))
 
 
 def _status_legend() -> str:
@@ -92,15 +98,15 @@ def _status_legend() -> str:
 
 def funnel_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stages per source, grouped bars of shown counts (hidden: no bar)."""
-    return alt.Chart(frame).mark_bar().encode(
+    return localised(alt.Chart(frame).mark_bar().encode(
         x=alt.X("stage:N", sort=list(dict.fromkeys(frame["stage"])) if len(frame) else None, title=None,
                 axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("count:Q", title=tr("dash.count")),
+        y=alt.Y("count:Q", title=tr("dash.count"), axis=COUNT_AXIS),
         color=alt.Color("source:N", title=tr("dash.source")),
         xOffset="source:N",
         tooltip=[alt.Tooltip("source:N", title=tr("dash.source")), alt.Tooltip("stage:N", title=" "),
                  alt.Tooltip("text:N", title=tr("dash.count"))],
-    ).properties(width="container", height=280)
+    ).properties(width="container", height=280))
 
 
 def png(chart: alt.Chart) -> bytes:

@@ -21,7 +21,7 @@ def subject_access_buttons(store, person_id: int, screen: str = "person") -> Non
         document = subject_access.collect(store, session.actor(), person_id)
         state[ready_key] = (person_id, subject_access.to_json(document), subject_access.to_html(document, lang()))
 
-    st.subheader(tr("sar.heading"))
+    st.subheader(tr("sar.heading"), anchor=False)
     st.caption(tr("sar.explain"))
     st.button(tr("sar.prepare"), key=f"{screen}_subject_access", on_click=_prepare)
     if ready:

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from crm_app.core import formats
+from crm_app.ui.charts import localised
 from crm_app.ui.text import fmt_date, lang, tr
 
 # status → colour, in the order the legend lists them
@@ -49,7 +50,7 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
         tr("rotation.col.status"): frame["status_text"], tr("rotation.col.term"): frame["term"],
         tr("rotation.col.start"): [fmt_date(d.date()) for d in frame["start"]],
         tr("rotation.col.end"): [fmt_date(d.date()) for d in frame["end"]]})
-    return (gantt + labels + today_line + today_text).properties(height=height - 90), table, height
+    return localised((gantt + labels + today_line + today_text).properties(height=height - 90)), table, height
 
 
 def opening_forecast(forecast: list[dict]) -> tuple[alt.Chart, pd.DataFrame]:
@@ -68,4 +69,4 @@ def opening_forecast(forecast: list[dict]) -> tuple[alt.Chart, pd.DataFrame]:
                  alt.Tooltip("count:Q", title=tr("rotation.col.count"))])
     table = pd.DataFrame({tr("rotation.col.month"): months["label"], certain: months["certain"],
                           possible: months["possible"]})
-    return chart.properties(height=260), table
+    return localised(chart.properties(height=260)), table

@@ -328,7 +328,7 @@ def refusal_text(outcome: str, retry_at: dt.datetime | None, now: dt.datetime) -
 
 
 def login_page() -> None:
-    st.title(tr("login.title"))
+    st.title(tr("login.title"), anchor=False)
     options = login_options()
     state = st.session_state
     if state.get(ENDED_KEY):

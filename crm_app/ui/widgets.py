@@ -105,7 +105,7 @@ def _country_label(code: str) -> str:
 def _choice(screen: str, field: str, options, group: str, errors: dict[str, str]) -> None:
     key = f"{screen}_{field}"
     _ensure(key, "")
-    st.selectbox(tr(f"field.{field}"), ("",) + tuple(options), key=key,
+    st.selectbox(tr(f"field.{field}"), ("",) + tuple(options), key=key, placeholder=tr("app.choose"),
                  format_func=lambda v: label(group, v) if v else tr("field.none"))
     field_error(errors, field)
 
@@ -122,7 +122,7 @@ def contact_fields(screen: str, errors: dict[str, str]) -> None:
     countries = reference.countries(lang())
     country_col, phone_col = st.columns([2, 3])
     with country_col:
-        st.selectbox(tr("field.phone_country"), list(countries), key=f"{screen}_phone_country",
+        st.selectbox(tr("field.phone_country"), list(countries), key=f"{screen}_phone_country", placeholder=tr("app.choose"),
                      format_func=_country_label)
         field_error(errors, "phone_country")
     with phone_col:
@@ -148,7 +148,7 @@ def _language_fields(screen: str, errors: dict[str, str]) -> None:
     preferred = st.session_state[f"{screen}_preferred_language"]
     others = st.session_state[f"{screen}_other_languages"]
     st.selectbox(tr("field.preferred_language"), ["", *_language_options(preferred)],
-                 key=f"{screen}_preferred_language",
+                 key=f"{screen}_preferred_language", placeholder=tr("app.choose"),
                  format_func=lambda code: _language_label(code) if code else tr("field.none"))
     field_error(errors, "preferred_language")
     st.multiselect(tr("field.other_languages"), _language_options(*others), key=f"{screen}_other_languages",
@@ -187,6 +187,7 @@ def dimension_fields(screen: str, errors: dict[str, str]) -> None:
     countries = reference.countries(lang())
     _ensure(f"{screen}_country_of_origin", "")
     st.selectbox(tr("field.country_of_origin"), [""] + list(countries), key=f"{screen}_country_of_origin",
+                 placeholder=tr("app.choose"),
                  format_func=lambda code: countries.get(code, tr("field.none")))
     field_error(errors, "country_of_origin")
     _choice(screen, "education_level", reference.EDUCATION_LEVELS, "education_level", errors)
@@ -210,7 +211,7 @@ def source_fields(screen: str, errors: dict[str, str]) -> None:
     _ensure(f"{screen}_source_org", "")
     _ensure(f"{screen}_source_date", today())
     _ensure(f"{screen}_source_detail", "")
-    st.selectbox(tr("field.source_kind"), reference.SOURCE_KINDS, key=f"{screen}_source_kind",
+    st.selectbox(tr("field.source_kind"), reference.SOURCE_KINDS, key=f"{screen}_source_kind", placeholder=tr("app.choose"),
                  format_func=lambda v: label("source_kind", v))
     field_error(errors, "source_kind")
     kind = st.session_state[f"{screen}_source_kind"]
@@ -237,7 +238,8 @@ def network_select(screen: str, networks_list) -> int | None:
         st.session_state[f"{screen}_network"] = int(wanted)
     if st.session_state.get(f"{screen}_network") not in options:
         st.session_state[f"{screen}_network"] = next(iter(options))
-    return st.selectbox(tr("field.network"), list(options), key=f"{screen}_network", format_func=options.get)
+    return st.selectbox(tr("field.network"), list(options), key=f"{screen}_network",
+                        placeholder=tr("app.choose"), format_func=options.get)
 
 
 def show_refusal(exc, labels: dict[str, str] | None = None) -> None:

@@ -30,13 +30,13 @@ def test_admin_and_coordinator_see_and_filter_the_log(login, staff, store, role)
     at = login(role, "audit")
     assert values(at.main, "title") == [t("audit.title")]
     [frame] = _frames(at)
-    assert "person.register" in set(frame[t("audit.col.action")])
+    assert t("label.audit_action.person.register") in set(frame[t("audit.col.action")])
     assert "Olga Outreach" in set(frame[t("audit.col.user")])
     assert "Amal" not in main_text(at) and "Haddad" not in main_text(at)
 
     at.text_input(key="audit_action").input("register").run()
     [frame] = _frames(at)
-    assert set(frame[t("audit.col.action")]) == {"person.register"}
+    assert set(frame[t("audit.col.action")]) == {t("label.audit_action.person.register")}
     assert list(frame[t("audit.col.record")]) == [f"person {person_id}"]
 
     at.text_input(key="audit_action").input("").run()
@@ -55,6 +55,38 @@ def test_admin_and_coordinator_see_and_filter_the_log(login, staff, store, role)
     assert _frames(at) == []
     assert t("audit.none") in values(at.main, "info")
     assert not at.exception
+
+
+def test_actions_read_as_words_and_are_found_by_them(login, store, staff):
+    _register(store, staff)
+    at = login("admin", "audit")
+    [frame] = _frames(at)
+    shown = set(frame[t("audit.col.action")])
+    assert {"Inloggen", "Persoon geregistreerd"} <= shown
+    assert not shown & {"login", "person.register", "session.start"}
+
+    at.text_input(key="audit_action").input("inloggen").run()
+    [frame] = _frames(at)
+    assert set(frame[t("audit.col.action")]) == {"Inloggen"}
+    at.text_input(key="audit_action").input("login").run()   # the code still finds it
+    [frame] = _frames(at)
+    assert set(frame[t("audit.col.action")]) == {"Inloggen"}
+
+
+def test_every_action_the_code_records_has_a_label():
+    """Each literal action passed to audit.record is in audit.ACTIONS; each built one has its prefix there."""
+    import re
+    from pathlib import Path
+    root = Path(audit.__file__).resolve().parents[1]
+    literal = re.compile(r'audit\.record\(\s*cur,\s*[\w.]+(?:\([^)]*\))?,\s*(f?)"([^"{]+)')
+    found = [(m.group(1), m.group(2)) for path in root.rglob("*.py")
+             for m in literal.finditer(path.read_text(encoding="utf-8"))]
+    assert len(found) > 40
+    for is_f, text in found:
+        if is_f:
+            assert any(a.startswith(text) for a in audit.ACTIONS), text
+        else:
+            assert text in audit.ACTIONS, text
 
 
 def test_verify_button_shows_intact_then_broken(login, store, staff):

@@ -174,3 +174,27 @@ def test_targets_show_a_status_and_never_a_count(login):
     assert set(table[t("dash.now")]) & statuses
     for column in table.columns:        # no column holds a number
         assert not any(re.fullmatch(r"\d+", str(cell)) for cell in table[column])
+
+
+def _encodings(spec: dict):
+    for part in (spec, *spec.get("layer", [])):
+        yield from part.get("encoding", {}).values()
+
+
+def test_charts_speak_dutch_and_count_in_whole_numbers(login):
+    """Month and day names and numbers from the Dutch locale; a count axis has no decimals (Compare drew
+    "0.000000" when every count of a network was hidden)."""
+    at = login("coordinator", "dashboards")
+    at.selectbox(key="dashboards_network").set_value(at.selectbox(key="dashboards_network").options[2]).run()
+    specs = []
+    for view in VIEWS:
+        at.session_state["dashboards_view"] = view
+        at.run()
+        specs += [json.loads(e.proto.spec) for e in charts_of(at)]
+    assert len(specs) >= 4
+    for spec in specs:
+        locale = spec["config"]["locale"]
+        assert locale["time"]["shortMonths"][9] == "okt" and locale["number"]["decimal"] == ","
+        for channel in _encodings(spec):
+            if isinstance(channel, dict) and channel.get("type") == "quantitative" and "title" in channel:
+                assert channel.get("axis", {}).get("format") == "d", channel   # the axis that draws the labels

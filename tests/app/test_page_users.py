@@ -52,6 +52,19 @@ def test_ones_own_account_offers_no_role_change_and_no_disable(users_page, staff
     assert "users_set_password" in keys
 
 
+def test_the_last_login_is_labelled(users_page, staff):
+    """A bare date beside an account said nothing: the column says it is the last login, or that there was none."""
+    from crm_app.core import formats
+    from crm_app.ui.resources import get_store
+    with get_store().read() as cur:
+        last = cur.execute("SELECT last_login_utc FROM app_user WHERE username = ?", [staff["admin"].username]).fetchone()[0]
+    assert last is not None
+    table = users_page.dataframe[0].value
+    shown = dict(zip(table[t("field.username")], table[t("users.col.last_login")], strict=True))
+    assert shown[staff["admin"].username] == formats.datetime(last, "nl")
+    assert shown[staff["kiosk"].username] == t("users.never_logged_in")
+
+
 def test_add_a_user_who_can_then_log_in(users_page, store):
     add_user(users_page, "Fatima", "Fatima El Amrani", "coordinator", "een lang genoeg wachtwoord")
 

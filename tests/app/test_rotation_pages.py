@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from apptest_kit import count, main_text, t, values
+from apptest_kit import count, elements, main_text, page_links, t, values
 
 from crm_app.core import clock
-from crm_app.networks import alumni, offers, registry, waitlists
+from crm_app.networks import alumni, offers, registry, rotation, waitlists
 from crm_app.networks.registry import NetworkInput
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
@@ -149,3 +149,45 @@ def test_the_screens_on_the_demo_data(login, store, role, page):
     at = login(role, page)
     assert not at.exception and not values(at.main, "error")
     assert at.get("arrow_data_frame") or at.dataframe
+
+
+def test_the_exit_question_shows_the_stored_answer(login, store, pm):
+    """"Alumni: Ja" beside an empty Yes/No choice: the choice shows what was answered before."""
+    clock.freeze(START)
+    board_id = registry.save(store, pm, NetworkInput("Adviesraad", "advisory_council", 0, 3, 12, 1, 12, "monthly"))
+    pid = person(store, pm, "Esra")
+    made = offers.make(store, pm, board_id, [waitlists.add(store, pm, board_id, pid)], "waitlist")
+    membership = offers.respond(store, pm, made[0], "accept")["membership_id"]
+    clock.freeze(NOW)
+    rotation.record_exit(store, pm, membership, "yes", None)
+    at = login("program_manager", "rotation")
+    assert t("rotation.alumni_answer", answer=t("rotation.alumni_choice.yes")) in main_text(at)
+    assert at.radio(key=f"rotation_alumni_{membership}").value == "yes"
+
+
+def test_an_alumni_network_shows_active_and_resting_alumni_and_nothing_to_fill(login, store, pm, board):
+    clock.freeze(NOW - dt.timedelta(days=400))
+    for name in ("Carla", "Dina"):
+        store.write(lambda cur, pid=board[name]: cur.execute(
+            "INSERT INTO membership (network_id, person_id, start_date, planned_end_date) VALUES (?, ?, ?, ?)",
+            [board["alumni"], pid, clock.today(), clock.add_months(clock.today(), 36)]))
+    clock.freeze(NOW)
+    alumni.save_setting(store, pm, board["alumni"], 1, 6, 1)
+    alumni.confirm(store, pm, alumni.overview(store, pm, board["alumni"]).proposals[0]["id"])
+    at = login("program_manager", "places")
+    card = next(b for b in _blocks(at.main) if getattr(b, "key", None) == f"places_network_{board['alumni']}")
+    metrics = {e.label: e.value for e in elements(card) if e.type == "metric"}
+    assert metrics == {t("alumni.count.alumni"): "2", t("alumni.count.active"): "1", t("alumni.count.resting"): "1"}
+    assert page_links(card) == []
+    table = at.dataframe[0].value
+    row = table[table[t("places.network")] == "Alumni Netwerk"].iloc[0]
+    assert row.isna()[t("places.open_now")]
+    board_card = next(b for b in _blocks(at.main) if getattr(b, "key", None) == f"places_network_{board['board']}")
+    assert t("places.open_now") in {e.label for e in elements(board_card) if e.type == "metric"}
+
+
+def _blocks(block):
+    yield block
+    for child in block.children.values():
+        if hasattr(child, "children"):
+            yield from _blocks(child)

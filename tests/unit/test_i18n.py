@@ -237,7 +237,7 @@ def test_plural_messages_are_asked_for_with_a_count():
 
 
 def _runtime_families():
-    from crm_app.access import sessions
+    from crm_app.access import audit, sessions
     from crm_app.insight import counted, funnel, population
     from crm_app.networks import composition, offers, registry, rotation, selection
     from crm_app.privacy import erasure, retention
@@ -255,7 +255,7 @@ def _runtime_families():
         ("label.dash_stage.", funnel.FUNNEL_STAGES),
         ("label.dash_dimension.", {*population.DIMENSIONS, *funnel.REACH_DIMENSIONS}),
         ("label.dash_level.", {level for levels in population.LEVELS.values() for level in levels}),
-        ("label.dash_unknown.", [counted.UNKNOWN]),
+        ("label.dash_unknown.", [counted.UNKNOWN]), ("label.audit_action.", audit.ACTIONS),
         ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
         ("label.session_method.", sessions.METHODS), ("sessions.limit.", sessions.LIMITS),
         ("sessions.limit_help.", sessions.LIMITS),
@@ -393,3 +393,10 @@ def test_every_option_has_a_label_in_every_language(group, values):
 
 def test_no_value_has_a_label_too():
     assert i18n.label("gender", None, "en") == CATALOGUES["en"]["field.none"]
+
+
+def test_no_dutch_text_says_aanmelden():
+    """In Dutch software "aanmelden" reads as "log in": registering a candidate and the kiosk use other words."""
+    said = {key: text for key, text in CATALOGUES["nl"].items()
+            if re.search(r"\baan(ge)?meld|\bmeld je aan", str(text), re.IGNORECASE)}
+    assert not said

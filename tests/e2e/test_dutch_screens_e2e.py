@@ -1,0 +1,115 @@
+"""Every screen in Dutch, in Chromium, on the demo data: no English text of Streamlit's own that the app can replace.
+
+Each screen is opened by a role allowed to open it (crm_app.access.screens); the test reads the page's text and
+its aria-label, placeholder and title attributes. Streamlit's texts the app cannot replace (no parameter for
+them) are the allow-list below, the same list as docs/i18n.md, "Streamlit's own texts".
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from e2e_kit import DESKTOP, ROOT, TIMEOUT_MS, Server, key, main_area, settled, t
+from playwright.sync_api import expect
+
+from crm_app.access import screens
+from crm_app.core import permissions
+from crm_app.core.store import Store
+from crm_app.demo.fill import DEMO_ACCOUNTS, DEMO_PASSWORD, fill_demo
+
+pytestmark = pytest.mark.e2e
+
+# Streamlit's English defaults a screen may show; each one the app can replace (placeholder=, anchor=False, ...).
+ENGLISH = ("Choose an option", "Choose options", "Select all", "No options to select", "Link to heading",
+           "Select a date", "Add row", "Delete row", "Select...")
+# Streamlit's texts without a parameter (docs/i18n.md, "Streamlit's own texts"): not looked for here.
+ALLOWED = ("Show password", "Hide password", "Clear value", "Clear all", "No results", "Press Enter to apply",
+           "Previous month", "Next month", "Drag and drop file here", "Browse files", "Running…")
+# Axes: an English month ("Oct 2024") or a count drawn with decimals ("0.000000").
+CHART_TEXT = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d\.0{3,}")
+ROLE_ORDER = ("admin", "program_manager", "coordinator", "outreach", "kiosk")
+USERNAMES = {role: username for username, _, role in DEMO_ACCOUNTS}
+
+TEXTS_JS = """() => {
+    const texts = [document.body.innerText];
+    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
+        for (const name of ['aria-label', 'placeholder', 'title', 'alt']) {
+            if (el.hasAttribute(name)) texts.push(el.getAttribute(name));
+        }
+    }
+    return texts;
+}"""
+SVG_JS = "() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart] svg text'), e => e.textContent)"
+
+
+def _role_for(screen) -> str:
+    return next(role for role in ROLE_ORDER if permissions.allowed(role, screen.action))
+
+
+WALK = {role: [s for s in screens.SCREENS if _role_for(s) == role] for role in ROLE_ORDER}
+
+
+@pytest.fixture(scope="module")
+def demo_server(e2e_dir, template_store):
+    db = e2e_dir / "dutch.duckdb"
+    shutil.copyfile(template_store, db)
+    store = Store(db)
+    try:
+        fill_demo(store, persons=300, seed=2026)
+        with store.read() as cur:
+            person_id = cur.execute("SELECT min(id) FROM person").fetchone()[0]
+    finally:
+        store.close()
+    srv = Server(db, e2e_dir / "dutch.log")
+    srv.person_id = person_id
+    yield srv
+    srv.stop()
+
+
+def english_on(page) -> set[str]:
+    texts = page.evaluate(TEXTS_JS)
+    found = {phrase for phrase in ENGLISH for text in texts if phrase in (text or "")}
+    found |= {text for text in page.evaluate(SVG_JS) if CHART_TEXT.search(text)}
+    return found
+
+
+def open_screen(page, base_url: str, screen, person_id: int) -> None:
+    if screen.hidden:
+        page.goto(f"{base_url}/{screen.key}?id={person_id}")
+    elif screen.key != "self_register":   # the kiosk has this one screen and no navigation
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=t(screen.title_key), exact=True).click()
+    expect(main_area(page).locator("h1").first).to_be_visible()
+    expect(page.get_by_role("heading", name=t("login.title"))).to_have_count(0)
+    settled(page)
+    page.wait_for_timeout(300)   # charts draw after the script run ends
+
+
+def test_the_allow_list_is_the_documented_one():
+    doc = (ROOT / "docs" / "i18n.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Streamlit's own texts"):]
+    assert [text for text in ALLOWED if f'"{text}"' not in section] == []
+    assert not set(ALLOWED) & set(ENGLISH)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLE_ORDER if WALK[r]])
+def test_no_english_streamlit_default_on_any_dutch_screen(browser, demo_server, role):
+    assert sum(len(w) for w in WALK.values()) == len(screens.SCREENS)
+    context = browser.new_context(**DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(demo_server.url)
+        key(page, "login_username").locator("input").fill(USERNAMES[role])
+        key(page, "login_password").locator("input").fill(DEMO_PASSWORD)
+        key(page, "login_submit").locator("button").click()
+        expect(page.get_by_role("heading", name=t("login.title"))).to_have_count(0)
+        found = {}
+        for screen in sorted(WALK[role], key=lambda s: s.hidden):   # the person screen by URL, last
+            open_screen(page, demo_server.url, screen, demo_server.person_id)
+            english = english_on(page)
+            if english:
+                found[screen.key] = sorted(english)
+        assert not found, f"English on Dutch screens ({role}): {found}"
+    finally:
+        context.close()
