@@ -280,8 +280,9 @@ def _max_age(absolute_end_utc) -> int:
 
 
 def cookie_script(token: str, max_age: int) -> str:
-    """The only raw HTML the app renders. Nothing typed by a user reaches it: the token is made by
-    sessions.start (url-safe base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
+    """Raw HTML (the only other is crm_app.ui.keypad's script). Nothing typed by a user reaches it: the
+    token is made by sessions.start (url-safe base64) and anything else is refused here; json.dumps
+    quotes it for JavaScript."""
     if not _TOKEN_SHAPE.fullmatch(token):
         raise ValueError("not a session token")
     return (

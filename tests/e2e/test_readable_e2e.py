@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from e2e_kit import DESKTOP, TIMEOUT_MS, Server, key, main_area, settled
+from e2e_kit import DESKTOP, PHONE, TIMEOUT_MS, Server, key, main_area, settled, t
 from playwright.sync_api import Page, expect
 
 from crm_app.core.store import Store
@@ -142,3 +142,27 @@ def test_text_has_enough_contrast_on_every_main_screen(new_page, demo_server):
     open_screen(kiosk, demo_server, "self_register")
     found["self_register"] = low_contrast(kiosk)
     assert not any(found.values()), "\n".join(f"{screen}: {line}" for screen, bad in found.items() for line in bad)
+
+
+# -- the telephone keypad ------------------------------------------------------------------------------
+def has_the_telephone_keypad(page: Page, widget_key: str) -> None:
+    expect(key(page, widget_key).locator("input")).to_have_attribute("inputmode", "tel")
+
+
+def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
+    page = new_page(PHONE)
+    log_in(page, demo_server, "manager")
+    open_screen(page, demo_server, "register")
+    has_the_telephone_keypad(page, "register_phone")
+    open_screen(page, demo_server, first_person_path(page, demo_server))
+    has_the_telephone_keypad(page, "person_phone")
+    # through the app's own navigation (no page load): the field is drawn anew and still gets it
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.register"), exact=True).dispatch_event("click")
+    expect(main_area(page).get_by_role("heading", name=t("register.title"))).to_be_visible()
+    has_the_telephone_keypad(page, "register_phone")
+    expect(key(page, "register_email").locator("input")).not_to_have_attribute("inputmode", "tel")
+
+    kiosk = new_page(PHONE)
+    log_in(kiosk, demo_server, "kiosk")
+    open_screen(kiosk, demo_server, "self_register")
+    has_the_telephone_keypad(kiosk, "kiosk_phone")
