@@ -166,3 +166,28 @@ def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
     log_in(kiosk, demo_server, "kiosk")
     open_screen(kiosk, demo_server, "self_register")
     has_the_telephone_keypad(kiosk, "kiosk_phone")
+
+
+# -- no built-in table download ------------------------------------------------------------------------
+def toolbar_labels(page: Page, table) -> list[str]:
+    """The buttons on a table's toolbar, which shows on hover."""
+    table.scroll_into_view_if_needed()
+    table.hover()
+    buttons = table.get_by_test_id("stElementToolbar").get_by_role("button")
+    expect(buttons.first).to_be_visible()
+    return [button.get_attribute("aria-label") or button.inner_text() for button in buttons.all()]
+
+
+def test_tables_with_names_offer_no_download_of_their_own(new_page, demo_server):
+    """Streamlit's own CSV download would bypass the audited, formula-safe export (alumni, the seat
+    timeline and open places here; the setting is app-wide)."""
+    page = new_page()
+    log_in(page, demo_server, "manager")
+    seen = {}
+    for path in ("alumni", "rotation", "places"):
+        open_screen(page, demo_server, path)
+        tables = main_area(page).get_by_test_id("stElementContainer").filter(has=page.get_by_test_id("stDataFrame"))
+        expect(tables.first).to_be_visible()
+        for index, table in enumerate(tables.all()):
+            seen[f"{path} {index}"] = toolbar_labels(page, table)
+    assert len(seen) >= 4 and not [labels for labels in seen.values() if any("download" in x.lower() for x in labels)], seen
