@@ -191,3 +191,42 @@ def test_tables_with_names_offer_no_download_of_their_own(new_page, demo_server)
         for index, table in enumerate(tables.all()):
             seen[f"{path} {index}"] = toolbar_labels(page, table)
     assert len(seen) >= 4 and not [labels for labels in seen.values() if any("download" in x.lower() for x in labels)], seen
+
+
+# -- headings on a phone ---------------------------------------------------------------------------------
+# No heading sticks out, and each word stays on one line: the line of every letter is compared with
+# the next one's (the last box of a one-letter range: at a soft-hyphen break the first box is the
+# drawn hyphen). A change of line between two letters of a word is a mid-word break, unless it is at
+# a soft hyphen (U+00AD) or after a hyphen, where the word is meant to break.
+SPLIT_HEADINGS = r"""() => {
+  const bad = [];
+  const lineOf = (node, i) => {
+    const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+    const boxes = [...range.getClientRects()].filter(r => r.height > 0);
+    return boxes.length ? Math.round(boxes.at(-1).top) : null;
+  };
+  for (const heading of document.querySelectorAll('[data-testid=stMain] :is(h1, h2, h3, h4, h5, h6)')) {
+    if (heading.scrollWidth > heading.clientWidth) bad.push(`too wide: ${heading.textContent}`);
+    const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (let i = 0; i + 1 < text.length; i++) {
+        const [one, two] = [text[i], text[i + 1]];
+        if (/\s/.test(one) || /\s/.test(two) || '\u00ad-'.includes(one) || two === '\u00ad') continue;
+        const [here, next] = [lineOf(node, i), lineOf(node, i + 1)];
+        if (here !== null && next !== null && here !== next) bad.push(`split: ${text.slice(0, i + 1)}/${text.slice(i + 1)}`);
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def test_headings_keep_their_words_whole_on_a_phone(new_page, demo_server):
+    page = new_page(PHONE)
+    found = {}
+    log_in(page, demo_server, "manager")
+    for path in (*MANAGER_SCREENS, "home", "networks", "follow_ups", "privacy", first_person_path(page, demo_server)):
+        open_screen(page, demo_server, path)
+        found[path] = page.evaluate(SPLIT_HEADINGS)
+    assert not any(found.values()), "\n".join(f"{screen}: {line}" for screen, bad in found.items() for line in bad)
