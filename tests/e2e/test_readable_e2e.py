@@ -16,7 +16,7 @@ from crm_app.demo.fill import DEMO_PASSWORD, fill_demo
 
 pytestmark = pytest.mark.e2e
 
-# The screens a program manager walks (url path, a widget key that shows the screen is drawn).
+# The screens a program manager walks (url paths).
 MANAGER_SCREENS = ("register", "find", "places", "fill", "waitlist", "members", "alumni", "rotation", "dashboards")
 
 
