@@ -117,7 +117,8 @@ with overview:
             [{tr("field.consent_method"): label("consent_method", c["method"]),
               "": f"{label('consent_purpose', c['purpose'])}: "
                   f"{tr('person.given' if c['granted'] else 'person.withdrawn')}",
-              "v": c["text_version"], "📅": fmt_datetime(c["recorded_utc"]), "👤": c["recorded_by"] or ""}
+              "v": c["text_version"], tr("person.consent_recorded"): fmt_datetime(c["recorded_utc"]),
+              tr("person.consent_recorded_by"): c["recorded_by"] or ""}
              for c in person["consent_history"]], hide_index=True, width="stretch")
 
     if person["consents"].get("diversity_statistics"):

@@ -26,14 +26,15 @@ table = pd.DataFrame([{
     tr("places.open_now"): None if r.active_alumni is not None else r.open_now,   # an alumni network: none to fill
     tr("places.opening_soon"): r.opening_soon,
     tr("places.waiting"): r.waiting,
-    tr("places.below_min"): "⚠️ " + tr("places.below_min_text", min=r.min_places) if r.below_min else "",
-    tr("places.targets_short"): f"⚠️ {r.targets_short}" if r.targets_short else "✓",
+    tr("places.below_min"): tr("places.below_min_text", min=r.min_places) if r.below_min else "",
+    tr("places.targets_short"): f"{r.targets_short} {tr('target.short')}" if r.targets_short else tr("target.met"),
 } for r in rows])
 st.dataframe(table, hide_index=True, width="stretch", key="places_table")
 st.download_button(tr("places.download"), exports.csv_bytes(table), "open_places.csv",
                    "text/csv", key="places_download")
 
-status_text = {"met": "✅ " + tr("target.met"), "short": "⚠️ " + tr("target.short"), "over": "⚠️ " + tr("target.over")}
+status_text = {"met": ":material/check_circle: " + tr("target.met"), "short": ":material/warning: " + tr("target.short"),
+               "over": ":material/warning: " + tr("target.over")}
 for row in rows:
     with st.container(border=True, key=f"places_network_{row.network_id}"):
         st.markdown(f"**{row.name}** · {label('network_kind', row.kind)}")

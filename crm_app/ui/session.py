@@ -280,9 +280,9 @@ def _max_age(absolute_end_utc) -> int:
 
 
 def cookie_script(token: str, max_age: int) -> str:
-    """One of the two raw HTML scripts the app renders (the other: crm_app.ui.feedback's focus script).
-    Nothing typed by a user reaches it: the token is made by sessions.start (url-safe base64) and anything
-    else is refused here; json.dumps quotes it for JavaScript."""
+    """One of the three raw HTML scripts the app renders (the others: crm_app.ui.feedback's focus script and
+    crm_app.ui.keypad's). Nothing typed by a user reaches it: the token is made by sessions.start (url-safe
+    base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
     if not _TOKEN_SHAPE.fullmatch(token):
         raise ValueError("not a session token")
     return (

@@ -16,6 +16,7 @@ from crm_app.core import reference
 from crm_app.core.clock import today
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
+from crm_app.ui import keypad
 from crm_app.ui.text import date_format, label, lang, tr
 
 PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
@@ -127,6 +128,7 @@ def contact_fields(screen: str, errors: dict[str, str]) -> None:
         field_error(errors, "phone_country")
     with phone_col:
         st.text_input(tr("field.phone"), key=f"{screen}_phone", max_chars=40, placeholder="06 12345678")
+        keypad.telephone(f"{screen}_phone")
         field_error(errors, "phone")
     st.text_input(tr("field.email"), key=f"{screen}_email", max_chars=254)
     field_error(errors, "email")

@@ -167,6 +167,6 @@ def test_the_cookie_script_carries_the_session_and_the_safe_attributes(login):
 
 @pytest.mark.parametrize("hostile", ['x";alert(1)//', "</script><script>alert(1)</script>", "a b", "a" * 200])
 def test_the_cookie_script_refuses_anything_but_a_session_token(hostile):
-    """The one raw HTML the app renders: nothing but a server-made token may reach it."""
+    """Raw HTML the app renders: nothing but a server-made token may reach it."""
     with pytest.raises(ValueError):
         session.cookie_script(hostile, 60)

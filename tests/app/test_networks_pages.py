@@ -112,7 +112,7 @@ def test_places_shows_open_places_and_the_shortfalls(login, board):
                                    t("places.opening_soon"): "0"}
     assert values(card, "warning") == [t("places.below_min_text", min=15)]
     text = main_text(card)
-    assert f"Gender Vrouw: minstens 6 (40% van 15): ⚠️ {t('target.short')}" in text
+    assert f"Gender Vrouw: minstens 6 (40% van 15): :material/warning: {t('target.short')}" in text
     table = at.dataframe[0].value
     row = table.iloc[0].to_dict()
     assert (row[t("places.members")], row[t("places.open_now")], row[t("places.on_offer")], row[t("places.waiting")]) \

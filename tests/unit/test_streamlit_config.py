@@ -24,3 +24,8 @@ def test_magic_is_off():
 def test_tracebacks_go_through_the_log_filter_not_rich():
     """A rich traceback is printed past crm_app/ui/logsafe.py's filter, database values and all."""
     assert CONFIG["logger"]["enableRich"] is False
+
+
+def test_tables_offer_no_download_of_their_own():
+    """Exports go through crm_app.privacy.exports (audited, formula-safe), never a table's own button."""
+    assert CONFIG["client"]["disableDataExport"] is True
