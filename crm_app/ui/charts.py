@@ -15,9 +15,28 @@ from crm_app.privacy import exports
 from crm_app.ui.text import lang, tr
 
 COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)   # whole people: no "0.000000" when every count is hidden
+TEXT_COLOURS = ("#ffffff", "#1b1b1b")
 STATUS_COLORS = {"met": "#2e7d32", "at_risk": "#f9a825", "not_met": "#c62828"}
 _LABEL_GROUPS = {"gender": "gender", "education_level": "education_level", "education_band": "education_band",
                  "integration_route": "integration_route", "region": "region_group", "continent": "region_group"}
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours, from 1 to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """White or near-black, whichever reads better on the background (at least 4.5:1 on any colour we use)."""
+    return max(TEXT_COLOURS, key=lambda text: contrast(text, background))
 
 
 def localised(chart: alt.Chart) -> alt.Chart:

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from crm_app.core import formats
-from crm_app.ui.charts import localised
+from crm_app.ui.charts import localised, text_colour_on
 from crm_app.ui.text import fmt_date, lang, tr
 
 # status → colour, in the order the legend lists them
@@ -27,6 +27,7 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
     frame["place"] = [f"{tr('rotation.col.seat')} {s:02d}" for s in frame["seat"]]
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
+    frame["label_colour"] = [text_colour_on(TIMELINE_COLOURS[s]) for s in frame["status"]]
     present = [s for s in TIMELINE_COLOURS if s in set(frame["status"])]
     scale = alt.Scale(domain=[tr(f"rotation.status.{s}") for s in present],
                       range=[TIMELINE_COLOURS[s] for s in present])
@@ -40,7 +41,8 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
                  alt.Tooltip("end:T", title=tr("rotation.col.end"), format=formats.d3_date(lang()))])
     gantt = base.mark_bar(cornerRadius=3).encode(color=alt.Color("status_text:N", title=None, scale=scale,
                                                                  legend=alt.Legend(orient="bottom", columns=2)))
-    labels = base.mark_text(align="left", dx=4, fontSize=10, color="#1b1b1b").encode(text="holder:N")
+    labels = base.mark_text(align="left", dx=4, fontSize=10).encode(   # light text on dark bars, dark on light
+        text="holder:N", color=alt.Color("label_colour:N", scale=None, legend=None))
     now = alt.Chart(pd.DataFrame({"day": [pd.Timestamp(today)], "text": [tr("rotation.today")]}))
     today_line = now.mark_rule(color="#1b1b1b", strokeDash=[4, 3]).encode(x="day:T")
     today_text = now.mark_text(align="left", baseline="top", dx=3, y=0, fontSize=10).encode(x="day:T", text="text:N")

@@ -1,0 +1,54 @@
+"""Charts as a reader meets them: names readable on every timeline bar, exported PNGs that say what they show."""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+from crm_app.ui import rotation_charts
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _wcag_contrast(first: str, second: str) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _layer(spec: dict, mark: str) -> dict:
+    return next(layer for layer in spec["layer"]
+                if (layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == mark)
+
+
+def _mark(layer: dict) -> dict:
+    return layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
+
+
+def test_every_name_on_a_timeline_bar_has_at_least_4_5_to_1_contrast():
+    start = dt.date(2026, 1, 1)
+    bars = [{"seat": i + 1, "holder": f"Naam {i}", "status": status, "term": 1, "start": start,
+             "end": start + dt.timedelta(days=365)} for i, status in enumerate(rotation_charts.TIMELINE_COLOURS)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chart, _, _ = rotation_charts.seat_timeline(bars, start + dt.timedelta(days=30))
+        spec = chart.to_dict()
+    bar_colour = _layer(spec, "bar")["encoding"]["color"]
+    scale = dict(zip(bar_colour["scale"]["domain"], bar_colour["scale"]["range"]))
+    text = _layer(spec, "text")
+    rows = next(iter(spec["datasets"].values()))
+    pairs = set()
+    for row in rows:
+        background = scale[row[bar_colour["field"]]]
+        encoded = text["encoding"].get("color")
+        if encoded is None:
+            foreground = _mark(text).get("color", "#000000")
+        else:
+            assert encoded.get("scale") is None   # the field holds the colour itself
+            foreground = row[encoded["field"]]
+        pairs.add((background, foreground))
+    assert len({b for b, _ in pairs}) == len(rotation_charts.TIMELINE_COLOURS)
+    for background, foreground in pairs:
+        assert _wcag_contrast(background, foreground) >= 4.5, (background, foreground)
