@@ -5,6 +5,7 @@ Every number here comes suppressed from crm_app.insight; no name is ever shown.
 import pandas as pd
 import streamlit as st
 
+from crm_app.core import clock
 from crm_app.core.i18n import label as i18n_label
 from crm_app.insight.composition import compare_screen, composition_screen
 from crm_app.insight.counted import PERIODS, Filters
@@ -40,6 +41,7 @@ filters = Filters(network_id, municipality, period)
 k = min_cell_size(store)
 st.caption(tr("dash.intro", k=k, k_minus=k - 1))
 slug = "all" if network_id is None else str(network_id)
+png_title = charts.export_title(names.get(network_id), clock.today(), k, period, municipality)
 
 # One view at a time (not st.tabs, which would compute every view on every rerun).
 VIEWS = ("composition", "targets", "over_time", "funnel", "compare")
@@ -47,7 +49,7 @@ view = st.segmented_control(tr("dash.view"), VIEWS, key="dashboards_view", defau
                             format_func=lambda v: tr(f"dash.tab.{v}"), label_visibility="collapsed") or "composition"
 
 
-def _population_view(view, key: str, dimension: str) -> None:
+def _population_view(view, key: str, dimension: str, title: dict) -> None:
     """One population on one dimension: chart, table, downloads — or why nothing is shown."""
     if view.withheld_reason == "too_few":
         st.info(tr("dash.too_few", k=k))
@@ -66,7 +68,7 @@ def _population_view(view, key: str, dimension: str) -> None:
         st.caption(tr("dash.coarser", level=label("dash_level", shown.level)))
     title = f"{label('dash_population', view.population)} · {label('dash_dimension', dimension)}"
     charts.show(charts.bar_chart(shown.level, shown.table, title), charts.table_frame(shown.level, shown.table),
-                key, f"dashboard_{view.population}_{dimension}_{slug}")
+                key, f"dashboard_{view.population}_{dimension}_{slug}", title)
 
 
 if view == "composition":
@@ -78,7 +80,7 @@ if view == "composition":
     screen = composition_screen(store, actor, filters, populations=(population,))
     if population == "members" and screen.members_as_of and screen.members_as_of != screen.as_of:
         st.caption(tr("dash.members_as_of", date=fmt_date(screen.members_as_of), k=k))
-    _population_view(screen.populations[population], "dashboards_composition", dimension)
+    _population_view(screen.populations[population], "dashboards_composition", dimension, png_title)
 
 elif view == "targets":
     rows = targets_screen(store, actor, network_id=network_id)
@@ -101,7 +103,8 @@ elif view == "targets":
         st.altair_chart(chart, width="stretch", key="dashboards_targets_chart")
         frame = pd.DataFrame(table)
         st.dataframe(frame, hide_index=True, width="stretch", key="dashboards_targets_table")
-        charts.downloads(chart, frame, "dashboards_targets", f"dashboard_targets_{slug}")
+        charts.downloads(chart, frame, "dashboards_targets", f"dashboard_targets_{slug}",
+                         charts.export_title(names.get(network_id), clock.today(), k))
 
 elif view == "over_time":
     time_dimension = st.selectbox(tr("dash.dimension"), DIMENSIONS, key="dashboards_time_dimension",
@@ -122,7 +125,7 @@ elif view == "over_time":
             tr("dash.held"): ["✓" if h else "" for h in frame["held"]],
         })
         charts.show(charts.over_time_chart(history.level, frame), table, "dashboards_over_time",
-                    f"dashboard_over_time_{time_dimension}_{slug}")
+                    f"dashboard_over_time_{time_dimension}_{slug}", png_title)
 
 elif view == "funnel":
     funnel = funnel_screen(store, actor, filters)
@@ -149,7 +152,7 @@ elif view == "funnel":
     st.subheader(tr("dash.funnel_by_kind"), anchor=False)
     table, long = _funnel_frame(funnel.by_kind, lambda kind: label("source_kind", kind))
     if not table.empty:
-        charts.show(charts.funnel_chart(long), table, "dashboards_funnel_kind", f"dashboard_funnel_{slug}")
+        charts.show(charts.funnel_chart(long), table, "dashboards_funnel_kind", f"dashboard_funnel_{slug}", png_title)
     st.subheader(tr("dash.funnel_by_channel"), anchor=False)
     table, _ = _funnel_frame(funnel.by_channel, _channel_label)
     if not table.empty:
@@ -193,4 +196,5 @@ else:
             for column, nid, view in zip(st.columns(2), (network_id, other), (result.left, result.right)):
                 with column:
                     st.markdown(f"**{names[nid]}**")
-                    _population_view(view, f"dashboards_compare_{nid}", compare_dimension)
+                    _population_view(view, f"dashboards_compare_{nid}", compare_dimension,
+                                     charts.export_title(names[nid], clock.today(), k))

@@ -6,6 +6,8 @@ spec, its tooltips, the PNG made from it and the CSV beside it show nothing more
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -128,30 +130,59 @@ def funnel_chart(frame: pd.DataFrame) -> alt.Chart:
     ).properties(width="container", height=280))
 
 
-def png(chart: alt.Chart) -> bytes:
-    """The chart as a PNG (vl-convert, no browser needed); a fixed width, since "container" has none."""
-    import vl_convert
+def export_title(network: str | None, day: dt.date, k: int, period: str | None = None,
+                 municipality: str | None = None) -> dict:
+    """A PNG's title and subtitle: which network, on which day, with which filters and which hidden counts.
+
+    A downloaded picture travels without the screen around it, so it says this itself. Period and
+    municipality are None where the view does not filter by them.
+    """
+    lines = []
+    if period is not None:
+        lines.append(tr("dash.png_filters", period=tr(f"dash.period.{period}"),
+                        municipality=municipality or tr("dash.all_municipalities")))
+    lines.append(tr("dash.png_min_cell", k=k, k_minus=k - 1))
+    return {"text": tr("dash.png_title", network=network or tr("dash.all_networks"),
+                       date=formats.date(day, lang())), "subtitle": lines}
+
+
+def png_spec(chart: alt.Chart, title: dict | None = None) -> dict:
+    """The Vega-Lite spec the PNG is drawn from: a fixed width (since "container" has none) and the export title,
+    under which the chart's own title becomes the first subtitle line."""
     spec = chart.to_dict()
     spec["width"] = 640
+    own = spec.pop("title", None)
     for layer in spec.get("layer", []):
         layer.pop("width", None)
-    return vl_convert.vegalite_to_png(spec, scale=2)
+        own = layer.pop("title", None) or own
+    if title is not None:
+        spec["title"] = {**title, "subtitle": ([own] if own else []) + title["subtitle"], "anchor": "start"}
+    elif own:
+        spec["title"] = own
+    return spec
 
 
-def show(chart: alt.Chart, table: pd.DataFrame, key: str, filename: str) -> None:
+def png(chart: alt.Chart, title: dict | None = None) -> bytes:
+    """The chart as a PNG (vl-convert, no browser needed)."""
+    import vl_convert
+    return vl_convert.vegalite_to_png(png_spec(chart, title), scale=2)
+
+
+def show(chart: alt.Chart, table: pd.DataFrame, key: str, filename: str, title: dict | None = None) -> None:
     """Chart and its table side by side, with the PNG and CSV downloads below."""
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     with right:
         st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table")
-    downloads(chart, table, key, filename)
+    downloads(chart, table, key, filename, title)
 
 
-def downloads(chart: alt.Chart | None, table: pd.DataFrame, key: str, filename: str) -> None:
+def downloads(chart: alt.Chart | None, table: pd.DataFrame, key: str, filename: str, title: dict | None = None) -> None:
+    """PNG (with `title`, see export_title) and CSV downloads of a chart and its table."""
     left, right = st.columns(2)
     if chart is not None:
-        left.download_button(tr("dash.download_png"), lambda: png(chart), f"{filename}.png", "image/png",
+        left.download_button(tr("dash.download_png"), lambda: png(chart, title), f"{filename}.png", "image/png",
                              key=f"{key}_png", icon=":material/image:")
     right.download_button(tr("dash.download_csv"), exports.csv_bytes(table), f"{filename}.csv", "text/csv",
                           key=f"{key}_csv", icon=":material/table:")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 
+import pandas as pd
+
 from crm_app.ui import rotation_charts
 
 
@@ -52,3 +54,48 @@ def test_every_name_on_a_timeline_bar_has_at_least_4_5_to_1_contrast():
     assert len({b for b, _ in pairs}) == len(rotation_charts.TIMELINE_COLOURS)
     for background, foreground in pairs:
         assert _wcag_contrast(background, foreground) >= 4.5, (background, foreground)
+
+
+def _exported_spec(monkeypatch, chart, title) -> tuple[dict, bytes]:
+    """The spec charts.png hands to vl-convert, and the PNG it draws from it."""
+    import vl_convert
+
+    from crm_app.ui import charts
+    handed = {}
+    real = vl_convert.vegalite_to_png
+
+    def spy(spec, **kwargs):
+        handed["spec"] = spec
+        return real(spec, **kwargs)
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", spy)
+    image = charts.png(chart, title)
+    return handed["spec"], image
+
+
+def test_an_exported_png_says_which_network_day_filters_and_hidden_counts_it_shows(monkeypatch):
+    from crm_app.insight import suppression
+    from crm_app.ui import charts
+    table = suppression.suppress(["woman", "man", "other"], [3, 9, 12], 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chart = charts.bar_chart("gender", table, "Leden · Geslacht")
+        title = charts.export_title("De Stem", dt.date(2026, 11, 30), 5, "12", "Utrecht")
+        spec, image = _exported_spec(monkeypatch, chart, title)
+    assert image.startswith(b"\x89PNG")
+    assert spec["title"]["text"] == "De Stem · stand op 30-11-2026"
+    assert spec["title"]["subtitle"] == ["Leden · Geslacht", "Periode: Laatste 12 maanden · Gemeente: Utrecht",
+                                         'Aantallen van 1 tot en met 4 staan er als "<5"; "×" is een verborgen aantal.']
+    assert all("title" not in layer for layer in spec["layer"])   # drawn once, above the chart
+
+
+def test_an_exported_png_of_every_network_says_so(monkeypatch):
+    from crm_app.ui import charts
+    frame = pd.DataFrame({"target": ["De Stem: Vrouw ≥ 6"], "column": ["Nu"], "status": ["met"],
+                       "text": ["Gehaald"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        title = charts.export_title(None, dt.date(2026, 1, 5), 10, "all", None)
+        spec, _ = _exported_spec(monkeypatch, charts.status_chart(frame), title)
+    assert spec["title"]["text"] == "Alle netwerken · stand op 05-01-2026"
+    assert spec["title"]["subtitle"][0] == "Periode: Alles · Gemeente: Alle gemeenten"
+    assert "10" in spec["title"]["subtitle"][1] and "9" in spec["title"]["subtitle"][1]
