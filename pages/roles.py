@@ -8,9 +8,9 @@ from crm_app.ui.text import lang, tr
 
 session.require("user.manage")
 
-st.title(tr("roles.title"))
+st.title(tr("roles.title"), anchor=False)
 st.caption(tr("roles.intro"))
 for heading, (header, rows) in ((tr("roles.screens"), roles.screens_table(lang())),
                                 (tr("roles.actions"), roles.actions_table(lang()))):
-    st.subheader(heading)
+    st.subheader(heading, anchor=False)
     st.dataframe([dict(zip(header, row)) for row in rows], hide_index=True, width="stretch")

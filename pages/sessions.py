@@ -33,7 +33,7 @@ def _save_limits() -> None:
     buttons.run(sessions.change_limits, changes, flash=tr("sessions.limits_saved"))
 
 
-st.title(tr("sessions.title"))
+st.title(tr("sessions.title"), anchor=False)
 buttons.show_outcome({name: tr(f"sessions.limit.{name}") for name in LIMIT_FIELDS})
 
 rows = sessions.live_sessions(store, session.actor())
@@ -75,7 +75,7 @@ else:
                 every.button(tr("sessions.end_all", username=row["username"]), key="sessions_end_all",
                              on_click=state.update, args=({"sessions_confirm": ("all", row["username"])},))
 
-st.subheader(tr("sessions.limits"))
+st.subheader(tr("sessions.limits"), anchor=False)
 current = sessions.limits(store)
 for name, key in LIMIT_FIELDS.items():
     if key not in state:
