@@ -1,6 +1,6 @@
 """On a phone the sidebar starts collapsed: Tab from the top of the page must not land on its hidden links."""
 import pytest
-from e2e_kit import log_in, t
+from e2e_kit import log_in, settled, t
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +20,16 @@ def test_tab_on_a_phone_skips_the_collapsed_sidebar(phone, server, outreach_logi
     log_in(page, server.url, username)
     expect(page.get_by_role("heading", name=t("home.welcome", name=display_name))).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    page.reload()                   # Tab from the start of a freshly loaded page (the session cookie keeps the login)
+    expect(page.get_by_role("heading", name=t("home.welcome", name=display_name))).to_be_visible()
     viewport = page.viewport_size
+    settled(page)
     for press in range(6):
         page.keyboard.press("Tab")
         box = page.evaluate(_FOCUSED_BOX)
-        assert box is not None, press
+        if box is None:             # past the last element of the page: focus left the document
+            assert press >= 2, press
+            break
         assert box["visible"] and box["width"] > 0 and box["height"] > 0, (press, box)
         assert box["x"] + box["width"] > 0 and box["x"] < viewport["width"], (press, box)
         assert box["y"] + box["height"] > 0 and box["y"] < viewport["height"], (press, box)
