@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError
-from crm_app.ui import nav, session
+from crm_app.ui import nav, session, sidebar
 from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr
 
@@ -16,6 +16,7 @@ log = logging.getLogger("crm_app.web")
 if LANG_KEY not in st.session_state:
     st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
 st.set_page_config(page_title=tr("app.title"), page_icon=":material/diversity_3:", layout="centered")
+sidebar.hide_when_collapsed()
 with st.sidebar:
     st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
 

@@ -12,9 +12,10 @@ from crm_app.insight.counted import PERIODS, Filters
 from crm_app.insight.funnel import FUNNEL_STAGES, REACH_DIMENSIONS, funnel_screen
 from crm_app.insight.history import over_time_screen
 from crm_app.insight.population import DIMENSIONS, LEVELS, POPULATIONS, min_cell_size, municipalities
+from crm_app.insight.suppression import any_hidden
 from crm_app.insight.targets import targets_screen
 from crm_app.networks import reasons, registry
-from crm_app.ui import charts, session
+from crm_app.ui import charts, hidden_cells, session
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr
 
@@ -47,6 +48,7 @@ png_title = charts.export_title(names.get(network_id), clock.today(), k, period,
 VIEWS = ("composition", "targets", "over_time", "funnel", "compare")
 view = st.segmented_control(tr("dash.view"), VIEWS, key="dashboards_view", default="composition",
                             format_func=lambda v: tr(f"dash.tab.{v}"), label_visibility="collapsed") or "composition"
+shown_texts: list[str] = []   # every cell text shown in this view: any "<k" or "×" gets explained below
 
 
 def _population_view(view, key: str, dimension: str, title: dict) -> None:
@@ -66,6 +68,7 @@ def _population_view(view, key: str, dimension: str, title: dict) -> None:
         return
     if shown.coarser:
         st.caption(tr("dash.coarser", level=label("dash_level", shown.level)))
+    shown_texts.extend(shown.table.texts())
     title = f"{label('dash_population', view.population)} · {label('dash_dimension', dimension)}"
     charts.show(charts.bar_chart(shown.level, shown.table, title), charts.table_frame(shown.level, shown.table),
                 key, f"dashboard_{view.population}_{dimension}_{slug}", title)
@@ -118,6 +121,7 @@ elif view == "over_time":
     else:
         if history.level != LEVELS[time_dimension][0]:
             st.caption(tr("dash.coarser", level=label("dash_level", history.level)))
+        shown_texts.extend(frame["text"])
         table = pd.DataFrame({
             tr("dash.month"): [fmt_date(m) for m in frame["month"]],
             tr("dash.category"): [charts.category_label(history.level, c) for c in frame["category"]],
@@ -135,6 +139,7 @@ elif view == "funnel":
         table, long = [], []
         for name, counts, texts, conversion, days in zip(result.rows, result.counts, result.texts, result.conversion,
                                                         result.median_days):
+            shown_texts.extend(texts)
             shown = row_label(name)
             table.append({tr("dash.source"): shown, **dict(zip(stages, texts)),
                           tr("dash.conversion"): f"{conversion:.0%}" if conversion is not None else "",
@@ -169,6 +174,7 @@ elif view == "funnel":
             continue
         frame = table_.frame()
         for category, text, share in zip(frame["category"], frame["text"], frame["share"]):
+            shown_texts.append(text)
             reach_rows.append({tr("dash.source"): label("source_kind", kind),
                                tr("dash.category"): charts.category_label(reach_dimension, category),
                                tr("dash.count"): text, tr("dash.share"): f"{share:.0%}" if pd.notna(share) else ""})
@@ -198,3 +204,6 @@ else:
                     st.markdown(f"**{names[nid]}**")
                     _population_view(view, f"dashboards_compare_{nid}", compare_dimension,
                                      charts.export_title(names[nid], clock.today(), k))
+
+if any_hidden(shown_texts, k):
+    hidden_cells.explain(k, user.role)

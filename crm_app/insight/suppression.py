@@ -35,6 +35,11 @@ def hidden_text(k: int) -> str:
 SECONDARY_TEXT = "×"
 
 
+def any_hidden(texts, k: int) -> bool:
+    """Whether any of these shown cell texts is a hidden count ("<k" or "×")."""
+    return any(text in (hidden_text(k), SECONDARY_TEXT) for text in texts)
+
+
 @dataclass
 class Table:
     """One suppressed table of counts: category → count. Only `shown_counts()` may leave this module."""

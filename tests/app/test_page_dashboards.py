@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, t
+from apptest_kit import PAGES_DIR, elements, first_run, main_text, new_app, page_links, t
 
 from crm_app.core import i18n
 from crm_app.core.store import Store
@@ -198,3 +198,17 @@ def test_charts_speak_dutch_and_count_in_whole_numbers(login):
         for channel in _encodings(spec):
             if isinstance(channel, dict) and channel.get("type") == "quantitative" and "title" in channel:
                 assert channel.get("axis", {}).get("format") == "d", channel   # the axis that draws the labels
+
+
+def test_a_hidden_cell_is_explained_with_a_link_to_the_whole_target_status(login):
+    """A view that hides a cell says why, and a coordinator gets a link to Open places; a view without one does not."""
+    at = login("coordinator", "dashboards")
+    at.session_state["dashboards_view"] = "funnel"
+    at.run()
+    assert "<5" in main_text(at) or "×" in main_text(at), "the demo data hides a cell in the funnel"
+    assert t("dash.hidden_why", k=K, k_minus=K - 1) in main_text(at)
+    assert [(text, path) for text, path, _ in page_links(at.main)] == [(t("dash.hidden_targets_link"), "places")]
+    at.session_state["dashboards_view"] = "targets"
+    at.run()
+    assert t("dash.hidden_why", k=K, k_minus=K - 1) not in main_text(at)
+    assert not page_links(at.main)

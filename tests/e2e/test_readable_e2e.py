@@ -157,7 +157,8 @@ def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
     open_screen(page, demo_server, first_person_path(page, demo_server))
     has_the_telephone_keypad(page, "person_phone")
     # through the app's own navigation (no page load): the field is drawn anew and still gets it
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.register"), exact=True).dispatch_event("click")
+    page.get_by_test_id("stExpandSidebarButton").click()       # the collapsed sidebar is hidden on a phone
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.register"), exact=True).click()
     expect(main_area(page).get_by_role("heading", name=t("register.title"))).to_be_visible()
     has_the_telephone_keypad(page, "register_phone")
     expect(key(page, "register_email").locator("input")).not_to_have_attribute("inputmode", "tel")
