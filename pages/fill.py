@@ -81,7 +81,7 @@ st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 
 if state["fill_places"] != plan.open_places:
     plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])
 
-st.subheader(tr("fill.proposal", open=plan.open_places), anchor=False)
+st.subheader(trn("fill.proposal", plan.open_places), anchor=False)
 for proposal in plan.proposals:
     c = proposal.candidate
     with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
