@@ -105,7 +105,8 @@ if state.get("users_selected") != name:   # another account picked: its own role
     state.pop("users_confirm_disable", None)
 
 with st.container(border=True, key="users_account"):
-    st.subheader(tr("users.account", name=account["display_name"], username=name), anchor=False)
+    st.subheader(tr("users.account", name=widgets.escape(account["display_name"]), username=widgets.escape(name)),
+                 anchor=False)
     if account["id"] == user.id:
         st.caption(tr("users.own_account"))
     else:
