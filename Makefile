@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Hypothesis: thorough in CI (.ci/run sets CI=true), quick elsewhere (tests/conftest.py)
 export HYPOTHESIS_PROFILE ?= $(if $(filter true,$(CI)),ci,dev)
 
-.PHONY: run test bench chromium clean-venv
+.PHONY: run test bench debian-packages clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,9 @@ run: $(STAMP)
 	@echo "Open http://localhost:$(PORT) and log in with a demo account above (password printed at the first run: see README)."
 	$(PY) -m crm_app.cli --db "$(DB)" serve --port $(PORT)
 
-## test: install everything (Python packages, Debian's chromium) and run every test: in parallel on
+## test: install everything (Python packages, Debian's chromium and nginx) and run every test: in parallel on
 ## alone what is marked `serial`, then everything else on every core. Fails if either run fails; "no serial tests" (5) is fine.
-test: $(STAMP) chromium
+test: $(STAMP) debian-packages
 	@status=0; \
 	$(PY) -m pytest -m serial -n 0 -q || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	$(PY) -m pytest -m "not serial" -n auto --dist worksteal --durations=10 || status=$$?; \
@@ -43,9 +43,11 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.rotation_daily
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+## debian-packages: the browser the end-to-end tests drive, and the reverse proxy they go through
+debian-packages:
+	@{ command -v chromium && { command -v nginx || test -x /usr/sbin/nginx; }; } >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light >/dev/null; }
 
 clean-venv:
 	rm -rf $(VENV)

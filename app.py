@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError
-from crm_app.ui import nav, session, sidebar
+from crm_app.ui import actions, nav, session, sidebar
 from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr
 
@@ -37,6 +37,7 @@ else:
 session.sync_cookie(user)   # the crm_session cookie follows the server-side session (refresh, new tab)
 session.watch_expiry(user)  # an open screen turns into the login page when the session runs out
 
+actions.show_stray_refusal()   # a refusal a button's callback did not show itself
 try:
     with session.through_entry_script(user):
         page.run()

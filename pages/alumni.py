@@ -28,11 +28,13 @@ if network_id is None:
     st.stop()
 
 
+@actions.callback
 def _save_setting() -> None:
     buttons.run(alumni.save_setting, network_id, state.get("alumni_active_places"), state.get("alumni_period_months"),
                 state.get("alumni_active_periods"), flash=tr("alumni.setting_saved"))
 
 
+@actions.callback
 def _link(source_id: int) -> None:
     buttons.run(alumni.link_referral, source_id, state.get(f"alumni_link_{source_id}"), flash=tr("alumni.linked"))
 

@@ -22,20 +22,24 @@ if network_id is None:
     st.stop()
 
 
+@actions.callback
 def _make_offers(plan: selection.FillPlan) -> None:
     buttons.run(offers.make, plan.network_id, [p.candidate.entry_id for p in plan.proposals], plan.method,
                 {p.candidate.entry_id: p.reasons for p in plan.proposals},
                 flash=lambda made: trn("fill.offers_made", len(made)))
 
 
+@actions.callback
 def _ask(offer_id: int, response: str) -> None:
     state["fill_confirm"] = (offer_id, response)
 
 
+@actions.callback
 def _cancel() -> None:
     state.pop("fill_confirm", None)
 
 
+@actions.callback
 def _respond(offer_id: int, response: str) -> None:
     state.pop("fill_confirm", None)
     buttons.run(offers.respond, offer_id, response, flash=lambda result: tr(f"fill.offer_{result['status']}"))

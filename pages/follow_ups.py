@@ -3,7 +3,7 @@ import streamlit as st
 
 from crm_app.core.fields import display_name
 from crm_app.people import activities
-from crm_app.ui import session, widgets
+from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, tr
 
@@ -11,6 +11,7 @@ user = session.require("activity.log")
 store = get_store()
 
 
+@actions.callback
 def _done(activity_id: int) -> None:
     activities.mark_done(store, session.actor(), activity_id)
 

@@ -18,6 +18,7 @@ if network_id is None:
     st.stop()
 
 
+@actions.callback
 def _end(membership_id: int) -> None:
     buttons.run(memberships.end_early, membership_id, state.get(f"members_end_reason_{membership_id}"),
                 state.get(f"members_end_note_{membership_id}"), flash=tr("members.ended"))

@@ -4,7 +4,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import composition, reasons, registry
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import label, lang, tr
 
@@ -58,6 +58,7 @@ def _new_target_value() -> str | None:
     return state.get("networks_target_value") or None
 
 
+@actions.callback
 def _add_target() -> None:
     """Check the new target on its own (the places are checked on save) and put it in the list."""
     errors: list = []
@@ -77,11 +78,13 @@ def _add_target() -> None:
         state[f"networks_target_{field}"] = ANY
 
 
+@actions.callback
 def _delete_target(index: int) -> None:
     del state["networks_target_rows"][index]
     state["networks_errors"] = {}
 
 
+@actions.callback
 def _save(network_id: int | None) -> None:
     data = registry.NetworkInput(
         state["networks_name"], state["networks_kind"], state["networks_min_places"], state["networks_max_places"],

@@ -6,7 +6,7 @@ import streamlit as st
 from crm_app.core import i18n, permissions, reference
 from crm_app.core.clock import today
 from crm_app.core.errors import NotFound, ValidationError
-from crm_app.core.fields import display_name, format_phone
+from crm_app.core.fields import display_name, format_phone, record_id
 from crm_app.networks import registry, waitlists
 from crm_app.people import activities, persons
 from crm_app.people.stages import MANUAL_STAGES
@@ -20,12 +20,11 @@ store = get_store()
 state = st.session_state
 buttons = actions.Buttons("person_waitlist")   # the add-to-waiting-list button in the overview
 
-raw_id = st.query_params.get("id", "")
-if not raw_id.isdigit():
+person_id = record_id(st.query_params.get("id", ""))
+if person_id is None:
     st.info(tr("person.choose"))
     widgets.page_link("pages/find.py", tr("nav.find"), icon=":material/search:")
     st.stop()
-person_id = int(raw_id)
 try:
     person = persons.get(store, session.actor(), person_id, record_view=state.get("person_viewed_id") != person_id)
     state["person_viewed_id"] = person_id  # one audit event per opening, not one per redraw
@@ -40,6 +39,7 @@ if state.get("person_loaded_id") != person_id:
     state["person_stage"] = person["stage_manual"] or ""
 
 
+@actions.callback
 def _save_edit() -> None:
     try:
         persons.update(store, session.actor(), person_id, widgets.read_person(SCREEN),
@@ -52,11 +52,13 @@ def _save_edit() -> None:
     state.pop("person_loaded_id", None)  # reload the stored, normalised values
 
 
+@actions.callback
 def _save_stage() -> None:
     persons.set_stage(store, session.actor(), person_id, state.get("person_stage") or None)
     state["person_flash"] = tr("person.saved")
 
 
+@actions.callback
 def _log_activity() -> None:
     try:
         activities.log(store, session.actor(), person_id, state.get("person_activity_kind"),
@@ -70,6 +72,7 @@ def _log_activity() -> None:
     state["person_flash"] = tr("person.activity_saved")
 
 
+@actions.callback
 def _add_to_waitlist() -> None:
     buttons.run(waitlists.add, state["person_waitlist_network"], person_id, flash=tr("person.waitlist_added"))
 

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.privacy import backups, erasure, retention
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr
 
@@ -22,6 +22,7 @@ erase_tab, retention_tab, backup_tab = st.tabs([tr("privacy.erase"), tr("privacy
 
 
 # -- erasure ------------------------------------------------------------------------------------------
+@actions.callback
 def _erase_preview() -> None:
     state.pop("privacy_erase_pending", None)
     raw = str(state.get("privacy_person_id") or "").strip()
@@ -38,6 +39,7 @@ def _erase_preview() -> None:
     state["privacy_erase_pending"] = (int(raw), counts, name)
 
 
+@actions.callback
 def _erase_confirm() -> None:
     pending = state.pop("privacy_erase_pending", None)
     if not pending:
@@ -51,6 +53,7 @@ def _erase_confirm() -> None:
     state["privacy_person_id"] = ""
 
 
+@actions.callback
 def _erase_cancel() -> None:
     state.pop("privacy_erase_pending", None)
 
@@ -86,10 +89,12 @@ with erase_tab:
 
 
 # -- retention ----------------------------------------------------------------------------------------
+@actions.callback
 def _retention_preview() -> None:
     state["privacy_retention_items"] = retention.preview(store, session.actor())
 
 
+@actions.callback
 def _retention_apply() -> None:
     result = retention.apply(store, session.actor())
     state.pop("privacy_retention_items", None)
@@ -97,6 +102,7 @@ def _retention_apply() -> None:
                                 entries=result["waitlist_expired"])
 
 
+@actions.callback
 def _retention_switch(on: bool) -> None:
     try:
         retention.enable(store, session.actor(), on)
@@ -104,6 +110,7 @@ def _retention_switch(on: bool) -> None:
         state["privacy_retention_error"] = exc
 
 
+@actions.callback
 def _save_rules() -> None:
     try:
         retention.set_rules(store, session.actor(), {name: int(state[f"privacy_{name}"]) for name in retention.SETTINGS})
@@ -157,6 +164,7 @@ with retention_tab:
 
 
 # -- backup -------------------------------------------------------------------------------------------
+@actions.callback
 def _backup() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = backups.backup(store, session.actor(), Path(folder) / "crm-backup.duckdb")

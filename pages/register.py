@@ -5,7 +5,7 @@ from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
 from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons, sources
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import lang, tr
 
@@ -15,6 +15,7 @@ store = get_store()
 state = st.session_state
 
 
+@actions.callback
 def _save(confirmed_new: bool) -> None:
     state.pop("register_saved", None)
     try:
@@ -35,6 +36,7 @@ def _save(confirmed_new: bool) -> None:
         state["register_duplicates"] = result.duplicates
 
 
+@actions.callback
 def _use_existing(person_id: int) -> None:
     try:
         sources.add_source(store, session.actor(), person_id, widgets.read_source(SCREEN))

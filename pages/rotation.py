@@ -21,20 +21,24 @@ st.set_page_config(layout="wide")   # the timeline and its table side by side
 st.title(tr("rotation.title"), anchor=False)
 
 
+@actions.callback
 def _renewal(membership_id: int, confirm: bool) -> None:
     buttons.run(rotation.decide_renewal, membership_id, confirm, state.get(f"rotation_note_{membership_id}"),
                 flash=tr("rotation.flash.confirmed" if confirm else "rotation.flash.declined"))
 
 
+@actions.callback
 def _exit(membership_id: int) -> None:
     buttons.run(rotation.record_exit, membership_id, state.get(f"rotation_alumni_{membership_id}"),
                 state.get(f"rotation_note_{membership_id}"), flash=tr("rotation.flash.alumni_saved"))
 
 
+@actions.callback
 def _create_alumni(network_id: int) -> None:
     buttons.run(rotation.create_alumni_network, network_id, flash=tr("rotation.flash.alumni_created"))
 
 
+@actions.callback
 def _move(membership_id: int) -> None:
     buttons.run(rotation.move_to_alumni, membership_id, flash=tr("rotation.flash.moved"))
 

@@ -5,7 +5,7 @@ from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import lang, tr
 
@@ -14,6 +14,7 @@ user = session.require("person.self_register")
 state = st.session_state
 
 
+@actions.callback
 def _submit() -> None:
     try:
         # Possible duplicates are kept for staff to review: the kiosk never shows who else is registered.

@@ -3,7 +3,7 @@ token); end one session or all of an account's, after a confirmation; change the
 import streamlit as st
 
 from crm_app.access import sessions
-from crm_app.ui import session
+from crm_app.ui import actions, session
 from crm_app.ui.actions import Buttons
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, label, tr, trn
@@ -16,6 +16,7 @@ LIMIT_FIELDS = {"session_idle_seconds": "sessions_idle_seconds", "session_max_se
                 "oidc_fresh_login_seconds": "sessions_oidc_fresh_seconds"}
 
 
+@actions.callback
 def _end(kind: str, target) -> None:
     """Carry out the confirmed question: end one session (`target` its id) or all of an account's (`target` the username)."""
     state.pop("sessions_confirm", None)
@@ -27,6 +28,7 @@ def _end(kind: str, target) -> None:
                     flash=lambda count: trn("sessions.ended_all", count, username=target))
 
 
+@actions.callback
 def _save_limits() -> None:
     current = sessions.limits(store)
     changes = {name: state.get(key) for name, key in LIMIT_FIELDS.items() if state.get(key) != current[name]}

@@ -5,7 +5,7 @@ import streamlit as st
 from crm_app.access import users
 from crm_app.core import i18n, reference
 from crm_app.core.errors import ValidationError
-from crm_app.ui import feedback, session, widgets
+from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.actions import Buttons
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_datetime, label, lang, tr
@@ -16,6 +16,7 @@ state = st.session_state
 buttons = Buttons("users")
 
 
+@actions.callback
 def _add() -> None:
     if session.current_user() is None:   # the session ended before this click: the run shows the login
         return
@@ -34,6 +35,7 @@ def _add() -> None:
         state[key] = ""
 
 
+@actions.callback
 def _set_password(username: str, generate: bool) -> None:
     """Typed by the administrator (never shown back) or generated and shown once."""
     password = users.generated_password(username) if generate else state.get("users_new_password", "")
@@ -43,11 +45,13 @@ def _set_password(username: str, generate: bool) -> None:
         state["users_generated"] = password
 
 
+@actions.callback
 def _change_role(username: str) -> None:
     role = state.get("users_new_role")
     buttons.run(users.set_role, username, role, flash=tr("users.role_changed", username=username, role=label("role", role)))
 
 
+@actions.callback
 def _toggle(username: str, disabled: bool) -> None:
     state.pop("users_confirm_disable", None)
     buttons.run(users.set_disabled, username, disabled,

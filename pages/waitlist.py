@@ -19,6 +19,7 @@ if network_id is None:
     st.stop()
 
 
+@actions.callback
 def _end(entry_id: int) -> None:
     buttons.run(waitlists.end, entry_id, state.get(f"waitlist_end_status_{entry_id}"),
                 state.get(f"waitlist_end_reason_{entry_id}"), flash=tr("waitlist.ended"))

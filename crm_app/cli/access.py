@@ -7,6 +7,7 @@ from pathlib import Path
 
 from crm_app.access import audit, users
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli.argtypes import positive_int
 from crm_app.cli.output import EXIT_OK, EXIT_REFUSED, Refused, emit, open_store, say
 from crm_app.core import reference
 
@@ -52,7 +53,7 @@ def register(sub) -> None:
     averify.set_defaults(run=cmd_audit_verify)
     alist = aud.add_parser("list", help="audit events, newest first")
     alist.add_argument("--action", help="only actions containing this text")
-    alist.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
+    alist.add_argument("--limit", type=positive_int, default=50, help="at most this many events (default 50)")
     alist.set_defaults(run=cmd_audit_list)
 
     roles = sub.add_parser("roles", help="the role × screen × action matrix (docs/roles.md)")
@@ -66,9 +67,11 @@ def register(sub) -> None:
     send.add_argument("username", help="the account's login name")
     send.set_defaults(run=cmd_sessions_end)
     sset = sess.add_parser("settings", help="show or change the idle and maximum session times")
-    sset.add_argument("--idle-seconds", type=int, help="end a session after this long without a click (default 1800)")
-    sset.add_argument("--max-seconds", type=int, help="end a session this long after login at the latest (default 28800)")
-    sset.add_argument("--oidc-fresh-seconds", type=int,
+    sset.add_argument("--idle-seconds", type=positive_int,
+                      help="end a session after this long without a click (default 1800)")
+    sset.add_argument("--max-seconds", type=positive_int,
+                      help="end a session this long after login at the latest (default 28800)")
+    sset.add_argument("--oidc-fresh-seconds", type=positive_int,
                       help="an identity-provider login older than this cannot start a session (default 300)")
     sset.set_defaults(run=cmd_sessions_settings)
 

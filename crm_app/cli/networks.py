@@ -6,7 +6,7 @@ import re
 
 from crm_app import maintenance
 from crm_app.access.audit import CLI_OPERATOR
-from crm_app.cli.argtypes import positive_int
+from crm_app.cli.argtypes import positive_int, record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import i18n
 from crm_app.core.fields import display_name
@@ -38,7 +38,7 @@ def register(sub) -> None:
 
     wl = sub.add_parser("waitlist", help="a network's waiting list in order")
     wl.add_argument("network", help=_NETWORK)
-    wl.add_argument("--add", type=int, metavar="PERSON_ID", help="put this person on the list")
+    wl.add_argument("--add", type=record_id, metavar="PERSON_ID", help="put this person on the list")
     wl.set_defaults(run=cmd_waitlist)
 
     fill = sub.add_parser("fill", help="propose (or with --apply, make) offers for open places")
@@ -54,7 +54,7 @@ def register(sub) -> None:
     offer = sub.add_parser("offer", help="answer an offer").add_subparsers(dest="action", required=True)
     for response in offers.RESPONSES:
         answer = offer.add_parser(response, help=f"{response} an open offer")
-        answer.add_argument("id", type=int, metavar="OFFER_ID", help="the offer's id (crm fill --apply prints it)")
+        answer.add_argument("id", type=record_id, metavar="OFFER_ID", help="the offer's id (crm fill --apply prints it)")
         answer.set_defaults(run=cmd_offer, response=response)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli.argtypes import record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import i18n, reference
 from crm_app.core.fields import display_name, format_phone
@@ -39,7 +40,7 @@ def register(sub) -> None:
     find.add_argument("text", help="part of a name, a phone number or an email address")
     find.set_defaults(run=cmd_person_find)
     show = person.add_parser("show", help="everything about one person")
-    show.add_argument("id", type=int, metavar="PERSON_ID", help="the person's id (crm person find lists it)")
+    show.add_argument("id", type=record_id, metavar="PERSON_ID", help="the person's id (crm person find lists it)")
     show.set_defaults(run=cmd_person_show)
 
 

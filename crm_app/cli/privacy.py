@@ -8,6 +8,7 @@ import duckdb
 
 from crm_app.access import audit
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli.argtypes import record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import formats
 from crm_app.core.store import default_path
@@ -22,11 +23,11 @@ def register(sub) -> None:
     export.set_defaults(run=cmd_export)
 
     erase = sub.add_parser("erase", help="erase a person completely (right to erasure); compacts the store")
-    erase.add_argument("id", type=int, metavar="PERSON_ID", help="the person's id")
+    erase.add_argument("id", type=record_id, metavar="PERSON_ID", help="the person's id")
     erase.add_argument("--dry-run", action="store_true", help="only count what would be removed; change nothing")
     erase.set_defaults(run=cmd_erase)
     access = sub.add_parser("subject-access", help="everything held about a person: FILE.json and FILE.html")
-    access.add_argument("id", type=int, metavar="PERSON_ID", help="the person's id")
+    access.add_argument("id", type=record_id, metavar="PERSON_ID", help="the person's id")
     access.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="the JSON file (the HTML goes beside it); a name ending in .html: the HTML, JSON beside")
     access.set_defaults(run=cmd_subject_access)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from crm_app import maintenance
 from crm_app.access.audit import CLI_OPERATOR
-from crm_app.cli.argtypes import iso_date, positive_int
+from crm_app.cli.argtypes import iso_date, positive_int, record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core.fields import display_name
 from crm_app.networks import reasons, registry
@@ -21,7 +21,7 @@ def register(sub) -> None:
                                                                                           required=True)
     for decision in ("confirm", "decline"):
         one = ren.add_parser(decision, help=f"{decision} the next term of a membership")
-        one.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
+        one.add_argument("membership", type=record_id, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
         one.add_argument("--note", help="note on the renewal conversation")
         one.set_defaults(run=cmd_renewal, decision=decision)
     ending = ren.add_parser("list", help="terms ending soon, with their renewal state")
@@ -29,7 +29,7 @@ def register(sub) -> None:
                         help="terms ending within this many days (default: the setting ending_soon_days)")
     ending.set_defaults(run=cmd_renewal_list)
     ex = ren.add_parser("exit", help="record the exit conversation: join the alumni network or not")
-    ex.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
+    ex.add_argument("membership", type=record_id, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
     ex.add_argument("--alumni", required=True, choices=("yes", "no"),
                     help="whether the member wants to join the alumni network")
     ex.add_argument("--note", help="note on the exit conversation")
@@ -50,11 +50,11 @@ def register(sub) -> None:
     acreate.add_argument("network", help="name or id of the network that gets an alumni network")
     acreate.set_defaults(run=cmd_alumni_create)
     amove = alu.add_parser("move", help="move a member whose term ended (and who agreed) to the alumni network")
-    amove.add_argument("membership", type=int, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
+    amove.add_argument("membership", type=record_id, metavar="MEMBERSHIP_ID", help=_MEMBERSHIP)
     amove.set_defaults(run=cmd_alumni_move)
     alink = alu.add_parser("link-referral", help="say which alumnus referred (a source alumni_referral)")
-    alink.add_argument("source", type=int, help="the person source id (crm person show lists them)")
-    alink.add_argument("alumnus", type=int, help="the alumnus' person id")
+    alink.add_argument("source", type=record_id, help="the person source id (crm person show lists them)")
+    alink.add_argument("alumnus", type=record_id, help="the alumnus' person id")
     alink.set_defaults(run=cmd_alumni_link)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from crm_app.access import users
+from crm_app.cli.argtypes import positive_int
 from crm_app.cli.output import EXIT_OK, emit, open_store, say
 from crm_app.core.store import default_path
 
@@ -17,7 +18,7 @@ def register(sub) -> None:
     init.set_defaults(run=cmd_init)
 
     serve = sub.add_parser("serve", help="run the web app on this store")
-    serve.add_argument("--port", type=int, default=8501, help="the port to listen on")
+    serve.add_argument("--port", type=positive_int, default=8501, help="the port to listen on")
     serve.add_argument("--address", default="127.0.0.1", help="the address to listen on (keep it local behind a proxy)")
     serve.set_defaults(run=cmd_serve)
 

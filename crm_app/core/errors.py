@@ -45,3 +45,7 @@ class StoreLocked(CrmError):
 
 class ConcurrentChange(CrmError):
     """Someone else changed the record at the same time; the user should reload and try again."""
+
+
+class StoreWriteFailed(CrmError):
+    """The server could not write the store (disk full, file too large, I/O error): nothing was saved."""

@@ -24,6 +24,15 @@ EMAIL_MAX = 254
 # Embedding, override and isolate controls can make text display differently from what it is.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ALLOWED_CONTROLS_MULTILINE = {"\n", "\t"}
+_RECORD_ID = re.compile(r"[1-9][0-9]{0,17}")   # ASCII only: str.isdigit() and int() also take "٣" and "３"
+
+
+def record_id(text: str | None) -> int | None:
+    """A record id typed in an address or a command (`person?id=12`), or None when it is not one.
+
+    Only the digits 0–9: `int()` reads Arabic-Indic and full-width digits too, so `?id=٣` opened person 3."""
+    text = (text or "").strip()
+    return int(text) if _RECORD_ID.fullmatch(text) else None
 
 
 def clean_text(value: str | None, field_name: str, errors: list[FieldError], *, max_len: int,

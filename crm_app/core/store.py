@@ -3,6 +3,12 @@
 DuckDB connections must not be shared between threads, so callers never keep a cursor: they ask
 `store.read()` or `store.write()` for one per unit of work.
 
+One writer: `write()` hands its unit of work to the store's single writer thread and waits for it, so
+units of work from different sessions never run as concurrent transactions. In DuckDB two overlapping
+transactions that touch one row conflict (every audited write updates the audit chain's head), and the
+retries that followed still failed some users' saves at busy moments; queued one after another they all
+succeed. Reads stay concurrent: each takes its own cursor in the caller's thread.
+
 Compaction (erasure) and backup: `compact()` copies the whole database into a fresh file with
 `ATTACH …; COPY FROM DATABASE` (the only way deleted values leave the file's bytes), swaps it in
 with an atomic rename, overwrites the old file's bytes and reopens the connection. The web app
@@ -20,18 +26,25 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 
 from crm_app.core.clock import utcnow
-from crm_app.core.errors import ConcurrentChange, StoreLocked
+from crm_app.core.errors import ConcurrentChange, StoreLocked, StoreWriteFailed
 from crm_app.core.paths import DATA_DIR, SCHEMA_DIR
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = DATA_DIR / "crm.duckdb"
-RETRIES = 8  # every audited write also updates the audit chain's head row, so writes conflict often
+RETRIES = 8  # writes are serialised, so only a transaction opened outside `write()` can still conflict
+_WRITER_THREAD = "crm-writer"
+# DuckDB reports a failed write of the file (disk full, a file-size limit) as a TransactionException at
+# COMMIT, the same type as a write conflict; only its text tells them apart. tests/unit/test_store.py
+# fills a real disk limit, so a DuckDB that words it differently fails that test rather than the user.
+_WRITE_FAILED = re.compile(r"could not (write|fsync|truncate|extend)|no space left|file too large|i/o error",
+                           re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -104,7 +117,10 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._gate = _Gate()
         self._conflicts = 0
-        self._conflicts_lock = threading.Lock()
+        self._queued_behind = 0
+        self._in_flight = 0
+        self._counts_lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WRITER_THREAD)
         _shred_leftover(self.path)
         self._con = _connect(self.path)
         try:
@@ -114,6 +130,7 @@ class Store:
             raise
 
     def close(self) -> None:
+        self._writer.shutdown(wait=True)
         self._con.close()
 
     # -- units of work -------------------------------------------------------------------------
@@ -129,10 +146,21 @@ class Store:
     def write(self, work, *args, **kwargs):
         """Run `work(cursor, *args, **kwargs)` in one transaction, retried on write conflicts.
 
-        Nothing is ever half-written: any exception rolls the whole unit back.
+        The unit runs on the store's writer thread, after the units queued before it; the caller waits
+        for its result or its exception. Nothing is ever half-written: any exception rolls the whole unit back.
         """
+        if threading.current_thread().name.startswith(_WRITER_THREAD):
+            raise RuntimeError("a unit of work asked for another write inside itself")
         with self._gate.shared():
-            return self._write(work, *args, **kwargs)
+            with self._counts_lock:
+                if self._in_flight:
+                    self._queued_behind += 1
+                self._in_flight += 1
+            try:
+                return self._writer.submit(self._write, work, *args, **kwargs).result()
+            finally:
+                with self._counts_lock:
+                    self._in_flight -= 1
 
     def _write(self, work, *args, **kwargs):
         for attempt in range(RETRIES):
@@ -142,9 +170,14 @@ class Store:
                 result = work(cur, *args, **kwargs)
                 cur.execute("COMMIT")
                 return result
-            except duckdb.TransactionException:
+            except duckdb.IOException:
                 _rollback_quietly(cur)
-                with self._conflicts_lock:
+                raise StoreWriteFailed("store_write_failed") from None
+            except duckdb.TransactionException as exc:
+                _rollback_quietly(cur)
+                if _WRITE_FAILED.search(str(exc)):
+                    raise StoreWriteFailed("store_write_failed") from None
+                with self._counts_lock:
                     self._conflicts += 1
                 if attempt == RETRIES - 1:
                     raise ConcurrentChange("concurrent_change") from None
@@ -159,6 +192,11 @@ class Store:
     def conflicts(self) -> int:
         """How many units of work met a write conflict (each retry counts), since the store was opened."""
         return self._conflicts
+
+    @property
+    def queued_behind(self) -> int:
+        """How many units of work waited for another one to finish writing, since the store was opened."""
+        return self._queued_behind
 
     # -- schema --------------------------------------------------------------------------------
     def migrate(self) -> list[int]:

@@ -9,7 +9,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import FieldError, NotFound, ValidationError
-from crm_app.core.fields import clean_text
+from crm_app.core.fields import clean_text, record_id
 from crm_app.networks import composition
 from crm_app.networks.composition import Target
 
@@ -272,8 +272,8 @@ def get(store, actor: Actor, network_id: int) -> Network:
 def find_id(store, name_or_id: str) -> int:
     """A network by id or (case-insensitive) name, for the command line."""
     with store.read() as cur:
-        if str(name_or_id).isdigit():
-            row = cur.execute("SELECT id FROM network WHERE id = ?", [int(name_or_id)]).fetchone()
+        if (network_id := record_id(str(name_or_id))) is not None:
+            row = cur.execute("SELECT id FROM network WHERE id = ?", [network_id]).fetchone()
         else:
             row = cur.execute("SELECT id FROM network WHERE lower(name) = lower(?)", [name_or_id.strip()]).fetchone()
     if row is None:

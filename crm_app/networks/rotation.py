@@ -36,6 +36,7 @@ from crm_app.networks import alumni, registry
 log = logging.getLogger("crm_app.networks.rotation")
 SYSTEM = Actor(user_id=None, role="system", origin="job")
 ALUMNI_CHOICES = ("yes", "no")
+PREVIEW_MONTHS = 120   # a preview reaches ten years ahead: far enough for any term, and dates stay in range
 
 
 @dataclass
@@ -118,6 +119,8 @@ def process(store, as_of: dt.date | None = None, *, apply: bool = True, actor: A
     if actor is not SYSTEM:
         permissions.require(actor.role, "rotation.manage")
     as_of = as_of or today()
+    if as_of > add_months(today(), PREVIEW_MONTHS):
+        raise CrmError("rotation_date_too_far", date=as_of, latest=add_months(today(), PREVIEW_MONTHS))
     if not apply:
         with store.read() as cur:
             plan = plan_day(cur, as_of)

@@ -3,17 +3,51 @@
 Streamlit runs `on_click` before it draws the page again, so the callback keeps its outcome in session
 state — `<screen>_flash` (the success text) or `<screen>_refusal` (the CrmError) — and `show_outcome`,
 near the top of the page, shows it once.
+
+Every callback of a page is a `@callback`: an exception in a callback ends the whole run on Streamlit's
+generic English error screen, and the screen can be out of date by the time its button is pressed (the
+account was disabled, the session ended, the person was erased). The guard does nothing when nobody is
+logged in any more (app.py then shows the login) and keeps a refusal the callback did not handle itself
+for `show_stray_refusal`, which app.py draws above the page and as a toast.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
+from crm_app.core import i18n
 from crm_app.core.errors import CrmError
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
+from crm_app.ui.text import lang
+
+_STRAY = "callback_refusal"
+
+
+def callback(fn: Callable) -> Callable:
+    """Guard a widget callback: skipped once its user is gone; a refusal it leaves unhandled is shown, not raised."""
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):
+        if session.current_user() is None:
+            return None
+        try:
+            return fn(*args, **kwargs)
+        except CrmError as exc:
+            st.session_state[_STRAY] = exc
+            return None
+    guarded.is_guarded_callback = True
+    return guarded
+
+
+def show_stray_refusal() -> None:
+    """The refusal a callback left unhandled, once: at the top of the page and as a toast (seen on a phone too)."""
+    refusal = st.session_state.pop(_STRAY, None)
+    if refusal is not None:
+        widgets.show_refusal(refusal)
+        st.toast(i18n.error_text(refusal, lang()), icon=":material/error:")
 
 
 class Buttons:
@@ -25,6 +59,8 @@ class Buttons:
 
     def run(self, service: Callable, *args, flash: str | Callable[[Any], str]) -> None:
         """An on_click callback: `service(store, actor, *args)`, then `flash` (or `flash(result)`) or the refusal."""
+        if session.current_user() is None:   # logged out or disabled meanwhile: app.py shows the login
+            return
         try:
             result = service(get_store(), session.actor(), *args)
         except CrmError as exc:

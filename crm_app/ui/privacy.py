@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_app.privacy import subject_access
-from crm_app.ui import session
+from crm_app.ui import actions, session
 from crm_app.ui.text import lang, tr
 
 
@@ -17,6 +17,7 @@ def subject_access_buttons(store, person_id: int, screen: str = "person") -> Non
         ready = None
         state.pop(ready_key, None)
 
+    @actions.callback
     def _prepare() -> None:
         document = subject_access.collect(store, session.actor(), person_id)
         state[ready_key] = (person_id, subject_access.to_json(document), subject_access.to_html(document, lang()))

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from crm_app.access import audit, oidc, sessions, users
+from crm_app.access import audit, oidc, proxies, sessions, users
 from crm_app.access.audit import Actor
 from crm_app.access.identity import User
 from crm_app.core import permissions, settings
@@ -224,13 +224,13 @@ def _to_entry_script() -> None:
 def client_address() -> str | None:
     """The browser's address for the per-address login throttle (None on localhost or when unknown).
 
-    Behind a reverse proxy this is the proxy's address, shared by every user: hence a higher
-    per-address limit than per-username (settings.login_max_failures_address).
+    Behind a reverse proxy listed in CRM_TRUSTED_PROXIES it is the client named in X-Forwarded-For.
     """
     try:
-        return st.context.ip_address
+        peer, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     except Exception:
         return None
+    return proxies.client_address(peer, forwarded_for, proxies.trusted_proxies())
 
 
 # -- the open page -------------------------------------------------------------------------------

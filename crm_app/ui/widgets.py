@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from crm_app.core import reference
 from crm_app.core.clock import today
+from crm_app.core.fields import record_id
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 from crm_app.ui import keypad
@@ -235,9 +236,9 @@ def network_select(screen: str, networks_list) -> int | None:
         st.info(tr("networks.none"))
         return None
     options = {n.id: n.name for n in networks_list}
-    wanted = st.query_params.get("network", "")
-    if wanted.isdigit() and int(wanted) in options and f"{screen}_network" not in st.session_state:
-        st.session_state[f"{screen}_network"] = int(wanted)
+    wanted = record_id(st.query_params.get("network", ""))
+    if wanted in options and f"{screen}_network" not in st.session_state:
+        st.session_state[f"{screen}_network"] = wanted
     if st.session_state.get(f"{screen}_network") not in options:
         st.session_state[f"{screen}_network"] = next(iter(options))
     return st.selectbox(tr("field.network"), list(options), key=f"{screen}_network",

@@ -56,10 +56,10 @@ class Server:
     """
 
     def __init__(self, db: Path, log: Path, *, port: int | None = None, extra_args: tuple[str, ...] = (),
-                 clock_file: Path | None = None):
+                 clock_file: Path | None = None, env: dict[str, str] | None = None):
         self.log = log
         self.clock_file = clock_file
-        env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "CRM_DB": str(db), "PYTHONUNBUFFERED": "1", **(env or {})}
         if clock_file is not None:
             env[clock.TEST_CLOCK_ENV] = str(clock_file)
         for attempt in range(3):

@@ -78,6 +78,43 @@ def test_the_screen_check_sees_a_breach(tmp_path):
     assert len(_screen_breaches(page)) == 5, _screen_breaches(page)   # duckdb, store.read, execute, SQL, the roles
 
 
+UNGUARDED_ALLOWED = {"session.logout", "buttons.run", "state.update"}   # no user needed, or guarded inside
+
+
+def _unguarded_callbacks(path: Path) -> list[str]:
+    """Widget callbacks (`on_click=`, `on_change=`, …) that are not `@actions.callback` functions.
+
+    A callback that raises ends the run on Streamlit's generic error screen; the guard turns a refusal into
+    a message and skips the callback once its user is gone."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    guarded = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+               and any(ast.unparse(d) == "actions.callback" for d in node.decorator_list)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg and node.arg.startswith("on_") and node.arg != "on_select":
+            name = ast.unparse(node.value)
+            if isinstance(node.value, (ast.Lambda, ast.Constant)) or name in guarded or name in UNGUARDED_ALLOWED:
+                continue
+            found.append(f"{path.name}:{node.value.lineno} {node.arg}={name}")
+    return found
+
+
+CALLBACK_FILES = sorted(ROOT.glob("pages/*.py")) + [ROOT / "crm_app/ui/privacy.py"]
+
+
+@pytest.mark.parametrize("path", CALLBACK_FILES, ids=lambda p: p.name)
+def test_every_callback_of_a_screen_is_guarded(path):
+    assert _unguarded_callbacks(path) == []
+
+
+def test_the_callback_check_sees_an_unguarded_one(tmp_path):
+    page = tmp_path / "breach.py"
+    page.write_text("def _save():\n    pass\n\n"
+                    "@actions.callback\ndef _ok():\n    pass\n\n"
+                    "st.button('a', on_click=_save)\nst.button('b', on_click=_ok)\n", encoding="utf-8")
+    assert _unguarded_callbacks(page) == ["breach.py:8 on_click=_save"]
+
+
 def _cycles(graph) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}

@@ -11,7 +11,7 @@ def test_a_negative_number_of_places_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(["--db", str(tmp_path / "crm.duckdb"), "fill", "1", "--places", "-3"])
     assert stop.value.code == 2
-    assert "--places: give 1 or more" in capsys.readouterr().err
+    assert "--places: '-3' is not a whole number of 1 or more" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("lang, expected", [(None, "bestaat niet; er is niets geschreven"),
@@ -38,3 +38,23 @@ def test_output_follows_lang_and_json_does_not(tmp_path, capsys):
         assert cli.main(["--db", db, "--json", "--lang", lang, "person", "find", "Amal"]) == 0
         outputs.append(json.loads(capsys.readouterr().out))
     assert outputs[0] == outputs[1] and outputs[0][0]["stage"] == "new"
+
+
+def test_a_rotation_date_far_in_the_future_is_refused_plainly(tmp_path, capsys):
+    assert cli.main(["--db", str(tmp_path / "crm.duckdb"), "--lang", "en", "rotate", "--as-of", "9999-12-31"]) == 1
+    err = capsys.readouterr().err
+    assert "is too far ahead: a preview reaches up to" in err
+    assert "internal error" not in err.lower()
+
+
+@pytest.mark.parametrize("digits", ["٣", "３", "۳"])
+def test_an_id_in_other_digits_is_a_usage_error_not_another_record(tmp_path, capsys, digits):
+    """int() reads Arabic-Indic, Persian and full-width digits: "٣" must not open person 3."""
+    db = str(tmp_path / "crm.duckdb")
+    for name in ("Amal", "Bilal", "Chen"):
+        assert cli.main(["--db", db, "person", "add", "--given-name", name, "--source", "market"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--db", db, "person", "show", digits])
+    assert stop.value.code == 2
+    assert "is not an id (a whole number from 1, digits 0-9)" in capsys.readouterr().err

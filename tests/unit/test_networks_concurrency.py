@@ -5,7 +5,8 @@ Filling the last place of a 15-place network: exactly one offer is made, the oth
 plainly (not_enough_places, or ConcurrentChange when the retries ran out) — never 16.
 
 The threads are released together by a barrier, and every test checks that its rounds really
-overlapped: the store counts the write conflicts it retried, which only overlapping units of work meet.
+overlapped: the store counts the units of work that had to wait for the writer, which only overlapping
+units of work do.
 """
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ ROUNDS = 20
 
 
 class Races:
-    """Runs calls in threads released at the same moment, and counts the store's write conflicts meanwhile."""
+    """Runs calls in threads released at the same moment, and counts the writes that waited for another meanwhile."""
 
     def __init__(self, store):
         self.store = store
-        self.conflicts = 0
+        self.overlaps = 0
 
     def __call__(self, *calls) -> list:
         """Each call's result or exception, in order."""
@@ -40,14 +41,14 @@ class Races:
             except Exception as exc:
                 outcomes[index] = exc
 
-        before = self.store.conflicts
+        before = self.store.queued_behind
         threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
         assert not any(thread.is_alive() for thread in threads)
-        self.conflicts += self.store.conflicts - before
+        self.overlaps += self.store.queued_behind - before
         return outcomes
 
 
@@ -55,7 +56,7 @@ class Races:
 def race(store):
     races = Races(store)
     yield races
-    assert races.conflicts > 0, "no round overlapped: the test raced nothing"
+    assert races.overlaps > 0, "no round overlapped: the test raced nothing"
 
 
 def told_plainly(outcome) -> bool:
