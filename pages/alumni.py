@@ -11,7 +11,7 @@ from crm_app.core import permissions
 from crm_app.core.fields import display_name
 from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
-from crm_app.ui import actions, session, widgets
+from crm_app.ui import actions, downloads, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, lang, tr, trn
 
@@ -115,8 +115,8 @@ table = pd.DataFrame({
                                    for a in view.alumni],
     tr("alumni.col.referrals"): [a.referrals for a in view.alumni]})
 st.dataframe(table, hide_index=True, width="stretch", key="alumni_table")
-st.download_button(tr("alumni.download"), exports.csv_bytes(table), "alumni.csv", "text/csv",
-                   key="alumni_download")
+downloads.personal_download(tr("alumni.download"), lambda: exports.csv_bytes(table), "alumni.csv", "text/csv",
+                            "alumni_download", audit_action="export.alumni")
 
 # -- referrals that name an alumnus only in words: link them (program manager) ----------------------------
 if view.show_names and permissions.allowed(user.role, "person.edit"):

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.privacy import backups, erasure, retention
-from crm_app.ui import actions, feedback, session, widgets
+from crm_app.ui import actions, downloads, feedback, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, label, lang, tr
 
@@ -174,7 +174,6 @@ def _backup() -> None:
 with backup_tab:
     st.caption(tr("privacy.backup_explain"))
     st.button(tr("privacy.backup_make"), key="privacy_backup", on_click=_backup)
-    if state.get("privacy_backup_bytes"):
-        st.download_button(tr("privacy.backup_download"), state["privacy_backup_bytes"],
-                           file_name="crm-backup.duckdb", mime="application/octet-stream",
-                           key="privacy_backup_download", on_click="ignore")
+    if backup := state.get("privacy_backup_bytes"):
+        downloads.personal_download(tr("privacy.backup_download"), lambda: backup, "crm-backup.duckdb",
+                                    "application/octet-stream", "privacy_backup_download")

@@ -7,7 +7,7 @@ from crm_app.core.clock import today
 from crm_app.core.fields import display_name
 from crm_app.networks import registry, rotation
 from crm_app.privacy import exports
-from crm_app.ui import actions, rotation_charts, session, widgets
+from crm_app.ui import actions, downloads, rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import fmt_date, tr, trn
 
@@ -119,8 +119,9 @@ with chart_col:
     st.altair_chart(timeline, width="stretch", height=chart_height, key="rotation_timeline_chart")
 with table_col:
     st.dataframe(table, hide_index=True, width="stretch", key="rotation_timeline_table")
-    st.download_button(tr("rotation.download_timeline"), exports.csv_bytes(table),
-                       "seat_timeline.csv", "text/csv", key="rotation_timeline_download")
+    downloads.personal_download(tr("rotation.download_timeline"), lambda: exports.csv_bytes(table),
+                                "seat_timeline.csv", "text/csv", "rotation_timeline_download",
+                                audit_action="export.seat_timeline")
 
 st.subheader(tr("rotation.forecast"), anchor=False)
 forecast_chart, forecast_table = rotation_charts.opening_forecast(

@@ -89,7 +89,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "rotation.renewed", "rotation.joined_alumni", "rotation.ended", "rotation.alumni_pending",
         "rotation.moved_to_alumni", "rotation.alumni_yes", "rotation.alumni_no",
         "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
-        "export.persons", "export.networks", "export.members", "export.waitlist",
+        "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
         "retention.preview", "retention.apply", "retention.enable", "retention.disable",
         "store.backup", "store.restore", "maintenance.expire", "demo.fill",
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_app.privacy import subject_access
-from crm_app.ui import actions, session
+from crm_app.ui import actions, downloads, session
 from crm_app.ui.text import lang, tr
 
 
@@ -27,9 +27,8 @@ def subject_access_buttons(store, person_id: int, screen: str = "person") -> Non
     st.button(tr("sar.prepare"), key=f"{screen}_subject_access", on_click=_prepare)
     if ready:
         left, right = st.columns(2)
-        left.download_button(tr("sar.download_json"), ready[1].encode("utf-8"),
-                             file_name=f"subject-access-{person_id}.json", mime="application/json",
-                             key=f"{screen}_subject_access_json")
-        right.download_button(tr("sar.download_html"), ready[2].encode("utf-8"),
-                              file_name=f"subject-access-{person_id}.html", mime="text/html",
-                              key=f"{screen}_subject_access_html")
+        as_json, as_html = ready[1].encode("utf-8"), ready[2].encode("utf-8")
+        downloads.personal_download(tr("sar.download_json"), lambda: as_json, f"subject-access-{person_id}.json",
+                                    "application/json", f"{screen}_subject_access_json", where=left)
+        downloads.personal_download(tr("sar.download_html"), lambda: as_html, f"subject-access-{person_id}.html",
+                                    "text/html", f"{screen}_subject_access_html", where=right)

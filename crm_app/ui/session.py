@@ -184,6 +184,12 @@ def current_user() -> User | None:
     return _resolve()
 
 
+def current_token() -> str | None:
+    """This tab's session token (after `current_user` has checked it), for work that runs outside a script run."""
+    token = st.session_state.get(TOKEN_KEY)
+    return token if isinstance(token, str) else None
+
+
 def actor() -> Actor:
     user = current_user()
     return user.actor("web") if user else Actor(None, "none", "web")

@@ -115,6 +115,24 @@ def test_the_callback_check_sees_an_unguarded_one(tmp_path):
     assert _unguarded_callbacks(page) == ["breach.py:8 on_click=_save"]
 
 
+AGGREGATE_DOWNLOADS = {ROOT / "crm_app/ui/charts.py", ROOT / "pages/places.py", ROOT / "pages/rotation.py"}
+
+
+def test_downloads_go_through_the_expiring_helper():
+    """`st.download_button` leaves its bytes at /media/<id> without the session cookie for minutes;
+    personal data goes through crm_app.ui.downloads. Only counts and network facts may use it directly."""
+    direct = []
+    for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("crm_app/ui/*.py")]:
+        if path.name == "downloads.py":
+            continue
+        calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and node.func.attr == "download_button"]
+        if calls and path not in AGGREGATE_DOWNLOADS:
+            direct.append(f"{path.relative_to(ROOT)}:{calls}")
+    assert direct == []
+
+
 def _cycles(graph) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}
