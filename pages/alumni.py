@@ -13,7 +13,7 @@ from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
 from crm_app.ui import actions, downloads, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr, trn
+from crm_app.ui.text import fmt_date, lang, tr, tr_md, trn
 
 user = session.require("alumni.view")
 store = get_store()
@@ -127,7 +127,7 @@ if view.show_names and permissions.allowed(user.role, "person.edit"):
             for row in unlinked:
                 sid = row["source_id"]
                 text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-                text_col.markdown(tr("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
+                text_col.markdown(tr_md("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
                                      named=row["named"] or "—"))
                 choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
                                      format_func=options.get, index=None,

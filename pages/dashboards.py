@@ -17,7 +17,7 @@ from crm_app.insight.targets import targets_screen
 from crm_app.networks import reasons, registry
 from crm_app.ui import charts, hidden_cells, session
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, lang, tr
+from crm_app.ui.text import escape, fmt_date, label, lang, tr
 
 user = session.require("dashboards.view")
 store = get_store()
@@ -201,7 +201,7 @@ else:
         else:
             for column, nid, view in zip(st.columns(2), (network_id, other), (result.left, result.right)):
                 with column:
-                    st.markdown(f"**{names[nid]}**")
+                    st.markdown(f"**{escape(names[nid])}**")
                     _population_view(view, f"dashboards_compare_{nid}", compare_dimension,
                                      charts.export_title(names[nid], clock.today(), k))
 

@@ -9,7 +9,7 @@ from crm_app.core.fields import display_name
 from crm_app.networks import offers, reasons, registry, selection
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr, trn
+from crm_app.ui.text import escape, fmt_date, lang, tr, trn
 
 user = session.require("places.fill")
 store = get_store()
@@ -55,7 +55,7 @@ def _answers(item: dict, name: str, network: str) -> None:
                           args=(item["id"], response))
         return
     response = asked[1]
-    st.warning(tr(f"fill.confirm.{response}", name=widgets.escape(name), network=widgets.escape(network)))
+    st.warning(tr(f"fill.confirm.{response}", name=escape(name), network=escape(network)))
     yes, no = st.columns(2)
     yes.button(tr(f"fill.confirm_yes.{response}"), key=f"fill_confirm_{item['id']}", type="primary",
                on_click=_respond, args=(item["id"], response))
@@ -73,7 +73,7 @@ st.radio(tr("fill.method"), selection.METHODS, key="fill_method", horizontal=Tru
          format_func=lambda m: tr(f"fill.method.{m}"))
 st.caption(tr(f"fill.method_help.{state['fill_method']}"))
 if decline is not None and state["fill_method"] == decline.method:
-    st.info(tr("fill.after_decline", name=widgets.escape(display_name(decline.given_name, decline.family_name)),
+    st.info(tr("fill.after_decline", name=escape(display_name(decline.given_name, decline.family_name)),
                method=tr(f"fill.method.{decline.method}")), icon=":material/info:")
 plan = selection.propose(store, session.actor(), network_id, None, state["fill_method"])
 if state.get("fill_places_network") != network_id or state.get("fill_places_open") != plan.open_places:

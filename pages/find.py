@@ -5,7 +5,7 @@ from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import label, tr
+from crm_app.ui.text import escape, label, tr
 
 user = session.require("person.search")
 
@@ -25,4 +25,4 @@ if query.strip():
         with st.container(border=True, key=f"find_result_{row['id']}"):
             widgets.page_link("pages/person.py", f"{name}  (#{row['id']})", icon=":material/person:",
                          query_params={"id": str(row["id"])})
-            st.caption(details)
+            st.caption(escape(details))

@@ -6,12 +6,12 @@ from crm_app.core import permissions
 from crm_app.people import activities, persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import label, tr
+from crm_app.ui.text import label, tr, tr_md
 
 user = session.require("home.view")
 store = get_store()
 
-st.title(tr("home.welcome", name=user.display_name), anchor=False)
+st.title(tr_md("home.welcome", name=user.display_name), anchor=False)
 st.caption(tr("home.role", role=label("role", user.role)))
 
 if permissions.allowed(user.role, "activity.log"):

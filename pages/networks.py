@@ -6,7 +6,7 @@ from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import composition, reasons, registry
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import label, lang, tr
+from crm_app.ui.text import escape, label, lang, tr
 
 user = session.require("network.manage")
 store = get_store()
@@ -147,7 +147,7 @@ for index, row in enumerate(rows):
                          icon=":material/delete:", on_click=_delete_target, args=(index,))
     for field, message in errors.items():
         if field.startswith(f"target_{index + 1}_"):
-            st.markdown(f":red[:material/error: {tr('networks.target_row', row=index + 1)}: {widgets.escape(message)}]")
+            st.markdown(f":red[:material/error: {tr('networks.target_row', row=index + 1)}: {escape(message)}]")
 
 with st.container(border=True, key="networks_target_form"):
     st.markdown(f"**{tr('networks.new_target')}**")
@@ -169,7 +169,7 @@ with st.container(border=True, key="networks_target_form"):
     low_column.text_input(tr("networks.col.min"), key="networks_target_min", max_chars=8)
     high_column.text_input(tr("networks.col.max"), key="networks_target_max", max_chars=8)
     for message in state.get("networks_target_errors", {}).values():
-        st.markdown(f":red[:material/error: {widgets.escape(message)}]")
+        st.markdown(f":red[:material/error: {escape(message)}]")
     if "networks_target_flash" in state:
         st.success(state.pop("networks_target_flash"))
     st.button(tr("networks.add_target"), key="networks_target_add", on_click=_add_target, icon=":material/add:")

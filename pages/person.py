@@ -12,7 +12,7 @@ from crm_app.people import activities, persons
 from crm_app.people.stages import MANUAL_STAGES
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import date_format, fmt_date, fmt_datetime, label, lang, tr
+from crm_app.ui.text import date_format, escape, fmt_date, fmt_datetime, label, lang, tr
 
 SCREEN = "person"
 user = session.require("person.view")
@@ -77,7 +77,7 @@ def _add_to_waitlist() -> None:
     buttons.run(waitlists.add, state["person_waitlist_network"], person_id, flash=tr("person.waitlist_added"))
 
 
-st.title(display_name(person["given_name"], person["family_name"]), anchor=False)
+st.title(escape(display_name(person["given_name"], person["family_name"])), anchor=False)
 st.caption(f"#{person_id} · {label('stage', person['stage'])} · "
            + tr("person.registered_on", date=fmt_datetime(person["created_utc"])))
 flash = state.pop("person_flash", None)
@@ -95,7 +95,7 @@ with overview:
     preferred = person["preferred_language"]
     st.markdown(
         f"- {tr('field.phone')}: {format_phone(person['phone_e164']) or '—'}\n"
-        f"- {tr('field.email')}: {person['email'] or '—'}\n"
+        f"- {tr('field.email')}: {escape(person['email'] or '—')}\n"
         f"- {tr('field.preferred_language')}: {reference.language_name(preferred, lang()) if preferred else '—'}\n"
         f"- {tr('field.other_languages')}: "
         f"{', '.join(reference.language_name(c, lang()) for c in person['other_languages'] or []) or '—'}"
@@ -105,8 +105,9 @@ with overview:
 
     st.subheader(tr("person.sources"), anchor=False)
     for index, source in enumerate(person["sources"]):
-        parts = [label("source_kind", source["kind"]), source["source_name"], source["source_org"],
-                 fmt_date(source["source_date"]), source["detail"]]
+        parts = [label("source_kind", source["kind"]),
+                 *(escape(source[k]) for k in ("source_name", "source_org") if source[k]),
+                 fmt_date(source["source_date"]), escape(source["detail"] or "")]
         first = f" ({tr('person.first_source')})" if index == 0 else ""
         st.markdown("- " + " · ".join(p for p in parts if p) + first)
 
@@ -132,7 +133,8 @@ with overview:
             "birth_year": person["birth_year"],
             "country_of_origin": countries.get(person["country_of_origin"]) if person["country_of_origin"] else None,
             "education_level": label("education_level", person["education_level"]) if person["education_level"] else None,
-            "municipality": person["municipality"], "district": person["district"],
+            "municipality": escape(person["municipality"]) if person["municipality"] else None,
+            "district": escape(person["district"]) if person["district"] else None,
             "arrival_year": person["arrival_year"],
             "integration_route": label("integration_route", person["integration_route"])
             if person["integration_route"] else None,
@@ -140,15 +142,17 @@ with overview:
         st.markdown("\n".join(f"- {tr('field.' + k)}: {v if v is not None else '—'}" for k, v in shown.items()))
 
     st.subheader(tr("person.networks"), anchor=False)
-    lines = [f"- {w['network']}: {label('waitlist_status', w['status'])} · {fmt_datetime(w['joined_utc'])}"
+    lines = [f"- {escape(w['network'])}: {label('waitlist_status', w['status'])} · {fmt_datetime(w['joined_utc'])}"
              for w in person["waitlists"]]
-    lines += [f"- {o['network']}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
+    lines += [f"- {escape(o['network'])}: {tr('nav.fill')} · {label('offer_status', o['status'])} · "
               f"{tr('fill.deadline', date=fmt_date(o['deadline_date']))}" for o in person["offers"]]
-    lines += [f"- {m['network']}: " + tr("members.term", start=fmt_date(m["start_date"]),
+    lines += [f"- {escape(m['network'])}: " + tr("members.term", start=fmt_date(m["start_date"]),
                                           end=fmt_date(m["actual_end_date"] or m["planned_end_date"]),
                                           number=m["term_number"])
-              + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "") for m in person["memberships"]]
-    lines += [f"- {r['network']}: {tr('person.resting', until=fmt_date(r['resting_until']))}" for r in person["resting"]]
+              + (f" · {label('end_reason', m['end_reason'])}" if m["end_reason"] else "")
+              for m in person["memberships"]]
+    lines += [f"- {escape(r['network'])}: {tr('person.resting', until=fmt_date(r['resting_until']))}"
+              for r in person["resting"]]
     st.markdown("\n".join(lines) if lines else tr("person.no_networks"))
     if permissions.allowed(user.role, "waitlist.manage"):
         options = {n.id: n.name for n in registry.list_networks(store, session.actor())}
@@ -168,7 +172,7 @@ with overview:
         if item["follow_up_date"] and not item["follow_up_done"]:
             follow = " · " + tr("person.follow_up_on", date=fmt_date(item["follow_up_date"]))
         st.markdown(f"- {fmt_datetime(item['occurred_utc'])} · {label('activity_kind', item['kind'])}"
-                    f" · {item['staff'] or ''}{follow}")
+                    f" · {escape(item['staff'] or '')}{follow}")
         if item["summary"]:
             st.text(item["summary"])
 

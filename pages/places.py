@@ -7,7 +7,7 @@ from crm_app.networks import reasons, registry
 from crm_app.privacy import exports
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import label, lang, tr
+from crm_app.ui.text import escape, label, lang, tr
 
 user = session.require("network.view")
 store = get_store()
@@ -37,7 +37,7 @@ status_text = {"met": ":material/check_circle: " + tr("target.met"), "short": ":
                "over": ":material/warning: " + tr("target.over")}
 for row in rows:
     with st.container(border=True, key=f"places_network_{row.network_id}"):
-        st.markdown(f"**{row.name}** · {label('network_kind', row.kind)}")
+        st.markdown(f"**{escape(row.name)}** · {label('network_kind', row.kind)}")
         left, middle, right = st.columns(3)
         if row.active_alumni is not None:   # alumni take turns being active: nothing to fill
             left.metric(tr("alumni.count.alumni"), row.members)

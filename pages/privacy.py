@@ -9,7 +9,7 @@ from crm_app.core.errors import CrmError, ValidationError
 from crm_app.privacy import backups, erasure, retention
 from crm_app.ui import actions, downloads, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, lang, tr
+from crm_app.ui.text import fmt_date, label, lang, tr, tr_md
 
 user = session.require("privacy.manage")
 store = get_store()
@@ -71,7 +71,7 @@ with erase_tab:
     if pending:
         person_id, counts, name = pending
         with st.container(border=True, key="privacy_erase_confirmation"):
-            st.warning(tr("privacy.erase_confirm_text", id=person_id, name=name))
+            st.warning(tr_md("privacy.erase_confirm_text", id=person_id, name=name))
             st.table({tr("privacy.col.kind"): [tr(f"privacy.kind.{kind}") for kind in counts],
                       tr("privacy.col.count"): list(counts.values())})
             left, right = st.columns(2)

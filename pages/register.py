@@ -7,7 +7,7 @@ from crm_app.core.fields import display_name, format_phone
 from crm_app.people import persons, sources
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import lang, tr
+from crm_app.ui.text import escape, lang, tr, tr_md
 
 SCREEN = "register"
 user = session.require("person.register")
@@ -69,7 +69,7 @@ if duplicates:
     for match in duplicates:
         with st.container(border=True, key=f"register_match_{match.person_id}"):
             reasons = ", ".join(tr(f"reason.{reason}") for reason in match.reasons)
-            st.markdown(f"**#{match.person_id} {display_name(match.given_name, match.family_name)}** — {reasons}")
+            st.markdown(f"**#{match.person_id} {escape(display_name(match.given_name, match.family_name))}** — {reasons}")
             rows = [
                 (tr("field.given_name"), entered.given_name, match.given_name, "similar_name" in match.reasons),
                 (tr("field.family_name"), entered.family_name, match.family_name, "similar_name" in match.reasons),
@@ -80,8 +80,8 @@ if duplicates:
             ]
             st.table({
                 tr("register.compare.field"): [r[0] for r in rows],
-                tr("register.compare.new"): [str(r[1] or "") for r in rows],
-                tr("register.compare.existing", id=match.person_id): [str(r[2] or "") for r in rows],
+                tr("register.compare.new"): [escape(r[1] or "") for r in rows],      # st.table renders Markdown
+                tr("register.compare.existing", id=match.person_id): [escape(r[2] or "") for r in rows],
                 tr("register.compare.agrees"): ["✓" if r[3] else "" for r in rows],
             })
             st.button(tr("register.use_existing"), key=f"register_use_existing_{match.person_id}",
@@ -91,7 +91,7 @@ if duplicates:
 
 saved = state.get("register_saved")
 with feedback.outcome(SCREEN, after=("register_submit", "register_confirm_new"), errors=errors,
-                      success=tr("register.saved", name=saved[1]) if saved else None,
+                      success=tr_md("register.saved", name=saved[1]) if saved else None,
                       summary=tr("register.fix_fields")):
     if saved:
         widgets.page_link("pages/person.py", tr("register.open_person"), icon=":material/person:",

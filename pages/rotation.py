@@ -9,7 +9,7 @@ from crm_app.networks import registry, rotation
 from crm_app.privacy import exports
 from crm_app.ui import actions, downloads, rotation_charts, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, tr, trn
+from crm_app.ui.text import escape, fmt_date, tr, tr_md, trn
 
 user = session.require("rotation.view")
 store = get_store()
@@ -62,7 +62,7 @@ for row in soon:
     with st.container(border=True, key=f"rotation_row_{mid}"):
         widgets.page_link("pages/person.py", display_name(row["given_name"], row["family_name"]),
                           icon=":material/person:", query_params={"id": str(row["person_id"])})
-        st.caption(tr("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
+        st.caption(tr_md("rotation.term", network=row["network"], number=row["term_number"], max=row["max_terms"],
                       end=fmt_date(row["planned_end_date"])) + " · "
                    + (trn("rotation.days_left", row["days_left"]) if row["days_left"] > 0
                       else trn("rotation.days_over", -row["days_left"])))
@@ -85,7 +85,7 @@ for row in soon:
             save_col.button(tr("rotation.alumni_save"), key=f"rotation_alumni_save_{mid}", on_click=_exit,
                             args=(mid,), width="stretch")
             if not row["has_alumni_network"]:
-                st.warning(tr("rotation.no_alumni_network", network=row["network"]))
+                st.warning(tr_md("rotation.no_alumni_network", network=row["network"]))
                 if can_create:
                     st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_{mid}",
                               on_click=_create_alumni, args=(row["network_id"],))
@@ -95,7 +95,7 @@ if pending:
     st.subheader(tr("rotation.pending_moves"), anchor=False)
     for row in pending:
         with st.container(border=True, key=f"rotation_pending_{row['membership_id']}"):
-            st.markdown(f"{display_name(row['given_name'], row['family_name'])} · {row['network']} · "
+            st.markdown(f"{escape(display_name(row['given_name'], row['family_name']))} · {escape(row['network'])} · "
                         f"{fmt_date(row['ended'])}")
             if row["alumni_network_id"] is None and can_create:
                 st.button(tr("rotation.create_alumni"), key=f"rotation_create_alumni_p{row['membership_id']}",

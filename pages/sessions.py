@@ -6,7 +6,7 @@ from crm_app.access import sessions
 from crm_app.ui import actions, session
 from crm_app.ui.actions import Buttons
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_datetime, label, tr, trn
+from crm_app.ui.text import fmt_datetime, label, tr, tr_md, trn
 
 session.require("session.manage")
 store = get_store()
@@ -63,8 +63,8 @@ else:
         with st.container(border=True, key="sessions_selected"):
             if asked:
                 kind, target = asked
-                st.warning(tr("sessions.confirm_one", username=row["username"]) if kind == "one"
-                           else tr("sessions.confirm_all", username=target))
+                st.warning(tr_md("sessions.confirm_one", username=row["username"]) if kind == "one"
+                           else tr_md("sessions.confirm_all", username=target))
                 yes, no = st.columns(2)
                 yes.button(tr("sessions.confirm_yes"), key="sessions_confirm_yes", type="primary", on_click=_end,
                            args=asked)
@@ -74,7 +74,7 @@ else:
                 one, every = st.columns(2)
                 one.button(tr("sessions.end_one"), key="sessions_end", on_click=state.update,
                            args=({"sessions_confirm": ("one", row["id"])},))
-                every.button(tr("sessions.end_all", username=row["username"]), key="sessions_end_all",
+                every.button(tr_md("sessions.end_all", username=row["username"]), key="sessions_end_all",
                              on_click=state.update, args=({"sessions_confirm": ("all", row["username"])},))
 
 st.subheader(tr("sessions.limits"), anchor=False)

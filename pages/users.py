@@ -8,7 +8,7 @@ from crm_app.core.errors import ValidationError
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.actions import Buttons
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_datetime, label, lang, tr
+from crm_app.ui.text import escape, fmt_datetime, label, lang, tr, tr_md
 
 user = session.require("user.manage")
 store = get_store()
@@ -109,7 +109,7 @@ if state.get("users_selected") != name:   # another account picked: its own role
     state.pop("users_confirm_disable", None)
 
 with st.container(border=True, key="users_account"):
-    st.subheader(tr("users.account", name=widgets.escape(account["display_name"]), username=widgets.escape(name)),
+    st.subheader(tr("users.account", name=escape(account["display_name"]), username=escape(name)),
                  anchor=False)
     if account["id"] == user.id:
         st.caption(tr("users.own_account"))
@@ -132,7 +132,7 @@ with st.container(border=True, key="users_account"):
             st.button(tr("users.disable"), key="users_toggle",
                       on_click=lambda: state.update(users_confirm_disable=True))
         else:
-            st.warning(tr("users.confirm_disable", username=name))
+            st.warning(tr_md("users.confirm_disable", username=name))
             yes, no = st.columns(2)
             yes.button(tr("users.disable"), key="users_disable_confirm", type="primary", on_click=_toggle,
                        args=(name, True))

@@ -6,7 +6,7 @@ from crm_app.networks import registry, waitlists
 from crm_app.people import persons
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, fmt_datetime, label, tr, trn
+from crm_app.ui.text import escape, fmt_date, fmt_datetime, label, tr, trn
 
 user = session.require("waitlist.view")
 store = get_store()
@@ -32,7 +32,7 @@ with st.expander(tr("waitlist.add"), icon=":material/person_add:"):
     for row in persons.find(store, session.actor(), query, limit=10) if query.strip() else []:
         left, right = st.columns([3, 1])
         name = display_name(row["given_name"], row["family_name"])
-        left.markdown(f"{name} (#{row['id']}) · {label('stage', row['stage'])}")
+        left.markdown(f"{escape(name)} (#{row['id']}) · {label('stage', row['stage'])}")
         right.button(tr("waitlist.add_button"), key=f"waitlist_add_{row['id']}", on_click=buttons.run,
                      args=(waitlists.add, network_id, row["id"]), kwargs={"flash": tr("waitlist.added")})
 

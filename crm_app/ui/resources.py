@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
 from crm_app import maintenance
 from crm_app.core.store import Store
+
+ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served by the app itself
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import streamlit as st
 
@@ -17,6 +18,26 @@ def lang() -> str:
 
 def tr(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
+
+
+# Every ASCII punctuation sign: CommonMark shows an escaped one as itself, and Streamlit's own signs
+# (`:red[…]`, `:material/…:`, `$$…$$`) lose their meaning too.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's Markdown also turns a bare "http://…" or "www.…" into a link, escaped or not: an invisible
+# word joiner after the scheme keeps the text as it reads and stops the link.
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])")
+
+
+def escape(text) -> str:
+    """A stored value (a name, a note, a network) made safe inside Markdown: it shows as the text it is,
+    never as a link, an image, a formula or colour. Every Streamlit element that takes Markdown needs it:
+    markdown, caption, title, headers, alerts, toasts, and the labels of buttons, tabs and expanders."""
+    return _MARKDOWN.sub(r"\\\1", _BARE_LINK.sub("\\1\u2060", str(text)))
+
+
+def tr_md(key: str, **params) -> str:
+    """`tr` for a Markdown element: every value put into the text is escaped (the catalogue's own text is not)."""
+    return tr(key, **{name: escape(value) if isinstance(value, str) else value for name, value in params.items()})
 
 
 def trn(key: str, count: int, **params) -> str:

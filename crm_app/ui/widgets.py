@@ -5,7 +5,6 @@ refused form keeps everything typed; the per-field messages come from the server
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 import phonenumbers
@@ -18,7 +17,7 @@ from crm_app.core.fields import record_id
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 from crm_app.ui import keypad
-from crm_app.ui.text import date_format, label, lang, tr
+from crm_app.ui.text import date_format, escape, label, lang, tr
 
 PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
                  "other_languages", "note", "consent_contact", "consent_diversity_statistics", "gender",
@@ -78,14 +77,6 @@ def read_source(screen: str) -> SourceInput:
         source_date=get(f"{screen}_source_date") if kind in _SOURCE_WITH_DATE else None,
         detail=get(f"{screen}_source_detail"),
     )
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>:$~])")
-
-
-def escape(text: str) -> str:
-    """Text that may hold a stored value, made safe to put inside st.markdown: every Markdown sign is escaped."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def field_error(errors: dict[str, str], field: str) -> None:
@@ -262,7 +253,9 @@ def show_refusal(exc, labels: dict[str, str] | None = None) -> None:
 
 def page_link(path: str, text: str, icon: str | None = None, query_params: dict | None = None) -> None:
     """st.page_link, or a plain link when this script runs outside the app's navigation (a page opened
-    on its own, as in page tests): the link still says where it goes instead of failing the screen."""
+    on its own, as in page tests): the link still says where it goes instead of failing the screen.
+    The label is Markdown, and usually holds a name: it is escaped here, once for every caller."""
+    text = escape(text)
     try:
         st.page_link(path, label=text, icon=icon, query_params=query_params)
     except StreamlitPageNotFoundError:

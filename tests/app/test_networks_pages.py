@@ -30,7 +30,7 @@ from crm_app.networks.registry import NetworkInput, TargetInput
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui.widgets import escape as widgets_escape
+from crm_app.ui.text import escape as widgets_escape
 
 NETWORK_PAGES = ("places", "fill", "waitlist", "members", "networks")
 WAITING = (("Amal", "man"), ("Bashir", "man"), ("Carla", "woman"), ("Dina", "woman"), ("Esra", "woman"))

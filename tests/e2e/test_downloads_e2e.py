@@ -60,7 +60,7 @@ def test_the_backup_is_made_at_the_click_and_gone_seconds_later(browser, admin_s
     with page.expect_download() as event:
         button.locator("button").click()
     download = event.value
-    assert open(download.path(), "rb").read(12)[8:12] == b"DUCK", "the browser got the backup itself"
+    assert download.path().read_bytes()[8:12] == b"DUCK", "the browser got the backup itself"
 
     url = download.url
     assert "/media/" in url
