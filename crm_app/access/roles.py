@@ -1,7 +1,8 @@
 """The written role × screen × action matrix (docs/roles.md), generated from the tables the code enforces.
 
 `crm_app.core.permissions.ACTIONS` (checked by every service and page) and `crm_app.access.screens.SCREENS`
-(the navigation each role gets) are the source; this module only adds plain-language descriptions.
+(the navigation each role gets) are the source; this module only adds the plain-language description of each action
+(`roles.allows.<action>` in the catalogues, so the Roles screen speaks the user's language).
 Regenerate with `crm roles --markdown -o docs/roles.md`; tests/unit/test_roles_doc.py fails
 while the committed file differs from what the code enforces.
 """
@@ -10,40 +11,6 @@ from __future__ import annotations
 from crm_app.access.screens import SCREENS
 from crm_app.core import i18n, permissions, reference
 
-# What each action lets a person do, in plain words (English, as the docs are).
-DESCRIPTIONS: dict[str, str] = {
-    "home.view": "Open the start screen (own follow-ups and shortcuts).",
-    "person.register": "Register a new candidate (name, contact details with consent, how they were found), "
-                       "with the duplicate warning before saving.",
-    "person.self_register": "Sign oneself up at a kiosk or form; sees nothing of anyone else.",
-    "person.search": "Search persons by name, phone in any notation or email.",
-    "person.view": "Open a person page: contact details, sources, consents, activities (every read is audited).",
-    "person.edit": "Change a person's details, consents and stage.",
-    "activity.log": "Record contact moments and follow-up dates; see one's follow-ups.",
-    "user.manage": "Administer staff accounts: add, disable, enable, change roles, reset passwords, link to the "
-                   "identity provider, see this matrix (never one's own role, never the last active administrator).",
-    "session.manage": "See the live login sessions (account, since, last seen, from where; never a token), end one "
-                      "or all of an account's, change the idle, maximum and identity-provider freshness limits.",
-    "network.view": "See networks, open places and whether composition targets are met (counts, no individuals).",
-    "network.manage": "Create and change networks, places, terms and composition targets.",
-    "waitlist.view": "See the waiting list of a network in order.",
-    "waitlist.manage": "Add people to waiting lists, record 'still interested?' checks, remove entries.",
-    "places.view": "See open places and offers per network.",
-    "places.fill": "Fill places: propose candidates (waiting order, quota or lottery), send offers, record answers.",
-    "members.view": "See the members of a network and their terms.",
-    "data.export": "Export persons, networks, members or waiting lists to CSV/XLSX/JSON (audited).",
-    "audit.view": "Search the audit log (who did what, when; never personal data).",
-    "privacy.manage": "Open the Privacy screen: retention preview and switch, retention periods, backup download.",
-    "privacy.erase": "Erase a person completely (right to erasure): every table, then the file is compacted.",
-    "person.subject_access": "Download everything held about one person (right of access), as JSON and HTML.",
-    "rotation.view": "See terms ending within 60 days, the seat timeline and the 12-month forecast of openings.",
-    "rotation.manage": "Confirm or decline renewals, record exit conversations, move members to the alumni network.",
-    "alumni.view": "See active and resting alumni and referrals per alumnus (coordinators see numbers, not names).",
-    "alumni.rotate": "Confirm or redo the proposal of who becomes an active alumnus next period.",
-    "dashboards.view": "See the diversity dashboards: composition, targets, over time, recruitment funnel "
-                       "(small counts hidden, never a name).",
-}
-MISSING = "(no description yet: add one to crm_app/access/roles.DESCRIPTIONS)"
 YES, NO = "✔", "–"
 
 
@@ -60,13 +27,13 @@ def screens_table(lang: str = "en") -> tuple[list[str], list[list[str]]]:
 
 
 def actions_table(lang: str = "en") -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of actions × roles: action, what it allows (English), screens, then ✔/– per role."""
+    """(header, rows) of actions × roles: action, what it allows, screens, then ✔/– per role."""
     screens_by_action: dict[str, list[str]] = {}
     for screen in SCREENS:
         screens_by_action.setdefault(screen.action, []).append(screen.key)
     header = [i18n.t("roles.col.action", lang), i18n.t("roles.col.allows", lang), i18n.t("roles.col.screens", lang),
               *_role_header(lang)]
-    rows = [[action, DESCRIPTIONS.get(action, MISSING),
+    rows = [[action, i18n.t(f"roles.allows.{action}", lang),
              ", ".join(screens_by_action.get(action, [])) or i18n.t("roles.no_screen", lang), *_marks(action)]
             for action in permissions.ACTIONS]
     return header, rows

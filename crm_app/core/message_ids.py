@@ -7,7 +7,7 @@ messages (`err.<code>`) are not listed: the test finds every code the core raise
 """
 from __future__ import annotations
 
-from crm_app.core import reference
+from crm_app.core import permissions, reference
 
 STAGES = ("new", "contacted", "interested", "waiting", "offered", "member", "alumnus", "not_interested",
           "unreachable", "withdrawn")
@@ -42,6 +42,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
              "alumni_active_periods", "audit_events"),
     "dash.period.": ("all", "24", "12"),
+    "roles.allows.": tuple(permissions.ACTIONS),   # what each action allows (access.roles, the Roles screen)
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
     # option labels: label(group, value) → label.<group>.<value>
     "label.role.": reference.ROLES,

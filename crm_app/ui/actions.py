@@ -69,10 +69,16 @@ class Buttons:
         st.session_state[self.flash_key] = flash(result) if callable(flash) else flash
 
     def show_outcome(self, labels: dict[str, str] | None = None) -> CrmError | None:
-        """The last success text or refusal (`labels` name this screen's fields); returns the refusal shown."""
+        """The last success text or refusal (`labels` name this screen's fields); returns the refusal shown.
+
+        Drawn where the page calls it, and once more as a toast: on a phone the pressed button may be far
+        below this spot, and the toast is seen however far the page is scrolled."""
         if self.flash_key in st.session_state:
-            st.success(st.session_state.pop(self.flash_key))
+            flash = st.session_state.pop(self.flash_key)
+            st.success(flash)
+            st.toast(flash, icon=":material/check_circle:")
         refusal = st.session_state.pop(self.refusal_key, None)
         if refusal is not None:
             widgets.show_refusal(refusal, labels)
+            st.toast(i18n.error_text(refusal, lang()), icon=":material/error:")
         return refusal

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from crm_app.core import formats
-from crm_app.ui.charts import localised, text_colour_on
+from crm_app.ui.charts import TEXT_COLOURS, localised, text_colour_on
 from crm_app.ui.text import fmt_date, lang, tr
 
 # status → colour, in the order the legend lists them
@@ -18,6 +18,16 @@ TIMELINE_COLOURS = {
     "opens": "#d8d8d8", "open": "#ececec",
 }
 ROW_HEIGHT = 34
+DARK_TEXT = TEXT_COLOURS[1]   # near-black: readable on the white chart background
+CHART_PIXELS, PIXELS_PER_LETTER = 560, 6.5   # the narrowest desktop chart column; 10 px text
+
+
+def _name_fits(frame: pd.DataFrame, row: int) -> bool:
+    """Whether the holder's name fits inside its bar. A name longer than its bar runs onto the white
+    background, where light text on a dark bar's colour would vanish: it is drawn dark instead."""
+    span = (frame["end"].max() - frame["start"].min()).days or 1
+    bar_pixels = (frame["end"][row] - frame["start"][row]).days / span * CHART_PIXELS
+    return bar_pixels >= len(str(frame["holder"][row] or "")) * PIXELS_PER_LETTER + 8
 
 
 def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataFrame, int]:
@@ -27,7 +37,8 @@ def seat_timeline(bars: list[dict], today: dt.date) -> tuple[alt.Chart, pd.DataF
     frame["place"] = [f"{tr('rotation.col.seat')} {s:02d}" for s in frame["seat"]]
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
-    frame["label_colour"] = [text_colour_on(TIMELINE_COLOURS[s]) for s in frame["status"]]
+    frame["label_colour"] = [text_colour_on(TIMELINE_COLOURS[status]) if _name_fits(frame, i) else DARK_TEXT
+                             for i, status in enumerate(frame["status"])]
     present = [s for s in TIMELINE_COLOURS if s in set(frame["status"])]
     scale = alt.Scale(domain=[tr(f"rotation.status.{s}") for s in present],
                       range=[TIMELINE_COLOURS[s] for s in present])

@@ -99,3 +99,19 @@ def test_an_exported_png_of_every_network_says_so(monkeypatch):
     assert spec["title"]["text"] == "Alle netwerken · stand op 05-01-2026"
     assert spec["title"]["subtitle"][0] == "Periode: Alles · Gemeente: Alle gemeenten"
     assert "10" in spec["title"]["subtitle"][1] and "9" in spec["title"]["subtitle"][1]
+
+
+def test_a_name_longer_than_its_short_bar_is_drawn_dark_on_the_background():
+    """White text on a dark-blue bar of three weeks ran past the bar onto white: invisible."""
+    start = dt.date(2026, 1, 1)
+    bars = [{"seat": 1, "holder": "Ali", "status": "term", "term": 1, "start": start,
+             "end": start + dt.timedelta(days=1460)},
+            {"seat": 2, "holder": "Oleksandra Kovalenko-Shevchenko", "status": "term", "term": 1, "start": start,
+             "end": start + dt.timedelta(days=21)}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec = rotation_charts.seat_timeline(bars, start)[0].to_dict()
+    field = _layer(spec, "text")["encoding"]["color"]["field"]
+    colours = {row["holder"]: row[field] for row in next(iter(spec["datasets"].values()))}
+    assert colours["Ali"] == "#ffffff", "a name inside its dark bar stays light"
+    assert _wcag_contrast(colours["Oleksandra Kovalenko-Shevchenko"], "#ffffff") >= 4.5
