@@ -119,3 +119,19 @@ def test_a_refusal_focuses_the_wrong_fields_and_nothing_typed_reaches_the_script
     assert shown == [] and not kiosk.toast, "the messages stand at the fields"
     assert script["fields"] == ["kiosk_phone", "kiosk_consent_contact"]
     assert "Yusuf" not in kiosk.get("html")[0].proto.body and "0944" not in kiosk.get("html")[0].proto.body
+
+
+def test_after_a_registration_the_form_is_empty_and_the_phone_country_is_the_netherlands_again(kiosk, store):
+    """The next person at the stall starts from a clean form: nothing of the previous one, and NL as the
+    country of a phone number (not the first country of the list, nor the previous person's)."""
+    kiosk.text_input(key="kiosk_given_name").input("Amal")
+    kiosk.selectbox(key="kiosk_phone_country").set_value("SY")
+    kiosk.text_input(key="kiosk_phone").input("0944 123 456")
+    kiosk.checkbox(key="kiosk_consent_contact").check()
+    kiosk.button(key="kiosk_submit").click().run()
+    assert values(kiosk.main, "success") == [t("self.thanks")]
+    for _ in range(2):                       # the next person's first taps rerun the form
+        assert kiosk.selectbox(key="kiosk_phone_country").value == "NL"
+        assert kiosk.text_input(key="kiosk_given_name").value == ""
+        assert kiosk.text_input(key="kiosk_phone").value == ""
+        kiosk.run()

@@ -51,4 +51,4 @@ def test_every_action_is_explained_in_the_language_of_the_screen():
     for nl_row, en_row in zip(dutch, english, strict=True):
         assert nl_row[1] and en_row[1] and nl_row[1] != en_row[1], nl_row[0]
         assert not nl_row[1].startswith("roles.allows."), "a missing message shows its id"
-    assert dict((row[0], row[1]) for row in dutch)["privacy.erase"].startswith("Een persoon volledig wissen")
+    assert {row[0]: row[1] for row in dutch}["privacy.erase"].startswith("Een persoon volledig wissen")
