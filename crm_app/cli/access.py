@@ -174,6 +174,8 @@ def cmd_audit_head(args) -> int:
     store = open_store(args)
     audit_heads.export(store)
     event_id, event_hash = audit.head(store)
+    if event_id is None:
+        raise Refused(say(args, "cli.audit.failed", reason=say(args, "audit.reason.empty")))
     path = audit_heads.heads_file(store.path)
     emit(args, {"id": event_id, "hash": event_hash, "file": str(path)},
          [say(args, "cli.audit.head", id=event_id, hash=event_hash, file=path)])

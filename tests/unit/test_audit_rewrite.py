@@ -177,6 +177,8 @@ def test_cli_verify_fails_clearly_on_an_empty_log(store, chained, capsys):
     store.close()
     code, out = _cli(db, "audit", "verify", capsys=capsys)
     assert code == 1 and "audit chain not in order: The audit log is empty." in out
+    code, out = _cli(db, "audit", "head", capsys=capsys)
+    assert code == 1 and "The audit log is empty." in out
 
 
 def test_cli_head_then_verify_against_the_shipped_copy(store, chained, tmp_path, capsys):
