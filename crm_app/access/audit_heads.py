@@ -58,12 +58,17 @@ def export(store) -> Head | None:
     """Append the current head unless the file already ends with it; None when there is nothing new.
 
     Also checks that the chain still holds the head exported last time, and logs an error when not.
+    Never raises for the file: the daily upkeep must go on, so a damaged or unwritable file is logged.
     """
     event_id, event_hash = audit.head(store)
     if event_id is None:
         return None
     path = heads_file(store.path)
-    last = read(path)[-1:] if path.exists() else []
+    try:
+        last = read(path)[-1:] if path.exists() else []
+    except CrmError:
+        log.error("the audit heads file %s has a line that cannot be read: check it against its copies", path)
+        last = []
     if last and (last[0].event_id, last[0].event_hash) == (event_id, event_hash):
         return None
     if last and not audit.holds(store, last[0].event_id, last[0].event_hash):
@@ -71,12 +76,14 @@ def export(store) -> Head | None:
                   "`crm audit verify --against %s`", last[0].event_id, path)
     head = Head(event_id, event_hash, utcnow().replace(tzinfo=None).isoformat(timespec="seconds") + "Z")
     line = json.dumps({"id": head.event_id, "hash": head.event_hash, "time": head.exported_utc})
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, (line + "\n").encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.error("could not append the audit head to %s (%s); the log line below still has it", path, exc.strerror)
     log.info("audit head: event %d, hash %s, at %s", head.event_id, head.event_hash, head.exported_utc)
     return head
-

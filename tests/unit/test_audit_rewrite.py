@@ -95,6 +95,21 @@ def test_a_deleted_event_rechained_with_another_key_fails(store, chained):
     assert audit.verify(store) == audit.VerifyResult(False, 0, None, "wrong_key")
 
 
+def test_a_rolled_back_event_leaves_no_gap(store, chained):
+    class Refusal(Exception):
+        pass
+
+    def work(cur):
+        audit.record(cur, CLI_OPERATOR, "person.edit", "person", 1)
+        raise Refusal()
+
+    with pytest.raises(Refusal):
+        store.write(work)
+    store.write(audit.record, CLI_OPERATOR, "person.view", "person", 1)
+    assert _rows(store, "SELECT max(id) FROM audit_event") == [(chained[-1] + 1,)]
+    assert audit.verify(store).ok
+
+
 def test_a_gap_in_the_ids_fails_even_with_the_links_repaired(store, chained, monkeypatch):
     # Only the key's holder can relink; the gap check then still finds the missing event.
     _exec(store, "DELETE FROM audit_event WHERE id = ?", [chained[3]])
@@ -153,6 +168,23 @@ def test_the_export_logs_an_error_when_the_chain_lost_the_last_exported_head(sto
         audit_heads.export(store)
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and f"event {chained[-1]}" in errors[0]
+
+
+def test_the_upkeep_goes_on_with_a_damaged_or_unwritable_heads_file(store, chained, tmp_path, monkeypatch, caplog):
+    path = audit_heads.heads_file(store.path)
+    path.write_text('{"id": 1, "ha\n')
+    with caplog.at_level(logging.INFO, logger="crm_app.access.audit_heads"):
+        maintenance.run_due(store)
+    assert json.loads(path.read_text().splitlines()[-1])["id"] == chained[-1], "appended after the damaged line"
+    assert any("cannot be read" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    caplog.clear()
+    monkeypatch.setenv(audit_heads.ENV, str(tmp_path / "no-such-folder" / "heads.log"))
+    store.write(audit.record, CLI_OPERATOR, "person.view", "person", 1)
+    with caplog.at_level(logging.INFO, logger="crm_app.access.audit_heads"):
+        maintenance.run_due(store)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("could not append" in m for m in messages)
+    assert any(m.startswith(f"audit head: event {audit.head(store)[0]},") for m in messages), "the log line is kept"
 
 
 def test_the_heads_file_can_be_set(store, chained, tmp_path, monkeypatch):
