@@ -95,7 +95,7 @@ def _iso(value) -> str | None:
 
 def event_hash(prev_hash: str | None, event_id: int, occurred_utc, user_id, action: str, record_type,
                record_id, result: str, origin: str, key: bytes | None = None) -> str:
-    """HMAC-SHA256 with `key` (hex) over a canonical JSON array of the event's fields and the previous hash;
+    """HMAC-SHA256 (hex) with `key` over a canonical JSON array of the event's fields and the previous hash;
     plain sha256 without a key (the events written before the chain was keyed)."""
     canonical = json.dumps(
         [prev_hash, int(event_id), _iso(occurred_utc), None if user_id is None else int(user_id), action,
