@@ -1,4 +1,5 @@
-"""Time-driven upkeep that must happen whether or not anyone clicks: offers and waiting-list checks expire.
+"""Time-driven upkeep that must happen whether or not anyone clicks: offers and waiting-list checks expire,
+erasures are re-applied, retention and the rotation run, and the audit chain's head is exported outside the store.
 
 Idempotent: running it twice for the same day changes nothing the second time. The app runs it
 the first time a screen opens each day (crm_app.ui.resources.daily_upkeep); the `crm` commands run it before they read.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm_app.access import audit
+from crm_app.access import audit, audit_heads
 from crm_app.access.audit import Actor
 from crm_app.core.clock import today
 from crm_app.networks import offers, rotation, waitlists
@@ -35,5 +36,6 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
     if removed is not None:
         result["retention"] = removed
     rotation.run_daily(store, as_of)   # terms end, renewals and alumni periods are proposed (idempotent per day)
+    audit_heads.export(store)          # last: the head after today's upkeep, appended outside the store
 
     return result

@@ -45,7 +45,8 @@ if st.button(tr("audit.verify"), key="audit_verify"):
     if result.ok:
         st.success(trn("audit.intact", result.events_checked))
     else:
-        st.error(tr("audit.broken", id=result.first_bad_id))
+        where = tr("audit.failed") if result.first_bad_id is None else tr("audit.broken", id=result.first_bad_id)
+        st.error(f"{where} {tr(f'audit.reason.{result.reason}')}")
 
 if not rows:
     st.info(tr("audit.none"))

@@ -9,6 +9,10 @@ migrating a new one about 0.1 s. The user's argon2id hash uses the smallest cost
 verification reads them from the hash, so logging in runs unchanged and takes a millisecond
 instead of 0.3 s (accounts added during a test get the real cost unless the test says otherwise).
 
+Every test, and every process a test starts, keys the audit chain with one test key from the environment
+(CRM_AUDIT_KEY), so a store file copied from the template verifies without its key file; the tests of the
+key file itself (tests/unit/test_audit_key.py) unset it.
+
 Hypothesis runs under a profile named by HYPOTHESIS_PROFILE: `dev` (the default) tries few examples
 for a quick run, `ci` as many as the property tests were written for (`make test` picks ci when
 CI=true). Property tests state their counts as shares of the profile's `max_examples`.
@@ -38,6 +42,9 @@ OUTREACH_PASSWORD = "correct horse battery staple"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)   # argon2id, cheapest parameters
 # A Sunday morning in Amsterdam (09:30 UTC = 10:30 local), far from a date line either way.
 FROZEN_NOW = dt.datetime(2026, 11, 29, 9, 30)
+
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
+os.environ["CRM_AUDIT_KEY"] = TEST_AUDIT_KEY
 
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)

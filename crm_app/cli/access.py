@@ -5,7 +5,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from crm_app.access import audit, users
+from crm_app.access import audit, audit_heads, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.cli.argtypes import positive_int
 from crm_app.cli.output import EXIT_OK, EXIT_REFUSED, Refused, emit, open_store, say
@@ -49,8 +49,12 @@ def register(sub) -> None:
     ulink.set_defaults(run=cmd_user_link)
 
     aud = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(dest="action", required=True)
-    averify = aud.add_parser("verify", help="check the hash chain (exit 1 with the first bad id when broken)")
+    averify = aud.add_parser("verify", help="check the keyed hash chain (exit 1 with the first bad id and why)")
+    averify.add_argument("--against", metavar="FILE",
+                         help="also check every head exported to this file (a copy kept outside the store)")
     averify.set_defaults(run=cmd_audit_verify)
+    ahead = aud.add_parser("head", help="append the chain's head (id, hash, time) to the heads file and show it")
+    ahead.set_defaults(run=cmd_audit_head)
     alist = aud.add_parser("list", help="audit events, newest first")
     alist.add_argument("--action", help="only actions containing this text")
     alist.add_argument("--limit", type=positive_int, default=50, help="at most this many events (default 50)")
@@ -151,13 +155,34 @@ def cmd_user_link(args) -> int:
 
 # -- audit log ---------------------------------------------------------------------------------------
 def cmd_audit_verify(args) -> int:
-    result = audit.verify(open_store(args))
+    exported = []
+    if args.against:
+        if not Path(args.against).is_file():
+            raise Refused(say(args, "cli.audit.no_heads_file", file=args.against))
+        exported = [(h.event_id, h.event_hash) for h in audit_heads.read(args.against)]
+    result = audit.verify(open_store(args), exported)
+    reason = say(args, f"audit.reason.{result.reason}") if result.reason else None
     if result.ok:
         line = say(args, "cli.audit.intact", events=result.events_checked)
+    elif result.first_bad_id is None:
+        line = say(args, "cli.audit.failed", reason=reason)
     else:
-        line = say(args, "cli.audit.broken", id=result.first_bad_id, reason=result.reason)
-    emit(args, dataclasses.asdict(result), [line])
+        line = say(args, "cli.audit.broken", id=result.first_bad_id, reason=reason)
+    lines = [line] + ([say(args, "cli.audit.heads_compared", file=args.against)] if result.ok and args.against else [])
+    emit(args, {**dataclasses.asdict(result), "exported_heads_checked": len(exported)}, lines)
     return EXIT_OK if result.ok else EXIT_REFUSED
+
+
+def cmd_audit_head(args) -> int:
+    store = open_store(args)
+    audit_heads.export(store)
+    event_id, event_hash = audit.head(store)
+    if event_id is None:
+        raise Refused(say(args, "cli.audit.failed", reason=say(args, "audit.reason.empty")))
+    path = audit_heads.heads_file(store.path)
+    emit(args, {"id": event_id, "hash": event_hash, "file": str(path)},
+         [say(args, "cli.audit.head", id=event_id, hash=event_hash, file=path)])
+    return EXIT_OK
 
 
 def cmd_audit_list(args) -> int:

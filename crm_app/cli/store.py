@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crm_app.access import users
+from crm_app.access import audit, audit_key, users
 from crm_app.cli.argtypes import positive_int
 from crm_app.cli.output import EXIT_OK, emit, open_store, say
 from crm_app.core.store import default_path
@@ -27,6 +27,12 @@ def cmd_init(args) -> int:
     store = open_store(args)
     result = {"db": str(store.path), "schema_version": store.schema_version()}
     lines = [say(args, "cli.init.store", path=store.path, version=result["schema_version"])]
+    audit.start_keyed_chain(store)
+    if os.environ.get(audit_key.ENV, "").strip():
+        lines.append(say(args, "cli.init.audit_key_env", variable=audit_key.ENV))
+    else:
+        result["audit_key_file"] = str(audit_key.key_file(store.path))
+        lines.append(say(args, "cli.init.audit_key_file", file=result["audit_key_file"]))
     if args.demo:
         from crm_app.demo import fill
         summary = fill.fill_demo(store)

@@ -101,7 +101,18 @@ def test_verify_button_shows_intact_then_broken(login, store, staff):
         (target,) = cur.execute("SELECT min(id) FROM audit_event WHERE action = 'person.register'").fetchone()
         cur.execute("UPDATE audit_event SET result = 'refused' WHERE id = ?", [target])
     at.button(key="audit_verify").click().run()
-    assert values(at.main, "error") == [t("audit.broken", id=target)]
+    assert values(at.main, "error") == [f'{t("audit.broken", id=target)} {t("audit.reason.hash_mismatch")}']
+
+
+def test_verify_button_fails_on_a_log_whose_hashes_were_wiped(login, store, staff):
+    _register(store, staff)
+    at = login("admin", "audit")
+    with store.read() as cur:
+        cur.execute("UPDATE audit_event SET prev_hash = NULL, event_hash = NULL")
+        cur.execute("UPDATE audit_head SET last_id = NULL, last_hash = NULL")
+    at.button(key="audit_verify").click().run()
+    assert values(at.main, "success") == []
+    assert values(at.main, "error") == [f'{t("audit.failed")} {t("audit.reason.not_keyed")}']
 
 
 @pytest.mark.parametrize("role", ["outreach", "program_manager", "kiosk"])

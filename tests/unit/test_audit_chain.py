@@ -78,7 +78,7 @@ def test_an_edited_action_is_found(store, chained):
     assert (result.ok, result.first_bad_id, result.reason) == (False, target, "hash_mismatch")
 
 
-def test_an_edited_result_with_a_recomputed_hash_is_found_at_the_next_event(store, chained):
+def test_an_edited_result_with_a_hash_recomputed_without_the_key_is_found_at_that_event(store, chained):
     target = chained[2]
     (prev, occurred, user_id, action, rtype, rid, origin) = _rows(
         store, "SELECT prev_hash, occurred_utc, user_id, action, record_type, record_id, origin FROM audit_event "
@@ -86,14 +86,14 @@ def test_an_edited_result_with_a_recomputed_hash_is_found_at_the_next_event(stor
     forged = audit.event_hash(prev, target, occurred, user_id, action, rtype, rid, "refused", origin)
     _exec(store, "UPDATE audit_event SET result = 'refused', event_hash = ? WHERE id = ?", [forged, target])
     result = audit.verify(store)
-    assert (result.ok, result.first_bad_id) == (False, chained[3])
+    assert (result.ok, result.first_bad_id, result.reason) == (False, target, "hash_mismatch")
 
 
 def test_a_deleted_event_is_found(store, chained):
     target = chained[2]
     _exec(store, "DELETE FROM audit_event WHERE id = ?", [target])
     result = audit.verify(store)
-    assert (result.ok, result.first_bad_id, result.reason) == (False, chained[3], "previous_hash_mismatch")
+    assert (result.ok, result.first_bad_id, result.reason) == (False, chained[3], "gap")
 
 
 def test_deleting_the_newest_event_is_found_through_the_head(store, chained):
@@ -120,7 +120,7 @@ def test_an_unhashed_row_after_the_chain_started_is_found(store, chained):
     _exec(store, "INSERT INTO audit_event (occurred_utc, action, result, origin) VALUES (now(), 'x', 'ok', 'cli')")
     (new_id,) = _rows(store, "SELECT max(id) FROM audit_event")[0]
     result = audit.verify(store)
-    assert (result.ok, result.first_bad_id, result.reason) == (False, new_id, "unhashed_after_chain_start")
+    assert (result.ok, result.first_bad_id, result.reason) == (False, new_id, "hash_missing")
 
 
 def test_concurrent_writers_through_one_store_keep_one_valid_chain(store):
@@ -177,10 +177,11 @@ def test_the_migration_applies_to_a_store_at_schema_2(tmp_path, monkeypatch):
         versions = [r[0] for r in _rows(store, "SELECT version FROM schema_migration ORDER BY version")]
         assert 3 in versions and store.schema_version() >= 3
         assert _rows(store, "SELECT count(*) FROM audit_event WHERE event_hash IS NULL") == [(2,)]
-        assert audit.verify(store) == audit.VerifyResult(True, 0)     # pre-chain era only
+        # Pre-chain era only: nothing protects these rows, so this is no "intact" chain.
+        assert audit.verify(store) == audit.VerifyResult(False, 0, None, "not_keyed")
         store.write(audit.record, CLI_OPERATOR, "test.after_migration")
         store.write(audit.record, CLI_OPERATOR, "test.after_migration")
-        assert audit.verify(store) == audit.VerifyResult(True, 2)
+        assert audit.verify(store) == audit.VerifyResult(True, 3)    # the keyed start and the two events
         # The old rows stay unhashed; once the chain started, tampering is still found.
         _exec(store, "UPDATE audit_event SET action = 'x' WHERE action = 'test.after_migration' AND id = "
                      "(SELECT max(id) FROM audit_event)")
