@@ -11,7 +11,10 @@ from crm_app.core.store import Store
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    return Store()
+    """Opening compacts a compaction still owed; then a thread does any that erasures leave, at night."""
+    store = Store()
+    maintenance.NightCompaction(store).start()
+    return store
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
