@@ -5,7 +5,7 @@ What `erase` does, in order:
    person's id, a fingerprint of the record and the moment. No name, phone, email or text: the
    journal holds no personal data, only the surrogate number the audit log already uses.
    Written (and fsync'ed) *before* the delete, so a crash in between errs on the side of erasing:
-   the next re-apply finishes the job. Each line carries `prev` (sha256 of the line before it) and
+   the next re-apply finishes the job. Each line carries `prev` (the checksum of the line before it) and
    `sha256` (over the line's other fields), see "The journal's protection" below.
 2. Deletes, in one transaction, every row that belongs to the person (`PERSON_COLUMNS`: the
    record with its search/dedupe keys, sources, consents with their history, activities,
@@ -40,7 +40,7 @@ Re-apply after a restore (`reapply`): every journal entry whose record (same id 
 is back in the store is erased again, then the store is compacted once.
 
 The journal's protection: it is opened append-only and fsync'ed after each write. Every line
-carries a plain sha256 over its own fields, and `prev`, the sha256 of the line before it, so a
+carries a plain sha256 over its own fields, and `prev`, the checksum of the line before it, so a
 flipped byte, a cut-off line, and a line removed from the middle are each found, with their line
 number. Plain, not keyed: the threat is damage (a disk, an editor, a half-copied file); a key would
 have to be kept and backed up beside the journal, and a lost key would make every line
@@ -177,13 +177,13 @@ def _journal_append(store_path: Path, entries: list[dict]) -> None:
     with _append_lock:
         text = path.read_bytes().decode("ascii", errors="replace") if path.exists() else ""
         lines = [line for line in text.split("\n") if line]
-        prev = _digest(lines[-1]) if lines else ""
+        prev = _line_id(lines[-1]) if lines else ""
         out = []
         for entry in entries:
             item = {key: entry[key] for key in _ENTRY_KEYS} | {"prev": prev}
             line = _canonical(item | {"sha256": _digest(_canonical(item))})
             out.append(line)
-            prev = _digest(line)
+            prev = _line_id(line)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             lead = "\n" if text and not text.endswith("\n") else ""    # a cut-off last line stays a line of its own
@@ -193,28 +193,42 @@ def _journal_append(store_path: Path, entries: list[dict]) -> None:
             os.close(fd)
 
 
+def _line_id(line: str) -> str:
+    """What the next line's `prev` holds: the line's own checksum (the hash of the raw text for an old line)."""
+    try:
+        claimed = json.loads(line).get("sha256")
+    except (ValueError, AttributeError):
+        claimed = None
+    return claimed if isinstance(claimed, str) else _digest(line)
+
+
 def read_journal(store_path: str | Path) -> tuple[list[dict], list[JournalProblem]]:
-    """The verified erasures (oldest first) and every line that could not be read or verified."""
+    """The erasures whose lines verify (oldest first) and every line that could not be read or verified.
+
+    A line that verifies but does not follow the line before it (`chain`: a line was removed) is both: its
+    erasure is applied when the damage is accepted, and it is reported.
+    """
     path = journal_path(store_path)
     if not path.exists():
         return [], []
     entries, problems = [], []
-    prev_line, checksummed = None, False
+    prev_id, checksummed = "", False
     for number, line in enumerate(path.read_bytes().decode("ascii", errors="replace").split("\n"), start=1):
         if not line:
             continue
-        problem, entry = _check_line(line, prev_line, checksummed)
+        problem, entry = _check_line(line, prev_id, checksummed)
         checksummed = checksummed or '"sha256":' in line
         if problem:
             problems.append(JournalProblem(number, problem))
-        else:
+        if entry is not None and problem in (None, "chain"):
             entries.append(entry)
-        prev_line = line
+        prev_id = None if problem == "unreadable" else _line_id(line)
     return entries, problems
 
 
-def _check_line(line: str, prev_line: str | None, checksummed: bool) -> tuple[str | None, dict | None]:
-    """(what is wrong or None, the entry). A line without a checksum is an old one: fine only before the first."""
+def _check_line(line: str, prev_id: str | None, checksummed: bool) -> tuple[str | None, dict | None]:
+    """(what is wrong or None, the entry). A line without a checksum is an old one: fine only before the first.
+    `prev_id` is None after an unreadable line: what followed it cannot be told."""
     try:
         item = json.loads(line)
         entry = {"person_id": int(item["person_id"]), "fingerprint": str(item["fingerprint"]),
@@ -226,7 +240,7 @@ def _check_line(line: str, prev_line: str | None, checksummed: bool) -> tuple[st
     claimed = item.pop("sha256")
     if claimed != _digest(_canonical(item)) or not re.fullmatch(r"[0-9a-f]{64}", entry["fingerprint"]):
         return "checksum", entry
-    if item.get("prev") != (_digest(prev_line) if prev_line is not None else ""):
+    if prev_id is not None and item.get("prev") != prev_id:
         return "chain", entry
     return None, entry
 
