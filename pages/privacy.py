@@ -120,7 +120,7 @@ def _retention_preview() -> None:
 
 
 def _retention_apply() -> None:
-    result = retention.apply(store, session.actor())
+    result = retention.apply(store, session.actor(), compact=False)   # the file is rewritten at night, as for erasure
     state.pop("privacy_retention_items", None)
     state["privacy_flash"] = tr("privacy.retention_applied", persons=result["persons_erased"],
                                 entries=result["waitlist_expired"])
