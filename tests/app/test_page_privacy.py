@@ -142,3 +142,17 @@ def test_retention_periods_can_be_changed_within_their_limits(login, store):
     at.button(key="privacy_rules_save").click().run()
     assert retention.rules(store)["retention_alumni_years"] == 5, "out of range: nothing saved"
     assert "30" in main_text(at)
+
+
+def test_a_damaged_erasure_journal_is_shown_with_its_line(login, store, person_id):
+    other = persons.register(store, CLI_OPERATOR, PersonInput(given_name="Amal", family_name="Haddad",
+                                                              consent_contact=True),
+                             SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True).person_id
+    erasure.erase(store, CLI_OPERATOR, person_id)
+    erasure.erase(store, CLI_OPERATOR, other)
+    journal_file = erasure.journal_path(store.path)
+    lines = journal_file.read_text().splitlines()
+    journal_file.write_text(lines[0] + "\n" + lines[1].replace('"request"', '"requesT"') + "\n")
+    at = login("admin", "privacy")
+    assert tn("privacy.journal_damaged", 1, line=2) in values(at.main, "error")
+    assert t("privacy.journal", count=1) in main_text(at.main)
