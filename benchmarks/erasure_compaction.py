@@ -12,7 +12,15 @@ in the same run, on the same file:
   - vacuum: DELETE of one person's rows + CHECKPOINT + VACUUM — the cheap way that does NOT remove
             the values from the file (checked: the erased person's email is still in the bytes).
 Reported: the ratio erase / copy, file size before and after, and whether the erased person's email
-is in the file's bytes after each method. It prints a table and writes the JSON.
+is in the file's bytes after each method.
+
+Then the wait another session sees: a second thread reads through the same Store (as another user's
+page does: a short query per unit of work, back to back) while one person is erased, and the longest
+single read is reported, twice: erasing with the compaction at once (`crm erase`, and the app until the
+compaction was deferred) and erasing as the app's Privacy screen now does (rows at once, compaction left
+pending for the night or the admin's "Rewrite now", whose wait is the first figure, at night).
+`--audit-events N` adds N audit events first (the issue measured with 600,000, a 104 MB log).
+It prints a table and writes the JSON.
 """
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -48,8 +57,7 @@ _SOURCE = (("person_id", pa.int64()), ("kind", pa.string()), ("source_name", pa.
 _ACTIVITY = (("person_id", pa.int64()), ("kind", pa.string()), ("summary", pa.string()),
              ("occurred_utc", pa.timestamp("us")))
 
-
-def build(path: Path, size: int, seed: int) -> tuple[Store, list[int], dict[int, str]]:
+def build(path: Path, size: int, seed: int, audit_events: int = 0) -> tuple[Store, list[int], dict[int, str]]:
     rng = random.Random(seed + size)
     raws = []
     phones, emails = set(), set()
@@ -71,6 +79,11 @@ def build(path: Path, size: int, seed: int) -> tuple[Store, list[int], dict[int,
         insert_arrow(cur, "activity", _ACTIVITY, [
             {"person_id": pid, "kind": "call", "summary": f"gesprek over de klankbordgroep {pid}", "occurred_utc": when}
             for pid in ids])
+        if audit_events:          # a long log, as a store in use has (negative ids, hashes not chained)
+            cur.execute("INSERT INTO audit_event (id, occurred_utc, user_id, action, record_type, record_id, result, "
+                        "origin, prev_hash, event_hash) SELECT -1 - i, ?, NULL, 'person.view', 'person', ? + i % ?, "
+                        "'ok', 'web', sha256(i::VARCHAR), sha256((i + 1)::VARCHAR) FROM range(?) t(i)",
+                        [when, min(ids), len(ids), audit_events])
         return ids
 
     ids = store.write(load)
@@ -86,13 +99,38 @@ def in_file(path: Path, needle: str) -> bool:
     return needle.encode() in data or (wal.exists() and needle.encode() in wal.read_bytes())
 
 
-def run_size(size: int, repeat: int, seed: int, workdir: Path) -> dict:
+def longest_read_wait(store: Store, ids: list[int], action) -> tuple[float, int]:
+    """Run `action` while another thread reads back to back; (longest single read in seconds, reads done)."""
+    waits: list[float] = []
+    stop = threading.Event()
+
+    def reader():
+        rng = random.Random(7)
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            with store.read() as cur:
+                cur.execute("SELECT given_name FROM person WHERE id = ?", [rng.choice(ids)]).fetchall()
+            waits.append(time.perf_counter() - t0)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    time.sleep(0.2)                       # the reader is running before the erasure starts
+    try:
+        action()
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        thread.join()
+    return max(waits), len(waits)
+
+
+def run_size(size: int, repeat: int, seed: int, workdir: Path, audit_events: int = 0) -> dict:
     path = workdir / f"erase_{size}.duckdb"
     started = time.perf_counter()
-    store, ids, emails = build(path, size, seed)
-    result = {"size": size, "build_seconds": round(time.perf_counter() - started, 2),
+    store, ids, emails = build(path, size, seed, audit_events)
+    result = {"size": size, "audit_events": audit_events, "build_seconds": round(time.perf_counter() - started, 2),
               "bytes_before": path.stat().st_size}
-    victims = [pid for pid in ids if pid in emails][: 2 * repeat]
+    victims = [pid for pid in ids if pid in emails][: 2 * repeat + 2 * repeat]
     try:
         copies = []
         for _ in range(repeat):
@@ -102,7 +140,7 @@ def run_size(size: int, repeat: int, seed: int, workdir: Path) -> dict:
             (workdir / "copy.duckdb").unlink()
 
         vacuums, vacuum_leaves = [], []
-        for pid in victims[repeat:]:
+        for pid in victims[repeat:2 * repeat]:
             def delete(cur, pid=pid):
                 for key in erasure.PERSON_COLUMNS:
                     cur.execute(erasure._SQL[key], [pid])
@@ -121,7 +159,18 @@ def run_size(size: int, repeat: int, seed: int, workdir: Path) -> dict:
             totals.append(time.perf_counter() - t0)
             compactions.append(done.compaction_seconds)
             erase_leaves.append(in_file(path, emails[pid]))
+        at_once, deferred, deferred_reads = [], [], []
+        for pid in victims[2 * repeat:3 * repeat]:
+            at_once.append(longest_read_wait(store, ids, lambda pid=pid: erasure.erase(store, ADMIN, pid))[0])
+        for pid in victims[3 * repeat:]:
+            wait, reads = longest_read_wait(store, ids, lambda pid=pid: erasure.erase(store, ADMIN, pid, compact=False))
+            deferred.append(wait)
+            deferred_reads.append(reads)
+        store.compact()                   # the night run: what it owes
         result.update({
+            "read_wait_max_ms_compact_at_once": round(1000 * statistics.median(at_once), 1),
+            "read_wait_max_ms_deferred": round(1000 * statistics.median(deferred), 1),
+            "reads_during_deferred": statistics.median(deferred_reads),
             "copy_median_s": round(statistics.median(copies), 3),
             "vacuum_median_s": round(statistics.median(vacuums), 3),
             "erase_median_s": round(statistics.median(totals), 3),
@@ -140,15 +189,17 @@ def run_size(size: int, repeat: int, seed: int, workdir: Path) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    head = ("persons", "MB", "erase med s", "of which compaction", "file copy s", "erase/copy", "delete+vacuum s",
-            "value left (vacuum)", "value left (erase)", "load avg")
+    head = ("persons", "audit events", "MB", "erase med s", "of which compaction", "file copy s", "erase/copy",
+            "delete+vacuum s", "value left (vacuum)", "value left (erase)", "longest read wait: compact at once ms",
+            "longest read wait: deferred ms", "load avg")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         lines.append(" | ".join(str(v) for v in (
-            f"{r['size']:,}", round(r["bytes_before"] / 1e6, 1), r["erase_median_s"], r["compaction_median_s"],
-            r["copy_median_s"], f"{r['ratio_erase_over_copy']}×", r["vacuum_median_s"],
+            f"{r['size']:,}", f"{r['audit_events']:,}", round(r["bytes_before"] / 1e6, 1), r["erase_median_s"],
+            r["compaction_median_s"], r["copy_median_s"], f"{r['ratio_erase_over_copy']}×", r["vacuum_median_s"],
             "yes" if r["email_left_in_file_after_vacuum"] else "no",
-            "YES" if r["email_left_in_file_after_erase"] else "no", r["load_average"])))
+            "YES" if r["email_left_in_file_after_erase"] else "no", r["read_wait_max_ms_compact_at_once"],
+            r["read_wait_max_ms_deferred"], r["load_average"])))
     return "\n".join(lines)
 
 
@@ -157,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="2000,20000,100000", help="persons per store, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--audit-events", type=int, default=0, help="audit events added to each store first")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "erasure_compaction.json"))
     parser.add_argument("--workdir", help="where the temporary stores go (default: a temporary folder)")
     args = parser.parse_args(argv)
@@ -173,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in sizes:
             print(f"store of {size:,} persons …", file=sys.stderr, flush=True)
-            results.append(run_size(size, args.repeat, args.seed, workdir))
+            results.append(run_size(size, args.repeat, args.seed, workdir, args.audit_events))
     finally:
         clock.freeze(None)
         if not args.workdir:

@@ -1,4 +1,4 @@
-"""Privacy (administrators): erase a person, retention preview and switch, backup download."""
+"""Privacy (administrators): erase a person, the compaction still owed, retention preview and switch, backup download."""
 import tempfile
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from crm_app.core.errors import CrmError, ValidationError
 from crm_app.privacy import backups, erasure, retention
 from crm_app.ui import actions, downloads, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, label, lang, tr, tr_md
+from crm_app.ui.text import fmt_date, fmt_datetime, label, lang, tr, tr_md, trn
 
 user = session.require("privacy.manage")
 store = get_store()
@@ -44,13 +44,18 @@ def _erase_confirm() -> None:
     pending = state.pop("privacy_erase_pending", None)
     if not pending:
         return
-    try:
-        result = erasure.erase(store, session.actor(), pending[0])
+    try:   # the rows go now; the file is rewritten at night or on "Compact now" (others would wait for it)
+        result = erasure.erase(store, session.actor(), pending[0], compact=False)
     except CrmError as exc:
         state["privacy_erase_error"] = exc
         return
-    state["privacy_erase_done"] = (pending[0], result.counts, result.compaction_seconds)
+    state["privacy_erase_done"] = (pending[0], result.counts)
     state["privacy_person_id"] = ""
+
+
+@actions.callback
+def _compact_requested() -> None:
+    state["privacy_compact_running"] = True
 
 
 @actions.callback
@@ -80,12 +85,37 @@ with erase_tab:
             right.button(tr("privacy.cancel"), key="privacy_erase_cancel", on_click=_erase_cancel)
     done = state.pop("privacy_erase_done", None)
     if done:
-        person_id, counts, seconds = done
-        st.success(tr("privacy.erased", id=person_id, seconds=f"{seconds:.2f}"))
+        person_id, counts = done
+        st.success(tr("privacy.erased_pending", id=person_id))
         st.table({tr("privacy.col.kind"): [tr(f"privacy.kind.{kind}") for kind in counts],
                   tr("privacy.col.count"): list(counts.values())})
-    entries = erasure.journal(store.path)
+
+    compacted = None
+    if state.pop("privacy_compact_running", False):
+        with st.spinner(tr("privacy.compacting")):
+            try:
+                compacted = erasure.compact_now(store, session.actor())
+            except CrmError as exc:
+                state["privacy_compact_error"] = exc
+    owed = store.pending_compaction()
+    with st.container(border=True, key="privacy_compaction"):
+        if owed:
+            st.warning(trn("privacy.compaction_pending", owed["requests"], since=fmt_datetime(owed["since_utc"])))
+            if owed["attempts"]:
+                st.caption(trn("privacy.compaction_failed_before", owed["attempts"],
+                               when=fmt_datetime(owed["last_attempt_utc"])))
+            st.button(tr("privacy.compact_now"), key="privacy_compact_now", on_click=_compact_requested)
+        else:
+            st.caption(tr("privacy.compaction_none"))
+        if "privacy_compact_error" in state:
+            widgets.show_refusal(state.pop("privacy_compact_error"))
+        feedback.outcome("privacy", after=("privacy_compact_now",),
+                         success=None if compacted is None else tr("privacy.compacted", seconds=f"{compacted:.2f}"))
+
+    entries, problems = erasure.read_journal(store.path)
     st.caption(tr("privacy.journal", count=len(entries)))
+    if problems:
+        st.error(trn("privacy.journal_damaged", len(problems), line=problems[0].line))
 
 
 # -- retention ----------------------------------------------------------------------------------------
@@ -96,7 +126,7 @@ def _retention_preview() -> None:
 
 @actions.callback
 def _retention_apply() -> None:
-    result = retention.apply(store, session.actor())
+    result = retention.apply(store, session.actor(), compact=False)   # the file is rewritten at night, as for erasure
     state.pop("privacy_retention_items", None)
     state["privacy_flash"] = tr("privacy.retention_applied", persons=result["persons_erased"],
                                 entries=result["waitlist_expired"])

@@ -65,7 +65,7 @@ ACTIONS = (
     "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
     "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
     "retention.preview", "retention.apply", "retention.enable", "retention.disable",
-    "store.backup", "store.restore", "maintenance.expire", "demo.fill", "audit.chain_keyed",
+    "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
 )
 KEYED_START = "audit.chain_keyed"
 KEYED_ACTOR = Actor(user_id=None, role="system", origin="job")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,9 @@ def register(sub) -> None:
     backup.set_defaults(run=cmd_backup)
     restore = sub.add_parser("restore", help="replace the store with a backup; erasures since are re-applied")
     restore.add_argument("file", help="a backup made by crm backup")
+    restore.add_argument("--accept-damaged-journal", action="store_true",
+                         help="restore although erasure journal lines cannot be verified (those erasures are not "
+                              "re-applied; audited with the line numbers)")
     restore.set_defaults(run=cmd_restore)
     retention = sub.add_parser("retention", help="list (or with --apply, remove) records past their retention period")
     retention.add_argument("--apply", action="store_true", help="remove them (erasure, compaction, audit count)")
@@ -70,10 +74,14 @@ def cmd_erase(args) -> int:
         return EXIT_OK
     result = erasure.erase(store, CLI_OPERATOR, args.id)
     chain = audit.verify(store)
+    if result.compaction_pending:     # erased, but the file still holds the bytes: say so, and when it is retried
+        headline = say(args, "cli.erase.compaction_pending", id=args.id)
+        print(headline, file=sys.stderr)
+    else:
+        headline = say(args, "cli.erase.done", id=args.id, seconds=f"{result.compaction_seconds:.2f}")
     emit(args, {"person_id": args.id, "removed": result.counts, "compaction_seconds": result.compaction_seconds,
-                "audit_chain_ok": chain.ok},
-         [say(args, "cli.erase.done", id=args.id, seconds=f"{result.compaction_seconds:.2f}")]
-         + [f"  {kind}: {n}" for kind, n in result.counts.items()])
+                "compaction_pending": result.compaction_pending, "audit_chain_ok": chain.ok},
+         [headline] + [f"  {kind}: {n}" for kind, n in result.counts.items()])
     return EXIT_OK
 
 
@@ -107,7 +115,7 @@ def cmd_restore(args) -> int:
     if source.resolve() == target.resolve():
         raise Refused(say(args, "cli.restore.is_store", file=args.file))
     try:
-        result = backups.restore(CLI_OPERATOR, source, target)
+        result = backups.restore(CLI_OPERATOR, source, target, accept_damaged_journal=args.accept_damaged_journal)
     except ValueError:
         raise Refused(say(args, "cli.restore.not_a_backup", file=args.file)) from None
     except duckdb.Error as exc:

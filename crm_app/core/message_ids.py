@@ -92,7 +92,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
         "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
         "retention.preview", "retention.apply", "retention.enable", "retention.disable",
-        "store.backup", "store.restore", "maintenance.expire", "demo.fill", "audit.chain_keyed",
+        "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
     ),
     # why the audit chain failed verification (access.audit.REASONS)
     "audit.reason.": ("empty", "no_key", "not_keyed", "wrong_key", "hash_missing", "chain_start_has_previous",

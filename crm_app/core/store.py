@@ -15,6 +15,11 @@ with an atomic rename, overwrites the old file's bytes and reopens the connectio
 shares one Store between all sessions and threads, so every unit of work holds a shared gate and
 `compact()`/`backup()` take it exclusively: units of work that start during the swap wait for it
 to finish and then run on the new connection.
+
+A compaction the store still owes is a row in `compaction_pending`, written by `mark_compaction_pending`
+in the same transaction as the delete, so deleted rows are never committed without it; the fresh copy
+starts without those rows, so the mark goes with the swap. A failed compaction (disk full, a crash)
+leaves the mark; the store retries when it is opened, and the daily upkeep and the night run retry too.
 """
 from __future__ import annotations
 
@@ -128,6 +133,7 @@ class Store:
         except BaseException:
             self._con.close()
             raise
+        self.compact_if_pending()
 
     def close(self) -> None:
         self._writer.shutdown(wait=True)
@@ -239,34 +245,75 @@ class Store:
         """Rewrite the store into a fresh file so deleted rows leave the bytes; returns the seconds taken.
 
         Every other unit of work waits (the exclusive gate) until the new file is in place and the
-        connection reopened. Steps: CHECKPOINT; copy into `<db>.compact` (a new, empty file);
-        close; rename the old file to `<db>.old`, the new one onto the store's name (atomic);
-        overwrite `<db>.old` with zeros and delete it; reopen. A crash part-way leaves either the old
-        or the new complete file under the store's name; a left-over `.old` is shredded at the next open.
+        connection reopened. Steps: CHECKPOINT; copy into `<db>.compact` (a new, empty file, whose
+        `compaction_pending` is emptied); close; rename the old file to `<db>.old`, the new one onto the
+        store's name (atomic); overwrite `<db>.old` with zeros and delete it; reopen. A crash part-way
+        leaves either the old or the new complete file under the store's name; a left-over `.old` is
+        shredded at the next open. When a step fails (a full disk makes DuckDB give up the connection),
+        the connection is reopened on whichever complete file is in place, the failed attempt is counted
+        on the pending mark, and the error is raised: the deleted rows stay deleted, the mark stays.
         """
         started = time.perf_counter()
-        with self._gate.exclusive():
-            fresh = _sibling(self.path, ".compact")
-            _remove_with_wal(fresh)
-            self._con.execute("CHECKPOINT")
-            _copy_database(self._con, fresh)
-            self._con.close()
-            old = _sibling(self.path, ".old")
-            _remove_with_wal(old)
-            os.replace(self.path, old)
-            wal = _sibling(self.path, ".wal")
-            if wal.exists():           # closed after a checkpoint there is none; never keep a stale one
-                os.replace(wal, _sibling(old, ".wal"))
-            os.replace(fresh, self.path)
-            _fsync_dir(self.path.parent)
-            try:
-                self._con = _connect(self.path)
-            finally:
-                _shred(old)
-                _shred(_sibling(old, ".wal"))
+        try:
+            with self._gate.exclusive():
+                try:
+                    self._compact_locked()
+                except BaseException:
+                    self._reopen_after_failure()
+                    raise
+        except (duckdb.Error, OSError) as exc:
+            log.warning("store compaction failed (%s); it stays pending", type(exc).__name__)
+            with contextlib.suppress(duckdb.Error, OSError, ConcurrentChange):
+                self.write(_count_failed_attempt, type(exc).__name__)
+            raise
         seconds = time.perf_counter() - started
         log.info("store compacted in %.3f s", seconds)
         return seconds
+
+    def _compact_locked(self) -> None:
+        fresh = _sibling(self.path, ".compact")
+        _remove_with_wal(fresh)
+        self._con.execute("CHECKPOINT")
+        _copy_database(self._con, fresh)
+        self._con.close()
+        old = _sibling(self.path, ".old")
+        _remove_with_wal(old)
+        os.replace(self.path, old)
+        wal = _sibling(self.path, ".wal")
+        if wal.exists():           # closed after a checkpoint there is none; never keep a stale one
+            os.replace(wal, _sibling(old, ".wal"))
+        os.replace(fresh, self.path)
+        _fsync_dir(self.path.parent)
+        try:
+            self._con = _connect(self.path)
+        finally:
+            _shred(old)
+            _shred(_sibling(old, ".wal"))
+
+    def _reopen_after_failure(self) -> None:
+        """Put a complete file back under the store's name and connect to it again."""
+        with contextlib.suppress(duckdb.Error):
+            self._con.close()
+        _shred_leftover(self.path)
+        self._con = _connect(self.path)
+
+    def pending_compaction(self) -> dict | None:
+        """The compaction the store still owes (since, how many requests, failed attempts, last error), or None."""
+        with self.read() as cur:
+            row = cur.execute("SELECT min(requested_utc), count(*), max(attempts), max(last_attempt_utc), "
+                              "max(last_error) FROM compaction_pending").fetchone()
+        if not row[1]:
+            return None
+        return dict(zip(("since_utc", "requests", "attempts", "last_attempt_utc", "last_error"), row))
+
+    def compact_if_pending(self) -> float | None:
+        """Compact when a compaction is owed; a failure is logged and counted, never raised (the store still works)."""
+        try:
+            if self.pending_compaction() is None:
+                return None
+            return self.compact()
+        except (duckdb.Error, OSError):
+            return None
 
     def backup(self, target: str | Path) -> Path:
         """A consistent copy of the whole store in a new file `target` (replaced if it exists)."""
@@ -303,6 +350,7 @@ def restore(backup_file: str | Path, target: str | Path) -> None:
                 raise ValueError("not_a_crm_backup")
             holder.execute(f"ATTACH {_quote(fresh)} AS crm_restored")
             holder.execute("COPY FROM DATABASE crm_backup TO crm_restored")
+            _clear_pending(holder, "crm_restored")
             holder.execute("DETACH crm_restored")
         finally:
             holder.execute("DETACH crm_backup")
@@ -322,6 +370,16 @@ def restore(backup_file: str | Path, target: str | Path) -> None:
     _fsync_dir(target.parent)
     _shred(old)
     _shred(_sibling(old, ".wal"))
+
+
+def mark_compaction_pending(cur, reason: str) -> None:
+    """Inside the unit of work that deletes rows: the file owes a compaction until its next successful one."""
+    cur.execute("INSERT INTO compaction_pending (requested_utc, reason) VALUES (?, ?)", [utcnow(), reason])
+
+
+def _count_failed_attempt(cur, error: str) -> None:
+    cur.execute("UPDATE compaction_pending SET attempts = attempts + 1, last_attempt_utc = ?, last_error = ?",
+                [utcnow(), error])
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -348,8 +406,16 @@ def _copy_database(con, fresh: Path) -> None:
     con.execute(f"ATTACH {_quote(fresh)} AS crm_fresh")
     try:
         con.execute(f'COPY FROM DATABASE "{source.replace(chr(34), chr(34) * 2)}" TO crm_fresh')
+        _clear_pending(con, "crm_fresh")
     finally:
         con.execute("DETACH crm_fresh")
+
+
+def _clear_pending(con, catalog: str) -> None:
+    """A fresh copy owes no compaction: it holds no deleted rows."""
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? "
+                   "AND table_name = 'compaction_pending'", [catalog]).fetchone()[0]:
+        con.execute(f"DELETE FROM {catalog}.compaction_pending")
 
 
 def _remove_with_wal(path: Path) -> None:

@@ -33,6 +33,7 @@ from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, to_local, today
 from crm_app.core.errors import CrmError
 from crm_app.core.fields import display_name
+from crm_app.core.store import mark_compaction_pending
 from crm_app.privacy import erasure
 
 RULES = ("candidate_inactive", "alumnus_inactive", "waitlist_expired")
@@ -143,8 +144,10 @@ def names(store, actor: Actor, person_ids: list[int]) -> dict[int, str]:
     return {pid: display_name(given, family) for pid, given, family in rows}
 
 
-def apply(store, actor: Actor, as_of: dt.date | None = None, *, permission: bool = True) -> dict[str, int]:
-    """Remove everything past its retention period; one audit event with the counts. Compacts if anything went.
+def apply(store, actor: Actor, as_of: dt.date | None = None, *, permission: bool = True,
+          compact: bool = True) -> dict[str, int]:
+    """Remove everything past its retention period; one audit event with the counts. Compacts if anything went,
+    unless told to leave the compaction pending (the app: see crm_app.privacy.erasure).
 
     A run by hand is always audited; the daily job's run only when it removed something.
     """
@@ -159,15 +162,16 @@ def apply(store, actor: Actor, as_of: dt.date | None = None, *, permission: bool
             cur.execute("DELETE FROM offer WHERE waitlist_entry_id IN (SELECT unnest(?)) AND status <> 'accepted'",
                         [entry_ids])
             cur.execute("DELETE FROM waitlist_entry WHERE id IN (SELECT unnest(?))", [entry_ids])
+            mark_compaction_pending(cur, "retention")      # deleted entries' values leave the file's bytes too
         if items or permission:
             audit.record(cur, actor, "retention.apply", None, None, _count_text(items))
         return items
 
     items = store.write(remove_entries)
     person_ids = [i.person_id for i in items if i.rule != "waitlist_expired"]
-    result = erasure.erase_many(store, actor, person_ids, reason="retention", missing_ok=True)
-    if not person_ids and any(i.rule == "waitlist_expired" for i in items):
-        store.compact()             # deleted entries' values leave the file's bytes too
+    result = erasure.erase_many(store, actor, person_ids, reason="retention", missing_ok=True, compact=False)
+    if compact:
+        store.compact_if_pending()
     return counts(items) | {"persons_erased": len(result.person_ids)}
 
 

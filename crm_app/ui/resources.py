@@ -14,7 +14,10 @@ ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served b
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    return Store()
+    """Opening compacts a compaction still owed; then a thread does any that erasures leave, at night."""
+    store = Store()
+    maintenance.NightCompaction(store).start()
+    return store
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

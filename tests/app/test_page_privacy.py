@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptest_kit import count, main_text, t, values
+from apptest_kit import count, main_text, t, tn, values
 
 from crm_app.access import audit
 from crm_app.access.audit import CLI_OPERATOR
@@ -35,13 +35,22 @@ def test_erase_shows_what_goes_then_erases_after_confirmation(login, store, pers
 
     at.button(key="privacy_erase_confirm").click().run()
     assert not at.exception
-    [done] = values(at.main, "success")
-    prefix = t("privacy.erased", id=person_id, seconds="{s}").split("{s}")[0]
-    assert done.startswith(prefix)
+    assert values(at.main, "success") == [t("privacy.erased_pending", id=person_id)]
     assert count(store, "SELECT count(*) FROM person") == 0
-    assert GIVEN.encode() not in store.path.read_bytes()
     assert audit.verify(store).ok
     assert [e["person_id"] for e in erasure.journal(store.path)] == [person_id]
+
+    # the rows are gone at once; the file is rewritten later, and the screen says so until it is
+    owed = main_text(at.get_by_key("privacy_compaction"))
+    assert tn("privacy.compaction_pending", 1, since="{s}").split("{s}")[0] in owed
+    assert store.pending_compaction()["requests"] == 1
+    at.button(key="privacy_compact_now").click().run()
+    assert not at.exception
+    [done] = values(at.main, "success")
+    assert done.startswith(t("privacy.compacted", seconds="{s}").split("{s}")[0])
+    assert t("privacy.compaction_none") in main_text(at.get_by_key("privacy_compaction"))
+    assert store.pending_compaction() is None
+    assert GIVEN.encode() not in store.path.read_bytes()
 
 
 def test_cancel_erases_nothing_and_a_bad_number_is_refused(login, store, person_id):
@@ -133,3 +142,17 @@ def test_retention_periods_can_be_changed_within_their_limits(login, store):
     at.button(key="privacy_rules_save").click().run()
     assert retention.rules(store)["retention_alumni_years"] == 5, "out of range: nothing saved"
     assert "30" in main_text(at)
+
+
+def test_a_damaged_erasure_journal_is_shown_with_its_line(login, store, person_id):
+    other = persons.register(store, CLI_OPERATOR, PersonInput(given_name="Amal", family_name="Haddad",
+                                                              consent_contact=True),
+                             SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True).person_id
+    erasure.erase(store, CLI_OPERATOR, person_id)
+    erasure.erase(store, CLI_OPERATOR, other)
+    journal_file = erasure.journal_path(store.path)
+    lines = journal_file.read_text().splitlines()
+    journal_file.write_text(lines[0] + "\n" + lines[1].replace('"request"', '"requesT"') + "\n")
+    at = login("admin", "privacy")
+    assert tn("privacy.journal_damaged", 1, line=2) in values(at.main, "error")
+    assert t("privacy.journal", count=1) in main_text(at.main)

@@ -2,6 +2,7 @@
 tables that hold persons, compaction under concurrent use, and the journal that survives a restore."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import subprocess
@@ -14,9 +15,13 @@ import duckdb
 import pytest
 from networks_kit import network, register
 
+from crm_app import maintenance
 from crm_app.access import audit
 from crm_app.access.audit import Actor
-from crm_app.core.errors import NotFound, PermissionDenied, StoreLocked
+from crm_app.cli import main as cli
+from crm_app.core import i18n
+from crm_app.core import store as store_module
+from crm_app.core.errors import CrmError, NotFound, PermissionDenied, StoreLocked
 from crm_app.core.store import Store
 from crm_app.networks import offers, waitlists
 from crm_app.people import activities, persons, sources
@@ -40,7 +45,9 @@ CANARY = {
     "waitlist_reason": "REASON-CANARY-60fa moved away for a while",
     "municipality": "Gemcanarystad",
     "district": "Wijkcanaryhoek",
+    "referral_detail": "REFERRAL-CANARY-5b7d brought in at the community centre",
 }
+FULL_NAME = f"{CANARY['given']} {CANARY['family']}"
 
 
 @pytest.fixture
@@ -84,7 +91,13 @@ def make_canary_person(store, admin, folder: Path) -> dict:
     activities.log(store, admin, pid, "call", CANARY["activity"])
     # a neighbour referred by the canary person (alumni referral) and sharing a network
     other = persons.register(store, admin, PersonInput(given_name="Amal", family_name="Haddad", consent_contact=True),
-                             SourceInput(kind="alumni_referral", referrer_id=pid), confirmed_new=True).person_id
+                             SourceInput(kind="alumni_referral", referrer_id=pid, source_name=FULL_NAME,
+                                         detail=CANARY["referral_detail"]), confirmed_new=True).person_id
+    # a referral typed in words only (never linked to the alumnus), and a colleague's note naming the person
+    named = persons.register(store, admin, PersonInput(given_name="Bilal", family_name="Demir", consent_contact=True,
+                                                       note=f"neef van {CANARY['given'].upper()}  {CANARY['family']}"),
+                             SourceInput(kind="alumni_referral", source_name=f"alumnus {FULL_NAME} (Oost)"),
+                             confirmed_new=True).person_id
     board = network(store, admin, "Klankbordgroep Oost", max_places=5)
     council = network(store, admin, "Adviesraad West", max_places=5)
     entry = waitlists.add(store, admin, board, pid)
@@ -97,7 +110,8 @@ def make_canary_person(store, admin, folder: Path) -> dict:
     export_file = folder / "export" / "persons.csv"
     export_file.parent.mkdir()
     exports.write(store, admin, "persons", "csv", export_file)
-    return {"id": pid, "other": other, "board": board, "membership": membership, "export": export_file}
+    return {"id": pid, "other": other, "named": named, "board": board, "membership": membership,
+            "export": export_file}
 
 
 def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_path, caplog):
@@ -135,8 +149,11 @@ def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_
     assert audit.verify(store).ok, "the audit chain still verifies"
     with store.read() as cur:
         # the neighbour stays, without the link to the erased referrer; the audit keeps only the number
-        assert cur.execute("SELECT referrer_id FROM person_source WHERE person_id = ?",
-                           [made["other"]]).fetchall() == [(None,)]
+        assert cur.execute("SELECT referrer_id, source_name, detail FROM person_source WHERE person_id = ?",
+                           [made["other"]]).fetchall() == [(None, None, None)], "the referral's text went with the link"
+        assert cur.execute("SELECT s.source_name, p.note FROM person_source s JOIN person p ON p.id = s.person_id "
+                           "WHERE p.id = ?", [made["named"]]).fetchall() == [
+            (f"alumnus {erasure.ERASED_NAME} (Oost)", f"neef van {erasure.ERASED_NAME}")], "the name in words is gone"
         assert cur.execute("SELECT count(*) FROM waitlist_entry WHERE person_id = ?", [made["other"]]).fetchone()[0] == 1
         events = cur.execute("SELECT action FROM audit_event WHERE record_type = 'person' AND record_id = ? "
                              "ORDER BY id", [pid]).fetchall()
@@ -333,3 +350,200 @@ def test_the_journal_can_live_elsewhere_and_is_used_on_restore(store, admin, tmp
     path = store.path
     store.close()
     assert backups.restore(admin, backup_file, path).erasures_reapplied == 1
+
+
+# -- a compaction that fails: the erasure stands, the command says so, the next open finishes it ---------------
+def test_a_compaction_that_fails_for_a_full_disk_is_finished_at_the_next_open(store, admin, frozen_clock):
+    """`crm erase` in a child process whose files may not grow (RLIMIT_FSIZE, as on a full disk)."""
+    pid = register(store, admin, CANARY["given"], family=CANARY["family"])
+    keep = register(store, admin, "Amal", family="Haddad")
+    with store.read() as cur:
+        cur.execute("CHECKPOINT")
+    path = store.path
+    store.close()
+    assert CANARY["given"].encode() in file_bytes(path)
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import resource, signal, sys
+        from crm_app.cli import main as cli
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)        # a write past the limit fails instead of killing us
+        resource.setrlimit(resource.RLIMIT_FSIZE, ({path.stat().st_size // 2}, resource.RLIM_INFINITY))
+        sys.exit(cli.main(["--db", {str(path)!r}, "--lang", "en", "erase", "{pid}"]))
+    """)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert i18n.t("cli.erase.compaction_pending", "en", id=pid) in child.stderr
+    assert "nothing changed" not in child.stderr + child.stdout and "Internal error" not in child.stderr
+    assert CANARY["given"].encode() in file_bytes(path), "the compaction really failed: the bytes are still there"
+
+    reopened = Store(path)              # the next start compacts what is owed
+    try:
+        assert reopened.pending_compaction() is None
+        with reopened.read() as cur:
+            assert [r[0] for r in cur.execute("SELECT id FROM person ORDER BY id").fetchall()] == [keep]
+        for item in path.parent.iterdir():
+            assert CANARY["given"].encode() not in item.read_bytes(), item.name
+        assert audit.verify(reopened).ok
+        with pytest.raises(NotFound):
+            erasure.erase(reopened, admin, pid)      # erased once, for good
+    finally:
+        reopened.close()
+
+
+def test_a_failed_compaction_keeps_the_store_usable_and_is_counted(store, admin, frozen_clock, monkeypatch):
+    pid = register(store, admin, CANARY["given"], family=CANARY["family"])
+
+    def disk_full(con, fresh):
+        fresh.write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_copy_database", disk_full)
+    result = erasure.erase(store, admin, pid)
+    assert result.compaction_pending and result.person_ids == [pid]
+    owed = store.pending_compaction()
+    assert owed["requests"] == 1 and owed["attempts"] == 1 and owed["last_error"] == "OSError"
+    assert not store.path.with_name(store.path.name + ".compact").exists(), "no partial copy is left"
+    assert register(store, admin, "Amal", family="Haddad"), "the store still takes writes"
+    with pytest.raises(CrmError) as refused:
+        erasure.compact_now(store, admin)
+    assert refused.value.code == "compaction_failed"
+    assert store.pending_compaction()["attempts"] == 2
+    monkeypatch.undo()
+    assert erasure.compact_now(store, admin) >= 0
+    assert store.pending_compaction() is None
+    assert CANARY["given"].encode() not in file_bytes(store.path)
+
+
+def test_the_daily_upkeep_and_the_night_run_compact_what_is_owed(store, admin, frozen_clock):
+    pid = register(store, admin, CANARY["given"], family=CANARY["family"])
+    result = erasure.erase(store, admin, pid, compact=False)
+    assert result.compaction_pending and store.pending_compaction()["requests"] == 1
+    noon = dt.datetime(2026, 6, 1, 10, 0)        # 12:00 in Amsterdam: not night
+    assert maintenance.compact_at_night(store, noon) is None
+    assert store.pending_compaction() is not None
+    night = dt.datetime(2026, 6, 1, 1, 30)       # 03:30 in Amsterdam
+    assert maintenance.compact_at_night(store, night) is not None
+    assert store.pending_compaction() is None
+    assert CANARY["given"].encode() not in file_bytes(store.path)
+
+    other = register(store, admin, "Samira", family="Tahiri")
+    erasure.erase(store, admin, other, compact=False)
+    assert maintenance.run_due(store)["compacted"] is True
+    assert store.pending_compaction() is None
+    assert "compacted" not in maintenance.run_due(store), "nothing owed, nothing done"
+
+
+def test_a_backup_owes_no_compaction(store, admin, tmp_path, frozen_clock):
+    erasure.erase(store, admin, register(store, admin, "Amal"), compact=False)
+    backup_file = tmp_path / "b.duckdb"
+    backups.backup(store, admin, backup_file)
+    con = duckdb.connect(str(backup_file))
+    try:
+        assert con.execute("SELECT count(*) FROM compaction_pending").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+# -- the journal's protection ---------------------------------------------------------------------------------
+def _backup_then_erase(store, admin, tmp_path) -> tuple[Path, int, int]:
+    keep = register(store, admin, "Amal", family="Haddad")
+    gone = [register(store, admin, name, family="Tahiri") for name in ("Samira", "Yusuf", "Chaima")]
+    backup_file = tmp_path / "backups" / "before.duckdb"
+    backup_file.parent.mkdir()
+    backups.backup(store, admin, backup_file)
+    for pid in gone:
+        erasure.erase(store, admin, pid)
+    return backup_file, keep, gone
+
+
+def _journal_lines(store) -> list[str]:
+    return erasure.journal_path(store.path).read_text().splitlines()
+
+
+def _write_lines(store, lines: list[str]) -> None:
+    erasure.journal_path(store.path).write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("damage", ["flip_fingerprint", "truncate", "drop_middle_line"])
+def test_a_damaged_journal_stops_the_restore_naming_the_line(store, admin, tmp_path, frozen_clock, damage):
+    backup_file, keep, gone = _backup_then_erase(store, admin, tmp_path)
+    lines = _journal_lines(store)
+    assert len(lines) == 3 and all('"sha256":' in line for line in lines)
+    if damage == "flip_fingerprint":
+        item = json.loads(lines[1])
+        fp = item["fingerprint"]
+        item["fingerprint"] = fp[:10] + ("0" if fp[10] != "0" else "1") + fp[11:]
+        lines[1] = json.dumps(item, sort_keys=True, separators=(",", ":"))
+        bad_line = 2
+    elif damage == "truncate":
+        lines[1] = lines[1][: len(lines[1]) // 2]
+        bad_line = 2
+    else:
+        del lines[1]
+        bad_line = 2            # the line now second says the one before it is not the one it followed
+    _write_lines(store, lines)
+    path = store.path
+    store.close()
+    before = path.read_bytes()
+
+    with pytest.raises(erasure.JournalDamaged) as refused:
+        backups.restore(admin, backup_file, path)
+    assert refused.value.params["line"] == bad_line
+    assert path.read_bytes() == before, "the store was not touched"
+
+    # knowingly: the lines that verify are applied, the damage is audited with its line numbers
+    result = backups.restore(admin, backup_file, path, accept_damaged_journal=True)
+    assert result.erasures_reapplied == 2
+    restored = Store(path)
+    try:
+        with restored.read() as cur:
+            left = {r[0] for r in cur.execute("SELECT id FROM person").fetchall()}
+        assert keep in left and len(left & set(gone)) == 1
+        [event] = list(audit.search(restored, admin, action="store.restore"))
+        assert event["result"] == f"erasures_reapplied=2 damaged_journal_lines={bad_line}"
+    finally:
+        restored.close()
+
+
+def test_crm_restore_refuses_a_damaged_journal_and_proceeds_when_told(store, admin, tmp_path, frozen_clock, capsys):
+    backup_file, keep, gone = _backup_then_erase(store, admin, tmp_path)
+    lines = _journal_lines(store)
+    lines[0] = lines[0].replace('"reason":"request"', '"reason":"requesT"')
+    _write_lines(store, lines)
+    path = store.path
+    store.close()
+    assert cli.main(["--db", str(path), "--lang", "en", "restore", str(backup_file)]) == 1
+    err = capsys.readouterr().err
+    assert "line 1" in err and "--accept-damaged-journal" in err
+    assert cli.main(["--db", str(path), "--json", "restore", str(backup_file), "--accept-damaged-journal"]) == 0
+    assert json.loads(capsys.readouterr().out)["erasures_reapplied"] == 2
+
+
+def test_an_untouched_journal_reapplies_every_erasure_and_old_lines_still_count(store, admin, tmp_path, frozen_clock):
+    keep = register(store, admin, "Amal", family="Haddad")
+    gone = [register(store, admin, name, family="Tahiri") for name in ("Samira", "Yusuf", "Chaima")]
+    backup_file = tmp_path / "before.duckdb"
+    backups.backup(store, admin, backup_file)
+    erasure.erase(store, admin, gone[0])
+    [line] = _journal_lines(store)       # as written before lines had checksums
+    old = {k: v for k, v in json.loads(line).items() if k in ("erased_utc", "fingerprint", "person_id", "reason")}
+    _write_lines(store, [json.dumps(old)])
+    for pid in gone[1:]:
+        erasure.erase(store, admin, pid)
+    assert erasure.journal_problems(store.path) == []
+    path = store.path
+    store.close()
+    assert backups.restore(admin, backup_file, path).erasures_reapplied == 3
+    restored = Store(path)
+    try:
+        with restored.read() as cur:
+            assert [r[0] for r in cur.execute("SELECT id FROM person").fetchall()] == [keep]
+    finally:
+        restored.close()
+
+
+def test_journal_lines_are_appended_after_a_cut_off_last_line(store, admin, frozen_clock):
+    erasure.erase(store, admin, register(store, admin, "Amal"))
+    journal_file = erasure.journal_path(store.path)
+    journal_file.write_text(journal_file.read_text()[:-20])          # a crash cut the last line
+    erasure.erase(store, admin, register(store, admin, "Samira"))
+    assert [p.line for p in erasure.journal_problems(store.path)] == [1]
+    assert len(erasure.journal(store.path)) == 1, "the new line is a line of its own and verifies"
