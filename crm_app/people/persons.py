@@ -95,6 +95,7 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
              dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
              keys.name_block, keys.family_year_block, now, now, actor.user_id],
         ).fetchone()[0]
+        dedupe.refresh_name_keys(cur, [person_id])
         sources.insert(cur, person_id, source_clean, actor)
         if person.consent_contact:
             consents.record(cur, person_id, "contact", True, consent_method, actor)
@@ -133,6 +134,7 @@ def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_me
              dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
              keys.name_block, keys.family_year_block, utcnow(), person_id],
         )
+        dedupe.refresh_name_keys(cur, [person_id])
         audit.record(cur, actor, "person.edit", "person", person_id)
 
     store.write(work)
