@@ -215,3 +215,46 @@ def test_matches_ordered_most_certain_first(store, actor):
     result = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1990, phone="06-12 34 56 78"))
     assert [m.person_id for m in result.duplicates] == [by_phone, by_name]
     assert result.duplicates[0].score > result.duplicates[1].score
+
+
+# -- typos and birth-year ranking -------------------------------------------------------------------
+def test_dropped_letter_with_a_birth_year_one_off_is_a_match(store, actor):
+    # Amed/Ahmed: the dropped h changes the skeleton (amd/ahmd), and the year one off leaves no exact block
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    again = register(store, actor, entry("Amed", "Karimi", birth_year=1991))
+    match = only_match(again, first.person_id)
+    assert {"similar_name", "near_birth_year"} <= set(match.reasons)
+
+
+def test_swapped_letters_without_a_birth_year_is_a_match(store, actor):
+    # Amhed/Ahmed: amhd/ahmd; nothing but the name to go on
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    again = register(store, actor, entry("Amhed", "Karimi"))
+    match = only_match(again, first.person_id)
+    assert "similar_name" in match.reasons
+
+
+def test_typo_in_the_family_name_is_a_match(store, actor):
+    # Abdulai/Abdullahi: abdl/abdlh
+    first = register(store, actor, entry("Yusuf", "Abdullahi", birth_year=1985))
+    again = register(store, actor, entry("Yusuf", "Abdulai", birth_year=1986))
+    only_match(again, first.person_id)
+
+
+def test_a_key_rewritten_on_edit_finds_the_new_name_not_the_old_one(store, actor):
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    persons.update(store, actor, first.person_id, entry("Samira", "Benali", birth_year=1990))
+    assert register(store, actor, entry("Amed", "Karimi")).saved
+    assert not register(store, actor, entry("Smira", "Benali")).saved
+
+
+def test_birth_year_agreement_ranks_above_namesakes_of_unknown_age(store, actor):
+    # ten namesakes without a birth year registered first used to fill the ten places shown
+    for _ in range(10):
+        register(store, actor, entry("Yusuf", "Haddad"), confirmed_new=True)
+    one_off = register(store, actor, entry("Yusuf", "Haddad", birth_year=1986), confirmed_new=True).person_id
+    same_year = register(store, actor, entry("Yusuf", "Haddad", birth_year=1985), confirmed_new=True).person_id
+    found = register(store, actor, entry("Youssef", "Haddad", birth_year=1985)).duplicates
+    assert len(found) == 10
+    assert [m.person_id for m in found[:2]] == [same_year, one_off]
+    assert "same_birth_year" in found[0].reasons and "near_birth_year" in found[1].reasons

@@ -158,6 +158,10 @@ def test_withdrawing_diversity_consent_clears_every_dimension(store, actor):
     assert person["phone_e164"] == "+31612345678"   # contact details untouched
     with store.read() as cur:
         assert cur.execute("SELECT family_year_block FROM person WHERE id = ?", [person_id]).fetchone() == (None,)
+        # nor does any typo-tolerant name key keep the birth year
+        assert cur.execute("SELECT count(*) FROM person_name_key WHERE person_id = ? AND name_key LIKE '%1991'",
+                           [person_id]).fetchone() == (0,)
+        assert cur.execute("SELECT count(*) FROM person_name_key WHERE person_id = ?", [person_id]).fetchone()[0] > 0
 
 
 def test_withdrawing_contact_consent_clears_phone_and_email(store, actor):
