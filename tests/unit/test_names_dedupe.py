@@ -258,3 +258,24 @@ def test_birth_year_agreement_ranks_above_namesakes_of_unknown_age(store, actor)
     assert len(found) == 10
     assert [m.person_id for m in found[:2]] == [same_year, one_off]
     assert "same_birth_year" in found[0].reasons and "near_birth_year" in found[1].reasons
+
+
+def test_the_migration_fills_the_same_name_keys_as_every_write(store, actor):
+    # a store from before the key table gets its keys from the migration's own statement
+    from crm_app.core.paths import SCHEMA_DIR
+    register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    register(store, actor, entry("Amina", None))
+    register(store, actor, entry("Yusuf", "Al-Hassan"))
+    migration = (SCHEMA_DIR / "011_person_name_key.sql").read_text(encoding="utf-8")
+    backfill = migration[migration.index("INSERT INTO person_name_key"):migration.index("CREATE INDEX")]
+
+    def keys(cur):
+        return sorted(cur.execute("SELECT name_key, person_id, exact FROM person_name_key").fetchall())
+
+    with store.read() as cur:
+        written = keys(cur)
+        cur.execute("DELETE FROM person_name_key")
+        cur.execute(backfill)
+        assert keys(cur) == written
+    assert {"ahmd|krm", "ahmd|krm|1990", "amd|krm|1990", "ahmd|km|1990", "amn|", "amn||", "ysf|alhsn|"} <= {
+        key for key, _, _ in written}
