@@ -119,8 +119,8 @@ _TYPO_QUERY = "SELECT person_id, exact AND list_contains(?, name_key) FROM perso
 
 # Each branch fetches only the four columns scoring needs (a fetch through an index costs per row
 # and column) and says which key it came through, so phone/email/block equality needs no columns.
-# The persons found through person_name_key come in as a list of ids ({typo_ids}: answered from the
-# primary key's index), with those of the same skeletons in {same_ids}.
+# The persons found through person_name_key come in as a list of ids ({typo_branch}: answered from
+# the primary key's index), with those of the same skeletons in {same_ids}.
 _QUERY = """
 WITH candidates AS (
     SELECT id, given_key, family_key, birth_year, 'phone' AS via FROM person WHERE phone_e164 = $phone
@@ -155,7 +155,7 @@ ORDER BY same_phone DESC, same_email DESC,
          greatest(straight, swapped) DESC, id
 LIMIT $limit
 """
-_TYPO_BRANCH = ("UNION ALL SELECT id, given_key, family_key, birth_year, 'typo' FROM person WHERE id IN ({ids})")
+_TYPO_BRANCH = "UNION ALL SELECT id, given_key, family_key, birth_year, 'typo' FROM person WHERE id IN ({ids})"
 
 
 def typo_candidates(cur, keys: Keys) -> tuple[list[int], list[int]]:
