@@ -1,25 +1,23 @@
-"""The duplicate check at entry against large stores, beside a naive scan.
+"""The duplicate check at entry against large stores, beside the strongest simple alternative.
 
-    python -m benchmarks.dedupe_check [--sizes 10000,100000,1000000] [--queries 200]
+    python -m benchmarks.dedupe_check [--sizes 10000,100000,1000000] [--queries 300]
                                       [--out benchmarks/results/dedupe_check.json]
 
 For each size: a temporary store (migrated by crm_app.core.store.Store) is filled with synthetic persons
 from crm_app.demo.people.synthetic_people (same names, keys and distributions as the demo data; rows
 bulk-inserted through Arrow; beyond 100,000 grown inside DuckDB by recombining those persons; the
-person indexes of the schema rebuilt afterwards). Then N query
-persons are checked with crm_app.people.dedupe.find_duplicates, the function the registration form calls:
-  variant  an existing person typed again with another spelling (Muhammad for Mohammed, …) or a
-           typo, same family name, birth year the same or one off, no phone
-  phone    an existing person's phone number typed again (the same E.164), sometimes another spelling
-  new      someone not in the store
-Beside it, in the same run and on the same queries:
-  baseline a Python scan: every stored (id, given_key, family_key, phone, email_key, birth_year)
-           fetched once, then per query every stored name compared with Jaro-Winkler (rapidfuzz,
-           or a pure-Python implementation equal to DuckDB's) under the same match rule
-  or_scan  the same blocking keys as one OR-ed filter (what the query would cost if the indexes
-           were not used)
-Large sizes run the slow comparisons on fewer queries (--baseline-queries).
-EXPLAIN ANALYZE of the real query shows whether each blocking branch is an index scan.
+indexes of the schema and the typo-tolerant name keys rebuilt afterwards). Then N query persons are
+checked with crm_app.people.dedupe.find_duplicates, the function the registration form calls:
+  name_year  an existing person typed again with a respelled given name (another spelling, Muhammad
+             for Mohammed, or a typo: a letter doubled, dropped or two swapped), same family name,
+             the birth year the same or one off, no phone
+  name_only  the same without a birth year
+  phone      an existing person's phone number typed again (the same E.164), sometimes another spelling
+  new        someone not in the store
+Beside it, on the same queries: the baseline, one DuckDB query that scores every stored person with
+jaro_winkler_similarity under the same match rule and ranking (no blocking, no key table).
+Recall@10: the person typed again is among the (at most 10) possible duplicates shown.
+EXPLAIN ANALYZE of both statements of the check shows whether each look-up is an index scan.
 """
 from __future__ import annotations
 
@@ -54,61 +52,16 @@ CREATED = dt.datetime(2026, 6, 1, 10, 0)
 CHUNK = 50_000
 POOL = 100_000          # persons drawn by crm_app.demo.people.synthetic_people; more are recombined in DuckDB
 WARMUP = 10
-KINDS = ("variant", "phone", "new")
-
-try:  # C implementation; equal to DuckDB's jaro_winkler_similarity (FIELD-NOTES) except on two empty strings
-    from rapidfuzz.distance import JaroWinkler as _RapidJW
-
-    def jaro_winkler(a: str, b: str, _similarity=_RapidJW.similarity) -> float:
-        return _similarity(a, b) if a and b else 0.0
-
-    JW_IMPLEMENTATION = "rapidfuzz"
-except ImportError:  # pragma: no cover - only without rapidfuzz
-    JW_IMPLEMENTATION = "python"
-
-    def jaro_winkler(a: str, b: str) -> float:
-        """Jaro-Winkler as DuckDB computes it (prefix scale 0.1, prefix of at most 4)."""
-        la, lb = len(a), len(b)
-        if not la or not lb:
-            return 0.0
-        if a == b:
-            return 1.0
-        window = max(max(la, lb) // 2 - 1, 0)
-        used_a, used_b = [False] * la, [False] * lb
-        matches = 0
-        for i, ch in enumerate(a):
-            for j in range(max(0, i - window), min(lb, i + window + 1)):
-                if not used_b[j] and b[j] == ch:
-                    used_a[i] = used_b[j] = True
-                    matches += 1
-                    break
-        if not matches:
-            return 0.0
-        k = transpositions = 0
-        for i in range(la):
-            if used_a[i]:
-                while not used_b[k]:
-                    k += 1
-                if a[i] != b[k]:
-                    transpositions += 1
-                k += 1
-        jaro = (matches / la + matches / lb + (matches - transpositions // 2) / matches) / 3
-        if jaro <= 0.7:  # Winkler's boost only above this threshold
-            return jaro
-        prefix = 0
-        for x, y in zip(a[:4], b[:4]):
-            if x != y:
-                break
-            prefix += 1
-        return jaro + prefix * 0.1 * (1 - jaro)
-
+KINDS = ("name_year", "name_only", "phone", "new")
+TARGETS = {"name_year": {100_000: 0.98, 1_000_000: 0.95}, "name_only": {100_000: 0.90}, "p95_ms_at_1m": 20}
 
 # -- building a store ---------------------------------------------------------------------------
-_PERSON_INDEX = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\w+)\s+ON\s+person\s*\([^;]*\);", re.I)
+_PERSON_INDEX = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\w+)\s+ON\s+(?:person|person_name_key)\s*\([^;]*\);",
+                           re.I)
 
 
 def person_index_statements() -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of every index the schema puts on `person`."""
+    """(name, CREATE INDEX statement) of every index the schema puts on `person` and `person_name_key`."""
     found = []
     for path in sorted(SCHEMA_DIR.glob("*.sql")):
         for match in _PERSON_INDEX.finditer(path.read_text(encoding="utf-8")):
@@ -202,6 +155,13 @@ def _check_keys(cur, sample: int = 2000) -> None:
         expected = [keys.given_key, keys.family_key, keys.name_block, keys.family_year_block]
         if expected != stored:
             raise RuntimeError(f"stored keys differ from dedupe.Keys.of: {stored} != {expected}")
+    for (pid, given, family, birth_year) in cur.execute(
+            f"SELECT id, given_name, family_name, birth_year FROM person USING SAMPLE reservoir({int(sample) // 10} ROWS) "
+            "REPEATABLE (7)").fetchall():
+        for year in {birth_year, None}:
+            found, same = dedupe.typo_candidates(cur, dedupe.Keys.of(given, family, None, None, year))
+            if pid not in same:
+                raise RuntimeError(f"person {pid} not found through its own name keys")
 
 
 def build_store(path: Path, size: int, seed: int, pool: int = POOL) -> tuple[Store, dict, tuple[set, set]]:
@@ -241,25 +201,28 @@ def build_store(path: Path, size: int, seed: int, pool: int = POOL) -> tuple[Sto
             cur.execute(_EXPAND, {"seed": seed, "pool": pooled, "n": size - pooled})
             cur.unregister("_pool_country")
         cur.execute(_UNIQUE_CONTACTS)
+        dedupe.refresh_name_keys(cur)
         expanded = time.perf_counter()
         for _, statement in indexes:
             cur.execute(statement)
         cur.execute("CHECKPOINT")
         indexed = time.perf_counter()
         present = {row[0] for row in cur.execute(
-            "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'person'").fetchall()}
+            "SELECT index_name FROM duckdb_indexes() WHERE table_name IN ('person', 'person_name_key')").fetchall()}
         count = cur.execute("SELECT count(*) FROM person").fetchone()[0]
         missing = [name for name, _ in indexes if name not in present]
         if missing or count != size:
             raise RuntimeError(f"build incomplete: {count} persons, indexes missing: {missing}")
         _check_keys(cur)
+        key_rows = cur.execute("SELECT count(*) FROM person_name_key").fetchone()[0]
         taken_phones = {row[0] for row in cur.execute(
             "SELECT phone_e164 FROM person WHERE phone_e164 IS NOT NULL").fetchall()}
         taken_emails = {row[0] for row in cur.execute(
             "SELECT email_key FROM person WHERE email_key IS NOT NULL").fetchall()}
     timings = {"generated_persons": pooled, "workers": workers, "generate_s": round(generated - started, 2),
-               "expand_s": round(expanded - generated, 2), "index_s": round(indexed - expanded, 2),
-               "build_s": round(indexed - started, 2), "indexes": [name for name, _ in indexes]}
+               "expand_and_keys_s": round(expanded - generated, 2), "index_s": round(indexed - expanded, 2),
+               "build_s": round(indexed - started, 2), "indexes": [name for name, _ in indexes],
+               "name_key_rows": key_rows}
     return store, timings, (taken_phones, taken_emails)
 
 
@@ -278,28 +241,31 @@ def _typo(rng: random.Random, name: str) -> str:
 
 
 def make_queries(store: Store, n: int, seed: int, taken: tuple[set, set]) -> list[dict]:
-    """`n` query persons: a third spelling variants, a third phone re-entries, a third new people (shuffled)."""
+    """`n` query persons, a quarter of each kind (shuffled)."""
     rng = random.Random(seed + 1)
     with store.read() as cur:
         low, high = cur.execute("SELECT min(id), max(id) FROM person").fetchone()
-        picks = rng.sample(range(low, high + 1), min(4 * n, high - low + 1))
+        picks = rng.sample(range(low, high + 1), min(6 * n, high - low + 1))
         stored = {row[0]: row for row in cur.execute(
             "SELECT id, given_name, family_name, phone_e164, email, birth_year FROM person WHERE id IN "
             "(SELECT unnest(?::BIGINT[]))", [picks]).fetchall()}
     pool = [stored[i] for i in picks if i in stored]
     with_phone = [row for row in pool if row[3]]
     named = [row for row in pool if row[2]]
-    kinds = [KINDS[i % 3] for i in range(n)]
+    named_with_year = [row for row in named if row[5] is not None]
+    kinds = [KINDS[i % len(KINDS)] for i in range(n)]
     rng.shuffle(kinds)
     fresh = synthetic_people(random.Random(seed + 2), n, as_of=AS_OF, check_phones=False,
                              taken_phones=taken[0], taken_emails=taken[1])
     queries = []
     for kind in kinds:
-        if kind == "variant":
-            pid, given, family, _, _, birth_year = named.pop()
+        if kind in ("name_year", "name_only"):
+            pid, given, family, _, _, birth_year = (named_with_year if kind == "name_year" else named).pop()
             spellings = variant_spellings(given)
             given = rng.choice(spellings) if spellings and rng.random() < 0.7 else _typo(rng, given)
-            if birth_year is not None and rng.random() < 0.3:
+            if kind == "name_only":
+                birth_year = None
+            elif rng.random() < 0.3:
                 birth_year += rng.choice((-1, 1))
             query = {"given_name": given, "family_name": family, "phone_e164": None, "email_key": None,
                      "birth_year": birth_year, "target": pid}
@@ -322,67 +288,60 @@ def make_queries(store: Store, n: int, seed: int, taken: tuple[set, set]) -> lis
     return queries
 
 
-# -- the three ways to check --------------------------------------------------------------------
+# -- the two ways to check ----------------------------------------------------------------------
 def ours(cur, query: dict) -> list[int]:
     return [m.person_id for m in dedupe.find_duplicates(cur, query["keys"], query["birth_year"])]
 
 
 def _params(query: dict) -> dict:
-    keys = query["keys"]
-    return {"phone": keys.phone_e164, "email": keys.email_key, "block": keys.name_block,
-            "swapped": keys.swapped_block, "family_year": keys.family_year_block, "given": keys.given_key,
-            "family": keys.family_key, "birth_year": query["birth_year"], "exclude": None,
-            "min_similarity": dedupe.NAME_SIMILARITY_MIN, "tolerance": dedupe.BIRTH_YEAR_TOLERANCE, "limit": 10}
+    return dedupe.query_params(query["keys"], query["birth_year"])
 
 
-_BLOCKING = re.compile(r"WITH candidates AS \(.*?\), merged AS", re.S)
-# The same candidates as one OR-ed filter (which no index can answer), each row tagged with every key it matched.
-_OR_SCAN_QUERY = _BLOCKING.sub(
-    "WITH candidates AS (SELECT id, given_key, family_key, birth_year, unnest(list_filter(["
-    "CASE WHEN phone_e164 = $phone THEN 'phone' END, CASE WHEN email_key = $email THEN 'email' END, "
-    "CASE WHEN name_block = $block OR name_block = $swapped THEN 'name' END, "
-    "CASE WHEN family_year_block = $family_year THEN 'family_year' END], lambda x: x IS NOT NULL)) AS via "
-    "FROM person WHERE phone_e164 = $phone OR email_key = $email "
-    "OR name_block = $block OR name_block = $swapped OR family_year_block = $family_year), merged AS",
-    dedupe._QUERY)
-assert _OR_SCAN_QUERY != dedupe._QUERY, "the blocking part of dedupe._QUERY was not found"
+# The strongest simple alternative: one statement that scores every stored person with DuckDB's
+# jaro_winkler_similarity under dedupe's match rule and ranking, with no blocking and no key table
+# (given names agree by similarity or by the same skeleton, read from name_block).
+_BASELINE_QUERY = """
+WITH scored AS (
+    SELECT id, coalesce(phone_e164 = $phone, false) AS same_phone, coalesce(email_key = $email, false) AS same_email,
+        CASE WHEN family_key = '' OR $family = ''
+             THEN jaro_winkler_similarity(given_key || family_key, $given || $family)
+             ELSE (jaro_winkler_similarity(given_key, $given) + jaro_winkler_similarity(family_key, $family)) / 2
+        END AS straight,
+        (jaro_winkler_similarity(given_key, $family) + jaro_winkler_similarity(family_key, $given)) / 2 AS swapped,
+        CASE WHEN birth_year IS NULL OR $birth_year IS NULL THEN NULL
+             ELSE abs(birth_year - $birth_year) END AS year_gap,
+        (name_block = $block OR name_block = $swapped
+         OR jaro_winkler_similarity(given_key, $given) >= $min_similarity) AS given_agrees
+    FROM person
+)
+SELECT id FROM scored
+WHERE same_phone OR same_email
+   OR (given_agrees AND greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
+ORDER BY same_phone DESC, same_email DESC,
+         CASE WHEN year_gap = 0 THEN 0 WHEN year_gap <= $tolerance THEN 1 WHEN year_gap IS NULL THEN 2 ELSE 3 END,
+         greatest(straight, swapped) DESC, id
+LIMIT $limit
+"""
 
 
-def or_scan(cur, query: dict) -> list[int]:
-    return [row[0] for row in cur.execute(_OR_SCAN_QUERY, _params(query)).fetchall()]
-
-
-def baseline(stored: list[tuple], query: dict, limit: int = 10) -> list[int]:
-    """Compare the query with every stored person in Python, under dedupe's match rule."""
-    keys, birth_year = query["keys"], query["birth_year"]
-    phone, email, given, family = keys.phone_e164, keys.email_key, keys.given_key, keys.family_key
-    joined = given + family
-    jw = jaro_winkler
-    tolerance, minimum = dedupe.BIRTH_YEAR_TOLERANCE, dedupe.NAME_SIMILARITY_MIN
-    found = []
-    for pid, g, f, p, e, year in stored:
-        same_phone = phone is not None and p == phone
-        same_email = email is not None and e == email
-        if f == "" or family == "":
-            straight = jw(g + f, joined)
-        else:
-            straight = (jw(g, given) + jw(f, family)) / 2
-        swapped = (jw(g, family) + jw(f, given)) / 2
-        name = straight if straight > swapped else swapped
-        gap = abs(year - birth_year) if year is not None and birth_year is not None else 0
-        if same_phone or same_email or (name >= minimum and gap <= tolerance):
-            found.append((not same_phone, not same_email, -name, pid))
-    found.sort()
-    return [item[3] for item in found[:limit]]
+def baseline(cur, query: dict) -> list[int]:
+    params = {k: v for k, v in _params(query).items() if k not in ("family_year", "exclude")}
+    params["block"] = query["keys"].name_block
+    return [row[0] for row in cur.execute(_BASELINE_QUERY, params).fetchall()]
 
 
 # -- EXPLAIN ------------------------------------------------------------------------------------
 def explain(cur, query: dict) -> dict:
-    """How each scan of `person` in the real query ran (EXPLAIN ANALYZE: the runtime choice)."""
-    text = cur.execute("EXPLAIN ANALYZE " + dedupe._QUERY, _params(query)).fetchall()[0][1]
+    """How each scan in the check's two statements ran (EXPLAIN ANALYZE: the runtime choice)."""
+    keys = query["keys"]
+    typo = dedupe._TYPO_QUERY.format(keys=", ".join("?" * len(keys.typo_keys)))
+    texts = [cur.execute("EXPLAIN ANALYZE " + typo, [list(keys.exact_keys), *keys.typo_keys]).fetchall()[0][1]]
+    found, same = dedupe.typo_candidates(cur, keys)
+    texts.append(cur.execute("EXPLAIN ANALYZE " + dedupe.scored_query(found, same), _params(query)).fetchall()[0][1])
+    text = "\n".join(texts)
     kinds = re.findall(r"Type:\s*(Index Scan|Sequential Scan)", text)
     return {"index_scans": kinds.count("Index Scan"), "sequential_scans": kinds.count("Sequential Scan"),
-            "plan": text}
+            "candidates": len(found), "plan": text}
 
 
 def _stats(samples: list[tuple[float, float]]) -> dict:
@@ -404,36 +363,26 @@ def _timed(fn, *args) -> tuple[tuple[float, float], list[int]]:
     return ((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000), result
 
 
-# Experiment (--experiment-uncompressed): the same query against a copy of `person` whose
-# looked-up columns are stored uncompressed. DuckDB fetches an index-scan row by decompressing
-# the vector around it, per column, so big name blocks cost most of their time there.
-_HOT_COLUMNS = ("id", "given_name", "family_name", "phone_e164", "email", "birth_year", "given_key", "family_key",
-                "email_key", "name_block", "family_year_block")
+def _recall(queries: list[dict], field: str) -> dict:
+    """Per kind with a target: the share of queries whose target is among the results in `field`."""
+    out = {}
+    for kind in KINDS[:3]:
+        hits = [q["target"] in q[field] for q in queries if q["kind"] == kind and field in q]
+        if hits:
+            out[kind] = {"n": len(hits), "recall": round(sum(hits) / len(hits), 3)}
+    return out
 
 
-def _uncompressed_copy(cur, indexes: list[tuple[str, str]]) -> float:
-    started = time.perf_counter()
-    columns = cur.execute("SELECT column_name, data_type FROM information_schema.columns "
-                          "WHERE table_name = 'person' ORDER BY ordinal_position").fetchall()
-    ddl = ", ".join(f"{name} {kind}" + (" USING COMPRESSION uncompressed" if name in _HOT_COLUMNS else "")
-                    for name, kind in columns)
-    cur.execute(f"CREATE TABLE person_uncompressed ({ddl})")
-    cur.execute("INSERT INTO person_uncompressed SELECT * FROM person")
-    for name, statement in indexes:
-        cur.execute(re.sub(r"\bON\s+person\b", "ON person_uncompressed", statement.replace(name, f"{name}_u", 1)))
-    cur.execute("CHECKPOINT")
-    return time.perf_counter() - started
+def _run(cur, queries: list[dict], fn, field: str) -> dict:
+    times, by_kind = [], {k: [] for k in KINDS}
+    for query in queries:
+        elapsed, query[field] = _timed(fn, cur, query)
+        times.append(elapsed)
+        by_kind[query["kind"]].append(elapsed)
+    return {**_stats(times), "by_kind": {k: _stats(v) for k, v in by_kind.items()}, "recall_at_10": _recall(queries, field)}
 
 
-_UNCOMPRESSED_QUERY = re.sub(r"\bperson\b", "person_uncompressed", dedupe._QUERY)
-
-
-def ours_uncompressed(cur, query: dict) -> list[int]:
-    return [row[0] for row in cur.execute(_UNCOMPRESSED_QUERY, _params(query)).fetchall()]
-
-
-def run_size(size: int, queries_n: int, baseline_n: int, or_scan_n: int, seed: int, workdir: Path,
-             plan_dir: Path | None, experiment_uncompressed: bool = False) -> dict:
+def run_size(size: int, queries_n: int, baseline_n: int, seed: int, workdir: Path, plan_dir: Path | None) -> dict:
     path = workdir / f"bench_{size}.duckdb"
     load_before = os.getloadavg()[0]
     store, build, taken = build_store(path, size, seed)
@@ -445,22 +394,11 @@ def run_size(size: int, queries_n: int, baseline_n: int, or_scan_n: int, seed: i
         with store.read() as cur:
             for query in warmup:
                 ours(cur, query)
-            times, by_kind, hits = [], {k: [] for k in KINDS}, {k: [] for k in KINDS}
-            for query in queries:
-                elapsed, found = _timed(ours, cur, query)
-                times.append(elapsed)
-                by_kind[query["kind"]].append(elapsed)
-                query["ours"] = found
-                if query["target"] is not None:
-                    hits[query["kind"]].append(query["target"] in found)
-            result["ours"] = _stats(times)
-            result["ours_by_kind"] = {k: _stats(v) for k, v in by_kind.items()}
-            # the person typed again is among the (at most 10) possible duplicates shown
-            all_hits = hits["variant"] + hits["phone"]
-            result["ours_target_found"] = round(sum(all_hits) / len(all_hits), 3) if all_hits else None
-            result["ours_target_found_by_kind"] = {k: round(sum(v) / len(v), 3) for k, v in hits.items() if v}
-
-            result["or_scan"] = _stats([_timed(or_scan, cur, q)[0] for q in queries[:or_scan_n]])
+                baseline(cur, query)
+            result["ours"] = _run(cur, queries, ours, "ours")
+            result["baseline"] = _run(cur, queries[:baseline_n], baseline, "baseline")
+            # ours on exactly the baseline's queries, for a like-for-like recall
+            result["ours"]["recall_at_10_on_baseline_queries"] = _recall(queries[:baseline_n], "ours")
 
             # blocks: how many rows the biggest look-ups return, against DuckDB's index-scan threshold
             threshold = max(int(cur.execute("SELECT current_setting('index_scan_max_count')").fetchone()[0]),
@@ -471,56 +409,28 @@ def run_size(size: int, queries_n: int, baseline_n: int, or_scan_n: int, seed: i
                 row = cur.execute(f"SELECT {column}, count(*) AS n FROM person WHERE {column} IS NOT NULL "
                                   "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1").fetchone()
                 largest[column] = {"value": row[0], "rows": row[1]}
+            row = cur.execute("SELECT name_key, count(*) AS n FROM person_name_key GROUP BY 1 ORDER BY n DESC, 1 "
+                              "LIMIT 1").fetchone()
+            largest["person_name_key"] = {"value": row[0], "rows": row[1]}
             result["largest_blocks"] = largest
             result["index_scan_threshold_rows"] = threshold
 
             plans = {}
             for kind in KINDS:
-                sample = next(q for q in queries if q["kind"] == kind)
-                plans[kind] = explain(cur, sample)
-            # the most common name: the biggest name block
+                plans[kind] = explain(cur, next(q for q in queries if q["kind"] == kind))
+            # the most common name: the biggest name block, with and without a birth year
             given, family, birth_year = cur.execute(
                 "SELECT given_name, family_name, birth_year FROM person WHERE name_block = ? AND birth_year IS NOT NULL "
                 "ORDER BY id LIMIT 1", [largest["name_block"]["value"]]).fetchone()
-            popular = {"birth_year": birth_year, "keys": dedupe.Keys.of(given, family, None, None, birth_year)}
-            plans["most_common_name"] = explain(cur, popular)
+            for name, year in (("most_common_name_year", birth_year), ("most_common_name_only", None)):
+                plans[name] = explain(cur, {"birth_year": year, "keys": dedupe.Keys.of(given, family, None, None, year)})
             if plan_dir is not None:
                 plan_dir.mkdir(parents=True, exist_ok=True)
                 (plan_dir / f"dedupe_plan_{size}.txt").write_text(
                     "\n\n".join(f"== {k} ==\n{v['plan']}" for k, v in plans.items()), encoding="utf-8")
-            result["plans"] = {k: {"index_scans": v["index_scans"], "sequential_scans": v["sequential_scans"]}
+            result["plans"] = {k: {key: v[key] for key in ("index_scans", "sequential_scans", "candidates")}
                                for k, v in plans.items()}
-
-            if experiment_uncompressed:
-                copy_s = _uncompressed_copy(cur, person_index_statements())
-                samples, same = [], 0
-                for query in queries:
-                    elapsed, found = _timed(ours_uncompressed, cur, query)
-                    samples.append(elapsed)
-                    same += found == query["ours"]
-                result["experiment_uncompressed"] = {
-                    **_stats(samples), "copy_s": round(copy_s, 2), "same_results": round(same / len(queries), 3),
-                    "columns": list(_HOT_COLUMNS)}
-                cur.execute("DROP TABLE person_uncompressed")
-
-            t0 = time.perf_counter()
-            stored = cur.execute(
-                "SELECT id, given_key, family_key, phone_e164, email_key, birth_year FROM person").fetchall()
-            load_s = time.perf_counter() - t0
-        base_times, base_hits, agree = [], [], []
-        for query in queries[:baseline_n]:
-            elapsed, found = _timed(baseline, stored, query)
-            base_times.append(elapsed)
-            if query["target"] is not None:
-                base_hits.append(query["target"] in found)
-            # every match ours reports, the full scan reports too (ours only looks inside the blocks)
-            agree.append(set(query["ours"]) <= set(found) or len(found) == 10)
-        del stored
-        result["baseline"] = {**_stats(base_times), "load_s": round(load_s, 2), "jaro_winkler": JW_IMPLEMENTATION,
-                              "target_found": round(sum(base_hits) / len(base_hits), 3) if base_hits else None,
-                              "ours_subset_of_baseline": round(sum(agree) / len(agree), 3) if agree else None}
         result["ratio_baseline_over_ours"] = round(result["baseline"]["median_ms"] / result["ours"]["median_ms"], 1)
-        result["ratio_or_scan_over_ours"] = round(result["or_scan"]["median_ms"] / result["ours"]["median_ms"], 1)
         result["load_average"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
         return result
     finally:
@@ -530,26 +440,25 @@ def run_size(size: int, queries_n: int, baseline_n: int, or_scan_n: int, seed: i
                 os.remove(f"{path}{suffix}")
 
 
+def _pct(recall: dict, kind: str) -> str:
+    return f"{recall[kind]['recall']:.0%}" if kind in recall else "-"
+
+
 def _table(results: list[dict]) -> str:
-    header = ["size", "build s", "ours median ms", "ours p95 ms", "ours p95 cpu ms", "baseline median ms",
-              "baseline n", "ratio", "OR-scan median ms", "index scans", "target found", "load avg"]
-    experiment = any("experiment_uncompressed" in r for r in results)
-    if experiment:
-        header += ["uncompressed median ms", "uncompressed p95 ms"]
+    header = ["size", "build s", "check", "n", "median ms", "p95 ms", "p95 cpu ms", "recall name+year",
+              "recall name only", "recall phone", "index scans", "load avg"]
     lines = [tuple(header)]
     for r in results:
-        plans = r["plans"]
-        index = sum(p["index_scans"] for p in plans.values())
-        seq = sum(p["sequential_scans"] for p in plans.values())
-        row = [f"{r['size']:,}", f"{r['build']['build_s']:.1f}", f"{r['ours']['median_ms']:.2f}",
-               f"{r['ours']['p95_ms']:.2f}", f"{r['ours']['cpu_p95_ms']:.2f}", f"{r['baseline']['median_ms']:.1f}",
-               str(r["baseline"]["n"]), f"{r['ratio_baseline_over_ours']:.0f}x", f"{r['or_scan']['median_ms']:.1f}",
-               f"{index}/{index + seq}", f"{r['ours_target_found']:.0%}",
-               f"{r['load_average']['before']:.1f}/{r['load_average']['after']:.1f}"]
-        if experiment:
-            exp = r.get("experiment_uncompressed", {})
-            row += [f"{exp['median_ms']:.2f}" if exp else "-", f"{exp['p95_ms']:.2f}" if exp else "-"]
-        lines.append(tuple(row))
+        index = sum(p["index_scans"] for p in r["plans"].values())
+        seq = sum(p["sequential_scans"] for p in r["plans"].values())
+        for name in ("ours", "baseline"):
+            m = r[name]
+            recall = m["recall_at_10"]
+            lines.append((f"{r['size']:,}", f"{r['build']['build_s']:.1f}", name, str(m["n"]), f"{m['median_ms']:.1f}",
+                          f"{m['p95_ms']:.1f}", f"{m['cpu_p95_ms']:.1f}", _pct(recall, "name_year"),
+                          _pct(recall, "name_only"), _pct(recall, "phone"),
+                          f"{index}/{index + seq}" if name == "ours" else "0 (scan)",
+                          f"{r['load_average']['before']:.1f}/{r['load_average']['after']:.1f}"))
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     out = [" | ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)) for row in lines]
     out.insert(1, "-+-".join("-" * w for w in widths))
@@ -559,15 +468,12 @@ def _table(results: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dedupe_check", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated store sizes")
-    parser.add_argument("--queries", type=int, default=200, help="query persons per size")
+    parser.add_argument("--queries", type=int, default=300, help="query persons per size")
     parser.add_argument("--baseline-queries", type=int, default=None,
-                        help="queries for the Python scan (default: all up to 10k, then 2,000,000/size, at least 5)")
-    parser.add_argument("--or-scan-queries", type=int, default=50, help="queries for the OR-scan comparison")
+                        help="queries for the baseline scan (default: all up to 100k, then 100,000,000/size)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "dedupe_check.json"))
     parser.add_argument("--workdir", default=None, help="where the temporary stores go (default: a temp dir)")
-    parser.add_argument("--experiment-uncompressed", action="store_true",
-                        help="also time the query on a copy of person with its looked-up columns uncompressed")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     out = Path(args.out)
@@ -576,12 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for size in sizes:
-            baseline_n = args.baseline_queries or max(5, min(args.queries, 2_000_000 // size))
-            print(f"size {size:,}: building, then {args.queries} queries "
-                  f"({min(baseline_n, args.queries)} for the Python scan)…", file=sys.stderr, flush=True)
-            result = run_size(size, args.queries, min(baseline_n, args.queries),
-                              min(args.or_scan_queries, args.queries), args.seed, workdir, out.parent,
-                              args.experiment_uncompressed)
+            baseline_n = min(args.queries, args.baseline_queries or max(20, 100_000_000 // size))
+            print(f"size {size:,}: building, then {args.queries} queries ({baseline_n} for the baseline)…",
+                  file=sys.stderr, flush=True)
+            result = run_size(size, args.queries, baseline_n, args.seed, workdir, out.parent)
             results.append(result)
             print(f"  built in {result['build']['build_s']} s; ours median {result['ours']['median_ms']} ms, "
                   f"p95 {result['ours']['p95_ms']} ms; baseline median {result['baseline']['median_ms']} ms",
@@ -595,7 +499,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "duckdb": duckdb.__version__,
                     "cpus": os.cpu_count(), "platform": platform.platform()},
         "queries": args.queries, "seed": args.seed, "limit": 10,
-        "targets": {"p95_ms_at_1m": 20, "ratio_min": 10},
+        "targets": {"recall_at_10": {kind: {str(size): goal for size, goal in goals.items()}
+                                     for kind, goals in TARGETS.items() if kind != "p95_ms_at_1m"},
+                    "p95_ms_at_1m": TARGETS["p95_ms_at_1m"]},
         "results": results,
     }
     out.parent.mkdir(parents=True, exist_ok=True)

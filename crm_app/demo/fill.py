@@ -26,6 +26,7 @@ from crm_app.core.errors import CrmError, FieldError, ValidationError
 from crm_app.demo import networks as demo_networks
 from crm_app.demo.people import person_row, synthetic_people
 from crm_app.demo.planner import Planned, Planner
+from crm_app.people import dedupe
 from crm_app.people.sources import SourceInput, validate_source
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -158,6 +159,7 @@ def fill_demo(store, *, persons: int = 2000, seed: int = 2026, actor: Actor = au
         if _person_count(cur):
             raise CrmError("store_not_empty")
         ids = bulk_insert_persons(cur, [p.row for p in people])
+        dedupe.refresh_name_keys(cur, ids)
         id_of = {id(p): new_id for p, new_id in zip(people, ids)}
         source_rows, consent_rows, activity_rows = [], [], []
         for person, person_id in zip(people, ids):

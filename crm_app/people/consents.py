@@ -7,6 +7,7 @@ from crm_app.core import permissions, reference
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, ValidationError
 from crm_app.networks import registry
+from crm_app.people import dedupe
 
 # Withdrawing diversity_statistics removes every optional dimension (validation.DIMENSION_FIELDS) at once.
 _CLEAR_DIMENSIONS = (
@@ -32,8 +33,9 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
                     "WHERE id = ?", [person_id])
         _off_waiting_lists(cur, person_id, actor)
     if purpose == "diversity_statistics" and not granted:
-        # Withdrawal removes the optional dimensions at once.
+        # Withdrawal removes the optional dimensions at once (the birth year in the name keys too).
         cur.execute(_CLEAR_DIMENSIONS, [person_id])
+        dedupe.refresh_name_keys(cur, [person_id])
 
 
 def _off_waiting_lists(cur, person_id: int, actor: Actor) -> None:

@@ -1,17 +1,23 @@
 """Duplicate check at entry: indexed look-ups on normalised keys, then one scored DuckDB query.
 
 Blocking (each branch an index look-up, no scan of all persons): same E.164 phone, same casefolded
-email, same given|family consonant skeletons (and swapped), same family skeleton and birth year.
+email, given|family consonant skeletons swapped, same family skeleton and birth year, and the
+typo-tolerant name keys of `person_name_key`: the skeletons with one letter left out of either
+(names.deletions), so a dropped, added or swapped letter still meets. Those keys carry the birth
+year, so a check with a year reads only the persons born within a year of it (or of unknown year):
+at a million persons a common name has hundreds of namesakes, and each candidate costs a fetch.
 Scoring (in SQL): Jaro-Winkler on the folded names, straight and swapped, and the birth years.
 A shared family name averages to at least 0.5 on its own, so the given names must agree as well
 (same skeleton, or similar by themselves): siblings and namesakes born the same year are no match.
+Ranking: phone, email, then birth-year agreement (same year, one off, unknown), then the name score,
+so a namesake without a birth year no longer crowds out the person born that year.
 A name-only match is a *possible* duplicate for a person to decide; nothing merges automatically.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crm_app.people.names import fold, skeleton
+from crm_app.people.names import deletions, fold, skeleton
 
 BIRTH_YEAR_TOLERANCE = 1
 NAME_SIMILARITY_MIN = 0.75
@@ -27,16 +33,26 @@ class Keys:
     name_block: str
     swapped_block: str
     family_year_block: str | None
+    typo_keys: tuple[str, ...] = ()   # looked up in person_name_key
+    exact_keys: tuple[str, ...] = ()  # the ones among them with the same skeletons
 
     @classmethod
     def of(cls, given_name: str, family_name: str | None, phone_e164: str | None,
            email_key: str | None, birth_year: int | None) -> Keys:
         given_skel, family_skel = skeleton(given_name), skeleton(family_name)
+        if birth_year is None:
+            years = ("",)
+        else:
+            years = tuple(f"|{year}" for year in range(birth_year - BIRTH_YEAR_TOLERANCE,
+                                                          birth_year + BIRTH_YEAR_TOLERANCE + 1)) + ("|",)
+        typo = {f"{given}|{family_skel}{year}" for given in deletions(given_skel) for year in years}
+        typo |= {f"{given_skel}|{family}{year}" for family in deletions(family_skel) for year in years}
         return cls(
             phone_e164=phone_e164, email_key=email_key,
             given_key=fold(given_name), family_key=fold(family_name),
             name_block=f"{given_skel}|{family_skel}", swapped_block=f"{family_skel}|{given_skel}",
             family_year_block=f"{family_skel}|{birth_year}" if family_skel and birth_year else None,
+            typo_keys=tuple(sorted(typo)), exact_keys=tuple(f"{given_skel}|{family_skel}{year}" for year in years),
         )
 
 
@@ -58,20 +74,65 @@ class Match:
         return "same_phone" in self.reasons or "same_email" in self.reasons
 
 
+# The rows of person_name_key for the persons in {where}: their name_block skeletons, then each with
+# one letter left out of the given or the family skeleton; each key once bare and once with
+# `|birth year` (`|` alone when unknown). schemas/011_person_name_key.sql fills it with the same statement.
+_KEY_ROWS = """
+INSERT INTO person_name_key (name_key, person_id, exact)
+WITH source AS (
+    SELECT id, split_part(name_block, '|', 1) AS g, split_part(name_block, '|', 2) AS f,
+           '|' || coalesce(birth_year::VARCHAR, '') AS y
+    FROM person WHERE {where}
+), dropped AS (
+    SELECT id, g, f, y, true AS exact FROM source
+    UNION ALL SELECT id, left(g, i - 1) || substr(g, i + 1), f, y, false
+              FROM (SELECT *, unnest(range(1, length(g) + 1)) AS i FROM source)
+    UNION ALL SELECT id, g, left(f, i - 1) || substr(f, i + 1), y, false
+              FROM (SELECT *, unnest(range(1, length(f) + 1)) AS i FROM source)
+), keyed AS (
+    SELECT id, g || '|' || f AS name_key, exact FROM dropped
+    UNION ALL SELECT id, g || '|' || f || y, exact FROM dropped
+)
+SELECT name_key, id, bool_or(exact) FROM keyed GROUP BY name_key, id
+"""
+
+
+def refresh_name_keys(cur, person_ids: list[int] | None = None) -> None:
+    """Rewrite the typo-tolerant name keys of these persons (all when None) from their stored names and
+    birth year: after every write that changes either."""
+    if person_ids is None:
+        cur.execute("DELETE FROM person_name_key")
+        cur.execute(_KEY_ROWS.format(where="true"))
+        return
+    if len(person_ids) == 1:  # one person: through the indexes
+        cur.execute("DELETE FROM person_name_key WHERE person_id = ?", person_ids)
+        cur.execute(_KEY_ROWS.format(where="id = ?"), person_ids)
+        return
+    ids = [int(i) for i in person_ids]
+    cur.execute("DELETE FROM person_name_key WHERE person_id IN (SELECT unnest(?::BIGINT[]))", [ids])
+    cur.execute(_KEY_ROWS.format(where="id IN (SELECT unnest(?::BIGINT[]))"), [ids])
+
+
+# Which persons share a typo-tolerant key, and whether the shared key is their own exact skeletons
+# (grouped in Python: a GROUP BY costs more than the rows). Only the key table is read.
+_TYPO_QUERY = "SELECT person_id, exact AND list_contains(?, name_key) FROM person_name_key WHERE name_key IN ({keys})"
+
 # Each branch fetches only the four columns scoring needs (a fetch through an index costs per row
 # and column) and says which key it came through, so phone/email/block equality needs no columns.
+# The persons found through person_name_key come in as a list of ids ({typo_branch}: answered from
+# the primary key's index), with those of the same skeletons in {same_ids}.
 _QUERY = """
 WITH candidates AS (
     SELECT id, given_key, family_key, birth_year, 'phone' AS via FROM person WHERE phone_e164 = $phone
     UNION ALL SELECT id, given_key, family_key, birth_year, 'email' FROM person WHERE email_key = $email
-    UNION ALL SELECT id, given_key, family_key, birth_year, 'name' FROM person WHERE name_block = $block
     UNION ALL SELECT id, given_key, family_key, birth_year, 'name' FROM person WHERE name_block = $swapped
     UNION ALL SELECT id, given_key, family_key, birth_year, 'family_year' FROM person
               WHERE family_year_block = $family_year
+    {typo_branch}
 ), merged AS (
     SELECT id, any_value(given_key) AS given_key, any_value(family_key) AS family_key,
            any_value(birth_year) AS birth_year, bool_or(via = 'phone') AS same_phone,
-           bool_or(via = 'email') AS same_email, bool_or(via = 'name') AS same_block
+           bool_or(via = 'email') AS same_email, bool_or(via = 'name' OR id IN ({same_ids})) AS same_block
     FROM candidates WHERE ($exclude IS NULL OR id <> $exclude) GROUP BY id
 ), scored AS (
     SELECT id, same_phone, same_email,
@@ -89,21 +150,36 @@ WITH candidates AS (
 SELECT * FROM scored
 WHERE same_phone OR same_email
    OR (given_agrees AND greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
-ORDER BY same_phone DESC, same_email DESC, greatest(straight, swapped) DESC, id
+ORDER BY same_phone DESC, same_email DESC,
+         CASE WHEN year_gap = 0 THEN 0 WHEN year_gap <= $tolerance THEN 1 WHEN year_gap IS NULL THEN 2 ELSE 3 END,
+         greatest(straight, swapped) DESC, id
 LIMIT $limit
 """
+_TYPO_BRANCH = "UNION ALL SELECT id, given_key, family_key, birth_year, 'typo' FROM person WHERE id IN ({ids})"
+
+
+def typo_candidates(cur, keys: Keys) -> tuple[list[int], list[int]]:
+    """Persons sharing a typo-tolerant name key, and those among them with the same skeletons."""
+    found, same = set(), set()
+    for person_id, exact in cur.execute(_TYPO_QUERY.format(keys=", ".join("?" * len(keys.typo_keys))),
+                                        [list(keys.exact_keys), *keys.typo_keys]).fetchall():
+        found.add(person_id)
+        if exact:
+            same.add(person_id)
+    return sorted(found), sorted(same)
+
+
+def scored_query(typo_ids: list[int], same_ids: list[int]) -> str:
+    """The scoring query with the persons found through person_name_key written in (ids from the store)."""
+    branch = _TYPO_BRANCH.format(ids=", ".join(str(int(i)) for i in typo_ids)) if typo_ids else ""
+    return _QUERY.format(typo_branch=branch, same_ids=", ".join(str(int(i)) for i in same_ids) or "NULL")
 
 
 def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int | None = None,
                     limit: int = 10) -> list[Match]:
     """Possible duplicates of a person about to be stored, most certain first."""
-    rows = cur.execute(_QUERY, {
-        "phone": keys.phone_e164, "email": keys.email_key, "block": keys.name_block,
-        "swapped": keys.swapped_block, "family_year": keys.family_year_block,
-        "given": keys.given_key, "family": keys.family_key, "birth_year": birth_year,
-        "exclude": exclude_id, "min_similarity": NAME_SIMILARITY_MIN,
-        "tolerance": BIRTH_YEAR_TOLERANCE, "limit": limit,
-    }).fetchall()
+    rows = cur.execute(scored_query(*typo_candidates(cur, keys)), query_params(keys, birth_year, exclude_id, limit)
+                       ).fetchall()
     if not rows:
         return []
     ids = [row[0] for row in rows]  # an IN list of placeholders is answered from the primary key's index
@@ -111,6 +187,15 @@ def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int 
         "SELECT id, given_name, family_name, phone_e164, email, birth_year FROM person "
         f"WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()}
     return [_match(row, shown[row[0]]) for row in rows]
+
+
+def query_params(keys: Keys, birth_year: int | None, exclude_id: int | None = None, limit: int = 10) -> dict:
+    return {
+        "phone": keys.phone_e164, "email": keys.email_key, "swapped": keys.swapped_block,
+        "family_year": keys.family_year_block, "given": keys.given_key, "family": keys.family_key,
+        "birth_year": birth_year, "exclude": exclude_id, "min_similarity": NAME_SIMILARITY_MIN,
+        "tolerance": BIRTH_YEAR_TOLERANCE, "limit": limit,
+    }
 
 
 def _match(row, shown) -> Match:

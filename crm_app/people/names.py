@@ -4,7 +4,9 @@
 Arabic, Ge'ez, Cyrillic). `skeleton` reduces a folded name to its consonants after merging the
 spellings transliterations disagree on, so Mohammed/Muhammad and Yusuf/Youssef/Joesoef share a
 key. The key only finds candidates: it also joins Mohammed/Mahmoud, so matches are decided by
-phone, email, birth year and similarity scores (crm_app.people.dedupe). `display_name` is the one way
+phone, email, birth year and similarity scores (crm_app.people.dedupe). `deletions` makes it
+typo-tolerant: two skeletons one dropped, added, changed or swapped letter apart share a deletion
+(mhmd/mhd, ahmd/amhd). `display_name` is the one way
 screens, lists and the `crm` command write a person's full name.
 """
 from __future__ import annotations
@@ -48,3 +50,9 @@ def skeleton(name: str | None) -> str:
     head = "a" if word[0] in "aeiouy" and not word.startswith("y") else word[0]
     tail = _VOWELS.sub("", word[1:])
     return _REPEATS.sub(r"\1", head + tail)
+
+
+def deletions(key: str) -> set[str]:
+    """The key and every key with one letter left out: a dropped, added, changed or swapped letter
+    leaves two keys with a deletion in common (a symmetric deletion neighbourhood)."""
+    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}

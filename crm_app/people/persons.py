@@ -15,7 +15,7 @@ from crm_app.core.errors import FieldError, NotFound, PermissionDenied, Validati
 from crm_app.core.fields import email_key, phone_variants
 from crm_app.networks import memberships, offers, rotation, waitlists
 from crm_app.people import activities, consents, dedupe, sources
-from crm_app.people.names import fold
+from crm_app.people.names import fold, skeleton
 from crm_app.people.sources import SourceInput
 from crm_app.people.stages import MANUAL_STAGES
 from crm_app.people.validation import CleanPerson, PersonInput, validate_person
@@ -95,6 +95,7 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
              dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
              keys.name_block, keys.family_year_block, now, now, actor.user_id],
         ).fetchone()[0]
+        dedupe.refresh_name_keys(cur, [person_id])
         sources.insert(cur, person_id, source_clean, actor)
         if person.consent_contact:
             consents.record(cur, person_id, "contact", True, consent_method, actor)
@@ -133,6 +134,7 @@ def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_me
              dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
              keys.name_block, keys.family_year_block, utcnow(), person_id],
         )
+        dedupe.refresh_name_keys(cur, [person_id])
         audit.record(cur, actor, "person.edit", "person", person_id)
 
     store.write(work)
@@ -211,7 +213,8 @@ def count(store, actor: Actor) -> int:
 
 
 def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
-    """Persons matching any part of a name (any script), a phone number in any notation, or an email."""
+    """Persons matching any part of a name (any script) or its spelling variant, a phone number in any
+    notation, or an email."""
     permissions.require(actor.role, "person.search")
     text = (text or "").strip()[:200]
     if not text:
@@ -232,8 +235,13 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
         conditions.append("p.email_key = ?")
         params.append(email)
     if tokens and not phones:
-        conditions.append("(" + " AND ".join(["(p.given_key || ' ' || p.family_key) LIKE ?"] * len(tokens)) + ")")
-        params.extend(f"%{token}%" for token in tokens)
+        # each word is part of the name, or has the consonant skeleton of the given or the family name
+        # (the duplicate check's key): Muhamad Alhasan finds Muhammad Al-Hassan, Joesoef finds Yusuf
+        conditions.append("(" + " AND ".join(
+            ["((p.given_key || ' ' || p.family_key) LIKE ? OR ? IN (split_part(p.name_block, '|', 1), "
+             "split_part(p.name_block, '|', 2)))"] * len(tokens)) + ")")
+        for token in tokens:
+            params.extend([f"%{token}%", skeleton(token)])
     if not conditions:
         return []
     rows = _search(store, " OR ".join(conditions), params, limit)

@@ -86,6 +86,7 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("person_source", "referrer_id", "null"),    # another person's source naming this one as referrer
     ("membership_decision", "person_id", "delete"),  # renewal / alumni decisions at a term's end
     ("alumni_active", "person_id", "delete"),    # active periods in an alumni network
+    ("person_name_key", "person_id", "delete"),  # the typo-tolerant duplicate-check keys
     ("person", "id", "delete"),                  # the record with its dedupe/search keys
 )
 # What the confirmation step shows, per kind: (label key, table, column).

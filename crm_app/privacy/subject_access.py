@@ -39,6 +39,7 @@ SECTION_OF_TABLE = {
     "person": "record", "person_source": "sources", "consent": "consent_history", "activity": "activities",
     "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
     "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
+    "person_name_key": "derived_keys",
 }
 
 
@@ -59,6 +60,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
         record = found[0]
         stage = record.pop("stage")
         derived = {key: record.pop(key) for key in _DERIVED}
+        derived["name_keys"] = [row[0] for row in cur.execute(
+            "SELECT name_key FROM person_name_key WHERE person_id = ? ORDER BY name_key", [person_id]).fetchall()]
         audit.record(cur, actor, "person.subject_access", "person", person_id)
         sources = _rows(cur, "SELECT kind, source_name, source_org, source_date, detail, recorded_utc, "
                              "referrer_id IS NOT NULL AS referred_by_alumnus FROM person_source "

@@ -215,3 +215,67 @@ def test_matches_ordered_most_certain_first(store, actor):
     result = register(store, actor, entry("Muhammad", "Al-Hasan", birth_year=1990, phone="06-12 34 56 78"))
     assert [m.person_id for m in result.duplicates] == [by_phone, by_name]
     assert result.duplicates[0].score > result.duplicates[1].score
+
+
+# -- typos and birth-year ranking -------------------------------------------------------------------
+def test_dropped_letter_with_a_birth_year_one_off_is_a_match(store, actor):
+    # Amed/Ahmed: the dropped h changes the skeleton (amd/ahmd), and the year one off leaves no exact block
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    again = register(store, actor, entry("Amed", "Karimi", birth_year=1991))
+    match = only_match(again, first.person_id)
+    assert {"similar_name", "near_birth_year"} <= set(match.reasons)
+
+
+def test_swapped_letters_without_a_birth_year_is_a_match(store, actor):
+    # Amhed/Ahmed: amhd/ahmd; nothing but the name to go on
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    again = register(store, actor, entry("Amhed", "Karimi"))
+    match = only_match(again, first.person_id)
+    assert "similar_name" in match.reasons
+
+
+def test_typo_in_the_family_name_is_a_match(store, actor):
+    # Abdulai/Abdullahi: abdl/abdlh
+    first = register(store, actor, entry("Yusuf", "Abdullahi", birth_year=1985))
+    again = register(store, actor, entry("Yusuf", "Abdulai", birth_year=1986))
+    only_match(again, first.person_id)
+
+
+def test_a_key_rewritten_on_edit_finds_the_new_name_not_the_old_one(store, actor):
+    first = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    persons.update(store, actor, first.person_id, entry("Samira", "Benali", birth_year=1990))
+    assert register(store, actor, entry("Amed", "Karimi")).saved
+    assert not register(store, actor, entry("Smira", "Benali")).saved
+
+
+def test_birth_year_agreement_ranks_above_namesakes_of_unknown_age(store, actor):
+    # ten namesakes without a birth year registered first used to fill the ten places shown
+    for _ in range(10):
+        register(store, actor, entry("Yusuf", "Haddad"), confirmed_new=True)
+    one_off = register(store, actor, entry("Yusuf", "Haddad", birth_year=1986), confirmed_new=True).person_id
+    same_year = register(store, actor, entry("Yusuf", "Haddad", birth_year=1985), confirmed_new=True).person_id
+    found = register(store, actor, entry("Youssef", "Haddad", birth_year=1985)).duplicates
+    assert len(found) == 10
+    assert [m.person_id for m in found[:2]] == [same_year, one_off]
+    assert "same_birth_year" in found[0].reasons and "near_birth_year" in found[1].reasons
+
+
+def test_the_migration_fills_the_same_name_keys_as_every_write(store, actor):
+    # a store from before the key table gets its keys from the migration's own statement
+    from crm_app.core.paths import SCHEMA_DIR
+    register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
+    register(store, actor, entry("Amina", None))
+    register(store, actor, entry("Yusuf", "Al-Hassan"))
+    migration = (SCHEMA_DIR / "011_person_name_key.sql").read_text(encoding="utf-8")
+    backfill = migration[migration.index("INSERT INTO person_name_key"):migration.index("CREATE INDEX")]
+
+    def keys(cur):
+        return sorted(cur.execute("SELECT name_key, person_id, exact FROM person_name_key").fetchall())
+
+    with store.read() as cur:
+        written = keys(cur)
+        cur.execute("DELETE FROM person_name_key")
+        cur.execute(backfill)
+        assert keys(cur) == written
+    assert {"ahmd|krm", "ahmd|krm|1990", "amd|krm|1990", "ahmd|km|1990", "amn|", "amn||", "ysf|alhsn|"} <= {
+        key for key, _, _ in written}
