@@ -76,7 +76,7 @@ class Match:
 
 # The rows of person_name_key for the persons in {where}: their name_block skeletons, then each with
 # one letter left out of the given or the family skeleton; each key once bare and once with
-# `|birth year` (`|` alone when unknown). schemas/011_person_name_key.sql fills it with the same statement.
+# `|birth year` (`|` alone when unknown). schemas/012_person_name_key.sql fills it with the same statement.
 _KEY_ROWS = """
 INSERT INTO person_name_key (name_key, person_id, exact)
 WITH source AS (

@@ -266,7 +266,7 @@ def test_the_migration_fills_the_same_name_keys_as_every_write(store, actor):
     register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
     register(store, actor, entry("Amina", None))
     register(store, actor, entry("Yusuf", "Al-Hassan"))
-    migration = (SCHEMA_DIR / "011_person_name_key.sql").read_text(encoding="utf-8")
+    migration = (SCHEMA_DIR / "012_person_name_key.sql").read_text(encoding="utf-8")
     backfill = migration[migration.index("INSERT INTO person_name_key"):migration.index("CREATE INDEX")]
 
     def keys(cur):
