@@ -25,12 +25,12 @@ def picked(key: str, frame: pd.DataFrame, ids: Sequence[Hashable], *, column_con
 
     The selection is a row number. When the rows shown change (another network, a search, a row gone after
     an action), a remembered number would point at someone else, so the selection is dropped. `select`
-    picks a record when the table is first drawn (a link that names it); `clear` are the action widgets,
-    emptied when another record is picked so nothing typed for one person is saved for the next.
+    picks a record when the table is drawn afresh (a link that names it, the only row); `clear` are the
+    action widgets, emptied when another record is picked so nothing typed for one person is saved for the next.
     """
     state = st.session_state
     shown = hash(tuple(ids))
-    if state.get(f"{key}_rows") != shown:
+    if key not in state or state.get(f"{key}_rows") != shown:   # not in state: the page was left, or first drawn
         state[f"{key}_rows"] = shown
         rows = [ids.index(select)] if select in ids else []
         state[key] = {"selection": {"rows": rows, "columns": []}}
