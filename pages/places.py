@@ -24,7 +24,7 @@ search_col, kind_col = st.columns(2)
 search = search_col.text_input(tr("list.search"), key="places_search", max_chars=100,
                                placeholder=tr("places.search_placeholder"))
 kinds = sorted({r.kind for r in rows}, key=lambda k: label("network_kind", k))
-kind = kind_col.selectbox(tr("places.kind"), [None, *kinds], key="places_kind",
+kind = kind_col.selectbox(tr("places.kind"), [None, *kinds], key="places_kind", placeholder=tr("app.choose"),
                           format_func=lambda k: tr("places.kind_any") if k is None else label("network_kind", k))
 open_col, short_col = st.columns(2)
 only_open = open_col.toggle(tr("places.only_open"), key="places_only_open")
