@@ -386,7 +386,10 @@ def test_take_someone_off_with_a_reason(login, store, board):
     assert names_in_line(at) == ["1. Amal Test", "2. Carla Test", "3. Dina Test", "4. Esra Test"]
 
     pick_row(at, "waitlist_table", 1)
-    assert at.text_input(key="waitlist_end_reason").value == "", "nothing typed for Bashir is left for Carla"
+    at.text_input(key="waitlist_end_reason").input("Verhuisd").run()
+    pick_row(at, "waitlist_table", 2)
+    assert "3. Dina Test" in main_text(container(at, "waitlist_selected"))
+    assert at.text_input(key="waitlist_end_reason").value == "", "nothing typed for Carla is left for Dina"
 
 
 def test_the_phone_number_dials_on_a_tap(login, store, pm, board):
