@@ -42,8 +42,7 @@ if can_manage:
             left.markdown(f"{widgets.escape(name)} (#{row['id']}) · {label('stage', row['stage'])}")
             right.button(tr("waitlist.add_button"), key=f"waitlist_add_{row['id']}", on_click=added.run,
                          args=(waitlists.add, network_id, row["id"]), kwargs={"flash": tr("waitlist.added")})
-        added.outcome("waitlist_add", *(f"waitlist_add_{row['id']}" for row in found),
-                      labels={"network": tr("field.network")})
+        added.outcome("waitlist_add", *(f"waitlist_add_{row['id']}" for row in found))
 
 entries = waitlists.entries(store, session.actor(), network_id)
 due = [e for e in entries if e.check_overdue]

@@ -330,7 +330,8 @@ def test_without_contact_consent_the_list_says_why(login, store, pm, board):
     at = login("program_manager", "waitlist")
     at.text_input(key="waitlist_find").input("zaid").run()
     at.button(key=f"waitlist_add_{silent}").click().run()
-    assert values(at.main, "error") == [f"{t('field.network')}: {t('err.contact_consent_needed')}"]
+    shown, _ = outcome_box(at, "waitlist_add")
+    assert [e.value for e in shown] == [t("err.contact_consent_needed")]
     assert len(waitlist_table(at)) == 5
 
 
