@@ -5,7 +5,7 @@ The results are one table (the phone number dials on a tap); the person picked i
 import pandas as pd
 import streamlit as st
 
-from crm_app.core.fields import display_name, tel_url
+from crm_app.core.fields import display_name, format_phone, tel_url
 from crm_app.people import persons
 from crm_app.ui import session, tables, widgets
 from crm_app.ui.resources import get_store
@@ -25,17 +25,19 @@ if query.strip():
     else:
         st.caption(tr("find.count", count=len(results)))
     results = results[: persons.FIND_LIMIT]
-    columns = {"name": tr("list.col.name"), "id": tr("find.col.number"), "phone": tr("list.col.phone"),
+    columns = {"name": tr("list.col.name"), "id": tr("find.col.number"), "call": tr("list.col.call"),
+               "phone": tr("list.col.phone"),
                "email": tr("find.col.email"), "stage": tr("find.col.stage")}
     frame = pd.DataFrame({
         columns["name"]: [display_name(r["given_name"], r["family_name"]) for r in results],
         columns["id"]: [r["id"] for r in results],
-        columns["phone"]: [tel_url(r["phone_e164"]) for r in results],
-        columns["email"]: [r["email"] for r in results],
+        columns["call"]: [tel_url(r["phone_e164"]) for r in results],
+        columns["phone"]: [format_phone(r["phone_e164"]) for r in results],
+        columns["email"]: [r["email"] or "" for r in results],
         columns["stage"]: [label("stage", r["stage"]) for r in results],
     })
     picked = tables.picked("find_table", frame, [r["id"] for r in results],
-                           column_config={columns["phone"]: tables.phone_column(columns["phone"]),
+                           column_config={columns["call"]: tables.call_column(columns["call"]),
                                           columns["id"]: st.column_config.NumberColumn(columns["id"], format="#%d")})
     if picked is None:
         st.caption(tr("list.pick"))

@@ -5,7 +5,7 @@ One table (the phone number dials on a tap); the follow-up picked in it is marke
 import pandas as pd
 import streamlit as st
 
-from crm_app.core.fields import display_name, tel_url
+from crm_app.core.fields import display_name, format_phone, tel_url
 from crm_app.people import activities
 from crm_app.ui import actions, session, tables, widgets
 from crm_app.ui.resources import get_store
@@ -20,18 +20,20 @@ due = activities.follow_ups(store, session.actor())
 if not due:
     st.info(tr("followups.none"))
 else:
-    columns = {"name": tr("list.col.name"), "phone": tr("list.col.phone"), "date": tr("followups.col.date"),
-               "when": tr("followups.col.when"), "kind": tr("followups.col.kind"), "summary": tr("followups.col.summary")}
+    columns = {"name": tr("list.col.name"), "call": tr("list.col.call"), "phone": tr("list.col.phone"),
+               "date": tr("followups.col.date"), "when": tr("followups.col.when"), "kind": tr("followups.col.kind"),
+               "summary": tr("followups.col.summary")}
     frame = pd.DataFrame({
         columns["name"]: [display_name(i["given_name"], i["family_name"]) for i in due],
-        columns["phone"]: [tel_url(i["phone_e164"]) for i in due],
+        columns["call"]: [tel_url(i["phone_e164"]) for i in due],
+        columns["phone"]: [format_phone(i["phone_e164"]) for i in due],
         columns["date"]: [i["follow_up_date"] for i in due],
         columns["when"]: [tr("followups.overdue") if i["overdue"] else tr("followups.today") for i in due],
         columns["kind"]: [label("activity_kind", i["kind"]) for i in due],
         columns["summary"]: [i["summary"] or "" for i in due],
     })
     picked = tables.picked("followups_table", frame, [i["id"] for i in due], column_config={
-        columns["phone"]: tables.phone_column(columns["phone"]),
+        columns["call"]: tables.call_column(columns["call"]),
         columns["date"]: st.column_config.DateColumn(columns["date"], format=date_format())})
     item = next((i for i in due if i["id"] == picked), None)
     if item is None:

@@ -54,13 +54,15 @@ only_due = right.toggle(tr("waitlist.only_due"), key="waitlist_only_due")
 shown = tables.search(due if only_due else entries, search, lambda e: display_name(e.given_name, e.family_name),
                       lambda e: e.phone_e164)
 
-columns = {"position": tr("waitlist.col.position"), "name": tr("list.col.name"), "phone": tr("list.col.phone"),
+columns = {"position": tr("waitlist.col.position"), "name": tr("list.col.name"), "call": tr("list.col.call"),
+           "phone": tr("list.col.phone"),
            "status": tr("list.col.status"), "joined": tr("waitlist.col.joined"), "days": tr("waitlist.col.days"),
            "check": tr("waitlist.col.check"), "overdue": tr("waitlist.col.overdue")}
 frame = pd.DataFrame({
     columns["position"]: pd.array([e.position for e in shown], dtype="Int64"),
     columns["name"]: [display_name(e.given_name, e.family_name) for e in shown],
-    columns["phone"]: [tel_url(e.phone_e164) for e in shown],
+    columns["call"]: [tel_url(e.phone_e164) for e in shown],
+    columns["phone"]: [format_phone(e.phone_e164) for e in shown],
     columns["status"]: [label("waitlist_status", e.status) for e in shown],
     columns["joined"]: [e.joined_utc.date() for e in shown],
     columns["days"]: [e.waited_days for e in shown],
@@ -69,7 +71,7 @@ frame = pd.DataFrame({
 })
 by_id = {e.id: e for e in shown}
 picked = tables.picked("waitlist_table", frame, [e.id for e in shown], clear=END_FIELDS.values(), column_config={
-    columns["phone"]: tables.phone_column(columns["phone"]),
+    columns["call"]: tables.call_column(columns["call"]),
     columns["joined"]: st.column_config.DateColumn(columns["joined"], format=date_format()),
     columns["check"]: st.column_config.DateColumn(columns["check"], format=date_format()),
     columns["overdue"]: st.column_config.CheckboxColumn(columns["overdue"])})

@@ -45,9 +45,11 @@ def picked(key: str, frame: pd.DataFrame, ids: Sequence[Hashable], *, column_con
     return chosen
 
 
-def phone_column(header: str) -> st.column_config.LinkColumn:
-    """A phone number (a `tel:` link from crm_app.core.fields.tel_url) that a tap dials; it shows the number."""
-    return st.column_config.LinkColumn(header, display_text=r"^tel:(.*)$")
+def call_column(header: str) -> st.column_config.LinkColumn:
+    """A `tel:` link (crm_app.core.fields.tel_url) shown as a phone icon that dials on a tap. The number itself
+    goes in a text column beside it: a link's text taken from its address would lose the "+" (Streamlit
+    reads a "+" in a link as a space)."""
+    return st.column_config.LinkColumn(header, display_text=":material/call:", width="small")
 
 
 def search(rows: Iterable[Row], query: str, name_of: Callable[[Row], str],

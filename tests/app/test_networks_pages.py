@@ -400,9 +400,13 @@ def test_the_phone_number_dials_on_a_tap(login, store, pm, board):
     waitlists.add(store, pm, board["network"], caller)
     at = login("program_manager", "waitlist")
     table = next(e for e in elements(at.main) if getattr(e, "key", None) == "waitlist_table")
-    assert waitlist_table(at)[t("list.col.phone")].iloc[-1] == "tel:+31-6-12345678"
-    column = json.loads(table.proto.columns)[t("list.col.phone")]
-    assert column["type_config"] == {"type": "link", "display_text": "^tel:(.*)$"}
+    assert waitlist_table(at)[t("list.col.call")].iloc[-1] == "tel:+31-6-12345678"
+    assert waitlist_table(at)[t("list.col.phone")].iloc[-1] == "+31 6 12345678"
+    column = json.loads(table.proto.columns)[t("list.col.call")]
+    assert column["type_config"] == {"type": "link", "display_text": ":material/call:"}
+    pick_row(at, "waitlist_table", 5)
+    [call] = [e for e in elements(container(at, "waitlist_selected")) if e.type == "link_button"]
+    assert (call.proto.label, call.proto.url) == ("+31 6 12345678", "tel:+31-6-12345678")
 
 
 # -- fill ---------------------------------------------------------------------------------------------

@@ -72,7 +72,8 @@ def test_nothing_found_says_so(find):
 def test_the_phone_number_dials_on_a_tap(find, people):
     search(find, "0612345678")
     [table] = [e for e in find.main if getattr(e, "key", None) == "find_table"]
-    assert list(table.value[t("list.col.phone")]) == ["tel:+31-6-12345678"]
+    assert list(table.value[t("list.col.call")]) == ["tel:+31-6-12345678"]
+    assert list(table.value[t("list.col.phone")]) == ["+31 6 12345678"]
 
 
 def test_the_link_opens_the_person_page(find, people):
