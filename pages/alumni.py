@@ -11,14 +11,15 @@ from crm_app.core import permissions
 from crm_app.core.fields import display_name
 from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
-from crm_app.ui import actions, downloads, session, widgets
+from crm_app.ui import actions, downloads, session, tables, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr, tr_md, trn
+from crm_app.ui.text import fmt_date, lang, tr, trn
 
 user = session.require("alumni.view")
 store = get_store()
 state = st.session_state
 buttons = actions.Buttons("alumni")
+referrals = actions.Buttons("alumni_referral")
 can_set = permissions.allowed(user.role, "network.manage")
 can_rotate = permissions.allowed(user.role, "alumni.rotate")
 
@@ -36,7 +37,7 @@ def _save_setting() -> None:
 
 @actions.callback
 def _link(source_id: int) -> None:
-    buttons.run(alumni.link_referral, source_id, state.get(f"alumni_link_{source_id}"), flash=tr("alumni.linked"))
+    referrals.run(alumni.link_referral, source_id, state.get("alumni_link"), flash=tr("alumni.linked"))
 
 
 buttons.show_outcome({f: tr(f"field.{f}") for f in ("active_places", "period_months", "active_periods")})
@@ -124,12 +125,15 @@ if view.show_names and permissions.allowed(user.role, "person.edit"):
     if unlinked:
         options = {a.person_id: a.label(True) for a in sorted(view.alumni, key=lambda a: a.label(True))}
         with st.expander(f"{tr('alumni.link')} ({len(unlinked)})"):
-            for row in unlinked:
-                sid = row["source_id"]
-                text_col, choice_col, button_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-                text_col.markdown(tr_md("alumni.link_row", name=display_name(row["given_name"], row["family_name"]),
-                                     named=row["named"] or "—"))
-                choice_col.selectbox(tr("alumni.link_choose"), list(options), key=f"alumni_link_{sid}",
-                                     format_func=options.get, index=None,
-                                     placeholder=tr("field.choose"))
-                button_col.button(tr("alumni.link_save"), key=f"alumni_link_save_{sid}", on_click=_link, args=(sid,))
+            frame = pd.DataFrame({
+                tr("alumni.col.referred"): [display_name(r["given_name"], r["family_name"]) for r in unlinked],
+                tr("alumni.col.named"): [r["named"] or "—" for r in unlinked]})
+            sid = tables.picked("alumni_link_table", frame, [r["source_id"] for r in unlinked], clear=("alumni_link",))
+            if sid is None:
+                st.caption(tr("list.pick"))
+            else:
+                choice_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+                choice_col.selectbox(tr("alumni.link_choose"), list(options), key="alumni_link",
+                                     format_func=options.get, index=None, placeholder=tr("field.choose"))
+                button_col.button(tr("alumni.link_save"), key="alumni_link_save", on_click=_link, args=(sid,))
+    referrals.outcome("alumni_link", "alumni_link_save")   # also when the last referral was just linked

@@ -130,6 +130,13 @@ def format_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def tel_url(e164: str | None) -> str | None:
+    """E.164 → a tap-to-call link (`tel:+963-944-123-456`, RFC 3966): a phone dials it, the dashes read well."""
+    if not e164:
+        return None
+    return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.RFC3966)
+
+
 def parse_email(raw: str | None, errors: list[FieldError], field_name: str = "email") -> str | None:
     """Syntax check only (no DNS look-up at a market stall); the domain is lower-cased."""
     text = clean_text(raw, field_name, errors, max_len=EMAIL_MAX)

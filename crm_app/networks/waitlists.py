@@ -33,6 +33,7 @@ class Entry:
     waited_days: int
     check_due: dt.date            # when the next "still interested?" check is due
     check_overdue: bool
+    phone_e164: str | None = None  # staff call to ask "still interested?"
 
 
 def _eligibility_problem(cur, network: registry.Network, person_id: int, as_of: dt.date) -> str | None:
@@ -125,18 +126,18 @@ def entries(store, actor: Actor, network_id: int, *, as_of: dt.date | None = Non
         months = settings.get(cur, "interest_check_months")
         rows = cur.execute(
             "SELECT w.id, w.network_id, w.person_id, p.given_name, p.family_name, w.joined_utc, w.status, "
-            "w.last_check_utc FROM waitlist_entry w JOIN person p ON p.id = w.person_id "
+            "w.last_check_utc, p.phone_e164 FROM waitlist_entry w JOIN person p ON p.id = w.person_id "
             "WHERE w.network_id = ? AND w.status IN ('waiting', 'offered') ORDER BY w.joined_utc, w.id",
             [network_id]).fetchall()
     result, position = [], 0
     for row in rows:
-        entry_id, nid, pid, given, family, joined, status, last_check = row
+        entry_id, nid, pid, given, family, joined, status, last_check, phone = row
         if status == "waiting":
             position += 1
         due = add_months((last_check or joined).date(), months)
         result.append(Entry(entry_id, nid, pid, given, family, joined, status, last_check,
                             position if status == "waiting" else None, (as_of - joined.date()).days, due,
-                            status == "waiting" and due <= as_of))
+                            status == "waiting" and due <= as_of, phone))
     return result
 
 

@@ -56,12 +56,12 @@ def follow_ups(store, actor: Actor, *, as_of: dt.date | None = None) -> list[dic
     as_of = as_of or today()
     with store.read() as cur:
         rows = cur.execute(
-            "SELECT a.id, a.person_id, p.given_name, p.family_name, a.kind, a.summary, a.follow_up_date "
+            "SELECT a.id, a.person_id, p.given_name, p.family_name, a.kind, a.summary, a.follow_up_date, p.phone_e164 "
             "FROM activity a JOIN person p ON p.id = a.person_id "
             "WHERE a.staff_id IS NOT DISTINCT FROM ? AND NOT a.follow_up_done AND a.follow_up_date <= ? "
             "ORDER BY a.follow_up_date, a.id", [actor.user_id, as_of],
         ).fetchall()
-    keys = ("id", "person_id", "given_name", "family_name", "kind", "summary", "follow_up_date")
+    keys = ("id", "person_id", "given_name", "family_name", "kind", "summary", "follow_up_date", "phone_e164")
     result = [dict(zip(keys, row)) for row in rows]
     for item in result:
         item["overdue"] = item["follow_up_date"] < as_of

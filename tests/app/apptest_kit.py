@@ -191,6 +191,17 @@ def feedback_box(at: AppTest, button_key: str):
     raise KeyError(f"no button {button_key!r} on the page")
 
 
+def outcome_box(at: AppTest, box: str):
+    """The outcome box `<box>_feedback` of a list's actions (crm_app.ui.actions.Buttons.outcome): its elements
+    and the data of its focus script (None when there is none: no click just now)."""
+    for block in _blocks(at.main):
+        if getattr(block, "key", None) == f"{box}_feedback":
+            shown = [e for e in elements(block) if e.type != "html"]
+            scripts = [e.proto.body for e in elements(block) if e.type == "html"]
+            return shown, (script_data(scripts[0]) if scripts else None)
+    raise KeyError(f"no outcome box {box!r} on the page")
+
+
 def script_data(script: str) -> dict:
     """The JSON a focus script carries (which box, which fields)."""
     return json.loads(re.search(r"var d=(\{.*?\}),n=0", script).group(1))

@@ -1,6 +1,6 @@
 """Find a person by part of a name, a phone number in any notation, or an email in any case."""
 import pytest
-from apptest_kit import open_page, page_links, t, values
+from apptest_kit import open_page, page_links, pick_row, t, values
 
 from crm_app.people import persons
 from crm_app.people.sources import SourceInput
@@ -32,7 +32,8 @@ def find(login, people):
 
 def search(at, text):
     at.text_input(key="find_query").input(text).run()
-    return {int(block.key.rsplit("_", 1)[1]) for block in at.container if (block.key or "").startswith("find_result_")}
+    tables = [e for e in at.main if getattr(e, "key", None) == "find_table"]
+    return set(tables[0].value[t("find.col.number")]) if tables else set()
 
 
 @pytest.mark.parametrize("text, who", [
@@ -49,7 +50,9 @@ def search(at, text):
 def test_finds_the_one_person_and_links_to_their_page(find, people, text, who):
     assert search(find, text) == {people[who]}
     person_id = people[who]
-    links = page_links(find.get_by_key(f"find_result_{person_id}"))
+    assert page_links(find.main) == [], "nothing picked yet"
+    pick_row(find, "find_table", 0)
+    links = page_links(find.get_by_key("find_selected"))
     assert len(links) == 1
     label, url_path, query = links[0]
     assert url_path == "person" and query == f"id={person_id}"
@@ -66,7 +69,16 @@ def test_nothing_found_says_so(find):
     assert values(find.main, "info") == [t("find.none")]
 
 
+def test_the_phone_number_dials_on_a_tap(find, people):
+    search(find, "0612345678")
+    [table] = [e for e in find.main if getattr(e, "key", None) == "find_table"]
+    assert list(table.value[t("list.col.call")]) == ["tel:+31-6-12345678"]
+    assert list(table.value[t("list.col.phone")]) == ["+31 6 12345678"]
+
+
 def test_the_link_opens_the_person_page(find, people):
     search(find, "hadd")
+    pick_row(find, "find_table", 0)
+    assert page_links(find.get_by_key("find_selected"))[0][2] == f"id={people['amal']}"
     open_page(find, "person", query={"id": str(people["amal"])})
     assert values(find.main, "title") == ["Amal Haddad"]

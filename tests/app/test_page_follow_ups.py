@@ -2,7 +2,7 @@
 import datetime as dt
 
 import pytest
-from apptest_kit import main_text, t, values
+from apptest_kit import main_text, outcome_box, pick_row, t, values
 
 from crm_app.core import clock
 from crm_app.people import activities, persons
@@ -36,27 +36,37 @@ def moments(store, staff):
     }
 
 
-def shown(at) -> set[int]:
-    return {int(b.key.rsplit("_", 1)[1]) for b in at.container if (b.key or "").startswith("followups_item_")}
+def table(at):
+    frames = [e for e in at.main if getattr(e, "key", None) == "followups_table"]
+    return frames[0].value if frames else None
+
+
+def shown(at) -> list[str]:
+    frame = table(at)
+    return [] if frame is None else list(frame[t("list.col.name")])
 
 
 def test_only_my_due_and_overdue_follow_ups_oldest_first(login, moments):
     at = login("outreach", "follow_ups")
     assert values(at.main, "title") == [t("followups.title")]
-    assert shown(at) == {moments["samir"], moments["amal"]}
-    order = [b.key for b in at.container if (b.key or "").startswith("followups_item_")]
-    assert order == [f"followups_item_{moments['samir']}", f"followups_item_{moments['amal']}"]
-    assert t("followups.overdue") in main_text(at.get_by_key(f"followups_item_{moments['samir']}"))
+    assert shown(at) == ["Samir", "Amal"]
+    assert list(table(at)[t("followups.col.when")]) == [t("followups.overdue"), t("followups.today")]
     assert "Terugbellen" in main_text(at)
 
 
 def test_done_removes_only_that_follow_up(login, moments, store):
     at = login("outreach", "follow_ups")
-    at.button(key=f"followups_done_{moments['amal']}").click().run()
-    assert shown(at) == {moments["samir"]}
-    at.button(key=f"followups_done_{moments['samir']}").click().run()
-    assert shown(at) == set()
+    pick_row(at, "followups_table", 1)
+    assert "Amal" in main_text(at.get_by_key("followups_selected"))
+    at.button(key="followups_done").click().run()
+    box, script = outcome_box(at, "followups_actions")
+    assert [e.value for e in box] == [t("followups.marked_done")] and script is not None
+    assert shown(at) == ["Samir"]
+    pick_row(at, "followups_table", 0)
+    at.button(key="followups_done").click().run()
+    assert shown(at) == []
     assert values(at.main, "info") == [t("followups.none")]
+    assert values(at.main, "success") == [t("followups.marked_done")], "the outcome stays where the button was"
 
 
 def test_the_home_page_counts_what_is_due(login, moments):

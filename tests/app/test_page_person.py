@@ -1,6 +1,6 @@
 """One person's page: what is known, editing with the same validation, logging a contact moment."""
 import pytest
-from apptest_kit import count, field_messages, main_text, open_page, t, values
+from apptest_kit import count, field_messages, main_text, open_page, pick_row, t, values
 
 from crm_app.access.audit import Actor
 from crm_app.core.clock import add_months, today
@@ -92,14 +92,16 @@ def test_a_contact_moment_with_a_follow_up_today_is_due_on_the_follow_ups_page(p
         [(activity_id,)] = cur.execute("SELECT id FROM activity WHERE person_id = ?", [amal]).fetchall()
 
     open_page(person_page, "follow_ups")
-    item = person_page.get_by_key(f"followups_item_{activity_id}")
-    links = item.get("page_link")
-    assert [(link.proto.label, link.proto.query_string) for link in links] == [("Amal Haddad", f"id={amal}")]
     assert "Belde over het adviesnetwerk" in main_text(person_page)
     assert t("followups.today") in main_text(person_page)
+    pick_row(person_page, "followups_table", 0)
+    item = person_page.get_by_key("followups_selected")
+    assert "Amal Haddad" in main_text(item)
+    links = item.get("page_link")
+    assert [(link.proto.label, link.proto.query_string) for link in links] == [(t("list.open_person"), f"id={amal}")]
 
-    person_page.button(key=f"followups_done_{activity_id}").click().run()
-    assert not [b for b in person_page.container if b.key == f"followups_item_{activity_id}"]
+    person_page.button(key="followups_done").click().run()
+    assert not [b for b in person_page.container if b.key == "followups_selected"]
     assert values(person_page.main, "info") == [t("followups.none")]
     assert count(store, "SELECT count(*) FROM activity WHERE follow_up_done") == 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from apptest_kit import count, elements, main_text, page_links, t, values
+from apptest_kit import count, elements, main_text, page_links, pick_row, t, values
 
 from crm_app.core import clock
 from crm_app.networks import alumni, offers, registry, rotation, waitlists
@@ -132,9 +132,12 @@ def test_the_manager_links_a_referral_named_in_words(login, store, pm, board):
     from crm_app.people import sources
     source_id = sources.add_source(store, pm, board["Dina"], SourceInput(kind="alumni_referral", source_name="Carla"))
     at = login("program_manager", "alumni")
-    at.selectbox(key=f"alumni_link_{source_id}").set_value(board["Carla"])
-    at.button(key=f"alumni_link_save_{source_id}").click().run()
+    pick_row(at, "alumni_link_table", 0)
+    at.selectbox(key="alumni_link").set_value(board["Carla"])
+    at.button(key="alumni_link_save").click().run()
     assert t("alumni.linked") in values(at.main, "success")
+    assert count(store, "SELECT count(*) FROM person_source WHERE id = ? AND referrer_id = ?",
+                 [source_id, board["Carla"]]) == 1
     table = at.dataframe[-1].value
     assert table.loc[table[t("alumni.col.alumnus")] == "Carla Test", t("alumni.col.referrals")].tolist() == [1]
 
@@ -175,6 +178,7 @@ def test_an_alumni_network_shows_active_and_resting_alumni_and_nothing_to_fill(l
     alumni.save_setting(store, pm, board["alumni"], 1, 6, 1)
     alumni.confirm(store, pm, alumni.overview(store, pm, board["alumni"]).proposals[0]["id"])
     at = login("program_manager", "places")
+    pick_row(at, "places_table", 0)   # the networks in name order: Alumni Netwerk first
     card = next(b for b in _blocks(at.main) if getattr(b, "key", None) == f"places_network_{board['alumni']}")
     metrics = {e.label: e.value for e in elements(card) if e.type == "metric"}
     assert metrics == {t("alumni.count.alumni"): "2", t("alumni.count.active"): "1", t("alumni.count.resting"): "1"}
@@ -182,6 +186,7 @@ def test_an_alumni_network_shows_active_and_resting_alumni_and_nothing_to_fill(l
     table = at.dataframe[0].value
     row = table[table[t("places.network")] == "Alumni Netwerk"].iloc[0]
     assert row.isna()[t("places.open_now")]
+    pick_row(at, "places_table", 1)
     board_card = next(b for b in _blocks(at.main) if getattr(b, "key", None) == f"places_network_{board['board']}")
     assert t("places.open_now") in {e.label for e in elements(board_card) if e.type == "metric"}
 

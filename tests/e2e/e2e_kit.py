@@ -151,6 +151,18 @@ def press(page: Page, widget_key: str) -> None:
     key(page, widget_key).locator("button").click()
 
 
+ROW_PX = 35   # the height of a st.dataframe's header and of each of its rows
+
+
+def pick_row(page: Page, table_key: str, index: int) -> None:
+    """Pick row `index` of a st.dataframe with row selection: a tap on the selection box at its left.
+
+    The table is drawn on a canvas, so the row is found by where it is (unsorted, not scrolled)."""
+    table = key(page, table_key).get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
+    table.click(position={"x": 18, "y": ROW_PX * (index + 1) + ROW_PX // 2})
+
+
 def shows(page: Page, text: str):
     expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
 

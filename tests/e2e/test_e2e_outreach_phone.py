@@ -10,6 +10,7 @@ from e2e_kit import (
     key,
     log_in,
     main_area,
+    pick_row,
     press,
     screenshot,
     shows,
@@ -61,11 +62,14 @@ def test_register_a_candidate_then_find_them_by_another_notation(phone, server, 
     open_screen(page, "nav.find")
     expect(page.get_by_role("heading", name=t("find.title"))).to_be_visible()
     type_into(page, "find_query", "00963 944 123 456")
-    result = main_area(page).locator("[class*='st-key-find_result_']")
-    expect(result).to_have_count(1)
-    expect(result).to_contain_text("Amal Haddad")
-    expect(result).to_contain_text("+963 944 123 456")
+    shows(page, t("find.count", count=1))
+    table = key(page, "find_table")
+    expect(table).to_contain_text("Amal Haddad")
+    expect(table).to_contain_text("+963 944 123 456")
     fits_the_width(page)
+    pick_row(page, "find_table", 0)
+    result = key(page, "find_selected")
+    expect(result).to_contain_text("Amal Haddad")
     screenshot(page, "find_results")
 
     result.get_by_role("link").click()

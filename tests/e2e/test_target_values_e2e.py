@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, choose, key, log_in, main_area, press, t, type_into
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, choose, key, log_in, main_area, pick_row, press, t, type_into
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -79,7 +79,8 @@ def test_a_stored_unknown_value_breaks_neither_open_places_nor_fill(desktop, tar
     expect(page.get_by_role("heading", name=t("home.welcome", name=MANAGER[1]))).to_be_visible()
 
     go(page, "nav.places", "places.title")
-    for name in ("first", "board"):
+    for row, name in enumerate(("first", "board")):   # one table; the picked network's details below it
+        pick_row(page, "places_table", row)
         card = key(page, f"places_network_{target_server.ids[name]}")
         expect(card).to_be_visible()
         expect(card).to_contain_text(f"Gender {UNKNOWN}")
@@ -114,5 +115,6 @@ def test_the_target_picker_saves_the_code_of_the_chosen_name(desktop, target_ser
     expect(page.get_by_text(t("networks.saved")).first).to_be_visible()   # beside the button, and as a toast
 
     go(page, "nav.places", "places.title")
+    type_into(page, "places_search", "oost")   # the only row left: its details show
     expect(main_area(page).locator("[class*='st-key-places_network_']").filter(has_text="Klankbord Oost")) \
         .to_contain_text("Gender Vrouw: minstens 5 (40% van 12)")
