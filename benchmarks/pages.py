@@ -342,7 +342,7 @@ def _places_sql():
 
 def _places_params():
     from crm_app.core.clock import add_months
-    return [add_months(dt.date.today(), 3)]
+    return {"until": add_months(dt.date.today(), 3)}
 
 
 # -- main ---------------------------------------------------------------------------------------------
