@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from crm_app.core import reference
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 DIMENSIONS = ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
               "municipality", "district", "years_in_nl", "integration_route")
@@ -180,6 +182,8 @@ def value_codes(frame: pd.DataFrame, consented, year: int) -> dict[str, tuple[np
     `frame` holds FRAME_COLUMNS (languages as languages_sql gives them); rows without `consented`
     count for nothing, as in person_values. Row i has the values ValueReader would give it.
     """
+    import numpy as np  # numpy and pandas only where a fill needs them: the log-in page starts without them
+    import pandas as pd
     out = {}
     absent = ~np.asarray(consented, dtype=bool)
     for dimension, (column, convert) in _FROM_COLUMN.items():
@@ -199,6 +203,8 @@ def value_codes(frame: pd.DataFrame, consented, year: int) -> dict[str, tuple[np
 
 def value_codes_of(people: list[dict[str, frozenset[str]]]) -> dict[str, tuple[np.ndarray, list[frozenset[str]]]]:
     """value_codes for persons whose values are at hand already."""
+    import numpy as np
+    import pandas as pd
     out = {}
     for dimension in DIMENSIONS:
         codes, kept = pd.factorize(pd.Series([values.get(dimension) for values in people], dtype=object))

@@ -5,7 +5,6 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_app import maintenance
 from crm_app.core.store import Store
 
 
@@ -18,4 +17,5 @@ def get_store() -> Store:
 def daily_upkeep(day: dt.date) -> dict:
     """Expire overdue offers and unconfirmed waiting-list entries once per day per server process,
     whichever screen is opened first; idempotent, so a second process or the `crm` command may run it too."""
+    from crm_app import maintenance  # the whole domain below it: not needed before someone logs in
     return maintenance.run_due(get_store(), day)
