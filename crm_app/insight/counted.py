@@ -65,15 +65,23 @@ def encoded(column: pa.Array) -> tuple[np.ndarray, list[str]]:
 # What the dashboards' per-person rows depend on: persons (new ones, updated_utc), consents, first sources and
 # contact moments. Rows are only ever added to these tables, except by an erasure or the retention job.
 _TABLES = ("person", "consent", "person_source", "activity")
-MARKS_SQL = ("SELECT " + ", ".join(f"(SELECT count(*) FROM {t}), (SELECT coalesce(max(id), 0) FROM {t})" for t in _TABLES)
-             + ", (SELECT max(updated_utc) FROM person)")
+# one aggregate per table (as scalar subqueries side by side DuckDB took 40 ms at 100k persons, this 1 ms)
+_MARKS_SQL = " UNION ALL ".join(
+    f"SELECT {i}, count(*), coalesce(max(id), 0), {'max(updated_utc)' if t == 'person' else 'NULL'} FROM {t}"
+    for i, t in enumerate(_TABLES))
 _GROWN_SQL = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t} WHERE id > ?)" for t in _TABLES)
 _CHANGED_SQL = ("SELECT id FROM person WHERE id > ? OR updated_utc > ? UNION "
                 + " UNION ".join(f"SELECT person_id FROM {t} WHERE id > ?" for t in _TABLES[1:]))
 
 
+def marks(cur) -> tuple:
+    """Rows and newest id of each table the per-person rows depend on, and the newest person update."""
+    rows = sorted(cur.execute(_MARKS_SQL).fetchall())
+    return (*(value for row in rows for value in row[1:3]), rows[0][3])
+
+
 def changed_persons(cur, before: tuple, now: tuple) -> list[int] | None:
-    """The persons whose rows may differ between two MARKS_SQL answers; None when rows were deleted (an
+    """The persons whose rows may differ between two marks(); None when rows were deleted (an
     erasure, the retention job): then everything is read again."""
     counts, maxima = before[0:8:2], before[1:8:2]
     grown = cur.execute(_GROWN_SQL, list(maxima)).fetchone()
@@ -106,13 +114,13 @@ def kept(cur, store_key, name: str, queries: dict[str, str], build):
     again (their rows replaced), so the first view after a change costs little more than any other; after
     a deletion everything is read again. Holds counted persons' codes, never a name or a contact detail.
     """
-    marks = cur.execute(MARKS_SQL).fetchone()
+    now = marks(cur)
     entry = _CACHE.get((store_key, name))
-    if entry is not None and entry.marks == marks:
+    if entry is not None and entry.marks == now:
         return entry.value
     for key in [key for key in _CACHE if key[0] != store_key]:
         del _CACHE[key]                    # one store per process in the app; keep memory bounded
-    changed = changed_persons(cur, entry.marks, marks) if entry is not None else None
+    changed = changed_persons(cur, entry.marks, now) if entry is not None else None
     if changed is None:
         tables = {table: read_arrow(cur, sql.format(consented=CONSENTED, only=""))
                   for table, sql in queries.items()}
@@ -123,7 +131,7 @@ def kept(cur, store_key, name: str, queries: dict[str, str], build):
                                  read_arrow(cur, sql.format(consented=consented, only=only), {"ids": changed}),
                                  changed) for table, sql in queries.items()}
     value = build(tables)
-    _CACHE[(store_key, name)] = Kept(marks, tables, value)
+    _CACHE[(store_key, name)] = Kept(now, tables, value)
     return value
 
 
