@@ -89,11 +89,15 @@ def consented_sql(person_ids_sql: str) -> str:
             f"AND c.person_id IN ({person_ids_sql}) GROUP BY c.person_id HAVING arg_max(c.granted, c.id)")
 
 
-_VALUES_SQL = f"""
-WITH asked AS (SELECT DISTINCT unnest($ids) AS id)
+def _values_sql(asked_sql: str) -> str:
+    return f"""
+WITH asked AS ({asked_sql})
 SELECT p.id, {', '.join('p.' + c for c in VALUE_COLUMNS)}
 FROM person p WHERE p.id IN ({consented_sql('SELECT id FROM asked')})
 """
+
+
+_VALUES_SQL = _values_sql("SELECT DISTINCT unnest($ids) AS id")
 
 
 class _Sets(dict):
@@ -227,6 +231,13 @@ def person_values(cur, person_ids, year: int) -> dict[int, dict[str, frozenset[s
     for pid, *columns in cur.execute(_VALUES_SQL, {"ids": ids}).fetchall():
         values[pid] = read(*columns)
     return values
+
+
+def values_of(cur, person_ids_sql: str, year: int) -> dict[int, dict[str, frozenset[str]]]:
+    """person_values of the persons `person_ids_sql` (a fixed statement of the caller, column `id`) yields,
+    without them passing through Python: the consented ones only (the others have no values)."""
+    read = ValueReader(year)
+    return {pid: read(*columns) for pid, *columns in cur.execute(_values_sql(person_ids_sql)).fetchall()}
 
 
 @dataclass(frozen=True)

@@ -364,15 +364,15 @@ def overview(store, actor: Actor, as_of: dt.date | None = None) -> list[PlacesRo
         holders: dict[int, tuple[list[int], list[int]]] = {}
         for network_id, person_id, offered in cur.execute(_HOLDERS_SQL).fetchall():
             holders.setdefault(network_id, ([], []))[offered].append(person_id)
-        values = composition.person_values(cur, {p for m, o in holders.values() for p in m + o}, as_of.year)
+        values = composition.values_of(cur, f"SELECT DISTINCT person_id AS id FROM ({_HOLDERS_SQL})", as_of.year)
         active = dict(cur.execute(f"SELECT p.network_id, count(DISTINCT a.person_id) {_ACTIVE_ALUMNI} "
                                   "GROUP BY p.network_id", [as_of, as_of]).fetchall())
     result = []
     for network in networks:
         members, on_offer, opening, waiting = counts[network.id]
         member_ids, offered_ids = holders.get(network.id, ([], []))
-        now = composition.Tally([values[p] for p in member_ids])
-        after = composition.Tally([values[p] for p in member_ids + offered_ids])
+        now = composition.Tally([values.get(p, {}) for p in member_ids])
+        after = composition.Tally([values.get(p, {}) for p in member_ids + offered_ids])
         places = network.max_places
         targets = [(t, composition.status(t, now, places), composition.status(t, after, places))
                    for t in network.targets]
