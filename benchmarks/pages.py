@@ -110,34 +110,39 @@ def grow(cur, seed: int) -> dict:
             "waiting": cur.execute("SELECT count(*) FROM waitlist_entry WHERE status = 'waiting'").fetchone()[0]}
 
 
-def _audit_log(cur, count: int) -> int:
-    """`count` staff events over the last years, appended to the hash chain as audit.record would."""
+def _audit_log(cur, count: int, chunk: int = 200_000) -> int:
+    """`count` staff events over the last years, appended to the hash chain as audit.record would (in chunks,
+    so that a million persons' log fits in memory)."""
     import pyarrow as pa
 
     from crm_app.access.audit import event_hash
     rng = random.Random(count)
     users = [r[0] for r in cur.execute("SELECT id FROM app_user ORDER BY id").fetchall()]
     prev = cur.execute("SELECT last_hash FROM audit_head WHERE id = 1").fetchone()[0]
-    ids = [r[0] for r in cur.execute("SELECT nextval('audit_event_id_seq') FROM range(?)", [count]).fetchall()]
     start = dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=3 * 365)
     step = 3 * 365 * 86400 / count
     actions = ("person.view", "person.view", "person.view", "person.register", "waitlist.add", "login", "offer.create")
-    columns = {name: [] for name in ("id", "occurred_utc", "user_id", "action", "record_type", "record_id", "result",
-                                     "origin", "prev_hash", "event_hash")}
-    for i, event_id in enumerate(ids):
-        when = start + dt.timedelta(seconds=int(i * step))
-        user, action = rng.choice(users), rng.choice(actions)
-        record = None if action == "login" else rng.randrange(1, 100_000)
-        kind = None if record is None else action.split(".")[0]
-        digest = event_hash(prev, event_id, when, user, action, kind, record, "ok", "web")
-        for name, value in zip(columns, (event_id, when, user, action, kind, record, "ok", "web", prev, digest)):
-            columns[name].append(value)
-        prev = digest
-    cur.register("audit_rows", pa.table(columns))
-    cur.execute("INSERT INTO audit_event (id, occurred_utc, user_id, action, record_type, record_id, result, origin, "
-                "prev_hash, event_hash) SELECT * FROM audit_rows")
-    cur.unregister("audit_rows")
-    cur.execute("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", [ids[-1], prev])
+    names = ("id", "occurred_utc", "user_id", "action", "record_type", "record_id", "result", "origin", "prev_hash",
+             "event_hash")
+    i = 0
+    while i < count:
+        size = min(chunk, count - i)
+        ids = [r[0] for r in cur.execute("SELECT nextval('audit_event_id_seq') FROM range(?)", [size]).fetchall()]
+        columns = {name: [] for name in names}
+        for event_id in ids:
+            when = start + dt.timedelta(seconds=int(i * step))
+            user, action = rng.choice(users), rng.choice(actions)
+            record = None if action == "login" else rng.randrange(1, 100_000)
+            kind = None if record is None else action.split(".")[0]
+            digest = event_hash(prev, event_id, when, user, action, kind, record, "ok", "web")
+            for name, value in zip(names, (event_id, when, user, action, kind, record, "ok", "web", prev, digest)):
+                columns[name].append(value)
+            prev, i = digest, i + 1
+        cur.register("audit_rows", pa.table(columns))
+        cur.execute("INSERT INTO audit_event (id, occurred_utc, user_id, action, record_type, record_id, result, "
+                    "origin, prev_hash, event_hash) SELECT * FROM audit_rows")
+        cur.unregister("audit_rows")
+        cur.execute("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", [ids[-1], prev])
     return count
 
 
