@@ -353,6 +353,7 @@ def registration(store):
 
 def explain(store, facts: dict) -> str:
     """EXPLAIN ANALYZE of the heaviest reads on a page path."""
+    from crm_app.insight import counted
     from crm_app.insight.population import population_query
     from crm_app.networks import composition
     out = []
@@ -366,6 +367,12 @@ def explain(store, facts: dict) -> str:
         }
         sql, params = population_query("waiting", None, dt.date.today())
         queries["dashboards: the waiting population"] = (f"SELECT count(*) FROM ({sql})", params)
+        queries["dashboards: every counted person, read once (counted._PEOPLE_SQL, cold)"] = (
+            counted._PEOPLE_SQL.format(consented=counted.CONSENTED, only=""), None)
+        queries["dashboards: one changed person read again (counted.kept)"] = (
+            counted._PEOPLE_SQL.format(
+                consented=counted.CONSENTED.replace("GROUP BY", "AND person_id IN (SELECT unnest($ids)) GROUP BY"),
+                only="AND p.id IN (SELECT unnest($ids))"), {"ids": [facts["persons"] // 2]})
         for title, (sql, params) in queries.items():
             if sql is None:
                 continue
