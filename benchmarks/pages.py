@@ -1,6 +1,6 @@
 """Every screen through Streamlit's AppTest at 2k and 100k persons (1M with BENCH_1M=1), as its role sees it.
 
-    python -m benchmarks.pages [--sizes 2000,100000] [--with-1m] [--repeat 9] [--only places,waitlist]
+    python -m benchmarks.pages [--sizes 2000,100000] [--with-1m] [--repeat 9] [--only "places;waitlist (1,000)"]
                                [--out benchmarks/results/pages.json]
 
 The stores are built once by the demo generator (crm_app.demo.fill: persons, sources, consents,
@@ -330,7 +330,7 @@ def fresh_start(db: Path, repeat: int = 3) -> dict:
                               env={**os.environ, "CRM_DB": str(db)}, check=True)
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {"first_page_ms": round(statistics.median(r["first_page_ms"] for r in runs), 1),
-            "cpu_note": "wall time, new process each", "modules_loaded": runs[0]["modules"]}
+            "modules_loaded": runs[0]["modules"]}
 
 
 def registration(store):
@@ -397,12 +397,12 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="2000,100000")
     parser.add_argument("--with-1m", action="store_true", default=bool(os.environ.get("BENCH_1M")))
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
+    parser.add_argument("--only", default="", help="case names separated by ; (default: all)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pages.json"))
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.with_1m else [])
-    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    only = {s.strip() for s in args.only.split(";") if s.strip()}
     sys.path.insert(0, str(ROOT / "tests" / "app"))     # apptest_kit: how the tests open the app and sign in
     import logging
 
