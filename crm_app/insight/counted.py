@@ -100,6 +100,11 @@ class Kept:
 
 def _merged(old: pa.Table, fresh: pa.Table, changed: list[int]) -> pa.Table:
     """`old` without the changed persons' rows, plus their rows as read now; by id."""
+    if not changed:
+        return old
+    if not old.num_rows or min(changed) > old["id"][-1].as_py():    # only new persons: append
+        merged = pa.concat_tables([old, fresh.cast(old.schema)])
+        return merged.combine_chunks() if merged["id"].num_chunks > 32 else merged   # a chunk per change
     kept = old.filter(pc.invert(pc.is_in(old["id"], pa.array(changed, pa.int64()))))
     return pa.concat_tables([kept, fresh.cast(old.schema)]).sort_by("id")
 
