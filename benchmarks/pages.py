@@ -352,6 +352,8 @@ def registration(store):
 
 def explain(store, facts: dict) -> str:
     """EXPLAIN ANALYZE of the heaviest reads on a page path."""
+    import duckdb
+
     from crm_app.insight import counted
     from crm_app.insight.population import population_query
     from crm_app.networks import composition
@@ -375,7 +377,11 @@ def explain(store, facts: dict) -> str:
         for title, (sql, params) in queries.items():
             if sql is None:
                 continue
-            plan = cur.execute("EXPLAIN ANALYZE " + sql, params).fetchall()
+            try:
+                plan = cur.execute("EXPLAIN ANALYZE " + sql, params).fetchall()
+            except duckdb.Error as exc:     # an older version of the code under test (a before run)
+                out.append(f"-- {title}\n(not available: {type(exc).__name__})")
+                continue
             out.append(f"-- {title}\n" + "\n".join(row[1] for row in plan))
     return "\n\n".join(out)
 
