@@ -75,7 +75,7 @@ def test_network_reads_do_not_grow_with_the_number_of_networks(store):
     at_5 = {name: _queries(store, counter, read) for name, read in reads.items()}
     _add_networks(store, 5, 50)
     at_50 = {name: _queries(store, counter, read) for name, read in reads.items()}
-    assert at_50 == at_5
+    assert at_50 == at_5, (at_5, at_50)
 
     rows = registry.overview(store, WHO)
     assert len(rows) == 50
