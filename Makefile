@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.erasure_compaction
 	$(PY) -m benchmarks.rotation_daily
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
+	$(PY) -m benchmarks.pages $(if $(BENCH_1M),--with-1m)
 
 ## debian-packages: the browser the end-to-end tests drive, and the reverse proxy they go through
 debian-packages:

@@ -43,7 +43,7 @@ USERNAME_IN_PASSWORD_MIN = 4   # usernames this long may not appear anywhere in 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _DUMMY_PASSWORD = "not a real password, only spends the same time"
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
+_DUMMY_HASH: str | None = None      # made at the first log-in, not at import (a hash costs ~0.2 s)
 COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt"
 _EDGE_JUNK = "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~ "
 GENERATED_BYTES = 15   # a generated password: 120 random bits, 20 url-safe characters
@@ -67,6 +67,9 @@ def hashing_with(hasher: PasswordHasher):
 
 def dummy_hash() -> str:
     """What an unknown or throttled log-in is verified against: made by the same hasher as real accounts."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
     return _DUMMY_HASH
 
 
@@ -330,10 +333,10 @@ def log_in(store, username: str, password: str, origin: str = "web", address: st
         throttled = login_throttle.retry_at(cur, username_key, address, now) is not None
     try:
         if throttled:
-            _hasher.verify(_DUMMY_HASH, password or "")   # spend the same time, then refuse
+            _hasher.verify(dummy_hash(), password or "")   # spend the same time, then refuse
             ok = False
         else:
-            _hasher.verify(row[4] if row and row[4] else _DUMMY_HASH, password or "")
+            _hasher.verify(row[4] if row and row[4] else dummy_hash(), password or "")
             ok = row is not None and row[4] is not None and not row[5]
     except (VerificationError, InvalidHashError):
         ok = False

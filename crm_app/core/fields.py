@@ -9,9 +9,6 @@ import datetime as dt
 import re
 import unicodedata
 
-import email_validator
-import phonenumbers
-
 from crm_app.core import reference
 from crm_app.core.errors import FieldError
 
@@ -94,6 +91,7 @@ def parse_phone(raw: str | None, country: str | None, errors: list[FieldError],
     if text is None:
         return None
     region = (country or "NL").upper()
+    import phonenumbers  # its metadata takes a few tenths of a second to import: only when a number is read
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -109,6 +107,7 @@ def phone_variants(text: str) -> list[str]:
     """E.164 readings of a search text that looks like a phone number (NL first, then as written)."""
     if sum(c.isdigit() for c in text) < 6:
         return []
+    import phonenumbers
     found = []
     for region in ("NL", None):
         try:
@@ -126,6 +125,7 @@ def format_phone(e164: str | None) -> str:
     """E.164 → international notation for display (`+963 944 123 456`)."""
     if not e164:
         return ""
+    import phonenumbers
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -142,6 +142,7 @@ def parse_email(raw: str | None, errors: list[FieldError], field_name: str = "em
     text = clean_text(raw, field_name, errors, max_len=EMAIL_MAX)
     if text is None:
         return None
+    import email_validator  # compiles its grammar at import (~0.1 s): only when an email is typed
     try:
         result = email_validator.validate_email(text, check_deliverability=False)
     except email_validator.EmailNotValidError:

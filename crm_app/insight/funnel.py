@@ -14,16 +14,13 @@ from crm_app.core import permissions
 from crm_app.core.clock import today
 from crm_app.insight import suppression
 from crm_app.insight.counted import (
-    CONSENTED,
     EPOCH,
-    VERSION_SQL,
     Filters,
     People,
-    cached,
     encoded,
+    kept,
     people,
     period_start,
-    read_arrow,
 )
 from crm_app.insight.population import cell_size, coarse, order
 from crm_app.insight.suppression import Table
@@ -120,19 +117,16 @@ FROM person p LEFT JOIN (
            arg_min(CASE WHEN kind = 'market' THEN source_name WHEN kind IN ('coach_referral', 'internal_coach')
                         THEN source_org WHEN kind = 'partner_org' THEN source_name END, recorded_utc) AS channel
     FROM person_source GROUP BY person_id) s ON s.person_id = p.id
-WHERE p.id IN ({CONSENTED})
+WHERE p.id IN ({{consented}}) {{only}} ORDER BY p.id
 """
-_FUNNEL_VERSION_SQL = (VERSION_SQL + ", (SELECT count(*) FROM person_source), (SELECT max(id) FROM person_source), "
-                       "(SELECT count(*) FROM activity), (SELECT max(id) FROM activity)")
 
 
 class Channels:
     """Per counted person (in People's order): first source kind and named channel, registration day,
     and whether staff had contact with them. Cached like People."""
 
-    def __init__(self, cur, everyone: People):
+    def __init__(self, table, everyone: People):
         n = len(everyone.ids)
-        table = read_arrow(cur, _CHANNELS_SQL)
         at, keep = everyone.positions(table["id"].to_numpy())
         kind_codes, self.kinds = encoded(table["kind"].combine_chunks())
         if "other" not in self.kinds:
@@ -150,8 +144,9 @@ class Channels:
 
 
 def store_channels(cur, store_key, everyone: People) -> Channels:
-    """The Channels of this store, read again only when persons, consents, sources or contact moments changed."""
-    return cached(cur, store_key, "channels", _FUNNEL_VERSION_SQL, lambda c: Channels(c, everyone))
+    """The Channels of this store, kept up to date per changed person as People is."""
+    return kept(cur, store_key, "channels", {"channels": _CHANNELS_SQL},
+                lambda tables: Channels(tables["channels"], everyone))
 
 
 _STAGE_SQL = {

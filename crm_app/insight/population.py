@@ -21,7 +21,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.paths import DATA_DIR
 from crm_app.insight import suppression
-from crm_app.insight.counted import CONSENTED, EPOCH, PERIODS, UNKNOWN, Filters, epoch_days, people, period_start
+from crm_app.insight.counted import EPOCH, PERIODS, UNKNOWN, Filters, epoch_days, people, period_start
 from crm_app.insight.suppression import Table
 from crm_app.networks.composition import EDUCATION_BANDS
 from crm_app.people.stages import CLOSED_STAGES
@@ -61,9 +61,10 @@ def municipalities(store, actor: Actor) -> list[str]:
     permissions.require(actor.role, "dashboards.view")
     with store.read() as cur:
         k = cell_size(cur)
-        return [r[0] for r in cur.execute(
-            f"SELECT municipality FROM person WHERE municipality IS NOT NULL AND id IN ({CONSENTED}) "
-            "GROUP BY municipality HAVING count(*) >= ? ORDER BY municipality", [k]).fetchall()]
+        everyone = people(cur, store.path)
+    codes, values = everyone.codes["municipality"]          # the last value is "unknown": no municipality
+    counts = np.bincount(codes, minlength=len(values))[:-1]
+    return sorted(value for value, count in zip(values, counts) if count >= k)
 
 
 # -- levels: the coarser ones are sums of the finest --------------------------------------------------------

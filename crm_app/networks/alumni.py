@@ -321,8 +321,7 @@ def overview(store, actor: Actor, network_id: int, as_of: dt.date | None = None)
 def alumni_networks(store, actor: Actor) -> list[registry.Network]:
     permissions.require(actor.role, "alumni.view")
     with store.read() as cur:
-        ids = [r[0] for r in cur.execute("SELECT id FROM network WHERE kind = 'alumni_network' ORDER BY name").fetchall()]
-        return [registry.load(cur, i) for i in ids]
+        return registry.load_all(cur, "alumni_network")
 
 
 # -- linking referrals to the alumnus -------------------------------------------------------------------

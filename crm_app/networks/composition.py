@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from crm_app.core import reference
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 DIMENSIONS = ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
               "municipality", "district", "years_in_nl", "integration_route")
@@ -87,11 +89,15 @@ def consented_sql(person_ids_sql: str) -> str:
             f"AND c.person_id IN ({person_ids_sql}) GROUP BY c.person_id HAVING arg_max(c.granted, c.id)")
 
 
-_VALUES_SQL = f"""
-WITH asked AS (SELECT DISTINCT unnest($ids) AS id)
+def _values_sql(asked_sql: str) -> str:
+    return f"""
+WITH asked AS ({asked_sql})
 SELECT p.id, {', '.join('p.' + c for c in VALUE_COLUMNS)}
 FROM person p WHERE p.id IN ({consented_sql('SELECT id FROM asked')})
 """
+
+
+_VALUES_SQL = _values_sql("SELECT DISTINCT unnest($ids) AS id")
 
 
 class _Sets(dict):
@@ -180,6 +186,8 @@ def value_codes(frame: pd.DataFrame, consented, year: int) -> dict[str, tuple[np
     `frame` holds FRAME_COLUMNS (languages as languages_sql gives them); rows without `consented`
     count for nothing, as in person_values. Row i has the values ValueReader would give it.
     """
+    import numpy as np  # numpy and pandas only where a fill needs them: the log-in page starts without them
+    import pandas as pd
     out = {}
     absent = ~np.asarray(consented, dtype=bool)
     for dimension, (column, convert) in _FROM_COLUMN.items():
@@ -199,6 +207,8 @@ def value_codes(frame: pd.DataFrame, consented, year: int) -> dict[str, tuple[np
 
 def value_codes_of(people: list[dict[str, frozenset[str]]]) -> dict[str, tuple[np.ndarray, list[frozenset[str]]]]:
     """value_codes for persons whose values are at hand already."""
+    import numpy as np
+    import pandas as pd
     out = {}
     for dimension in DIMENSIONS:
         codes, kept = pd.factorize(pd.Series([values.get(dimension) for values in people], dtype=object))
@@ -221,6 +231,13 @@ def person_values(cur, person_ids, year: int) -> dict[int, dict[str, frozenset[s
     for pid, *columns in cur.execute(_VALUES_SQL, {"ids": ids}).fetchall():
         values[pid] = read(*columns)
     return values
+
+
+def values_of(cur, person_ids_sql: str, year: int) -> dict[int, dict[str, frozenset[str]]]:
+    """person_values of the persons `person_ids_sql` (a fixed statement of the caller, column `id`) yields,
+    without them passing through Python: the consented ones only (the others have no values)."""
+    read = ValueReader(year)
+    return {pid: read(*columns) for pid, *columns in cur.execute(_values_sql(person_ids_sql)).fetchall()}
 
 
 @dataclass(frozen=True)

@@ -246,21 +246,32 @@ def places_taken(cur, network_id: int) -> int:
     ).fetchone()[0]
 
 
-_SELECT_NETWORK = (
-    "SELECT id, name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
-    "meeting_cadence, alumni_network_id FROM network WHERE id = ?"
-)
+_NETWORK_COLUMNS = ("id, name, kind, min_places, max_places, term_months, max_consecutive_terms, rest_months, "
+                    "meeting_cadence, alumni_network_id")
+_TARGET_COLUMNS = "id, dimension, dim_value, measure, min_value, max_value"
 
 
 def load(cur, network_id: int) -> Network:
-    row = cur.execute(_SELECT_NETWORK, [network_id]).fetchone()
+    row = cur.execute(f"SELECT {_NETWORK_COLUMNS} FROM network WHERE id = ?", [network_id]).fetchone()
     if row is None:
         raise NotFound("network_not_found")
     network = Network(*row)
     network.targets = [Target(*t) for t in cur.execute(
-        "SELECT id, dimension, dim_value, measure, min_value, max_value FROM network_target "
-        "WHERE network_id = ? ORDER BY id", [network_id]).fetchall()]
+        f"SELECT {_TARGET_COLUMNS} FROM network_target WHERE network_id = ? ORDER BY id", [network_id]).fetchall()]
     return network
+
+
+def load_all(cur, kind: str | None = None) -> list[Network]:
+    """Every network (or every one of `kind`) by name, with its targets: two queries, however many networks."""
+    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+    networks = [Network(*row) for row in cur.execute(
+        f"SELECT {_NETWORK_COLUMNS} FROM network {where} ORDER BY name", params).fetchall()]
+    by_id = {network.id: network for network in networks}
+    for network_id, *target in cur.execute(
+            f"SELECT network_id, {_TARGET_COLUMNS} FROM network_target "
+            f"WHERE network_id IN (SELECT id FROM network {where}) ORDER BY id", params).fetchall():
+        by_id[network_id].targets.append(Target(*target))
+    return networks
 
 
 def get(store, actor: Actor, network_id: int) -> Network:
@@ -284,8 +295,7 @@ def find_id(store, name_or_id: str) -> int:
 def list_networks(store, actor: Actor) -> list[Network]:
     permissions.require(actor.role, "network.view")
     with store.read() as cur:
-        ids = [r[0] for r in cur.execute("SELECT id FROM network ORDER BY name").fetchall()]
-        return [load(cur, i) for i in ids]
+        return load_all(cur)
 
 
 @dataclass
@@ -312,45 +322,63 @@ class PlacesRow:
 def active_alumni(cur, network_id: int, as_of: dt.date) -> set[int]:
     """Persons active in the alumni network on `as_of` (confirmed period, still an alumnus)."""
     return {r[0] for r in cur.execute(
-        "SELECT a.person_id FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
-        "JOIN membership m ON m.id = a.membership_id "
-        "WHERE p.network_id = ? AND p.status = 'confirmed' AND p.period_start <= ? AND ? < p.period_end "
-        "AND m.actual_end_date IS NULL", [network_id, as_of, as_of]).fetchall()}
+        f"SELECT a.person_id {_ACTIVE_ALUMNI} AND p.network_id = ?", [as_of, as_of, network_id]).fetchall()}
+
+
+_ACTIVE_ALUMNI = ("FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
+                  "JOIN membership m ON m.id = a.membership_id "
+                  "WHERE p.status = 'confirmed' AND p.period_start <= ? AND ? < p.period_end "
+                  "AND m.actual_end_date IS NULL")
+
+# Counts per network, each table grouped once (not a subquery per network).
+_PLACES_SQL = """
+WITH m AS (SELECT network_id, count(*) AS members, count(*) FILTER (WHERE planned_end_date <= $until) AS opening
+           FROM membership WHERE actual_end_date IS NULL GROUP BY network_id),
+     o AS (SELECT network_id, count(*) AS on_offer FROM offer WHERE status = 'open' GROUP BY network_id),
+     w AS (SELECT network_id, count(*) AS waiting FROM waitlist_entry WHERE status = 'waiting' GROUP BY network_id)
+SELECT n.id, coalesce(m.members, 0), coalesce(o.on_offer, 0), coalesce(m.opening, 0), coalesce(w.waiting, 0)
+FROM network n LEFT JOIN m ON m.network_id = n.id LEFT JOIN o ON o.network_id = n.id
+     LEFT JOIN w ON w.network_id = n.id
+"""
+# The members and the persons on offer of every network that has targets.
+_HOLDERS_SQL = """
+SELECT network_id, person_id, FALSE FROM membership
+WHERE actual_end_date IS NULL AND network_id IN (SELECT network_id FROM network_target)
+UNION ALL
+SELECT network_id, person_id, TRUE FROM offer WHERE status = 'open' AND network_id IN (SELECT network_id FROM network_target)
+"""
 
 
 def overview(store, actor: Actor, as_of: dt.date | None = None) -> list[PlacesRow]:
-    """Per network: members, places on offer, open places now and those opening within the horizon."""
+    """Per network: members, places on offer, open places now and those opening within the horizon.
+
+    A fixed number of queries whatever the number of networks: counts grouped per table, the values of
+    every member and offered person read once.
+    """
     permissions.require(actor.role, "network.view")
     as_of = as_of or today()
     with store.read() as cur:
         horizon = settings.get(cur, "opening_horizon_months")
-        until = add_months(as_of, horizon)
-        rows = cur.execute(
-            """SELECT n.id, n.name, n.kind, n.min_places, n.max_places,
-                      (SELECT count(*) FROM membership m WHERE m.network_id = n.id AND m.actual_end_date IS NULL),
-                      (SELECT count(*) FROM offer o WHERE o.network_id = n.id AND o.status = 'open'),
-                      (SELECT count(*) FROM membership m WHERE m.network_id = n.id AND m.actual_end_date IS NULL
-                              AND m.planned_end_date <= ?),
-                      (SELECT count(*) FROM waitlist_entry w WHERE w.network_id = n.id AND w.status = 'waiting')
-               FROM network n ORDER BY n.name""", [until]).fetchall()
-        result = []
-        for nid, name, kind, min_places, max_places, members, on_offer, opening, waiting in rows:
-            network = load(cur, nid)
-            member_ids = _ids(cur, "SELECT person_id FROM membership WHERE network_id = ? AND actual_end_date IS NULL", nid)
-            offered_ids = _ids(cur, "SELECT person_id FROM offer WHERE network_id = ? AND status = 'open'", nid)
-            values = composition.person_values(cur, member_ids + offered_ids, as_of.year)
-            now = composition.Tally([values[p] for p in member_ids])
-            after = composition.Tally([values[p] for p in member_ids + offered_ids])
-            targets = [(t, composition.status(t, now, max_places), composition.status(t, after, max_places))
-                       for t in network.targets]
-            active = None
-            if kind == "alumni_network":   # no places to fill: alumni take turns being active
-                active = len(active_alumni(cur, nid, as_of))
-            result.append(PlacesRow(nid, name, kind, min_places, max_places, members, on_offer,
-                                    max(max_places - members - on_offer, 0), opening, waiting,
-                                    members + on_offer < min_places, targets, active))
+        counts = {row[0]: row[1:] for row in cur.execute(_PLACES_SQL, {"until": add_months(as_of, horizon)}).fetchall()}
+        networks = load_all(cur)
+        holders: dict[int, tuple[list[int], list[int]]] = {}
+        for network_id, person_id, offered in cur.execute(_HOLDERS_SQL).fetchall():
+            holders.setdefault(network_id, ([], []))[offered].append(person_id)
+        values = composition.values_of(cur, f"SELECT DISTINCT person_id AS id FROM ({_HOLDERS_SQL})", as_of.year)
+        active = dict(cur.execute(f"SELECT p.network_id, count(DISTINCT a.person_id) {_ACTIVE_ALUMNI} "
+                                  "GROUP BY p.network_id", [as_of, as_of]).fetchall())
+    result = []
+    for network in networks:
+        members, on_offer, opening, waiting = counts[network.id]
+        member_ids, offered_ids = holders.get(network.id, ([], []))
+        now = composition.Tally([values.get(p, {}) for p in member_ids])
+        after = composition.Tally([values.get(p, {}) for p in member_ids + offered_ids])
+        places = network.max_places
+        targets = [(t, composition.status(t, now, places), composition.status(t, after, places))
+                   for t in network.targets]
+        # an alumni network has no places to fill: alumni take turns being active
+        alumni_active = active.get(network.id, 0) if network.kind == "alumni_network" else None
+        result.append(PlacesRow(network.id, network.name, network.kind, network.min_places, places, members,
+                                on_offer, max(places - members - on_offer, 0), opening, waiting,
+                                members + on_offer < network.min_places, targets, alumni_active))
     return result
-
-
-def _ids(cur, sql: str, network_id: int) -> list[int]:
-    return [r[0] for r in cur.execute(sql, [network_id]).fetchall()]

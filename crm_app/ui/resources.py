@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from crm_app import maintenance
 from crm_app.core.store import Store
 
 ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served by the app itself
@@ -24,4 +23,5 @@ def get_store() -> Store:
 def daily_upkeep(day: dt.date) -> dict:
     """Expire overdue offers and unconfirmed waiting-list entries once per day per server process,
     whichever screen is opened first; idempotent, so a second process or the `crm` command may run it too."""
+    from crm_app import maintenance  # the whole domain below it: not needed before someone logs in
     return maintenance.run_due(get_store(), day)
