@@ -5,25 +5,22 @@ Idempotent: running it twice for the same day changes nothing the second time. T
 the first time a screen opens each day (crm_app.ui.resources.daily_upkeep); the `crm` commands run it before they read.
 
 A compaction the store owes (an erasure made in the app leaves one, so that other users do not wait for the
-rewrite) is done in the night window by `NightCompaction`, a thread of the server process, and else by the
-daily upkeep: erased bytes leave the file within a day at most while the server runs, and at its next start.
+rewrite) is done in the night window by `crm_app.core.night.NightCompaction`, a thread of the server process,
+and else by the daily upkeep: erased bytes leave the file within a day at most while the server runs, and at
+its next start.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import weakref
 
 from crm_app.access import audit, audit_heads
 from crm_app.access.audit import Actor
-from crm_app.core.clock import to_local, today, utcnow
+from crm_app.core.clock import today
 from crm_app.networks import offers, rotation, waitlists
 from crm_app.privacy import erasure, retention
 
 SYSTEM = Actor(user_id=None, role="system", origin="job")
-NIGHT_HOURS = range(2, 5)       # local time (Europe/Amsterdam): a compaction owed is done then
-CHECK_SECONDS = 600
 log = logging.getLogger(__name__)
 
 
@@ -55,33 +52,3 @@ def run_due(store, as_of: dt.date | None = None) -> dict:
         result["compacted"] = store.compact_if_pending() is not None
     audit_heads.export(store)          # last: the head after today's upkeep, appended outside the store
     return result
-
-
-def compact_at_night(store, now_utc: dt.datetime | None = None) -> float | None:
-    """Compact if a compaction is owed and it is night (local time); the seconds it took, or None."""
-    if to_local(now_utc or utcnow()).hour not in NIGHT_HOURS:
-        return None
-    return store.compact_if_pending()
-
-
-class NightCompaction(threading.Thread):
-    """Checks every CHECK_SECONDS whether a compaction is owed and it is night. Holds the store weakly, so a
-    closed or dropped store (a test, a restart) ends the thread instead of keeping the file open."""
-
-    def __init__(self, store):
-        super().__init__(name="night-compaction", daemon=True)
-        self._store = weakref.ref(store)
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.wait(CHECK_SECONDS):
-            store = self._store()
-            if store is None:
-                return
-            try:
-                compact_at_night(store)
-            except Exception as exc:      # a closed store ends the thread; nothing personal in the log
-                log.info("night compaction stopped (%s)", type(exc).__name__)
-                return
-            finally:
-                del store

@@ -134,6 +134,7 @@ def tel_url(e164: str | None) -> str | None:
     """E.164 → a tap-to-call link (`tel:+963-944-123-456`, RFC 3966): a phone dials it, the dashes read well."""
     if not e164:
         return None
+    import phonenumbers
     return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.RFC3966)
 
 

@@ -95,6 +95,17 @@ class _Gate:
                         self._cond.notify_all()
 
     @contextlib.contextmanager
+    def on_behalf(self):
+        """Mark this thread (the writer) as inside a unit of work whose caller holds the shared side, so
+        that an exclusive request from inside the unit is refused instead of waiting for itself."""
+        depth = self._depth()
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+
+    @contextlib.contextmanager
     def exclusive(self):
         if self._depth():
             raise RuntimeError("exclusive store access requested inside a unit of work")
@@ -173,7 +184,8 @@ class Store:
             cur = self._con.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
-                result = work(cur, *args, **kwargs)
+                with self._gate.on_behalf():
+                    result = work(cur, *args, **kwargs)
                 cur.execute("COMMIT")
                 return result
             except duckdb.IOException:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from crm_app.core.night import NightCompaction
 from crm_app.core.store import Store
 
 ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served by the app itself
@@ -15,7 +16,7 @@ ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served b
 def get_store() -> Store:
     """Opening compacts a compaction still owed; then a thread does any that erasures leave, at night."""
     store = Store()
-    maintenance.NightCompaction(store).start()
+    NightCompaction(store).start()
     return store
 
 

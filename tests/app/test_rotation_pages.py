@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from apptest_kit import count, elements, main_text, page_links, pick_row, t, values
+from apptest_kit import count, elements, main_text, outcome_box, page_links, pick_row, t, values
 
 from crm_app.core import clock
 from crm_app.networks import alumni, offers, registry, rotation, waitlists
@@ -61,21 +61,25 @@ def test_the_manager_sees_ending_terms_timeline_and_forecast_and_confirms_a_rene
     assert "Amal Test" in text and "Bashir Test" in text
     assert t("rotation.status.renewal_proposed") in text
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    # the timeline's numbers in a table beside it: five places, two held
-    timeline = at.dataframe[0].value
+    # the ending terms are one table; the timeline's numbers in a table beside it: five places, two held
+    ending = at.dataframe[0].value
+    assert list(ending[t("list.col.name")]) == ["Amal Test", "Bashir Test"]
+    timeline = at.dataframe[1].value
     assert sorted(set(timeline[t("rotation.col.seat")])) == [1, 2, 3, 4, 5]
     assert {"Amal Test", "Bashir Test"} <= set(timeline[t("rotation.col.holder")])
-    forecast = at.dataframe[1].value
+    forecast = at.dataframe[2].value
     assert len(forecast) == 12 and forecast[t("rotation.col.possible")].sum() == 2
+    assert not [b for b in at.button if b.key == "rotation_confirm"], "the decisions wait for a picked member"
 
-    amal_membership = board["memberships"][0]
-    at.text_input(key=f"rotation_note_{amal_membership}").input("Wil graag door")
-    at.button(key=f"rotation_confirm_{amal_membership}").click().run()
-    assert t("rotation.flash.confirmed") in values(at.main, "success")
+    pick_row(at, "rotation_table", 0)
+    at.text_input(key="rotation_note").input("Wil graag door")
+    at.button(key="rotation_confirm").click().run()
+    shown, _ = outcome_box(at, "rotation_actions")
+    assert [e.value for e in shown if e.type == "success"] == [t("rotation.flash.confirmed")]
     assert t("rotation.status.renewal_confirmed") in main_text(at)
     assert count(store, "SELECT count(*) FROM activity WHERE kind = 'renewal_conversation' AND person_id = ?",
                  [board["Amal"]]) == 1
-    forecast = at.dataframe[1].value
+    forecast = at.dataframe[2].value
     assert forecast[t("rotation.col.possible")].sum() == 1
 
 
@@ -84,16 +88,17 @@ def test_the_exit_conversation_and_the_offer_to_create_a_missing_alumni_network(
     board_id = registry.save(store, pm, NetworkInput("Adviesraad", "advisory_council", 0, 3, 12, 1, 12, "monthly"))
     pid = person(store, pm, "Esra")
     made = offers.make(store, pm, board_id, [waitlists.add(store, pm, board_id, pid)], "waitlist")
-    membership = offers.respond(store, pm, made[0], "accept")["membership_id"]
+    offers.respond(store, pm, made[0], "accept")
     clock.freeze(NOW)
     at = login("program_manager", "rotation")
     assert t("rotation.status.last_term") in main_text(at)
+    pick_row(at, "rotation_table", 0)
     assert t("rotation.no_alumni_network", network="Adviesraad") in values(at.main, "warning")
-    at.radio(key=f"rotation_alumni_{membership}").set_value("yes")
-    at.button(key=f"rotation_alumni_save_{membership}").click().run()
-    assert t("rotation.flash.alumni_saved") in values(at.main, "success")
-    at.button(key=f"rotation_create_alumni_{membership}").click().run()
-    assert t("rotation.flash.alumni_created") in values(at.main, "success")
+    at.radio(key="rotation_alumni").set_value("yes")
+    at.button(key="rotation_alumni_save").click().run()
+    assert [e.value for e in outcome_box(at, "rotation_actions")[0]] == [t("rotation.flash.alumni_saved")]
+    at.button(key="rotation_create_alumni").click().run()
+    assert [e.value for e in outcome_box(at, "rotation_actions")[0]] == [t("rotation.flash.alumni_created")]
     with store.read() as cur:
         assert cur.execute("SELECT alumni_network_id IS NOT NULL FROM network WHERE id = ?", [board_id]).fetchone()[0]
 
@@ -164,8 +169,10 @@ def test_the_exit_question_shows_the_stored_answer(login, store, pm):
     clock.freeze(NOW)
     rotation.record_exit(store, pm, membership, "yes", None)
     at = login("program_manager", "rotation")
+    assert t("rotation.alumni_choice.yes") in list(at.dataframe[0].value[t("rotation.col.alumni")])
+    pick_row(at, "rotation_table", 0)
     assert t("rotation.alumni_answer", answer=t("rotation.alumni_choice.yes")) in main_text(at)
-    assert at.radio(key=f"rotation_alumni_{membership}").value == "yes"
+    assert at.radio(key="rotation_alumni").value == "yes"
 
 
 def test_an_alumni_network_shows_active_and_resting_alumni_and_nothing_to_fill(login, store, pm, board):

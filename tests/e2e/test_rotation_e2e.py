@@ -10,7 +10,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t
+from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t, type_into
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -91,12 +91,16 @@ def test_the_manager_sees_the_timeline_and_forecast_and_confirms_a_renewal(wide,
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.rotation"), exact=True).click()
     expect(page.get_by_role("heading", name=t("rotation.title"), exact=True)).to_be_visible()
 
-    # ending within 60 days: Fatima (renewal to confirm) and Goli (last term); the others later
-    fatima = key(page, f"rotation_row_{ids['Fatima']}")
+    # ending within 60 days: Fatima (renewal to confirm) and Goli (last term) in one table; a search picks one
+    expect(key(page, "rotation_table")).to_be_visible()
+    type_into(page, "rotation_search", "Goli")
+    expect(key(page, "rotation_selected")).to_contain_text(t("rotation.status.last_term"))
+    type_into(page, "rotation_search", "Jamal")
+    expect(key(page, "rotation_selected")).to_have_count(0)       # his term ends later: not in the table
+    type_into(page, "rotation_search", "Fatima")
+    fatima = key(page, "rotation_selected")
     expect(fatima).to_contain_text("Fatima Amrani")
     expect(fatima).to_contain_text(t("rotation.status.renewal_proposed"))
-    expect(key(page, f"rotation_row_{ids['Goli']}")).to_contain_text(t("rotation.status.last_term"))
-    expect(key(page, f"rotation_row_{ids['Jamal']}")).to_have_count(0)
 
     # the seat timeline (a chart with its table beside it) and the 12-month forecast
     charts = main_area(page).get_by_test_id("stVegaLiteChart")
@@ -104,16 +108,16 @@ def test_the_manager_sees_the_timeline_and_forecast_and_confirms_a_renewal(wide,
     expect(charts.first).to_be_visible()
     expect(charts.nth(1)).to_be_visible()
     tables = main_area(page).get_by_test_id("stDataFrame")
-    expect(tables).to_have_count(2)                      # their numbers, beside them
+    expect(tables).to_have_count(3)                      # the ending terms, and the charts' numbers beside them
     expect(charts.first).to_contain_text("Fatima Amrani")
     expect(charts.nth(1)).to_contain_text(t("rotation.col.certain"))
     expect(key(page, "rotation_timeline_download")).to_be_visible()
     charts.first.scroll_into_view_if_needed()
     screenshot(page, "rotation_timeline")
 
-    key(page, f"rotation_note_{ids['Fatima']}").locator("input").fill("Wil graag een tweede termijn")
-    key(page, f"rotation_note_{ids['Fatima']}").locator("input").blur()
-    key(page, f"rotation_confirm_{ids['Fatima']}").locator("button").click()
-    expect(main_area(page).get_by_text(t("rotation.flash.confirmed"))).to_be_visible()
-    expect(key(page, f"rotation_row_{ids['Fatima']}")).to_contain_text(t("rotation.status.renewal_confirmed"))
-    expect(key(page, f"rotation_confirm_{ids['Fatima']}")).to_have_count(0)
+    key(page, "rotation_note").locator("input").fill("Wil graag een tweede termijn")
+    key(page, "rotation_note").locator("input").blur()
+    key(page, "rotation_confirm").locator("button").click()
+    expect(key(page, "rotation_actions_feedback")).to_contain_text(t("rotation.flash.confirmed"))
+    expect(key(page, "rotation_selected")).to_contain_text(t("rotation.status.renewal_confirmed"))
+    expect(key(page, "rotation_confirm")).to_have_count(0)

@@ -19,7 +19,7 @@ from crm_app import maintenance
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.cli import main as cli
-from crm_app.core import i18n
+from crm_app.core import i18n, night
 from crm_app.core import store as store_module
 from crm_app.core.errors import CrmError, NotFound, PermissionDenied, StoreLocked
 from crm_app.core.store import Store
@@ -417,10 +417,10 @@ def test_the_daily_upkeep_and_the_night_run_compact_what_is_owed(store, admin, f
     result = erasure.erase(store, admin, pid, compact=False)
     assert result.compaction_pending and store.pending_compaction()["requests"] == 1
     noon = dt.datetime(2026, 6, 1, 10, 0)        # 12:00 in Amsterdam: not night
-    assert maintenance.compact_at_night(store, noon) is None
+    assert night.compact_at_night(store, noon) is None
     assert store.pending_compaction() is not None
-    night = dt.datetime(2026, 6, 1, 1, 30)       # 03:30 in Amsterdam
-    assert maintenance.compact_at_night(store, night) is not None
+    small_hours = dt.datetime(2026, 6, 1, 1, 30)   # 03:30 in Amsterdam
+    assert night.compact_at_night(store, small_hours) is not None
     assert store.pending_compaction() is None
     assert CANARY["given"].encode() not in file_bytes(store.path)
 
