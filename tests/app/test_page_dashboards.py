@@ -13,6 +13,7 @@ from crm_app.core import i18n
 from crm_app.core.store import Store
 from crm_app.demo.fill import fill_demo
 from crm_app.ui.resources import get_store
+from crm_app.ui.text import escape
 
 K = 5
 VIEWERS = ("coordinator", "program_manager", "admin")
@@ -207,7 +208,7 @@ def test_a_hidden_cell_is_explained_with_a_link_to_the_whole_target_status(login
     at.run()
     assert "<5" in main_text(at) or "×" in main_text(at), "the demo data hides a cell in the funnel"
     assert t("dash.hidden_why", k=K, k_minus=K - 1) in main_text(at)
-    assert [(text, path) for text, path, _ in page_links(at.main)] == [(t("dash.hidden_targets_link"), "places")]
+    assert [(text, path) for text, path, _ in page_links(at.main)] == [(escape(t("dash.hidden_targets_link")), "places")]
     at.session_state["dashboards_view"] = "targets"
     at.run()
     assert t("dash.hidden_why", k=K, k_minus=K - 1) not in main_text(at)

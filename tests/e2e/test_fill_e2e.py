@@ -151,7 +151,7 @@ def test_fill_two_places_one_accepts_one_declines_the_next_is_proposed(desktop, 
     screenshot(page, "fill")
 
     press(page, "fill_make_offers")
-    expect(page.get_by_text(tn("fill.offers_made", 2))).to_be_visible()
+    expect(main_area(page).get_by_text(tn("fill.offers_made", 2)).first).to_be_visible()   # also as a toast
     expect(proposals(page)).to_have_count(0)
     expect(offer_of(page, "Carla Mendes")).to_have_count(1)
     expect(offer_of(page, "Dina Petrenko")).to_have_count(1)
@@ -164,11 +164,11 @@ def test_fill_two_places_one_accepts_one_declines_the_next_is_proposed(desktop, 
     offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.confirm_cancel")).click()   # changes nothing
     expect(offer_of(page, "Carla Mendes").get_by_role("button", name=t("fill.accept"), exact=True)).to_be_visible()
     answer(page, "Carla Mendes", "accept")
-    expect(page.get_by_text(t("fill.offer_accepted"))).to_be_visible()
+    expect(main_area(page).get_by_text(t("fill.offer_accepted")).first).to_be_visible()   # also as a toast
     expect(offer_of(page, "Carla Mendes")).to_have_count(0)
 
     answer(page, "Dina Petrenko", "decline")
-    expect(page.get_by_text(t("fill.offer_declined"))).to_be_visible()
+    expect(main_area(page).get_by_text(t("fill.offer_declined")).first).to_be_visible()   # also as a toast
     expect(key(page, "fill_method").get_by_role("radio", name=t("fill.method.quota"))).to_be_checked()
     shows(page, t("fill.after_decline", name="Dina Petrenko", method=t("fill.method.quota")))
     expect(offer_of(page, "Dina Petrenko")).to_have_count(0)
