@@ -11,6 +11,7 @@ live, and `EXPIRE_SECONDS` later it is swept out of Streamlit's media store.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -22,7 +23,8 @@ from crm_app.access import audit, sessions
 from crm_app.ui import session
 from crm_app.ui.resources import get_store
 
-EXPIRE_SECONDS = 10   # the browser fetches the file at once; a copy left for later is what this prevents
+# The browser fetches the file at once; a copy left for later is what this prevents.
+EXPIRE_SECONDS = float(os.environ.get("CRM_DOWNLOAD_EXPIRE_SECONDS", "10"))
 log = logging.getLogger(__name__)
 
 

@@ -17,10 +17,10 @@ from playwright.sync_api import expect
 from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
-from crm_app.ui.downloads import EXPIRE_SECONDS
 
 pytestmark = pytest.mark.e2e
 ADMIN = ("ada", "Ada Admin")
+EXPIRE_SECONDS = 2   # the server's CRM_DOWNLOAD_EXPIRE_SECONDS (10 by default)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def admin_server(e2e_dir, template_store):
         users.add(store, CLI_OPERATOR, ADMIN[0], ADMIN[1], "admin", PASSWORD)
     finally:
         store.close()
-    srv = Server(db, e2e_dir / "downloads.log")
+    srv = Server(db, e2e_dir / "downloads.log", env={"CRM_DOWNLOAD_EXPIRE_SECONDS": str(EXPIRE_SECONDS)})
     yield srv
     srv.stop()
 

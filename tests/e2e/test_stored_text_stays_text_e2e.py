@@ -76,7 +76,9 @@ def visit(page, url: str | None = None) -> None:
     page.wait_for_timeout(150)     # late elements (popovers, charts) are drawn by now
 
 
-@pytest.mark.parametrize("role", list(STAFF))
+# The administrator opens every staff screen (also the program manager's and the coordinator's), outreach
+# the phone-first ones with its own start page; the other two roles see the same screens with less on them.
+@pytest.mark.parametrize("role", ["admin", "outreach"])
 def test_every_screen_shows_stored_markdown_as_text(browser, hostile, role):
     context = browser.new_context(**DESKTOP)
     context.set_default_timeout(TIMEOUT_MS)
@@ -90,7 +92,7 @@ def test_every_screen_shows_stored_markdown_as_text(browser, hostile, role):
     found: dict[str, list[str]] = {}
     nav = page.get_by_test_id("stSidebarNav").get_by_role("link")
     screens = [(nav.nth(i).get_attribute("href"), nav.nth(i).inner_text()) for i in range(nav.count())]
-    record_pages = [f"{hostile.url}/person?id={pid}" for pid in hostile.person_ids] + [
+    record_pages = [f"{hostile.url}/person?id={hostile.person_ids[0]}"] + [
         f"{hostile.url}/{screen}?network={hostile.board}" for screen in ("waitlist", "members", "fill", "rotation")]
     for url in [href for href, _ in screens] + record_pages:
         visit(page, url)
