@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from crm_app.access import audit_key
 from crm_app.core.paths import ROOT
 
 CACHE = ROOT / "benchmarks" / "cache"
@@ -111,30 +112,32 @@ def grow(cur, seed: int) -> dict:
 
 
 def _audit_log(cur, count: int, chunk: int = 200_000) -> int:
-    """`count` staff events over the last years, appended to the hash chain as audit.record would (in chunks,
-    so that a million persons' log fits in memory)."""
+    """`count` staff events over the last years, appended to the keyed hash chain as audit.record would (ids
+    from the head, HMAC with the store's key; in chunks, so that a million persons' log fits in memory)."""
     import pyarrow as pa
 
-    from crm_app.access.audit import event_hash
+    from crm_app.access import audit, audit_key
+    audit.record(cur, audit.CLI_OPERATOR, "store.backup")   # keys the chain (and makes its key file) if not yet
+    key = audit_key.load(audit_key.store_path(cur))
     rng = random.Random(count)
     users = [r[0] for r in cur.execute("SELECT id FROM app_user ORDER BY id").fetchall()]
-    prev = cur.execute("SELECT last_hash FROM audit_head WHERE id = 1").fetchone()[0]
+    last_id, prev = cur.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
     start = dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=3 * 365)
     step = 3 * 365 * 86400 / count
-    actions = ("person.view", "person.view", "person.view", "person.register", "waitlist.add", "login", "offer.create")
+    actions = ("person.view", "person.view", "person.view", "person.register", "waitlist.add", "login", "offer.make")
     names = ("id", "occurred_utc", "user_id", "action", "record_type", "record_id", "result", "origin", "prev_hash",
              "event_hash")
     i = 0
     while i < count:
         size = min(chunk, count - i)
-        ids = [r[0] for r in cur.execute("SELECT nextval('audit_event_id_seq') FROM range(?)", [size]).fetchall()]
+        ids = range(last_id + 1, last_id + 1 + size)
         columns = {name: [] for name in names}
         for event_id in ids:
             when = start + dt.timedelta(seconds=int(i * step))
             user, action = rng.choice(users), rng.choice(actions)
             record = None if action == "login" else rng.randrange(1, 100_000)
             kind = None if record is None else action.split(".")[0]
-            digest = event_hash(prev, event_id, when, user, action, kind, record, "ok", "web")
+            digest = audit.event_hash(prev, event_id, when, user, action, kind, record, "ok", "web", key)
             for name, value in zip(names, (event_id, when, user, action, kind, record, "ok", "web", prev, digest)):
                 columns[name].append(value)
             prev, i = digest, i + 1
@@ -142,7 +145,8 @@ def _audit_log(cur, count: int, chunk: int = 200_000) -> int:
         cur.execute("INSERT INTO audit_event (id, occurred_utc, user_id, action, record_type, record_id, result, "
                     "origin, prev_hash, event_hash) SELECT * FROM audit_rows")
         cur.unregister("audit_rows")
-        cur.execute("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", [ids[-1], prev])
+        last_id = ids[-1]
+        cur.execute("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", [last_id, prev])
     return count
 
 
@@ -436,6 +440,8 @@ def main(argv=None) -> int:
                   f"{facts['audit_events']:,} audit events)", flush=True)
             path = workdir / f"pages-{n}.duckdb"
             shutil.copyfile(cached, path)
+            if audit_key.key_file(cached).exists():   # the audit chain's key travels with its store
+                shutil.copyfile(audit_key.key_file(cached), audit_key.key_file(path))
             os.environ["CRM_DB"] = str(path)
             get_store.clear()
             store = get_store()
