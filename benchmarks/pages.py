@@ -121,7 +121,7 @@ def _audit_log(cur, count: int, chunk: int = 200_000) -> int:
     key = audit_key.load(audit_key.store_path(cur))
     rng = random.Random(count)
     users = [r[0] for r in cur.execute("SELECT id FROM app_user ORDER BY id").fetchall()]
-    last_id, prev = cur.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    last_id, prev = cur.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchall()[0]
     start = dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=3 * 365)
     step = 3 * 365 * 86400 / count
     actions = ("person.view", "person.view", "person.view", "person.register", "waitlist.add", "login", "offer.make")
