@@ -18,6 +18,7 @@ import math
 import os
 import random
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -301,7 +302,7 @@ def leximin(problem: Problem, progress: Callable[[float], bool | None] | None = 
             break
         add(panel)
         covered[list(panel)] = True
-    fixed: dict[int, float] = {i: 0.0 for i in np.flatnonzero(~covered).tolist()}
+    fixed: dict[int, float] = dict.fromkeys(np.flatnonzero(~covered).tolist(), 0.0)
 
     while len(fixed) < n:
         if progress is not None and progress(len(fixed) / n):
@@ -410,6 +411,26 @@ def _distribution(problem: Problem, panels: list[tuple[int, ...]], weights: list
                         [w for _, w in kept], len(kept), False)
 
 
+_solved: OrderedDict[str, Distribution | None] = OrderedDict()
+_solved_lock = threading.Lock()
+
+
+def solve(problem: Problem, progress: Callable[[float], bool | None] | None = None) -> Distribution | None:
+    """leximin, remembered by the problem's hash for the last few problems: a screen that reruns, or a
+    decline followed by the next draw, does not compute the same lottery twice."""
+    key = problem.digest()
+    with _solved_lock:
+        if key in _solved:
+            _solved.move_to_end(key)
+            return _solved[key]
+    result = leximin(problem, progress)
+    with _solved_lock:
+        _solved[key] = result
+        while len(_solved) > 16:
+            _solved.popitem(last=False)
+    return result
+
+
 def uniform(problem: Problem) -> Distribution:
     n, k = len(problem.person_ids), problem.k
     return Distribution(list(problem.person_ids), [k / n if n else 0.0] * n, [], [], math.comb(n, k), True)
@@ -432,6 +453,13 @@ def draw(problem: Problem, distribution: Distribution, seed: int) -> tuple[int, 
         if point < total:
             return panel
     return distribution.panels[-1]
+
+
+def record(distribution: Distribution) -> dict:
+    """The distribution as stored with a draw: each candidate's chance and the panels with their weight."""
+    return {"probabilities": [[pid, round(p, 9)] for pid, p in zip(distribution.person_ids, distribution.probabilities)],
+            "panels": [[list(panel), round(w, 12)] for panel, w in zip(distribution.panels, distribution.weights)],
+            "uniform": distribution.uniform}
 
 
 def new_seed() -> int:
