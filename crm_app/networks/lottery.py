@@ -18,7 +18,7 @@ import math
 import os
 import random
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +29,7 @@ from crm_app.networks.composition import Tally, Target
 
 EPS = 1e-6           # dual weights and gaps below this count as zero
 WEIGHT_EPS = 1e-9    # panels with less weight carry none
+FIRST_PANELS = 40    # at most this many panels found up front by multiplicative weights, before the levels
 
 
 class Cancelled(Exception):
@@ -154,9 +155,10 @@ class PanelModel:
         h.setOptionValue("mip_rel_gap", 1e-6)
         h.addVars(n, np.zeros(n), np.ones(n))
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+        self._linear: list[tuple[list[int], float, float]] | None = []   # rows over x alone (for swaps)
+        self.slacks: list[int] = []
         self._row(list(range(n)), [1.0] * n, problem.k, problem.k)
         self.bounds = problem.bounds()
-        self.slacks: list[int] = []
         for bound in self.bounds:
             self.slacks.append(self._col(0.0, _INF if relax else 0.0, integer=False))
             self._bound_rows(bound, self.slacks[-1])
@@ -171,13 +173,18 @@ class PanelModel:
 
     def _row(self, cols: list[int], coefs: list[float], low: float, high: float) -> None:
         self.h.addRow(low, high, len(cols), np.asarray(cols, dtype=np.int32), np.asarray(coefs, dtype=np.float64))
+        if self._linear is not None:
+            if any(c >= self.n and c not in self.slacks for c in cols):
+                self._linear = None      # an auxiliary binary (a spread target): no cheap swaps
+            else:                        # (x coefficients are all 1; slacks are 0 unless relaxing)
+                self._linear.append(([c for c in cols if c < self.n], low, high))
 
     def _having(self, dimension: str, value: str) -> list[int]:
         return [i for i, values in enumerate(self.problem.values) if value in values.get(dimension, ())]
 
     def _bound_rows(self, bound: Bound, slack: int) -> None:
         target, limit = bound.target, bound.limit
-        counts = self.problem.current.counts[target.dimension]
+        counts = self.problem.current.counts.get(target.dimension, Counter())
         if target.dim_value is not None and target.measure != "distinct":
             have = self._having(target.dimension, target.dim_value)
             now = counts[target.dim_value]
@@ -236,6 +243,33 @@ class PanelModel:
         panels = list(dict.fromkeys(tuple(int(i) for i in np.flatnonzero(x > 0.5)) for x in found))
         return float(h.getInfo().mip_dual_bound), panels
 
+    def swaps(self, panel: tuple[int, ...], weights: np.ndarray, above: float, most: int = 24) -> list[tuple[int, ...]]:
+        """Panels one swap away from `panel` (one in, one out) that still meet every target and weigh more than
+        `above`: cheap extra columns beside the integer program's. Only when every target is linear in who is
+        chosen (value counts, at most N each); spread targets need the program."""
+        if self._linear is None or not panel:
+            return []
+        if not hasattr(self, "_matrix"):
+            self._matrix = np.zeros((len(self._linear), self.n))
+            for r, (cols, _, _) in enumerate(self._linear):
+                self._matrix[r, cols] = 1.0
+            self._low = np.array([low for _, low, _ in self._linear]) - 1e-9
+            self._high = np.array([high for _, _, high in self._linear]) + 1e-9
+        a = self._matrix
+        inside = np.asarray(panel)
+        outside = np.setdiff1d(np.arange(self.n), inside)
+        level = a[:, inside].sum(axis=1)
+        base = float(weights[inside].sum())
+        found = []
+        for i in inside:
+            new = (level - a[:, i])[:, None] + a[:, outside]
+            ok = np.all((new >= self._low[:, None]) & (new <= self._high[:, None]), axis=0)
+            gain = base - weights[i] + weights[outside]
+            for j in np.flatnonzero(ok & (gain > above)):
+                found.append((float(gain[j]), int(i), int(outside[j])))
+        found.sort(key=lambda f: (-f[0], f[1], f[2]))
+        return [tuple(sorted(set(panel) - {i} | {j})) for _, i, j in found[:most]]
+
     def least_relaxation(self) -> list[Relaxation]:
         """The smallest total change of bounds (in persons) after which a panel exists."""
         h = self.h
@@ -288,7 +322,7 @@ def leximin(problem: Problem, progress: Callable[[float], bool | None] | None = 
     if first is None:
         return None
     add(first[1][0])
-    for _ in range(max(4, min(60, 2 * math.ceil(n / max(k, 1))))):
+    for _ in range(min(FIRST_PANELS, 2 * math.ceil(n / max(k, 1)))):
         weights[list(panels[-1])] *= 0.8
         weights *= n / weights.sum()
         add(model.best(weights)[1][0])
@@ -303,79 +337,100 @@ def leximin(problem: Problem, progress: Callable[[float], bool | None] | None = 
         add(panel)
         covered[list(panel)] = True
     fixed: dict[int, float] = dict.fromkeys(np.flatnonzero(~covered).tolist(), 0.0)
+    levels = _Levels(panels, fixed, n)
 
     while len(fixed) < n:
         if progress is not None and progress(len(fixed) / n):
             raise Cancelled
-        _fix_level(model, panels, add, fixed, n)
+        _fix_level(model, levels, add)
     weights_out = _final_weights(panels, fixed, n)
     return _distribution(problem, panels, weights_out)
 
 
-class _Dual:
-    """The dual LP of one level, over the panels so far (rows are added as panels are found; simplex
-    restarts from the last basis):
+class _Levels:
+    """The LP of the leximin loop over the panels so far, kept across levels: found panels are added as
+    columns and fixing a candidate changes their row, so the simplex goes on from its last basis.
+    maximise z  s.t.  Σ_{P∋i} x_P ≥ z for unfixed i,  Σ_{P∋i} x_P ≥ p_i for fixed i,  Σ_P x_P ≤ 1,  x ≥ 0.
+    Its row duals are the dual LP's y_i (per candidate) and ŷ (of Σ_P x_P ≤ 1):
     minimise ŷ − Σ_fixed p_i·y_i  s.t.  Σ_{i∈P} y_i ≤ ŷ for every panel P,  Σ_unfixed y_i = 1,  y ≥ 0."""
 
     def __init__(self, panels: list, fixed: dict[int, float], n: int):
         self.n, self.fixed = n, fixed
         self.h = h = _highs()
-        cost = np.zeros(n + 1)
+        h.setOptionValue("simplex_strategy", 4)   # primal simplex: new columns leave the basis primal feasible
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.addVar(0.0, _INF)                       # z, column 0
+        h.changeColCost(0, 1.0)
+        for _ in range(n):
+            h.addRow(0.0, _INF, 1, np.zeros(1, dtype=np.int32), np.array([-1.0]))
+        h.addRow(-_INF, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
         for i, p in fixed.items():
-            cost[i] = -p
-        cost[n] = 1.0
-        h.addVars(n + 1, np.zeros(n + 1), np.full(n + 1, _INF))
-        h.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), cost)
-        self.unfixed = [i for i in range(n) if i not in fixed]
-        h.addRow(1.0, 1.0, len(self.unfixed), np.asarray(self.unfixed, dtype=np.int32), np.ones(len(self.unfixed)))
+            self.fix(i, p)
         for panel in panels:
             self.add(panel)
 
-    def add(self, panel: tuple[int, ...]) -> None:
-        self.h.addRow(-_INF, 0.0, len(panel) + 1, np.asarray([*panel, self.n], dtype=np.int32),
-                      np.asarray([1.0] * len(panel) + [-1.0]))
+    @property
+    def unfixed(self) -> list[int]:
+        return [i for i in range(self.n) if i not in self.fixed]
 
-    def solve(self, interior: bool = False) -> tuple[np.ndarray, float, float] | None:
-        """(y, ŷ, objective), or None when the fixed levels are out of reach (the primal is infeasible)."""
-        h = self.h
-        if interior:   # a strictly complementary ("inner") solution fixes more probabilities per level
-            h.clearSolver()
-            h.setOptionValue("solver", "ipm")
-            h.setOptionValue("run_crossover", "off")
-        h.run()
+    def fix(self, i: int, p: float) -> None:
+        self.fixed[i] = p
+        self.h.changeCoeff(i, 0, 0.0)
+        self.h.changeRowBounds(i, p, _INF)
+
+    def add(self, panel: tuple[int, ...]) -> None:
+        self.h.addCol(0.0, 0.0, _INF, len(panel) + 1, np.asarray([*panel, self.n], dtype=np.int32),
+                      np.ones(len(panel) + 1))
+
+    def solve(self) -> tuple[np.ndarray, float, float] | None:
+        """(y, ŷ, level), or None when the fixed levels are out of reach."""
+        self.h.run()
+        return self._read(self.h)
+
+    def inner_duals(self) -> np.ndarray | None:
+        """y from an interior-point solve without crossover: a strictly complementary ("inner") solution,
+        which fixes more probabilities per level than a vertex. On a copy, to keep the simplex basis."""
+        copy = _highs()
+        copy.setOptionValue("solver", "ipm")
+        copy.setOptionValue("run_crossover", "off")
+        copy.passModel(self.h.getLp())
+        copy.run()
+        solved = self._read(copy)
+        return None if solved is None else solved[0]
+
+    def _read(self, h) -> tuple[np.ndarray, float, float] | None:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        solution = h.getSolution().col_value
-        return (np.clip(np.asarray(solution[: self.n]), 0.0, None), float(solution[self.n]),
-                float(h.getInfo().objective_function_value))
+        duals = np.abs(np.asarray(h.getSolution().row_dual))
+        return duals[: self.n], float(duals[self.n]), float(h.getInfo().objective_function_value)
 
 
-def _fix_level(model: PanelModel, panels: list, add, fixed: dict[int, float], n: int) -> None:
-    """One level of the leximin loop. The dual optimum is the highest level all unfixed candidates can reach
+def _fix_level(model: PanelModel, levels: _Levels, add) -> None:
+    """One level of the leximin loop. The LP optimum is the highest level all unfixed candidates can reach
     together; column generation adds the panel of largest dual weight while it breaks a dual constraint.
     Those whose y_i stays positive in an inner optimum cannot go higher and are fixed at it."""
-    dual = _Dual(panels, fixed, n)
     while True:
-        solved = dual.solve()
+        solved = levels.solve()
         if solved is None:
             # rounding made the fixed levels just out of reach: lower them a hair and try again
-            for i in fixed:
-                fixed[i] = max(0.0, fixed[i] - 1e-4)
-            dual = _Dual(panels, fixed, n)
+            for i, p in list(levels.fixed.items()):
+                levels.fix(i, max(0.0, p - 1e-7))
             continue
-        y, cap, _ = solved
+        y, cap, level = solved
         bound, found = model.best(y, above=cap + EPS)
         new = [p for p in found if float(y[list(p)].sum()) > cap + EPS]
+        if new:
+            new += model.swaps(new[0], y, cap + EPS)
         if bound <= cap + EPS or not new:
             break
         for panel in new:
             if add(panel):
-                dual.add(panel)
-    inner = dual.solve(interior=True) or solved
-    y, _, level = inner
-    unfixed = dual.unfixed
+                levels.add(panel)
+    inner = levels.inner_duals()
+    y = solved[0] if inner is None else inner      # (the level is the simplex optimum: exact at a vertex)
+    unfixed = levels.unfixed
     for i in [i for i in unfixed if y[i] > EPS] or [max(unfixed, key=lambda i: y[i])]:
-        fixed[i] = min(max(0.0, level), 1.0)
+        levels.fix(i, min(max(0.0, level), 1.0))
 
 
 def _final_weights(panels: list[tuple[int, ...]], fixed: dict[int, float], n: int) -> list[float]:
