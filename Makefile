@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.fill_proposal
 	$(PY) -m benchmarks.erasure_compaction
 	$(PY) -m benchmarks.rotation_daily
+	$(PY) -m benchmarks.lottery
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 
 ## debian-packages: the browser the end-to-end tests drive, and the reverse proxy they go through
