@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.fill_proposal
 	$(PY) -m benchmarks.erasure_compaction
 	$(PY) -m benchmarks.rotation_daily
+	$(PY) -m benchmarks.lottery
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 	$(PY) -m benchmarks.pages $(if $(BENCH_1M),--with-1m)
 

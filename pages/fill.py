@@ -1,12 +1,15 @@
 """Fill places: a proposal with reasons by the chosen method, then offers with a deadline and their answers.
 
-After a decline the method starts at the declined offer's (also in a session that did not make the offer).
+After a decline the method starts at the declined offer's (also in a session that did not make the offer), and
+a lottery at its seed. A lottery keeps its seed in `fill_seed`, so a rerun draws the same panel; its chances are
+computed once per pool and targets (the service remembers them), with a progress bar and a stop button.
 Answering an offer cannot be undone, so each answer asks to confirm first; the question stays open
 through `fill_confirm` in session state until confirmed or cancelled."""
 import streamlit as st
 
+from crm_app.core import permissions
 from crm_app.core.fields import display_name
-from crm_app.networks import offers, reasons, registry, selection
+from crm_app.networks import lottery, offers, reasons, registry, selection
 from crm_app.ui import actions, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import escape, fmt_date, lang, tr, trn
@@ -25,8 +28,24 @@ if network_id is None:
 @actions.callback
 def _make_offers(plan: selection.FillPlan) -> None:
     buttons.run(offers.make, plan.network_id, [p.candidate.entry_id for p in plan.proposals], plan.method,
-                {p.candidate.entry_id: p.reasons for p in plan.proposals},
+                {p.candidate.entry_id: p.reasons for p in plan.proposals}, plan.draw,
                 flash=lambda made: trn("fill.offers_made", len(made)))
+
+
+@actions.callback
+def _new_seed() -> None:
+    state["fill_seed"] = lottery.new_seed()
+
+
+@actions.callback
+def _stop_lottery() -> None:
+    state["fill_method"] = "waitlist"
+
+
+@actions.callback
+def _relax(plan: selection.FillPlan) -> None:
+    changes = [(r.bound.target.id, r.bound.side, r.relaxed) for r in plan.draw.relaxations]
+    buttons.run(registry.relax_targets, plan.network_id, changes, flash=lambda _: tr("fill.lottery.relaxed"))
 
 
 @actions.callback
@@ -75,15 +94,58 @@ st.caption(tr(f"fill.method_help.{state['fill_method']}"))
 if decline is not None and state["fill_method"] == decline.method:
     st.info(tr("fill.after_decline", name=escape(display_name(decline.given_name, decline.family_name)),
                method=tr(f"fill.method.{decline.method}")), icon=":material/info:")
-plan = selection.propose(store, session.actor(), network_id, None, state["fill_method"])
+lottery_chosen = state["fill_method"] == "lottery"
+if lottery_chosen and ("fill_seed" not in state or state.get("fill_seed_after") != (decline and decline.offer_id)):
+    # the seed of a declined lottery offer awaiting its next candidate, else a new one
+    state["fill_seed"] = decline.seed if decline is not None and decline.seed else lottery.new_seed()
+    state["fill_seed_after"] = decline and decline.offer_id
+# (a lottery learns the open places first without drawing: it is drawn once, for the places asked)
+plan = selection.propose(store, session.actor(), network_id, 0 if lottery_chosen else None, state["fill_method"])
 if state.get("fill_places_network") != network_id or state.get("fill_places_open") != plan.open_places:
     # a new network, or the open places changed (offers made, declined, expired): propose them all
     state["fill_places"] = plan.open_places
     state["fill_places_network"] = network_id
     state["fill_places_open"] = plan.open_places
 st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 0), key="fill_places")
-if state["fill_places"] != plan.open_places:
+
+
+def _lottery_plan() -> selection.FillPlan:
+    seed_column, new_column = st.columns([3, 1], vertical_alignment="bottom")
+    seed_column.number_input(tr("fill.lottery.seed"), min_value=1, step=1, key="fill_seed",
+                             help=tr("fill.lottery.seed_help"))
+    new_column.button(tr("fill.lottery.new_seed"), key="fill_new_seed", on_click=_new_seed)
+    bar, stop = st.empty(), st.empty()
+    stop.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=_stop_lottery)
+    with st.spinner(tr("fill.lottery.computing")):
+        drawn = selection.propose(store, session.actor(), network_id, state["fill_places"], "lottery",
+                                  seed=int(state["fill_seed"]),
+                                  progress=lambda done: bar.progress(done, text=tr("fill.lottery.computing")) and None)
+    bar.empty()
+    stop.empty()
+    return drawn
+
+
+def _show_chances(draw: selection.Draw) -> None:
+    shown = draw.distribution
+    if shown.uniform:
+        st.caption(tr("fill.lottery.summary_uniform", minimum=reasons.percent(shown.minimum, lang()), seed=draw.seed))
+    else:
+        st.caption(trn("fill.lottery.summary", shown.panel_count, minimum=reasons.percent(shown.minimum, lang()),
+                       seed=draw.seed))
+    with st.expander(tr("fill.lottery.chances")):
+        chance = dict(zip(shown.person_ids, shown.probabilities))
+        st.dataframe({tr("fill.lottery.name"): [display_name(*draw.names[pid]) for pid in draw.names],
+                      tr("fill.lottery.chance"): [round(100 * chance[pid], 1) for pid in draw.names]},
+                     hide_index=True, key="fill_chances",
+                     column_config={tr("fill.lottery.chance"): st.column_config.NumberColumn(format="%.1f %%")})
+
+
+if lottery_chosen:
+    plan = _lottery_plan()
+elif state["fill_places"] != plan.open_places:
     plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])
+if plan.draw is not None and plan.draw.distribution is not None:
+    _show_chances(plan.draw)
 
 st.subheader(trn("fill.proposal", plan.open_places), anchor=False)
 for proposal in plan.proposals:
@@ -94,6 +156,8 @@ for proposal in plan.proposals:
         st.caption(reasons.describe_all(proposal.reasons, lang()))
 for reason in plan.unmet:
     st.warning(reasons.describe(reason, lang()))
+if plan.draw is not None and plan.draw.relaxations and permissions.allowed(user.role, "network.manage"):
+    st.button(tr("fill.lottery.accept_relaxation"), key="fill_relax", on_click=_relax, args=(plan,))
 if plan.proposals:
     st.button(trn("fill.make_offers", len(plan.proposals)), key="fill_make_offers", type="primary",
               on_click=_make_offers, args=(plan,), width="stretch")

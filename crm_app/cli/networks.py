@@ -46,8 +46,12 @@ def register(sub) -> None:
     fill.add_argument("--places", type=positive_int, help="how many of the open places (default: all)")
     fill.add_argument("--method", choices=selection.METHODS,
                       help="waitlist: longest waiting first; quota: the same within the targets, and where a target "
-                           "falls short, first whoever makes it up (default: the method of a declined offer whose "
+                           "falls short, first whoever makes it up; lottery: drawn by lot from the fairest lottery "
+                           "that meets the targets (default: the method of a declined offer whose "
                            "place is still to be offered again, else waitlist)")
+    fill.add_argument("--seed", type=positive_int,
+                      help="the lottery's seed: the same pool, targets and seed draw the same panel (default: the "
+                           "seed of a declined lottery offer whose place is still to be offered again, else a new one)")
     fill.add_argument("--apply", action="store_true", help="make the offers (default: only show the proposal)")
     fill.set_defaults(run=cmd_fill)
 
@@ -155,6 +159,21 @@ def _plan_dict(plan: selection.FillPlan, lang: str) -> dict:
                        "position": p.candidate.position, "waited_days": p.candidate.waited_days,
                        "reason": reasons.describe_all(p.reasons, lang)} for p in plan.proposals],
         "unmet": [reasons.describe(r, lang) for r in plan.unmet],
+    } | (_draw_dict(plan.draw) if plan.draw else {})
+
+
+def _draw_dict(draw: selection.Draw) -> dict:
+    """The lottery's part: seed, the hash of pool and targets, each candidate's chance, and any relaxation."""
+    shown = draw.distribution
+    return {
+        "seed": draw.seed, "pool_hash": draw.digest,
+        "min_probability": None if shown is None else round(shown.minimum, 9),
+        "panels": None if shown is None else shown.panel_count,
+        "probabilities": [] if shown is None else [{"person_id": pid, "probability": round(p, 9)}
+                                                     for pid, p in zip(shown.person_ids, shown.probabilities)],
+        "relaxations": [{"dimension": r.bound.target.dimension, "value": r.bound.target.dim_value,
+                         "measure": r.bound.target.measure, "bound": r.bound.side, "from": r.bound.limit,
+                         "to": r.relaxed} for r in draw.relaxations],
     }
 
 
@@ -162,14 +181,18 @@ def cmd_fill(args) -> int:
     store = open_store(args)
     maintenance.run_due(store)
     network_id = registry.find_id(store, args.network)
-    plan = selection.propose(store, CLI_OPERATOR, network_id, args.places, args.method)
+    plan = selection.propose(store, CLI_OPERATOR, network_id, args.places, args.method, seed=args.seed)
     data = _plan_dict(plan, args.lang)
     if args.apply and plan.proposals:
         data["offer_ids"] = offers.make(store, CLI_OPERATOR, network_id,
                                         [p.candidate.entry_id for p in plan.proposals], plan.method,
-                                        {p.candidate.entry_id: p.reasons for p in plan.proposals})
+                                        {p.candidate.entry_id: p.reasons for p in plan.proposals}, draw=plan.draw)
     lines = [say(args, "cli.fill.plan", network=plan.network_name, open=plan.open_places, method=plan.method)
              + ("" if args.apply else " " + say(args, "cli.fill.proposal_only"))]
+    if plan.draw is not None and plan.draw.distribution is not None:
+        shown = plan.draw.distribution
+        lines.append("  " + i18n.tn("cli.fill.lottery", shown.panel_count, args.lang, seed=plan.draw.seed,
+                                    minimum=reasons.percent(shown.minimum, args.lang)))
     lines += [f"  #{p['person_id']} {display_name(p['given_name'], p['family_name'])}: {p['reason']}"
               for p in data["proposals"]]
     lines += [f"  ! {u}" for u in data["unmet"]]
@@ -184,7 +207,7 @@ def cmd_offer(args) -> int:
     maintenance.run_due(store)
     result = offers.respond(store, CLI_OPERATOR, args.id, args.response)
     lines = [say(args, "cli.offer.status", id=args.id, status=i18n.label("offer_status", result["status"], args.lang))]
-    if result["status"] == "declined":
+    if result["status"] == "declined":   # (a lottery draws the next with the declined offer's seed)
         plan = selection.propose(store, CLI_OPERATOR, result["network_id"], 1, result["method"])
         result["next"] = _plan_dict(plan, args.lang)
         method = say(args, f"fill.method.{plan.method}")

@@ -17,15 +17,15 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "reason.": ("same_phone", "same_email", "similar_name", "swapped_name", "same_birth_year", "near_birth_year",
                 "waited", "waited_days", "adds_value", "adds_distinct", "max_blocks", "short_no_candidate",
                 "short_not_enough_places", "too_few_candidates", "no_open_places", "alumni_rested",
-                "alumni_continues"),
+                "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max"),
     "dimension.": ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
                    "municipality", "district", "years_in_nl", "integration_route"),
     "field.": ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
                "arrival_year", "integration_route", "min_places", "max_places", "term_months", "max_terms",
                "rest_months", "active_places", "period_months", "active_periods"),
     "field.source_name.": reference.SOURCE_KINDS,
-    "fill.method.": ("waitlist", "quota"),
-    "fill.method_help.": ("waitlist", "quota"),
+    "fill.method.": ("waitlist", "quota", "lottery"),
+    "fill.method_help.": ("waitlist", "quota", "lottery"),
     "fill.offer_": ("accepted", "declined", "withdrawn"),
     "networks.measure.": ("count", "share", "distinct"),   # networks.registry.MEASURES
     # the answers to an offer (networks.offers.RESPONSES): button, question, confirming button

@@ -15,15 +15,17 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
-from crm_app.networks import registry
-from crm_app.networks.selection import Reason
+from crm_app.networks import lottery, registry
+from crm_app.networks.selection import Draw, Reason
 
 RESPONSES = {"accept": "accepted", "decline": "declined", "withdraw": "withdrawn"}
 
 
 def make(store, actor: Actor, network_id: int, entry_ids: list[int], method: str,
-         reasons: dict[int, list[Reason]] | None = None, deadline_days: int | None = None) -> list[int]:
-    """Offer places to these waiting-list entries (all or nothing)."""
+         reasons: dict[int, list[Reason]] | None = None, draw: Draw | None = None,
+         deadline_days: int | None = None) -> list[int]:
+    """Offer places to these waiting-list entries (all or nothing). A lottery's `draw` is recorded with them,
+    and each offer keeps its seed: the next candidate after a decline is drawn with it."""
     permissions.require(actor.role, "places.fill")
     if not entry_ids:
         raise ValidationError([FieldError("entries", "required")])
@@ -56,11 +58,18 @@ def make(store, actor: Actor, network_id: int, entry_ids: list[int], method: str
             why = json.dumps([dataclasses.asdict(r) for r in (reasons or {}).get(entry_id, [])])
             offer_ids.append(cur.execute(
                 "INSERT INTO offer (network_id, person_id, waitlist_entry_id, method, reason, offered_utc, "
-                "deadline_date, status, offered_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
-                [network_id, person_id, entry_id, method, why, utcnow(), deadline, actor.user_id]).fetchone()[0])
+                "deadline_date, status, offered_by, seed) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+                [network_id, person_id, entry_id, method, why, utcnow(), deadline, actor.user_id,
+                 draw.seed if draw else None]).fetchone()[0])
             cur.execute("UPDATE waitlist_entry SET status = 'offered', status_utc = ? WHERE id = ?",
                         [utcnow(), entry_id])
             audit.record(cur, actor, "offer.make", "person", person_id)
+        if draw is not None and draw.distribution is not None:
+            cur.execute("INSERT INTO lottery_draw (network_id, seed, input_hash, places, distribution, panel, drawn_by, "
+                        "drawn_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [network_id, draw.seed, draw.digest, len(draw.panel),
+                         json.dumps(lottery.record(draw.distribution)), json.dumps(list(draw.panel)),
+                         actor.user_id, utcnow()])
         return offer_ids
 
     return store.write(work)
@@ -133,6 +142,16 @@ def open_offers(store, actor: Actor, network_id: int | None = None) -> list[dict
     for item in result:
         item["reasons"] = [Reason(**r) for r in json.loads(item["reasons"] or "[]")]
     return result
+
+
+def draws(store, actor: Actor, network_id: int) -> list[dict]:
+    """The lottery draws of a network, newest first: seed, hash of pool and targets, the panel, who and when."""
+    permissions.require(actor.role, "places.view")
+    with store.read() as cur:
+        rows = cur.execute("SELECT id, seed, input_hash, places, panel, drawn_by, drawn_utc FROM lottery_draw "
+                           "WHERE network_id = ? ORDER BY drawn_utc DESC, id DESC", [network_id]).fetchall()
+    keys = ("id", "seed", "input_hash", "places", "panel", "drawn_by", "drawn_utc")
+    return [dict(zip(keys, row)) | {"panel": json.loads(row[4])} for row in rows]
 
 
 def of_person(cur, person_id: int) -> list[dict]:

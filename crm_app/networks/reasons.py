@@ -1,6 +1,8 @@
 """Plain sentences for selection reasons and targets, in the user's language."""
 from __future__ import annotations
 
+from babel.numbers import format_percent
+
 from crm_app.core import i18n, reference
 from crm_app.networks import composition
 from crm_app.networks.composition import Target
@@ -63,8 +65,15 @@ def target_text(target: Target, places: int, lang: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def percent(value: float, lang: str) -> str:
+    """A chance as the user's language writes it: 12,3% or 12.3%."""
+    return format_percent(value, "#,##0.0%", locale=lang)
+
+
 def describe(reason: Reason, lang: str) -> str:
     params = dict(reason.params)
+    if "chance" in params:
+        params["chance"] = percent(params["chance"], lang)
     dimension = params.get("dimension")
     params["dimension_label"] = dimension_label(dimension, lang)
     params["value_label"] = value_label(dimension, params.get("value"), lang)

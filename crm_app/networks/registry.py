@@ -221,6 +221,26 @@ def save(store, actor: Actor, data: NetworkInput, targets: list[TargetInput] | N
     return store.write(work)
 
 
+def relax_targets(store, actor: Actor, network_id: int, changes: list[tuple[int, str, int]]) -> None:
+    """Move target bounds (target id, 'min' or 'max', the new bound in persons or values), as a lottery
+    proposes when no panel meets the targets. A share keeps being a share: the new count of the places."""
+    permissions.require(actor.role, "network.manage")
+
+    def work(cur):
+        lock(cur, network_id)
+        network = load(cur, network_id)
+        by_id = {t.id: t for t in network.targets}
+        for target_id, side, limit in changes:
+            target = by_id.get(target_id)
+            if target is None or side not in ("min", "max"):
+                raise NotFound("target_not_found")
+            value = limit / network.max_places if target.measure == "share" else float(max(limit, 0))
+            cur.execute(f"UPDATE network_target SET {side}_value = ? WHERE id = ?", [max(value, 0.0), target_id])
+        audit.record(cur, actor, "network.save", "network", network_id)
+
+    store.write(work)
+
+
 def lock(cur, network_id: int) -> None:
     """Claim the network row for this transaction: concurrent changes of its places conflict and retry."""
     updated = cur.execute("UPDATE network SET version = version + 1 WHERE id = ? RETURNING id", [network_id]).fetchall()

@@ -4,7 +4,8 @@ Methods (METHODS; a new one, such as a lottery, is one more entry):
 - `waitlist`: longest waiting first.
 - `quota`: longest waiting first among those who keep the network within its maximum targets;
   while minimum targets are short, the candidate who moves the composition most toward them.
-An offer keeps its method. When one is declined, the next candidate for its place is proposed by that
+- `lottery`: a panel drawn with a seed from the fairest lottery that meets the targets (crm_app.networks.lottery).
+An offer keeps its method (and a lottery's seed). When one is declined, the next candidate for its place is proposed by that
 method unless another is asked for (`pending_decline`): a quota offer made to meet a target is not
 followed by whoever waited longest just because the page or command that answered it started afresh.
 A target sees little of a candidate: whether they have its value, or (for a spread target:
@@ -23,10 +24,10 @@ from crm_app.access.audit import Actor
 from crm_app.core import permissions
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError
-from crm_app.networks import composition, registry
+from crm_app.networks import composition, lottery, registry
 from crm_app.networks.composition import Tally, Target
 
-METHODS = ("waitlist", "quota")
+METHODS = ("waitlist", "quota", "lottery")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,18 @@ class Decline:
     given_name: str | None
     family_name: str | None
     method: str
+    seed: int | None = None
+
+
+@dataclass
+class Draw:
+    """A lottery's outcome: the seed, the hash of the pool and targets it ran on, the distribution, the panel."""
+    seed: int
+    digest: str
+    distribution: lottery.Distribution | None       # None: no panel meets the targets
+    panel: tuple[int, ...]
+    relaxations: list[lottery.Relaxation] = field(default_factory=list)
+    names: dict[int, tuple[str, str | None]] = field(default_factory=dict)   # person id → names, in waiting order
 
 
 @dataclass
@@ -71,6 +84,7 @@ class FillPlan:
     open_places: int
     proposals: list[Proposal]
     unmet: list[Reason]
+    draw: Draw | None = None
 
 
 _CANDIDATES_SQL = """
@@ -159,7 +173,7 @@ def current_tally(cur, network_id: int, as_of: dt.date) -> Tally:
 
 def _pending_decline(cur, network_id: int) -> Decline | None:
     row = cur.execute(
-        "SELECT d.id, d.person_id, p.given_name, p.family_name, d.method FROM offer d "
+        "SELECT d.id, d.person_id, p.given_name, p.family_name, d.method, d.seed FROM offer d "
         "LEFT JOIN person p ON p.id = d.person_id WHERE d.network_id = $n AND d.status = 'declined' "
         "AND list_contains($methods, d.method) "
         "AND NOT EXISTS (SELECT 1 FROM offer o WHERE o.network_id = $n AND o.offered_utc > d.responded_utc) "
@@ -175,18 +189,23 @@ def pending_decline(store, actor: Actor, network_id: int) -> Decline | None:
 
 
 def propose(store, actor: Actor, network_id: int, places: int | None = None, method: str | None = None,
-            *, as_of: dt.date | None = None) -> FillPlan:
+            *, seed: int | None = None, progress=None, as_of: dt.date | None = None) -> FillPlan:
     """Who would get the open places (all, or `places` of them) by `method`, with reasons. Changes nothing.
 
-    Without a method: that of the declined offer awaiting its next candidate, else the waiting list."""
+    Without a method: that of the declined offer awaiting its next candidate, else the waiting list.
+    A lottery draws with `seed`; without one, with the seed of a declined lottery offer awaiting its next
+    candidate, else a new seed. `progress` (share done → True to cancel) is called while a lottery computes."""
     permissions.require(actor.role, "places.fill")
     if method is not None and method not in METHODS:
         raise CrmError("method_unknown", method=method)
     as_of = as_of or today()
     with store.read() as cur:
+        decline = _pending_decline(cur, network_id)
         if method is None:
-            decline = _pending_decline(cur, network_id)
             method = decline.method if decline else "waitlist"
+        if method == "lottery" and seed is None:
+            seed = decline.seed if decline and decline.method == "lottery" and decline.seed is not None \
+                else lottery.new_seed()
         network = registry.load(cur, network_id)
         open_places = max(network.max_places - registry.places_taken(cur, network_id), 0)
         wanted = open_places if places is None else min(places, open_places)
@@ -195,6 +214,9 @@ def propose(store, actor: Actor, network_id: int, places: int | None = None, met
                             [Reason("no_open_places")] if open_places <= 0 else [])
         pool = load_pool(cur, network_id, as_of, limit=wanted if method == "waitlist" else None)
         tally = current_tally(cur, network_id, as_of)
+    if method == "lottery":
+        draw, proposals, unmet = by_lottery(pool, wanted, network.targets, network.max_places, tally, seed, progress)
+        return FillPlan(network_id, network.name, method, open_places, proposals, unmet, draw)
     if method == "waitlist":
         proposals, unmet = by_waitlist(pool.candidates(), wanted)
     else:
@@ -211,6 +233,38 @@ def by_waitlist(candidates: list[Candidate], wanted: int) -> tuple[list[Proposal
     proposals = [Proposal(c, [_waited(c)]) for c in candidates[:wanted]]
     unmet = [Reason("too_few_candidates", {"wanted": wanted, "found": len(proposals)})] if len(proposals) < wanted else []
     return proposals, unmet
+
+
+def by_lottery(pool: Pool, wanted: int, targets: list[Target], places: int, tally: Tally, seed: int,
+               progress=None) -> tuple[Draw, list[Proposal], list[Reason]]:
+    """A panel drawn with `seed` from the LEXIMIN lottery over panels that meet the targets; when none does,
+    no proposal but the targets that conflict and the least relaxation that would let a panel exist."""
+    everyone = pool.candidates()
+    by_person = {c.person_id: i for i, c in enumerate(everyone)}
+    names = {c.person_id: (c.given_name, c.family_name) for c in everyone}
+    problem = lottery.Problem.of([(pid, composition.values_at(pool.codes, i)) for pid, i in by_person.items()],
+                                 wanted, targets, places, tally)
+    distribution = lottery.solve(problem, progress)
+    unmet = [Reason("too_few_candidates", {"wanted": wanted, "found": problem.k})] if problem.k < wanted else []
+    if distribution is None:
+        relaxations = lottery.relaxation(problem)
+        unmet = [Reason("lottery_infeasible")] + [_relax_reason(r, places) for r in relaxations] + unmet
+        return Draw(seed, problem.digest(), None, (), relaxations, names), [], unmet
+    panel = lottery.draw(problem, distribution, seed)
+    chance = dict(zip(distribution.person_ids, distribution.probabilities))
+    proposals = []
+    for index in sorted(by_person[pid] for pid in panel):      # in waiting order
+        candidate = everyone[index]
+        proposals.append(Proposal(candidate, [Reason("drawn", {"chance": round(chance[candidate.person_id], 4),
+                                                               "seed": seed}), _waited(candidate)]))
+    return Draw(seed, problem.digest(), distribution, panel, [], names), proposals, unmet
+
+
+def _relax_reason(relaxation: lottery.Relaxation, places: int) -> Reason:
+    bound = relaxation.bound
+    return Reason(f"lottery_relax_{bound.side}", {"dimension": bound.target.dimension, "value": bound.target.dim_value,
+                                                  "measure": bound.target.measure, "limit": bound.limit,
+                                                  "relaxed": relaxation.relaxed, "places": places})
 
 
 def by_quota(candidates: list[Candidate] | Pool, wanted: int, targets: list[Target], places: int,

@@ -223,7 +223,8 @@ def test_unknown_network(crm):
 
 
 @pytest.mark.parametrize("args", [
-    ["fill"], ["fill", "X", "--method", "lottery"], ["fill", "X", "--places", "two"], ["offer", "accept", "first"],
+    ["fill"], ["fill", "X", "--method", "raffle"], ["fill", "X", "--seed", "-3"], ["fill", "X", "--places", "two"],
+    ["offer", "accept", "first"],
     ["offer", "maybe", "1"], ["network", "add", "--name", "X"], ["waitlist"], ["network", "add", "--name", "X",
                                                                               "--max-places", "9", "--kind", "club"],
 ])
