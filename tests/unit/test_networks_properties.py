@@ -266,6 +266,10 @@ class World:
         if method == "waitlist":
             assert [c.entry_id for c in proposed] == [e.id for e in waiting][:wanted]
             assert [c.position for c in proposed] == list(range(1, len(proposed) + 1))
+        elif method == "lottery":   # its fairness and targets have their own properties (test_lottery_properties)
+            drawn = [c.entry_id for c in proposed]
+            assert len(set(drawn)) == len(drawn) <= max(wanted, 0)
+            assert set(drawn) <= {e.id for e in waiting}
         else:
             with self.store.read() as cur:
                 group_ids = [r[0] for r in cur.execute(
