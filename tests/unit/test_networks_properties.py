@@ -91,7 +91,9 @@ def scenarios(draw):
         "pool": draw(st.lists(person_spec, min_size=2, max_size=12)),
         "events": draw(st.lists(st.one_of(
             st.tuples(st.just("add"), st.integers(0, 99)),
-            st.tuples(st.just("fill"), st.sampled_from(selection.METHODS), st.one_of(st.none(), st.integers(1, 4))),
+            # the lottery solves LPs per fill: its draws have their own properties (test_lottery_properties.py)
+            st.tuples(st.just("fill"), st.sampled_from([m for m in selection.METHODS if m != "lottery"]),
+                      st.one_of(st.none(), st.integers(1, 4))),
             st.tuples(st.just("accept"), st.integers(0, 99)),
             st.tuples(st.just("decline"), st.integers(0, 99)),
             st.tuples(st.just("withdraw"), st.integers(0, 99)),
@@ -266,10 +268,6 @@ class World:
         if method == "waitlist":
             assert [c.entry_id for c in proposed] == [e.id for e in waiting][:wanted]
             assert [c.position for c in proposed] == list(range(1, len(proposed) + 1))
-        elif method == "lottery":   # its fairness and targets have their own properties (test_lottery_properties)
-            drawn = [c.entry_id for c in proposed]
-            assert len(set(drawn)) == len(drawn) <= max(wanted, 0)
-            assert set(drawn) <= {e.id for e in waiting}
         else:
             with self.store.read() as cur:
                 group_ids = [r[0] for r in cur.execute(
