@@ -13,7 +13,7 @@ from crm_app.networks import alumni, reasons
 from crm_app.privacy import exports
 from crm_app.ui import actions, downloads, session, tables, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import fmt_date, lang, tr, trn
+from crm_app.ui.text import escape, fmt_date, lang, tr, trn
 
 user = session.require("alumni.view")
 store = get_store()
@@ -82,7 +82,7 @@ if view.period:
         st.warning(tr("alumni.period_unconfirmed"))
 if view.targets:
     places = view.setting.active_places if view.setting else view.max_places
-    st.caption(tr("alumni.targets") + ": " + "; ".join(reasons.target_text(t, places, lang()) for t in view.targets))
+    st.caption(tr("alumni.targets") + ": " + "; ".join(escape(reasons.target_text(t, places, lang())) for t in view.targets))
 
 # -- proposals --------------------------------------------------------------------------------------------
 if view.setting:

@@ -74,7 +74,7 @@ with st.container(border=True, key=f"places_network_{row.network_id}"):
     if row.below_min:
         st.warning(tr("places.below_min_text", min=row.min_places))
     for target, now, after in row.targets:
-        st.markdown(f"- {reasons.target_text(target, row.max_places, lang())}: {status_text[now]}"
+        st.markdown(f"- {escape(reasons.target_text(target, row.max_places, lang()))}: {status_text[now]}"
                     + (f" → {tr('places.with_offers')}: {status_text[after]}" if after != now else ""))
     if can_fill and row.open_now and row.active_alumni is None:
         widgets.page_link("pages/fill.py", tr("places.fill_link"), icon=":material/group_add:",

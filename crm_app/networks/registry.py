@@ -221,6 +221,10 @@ def save(store, actor: Actor, data: NetworkInput, targets: list[TargetInput] | N
     return store.write(work)
 
 
+_SET_BOUND = {"min": "UPDATE network_target SET min_value = ? WHERE id = ?",
+              "max": "UPDATE network_target SET max_value = ? WHERE id = ?"}
+
+
 def relax_targets(store, actor: Actor, network_id: int, changes: list[tuple[int, str, int]]) -> None:
     """Move target bounds (target id, 'min' or 'max', the new bound in persons or values), as a lottery
     proposes when no panel meets the targets. A share keeps being a share: the new count of the places."""
@@ -232,10 +236,10 @@ def relax_targets(store, actor: Actor, network_id: int, changes: list[tuple[int,
         by_id = {t.id: t for t in network.targets}
         for target_id, side, limit in changes:
             target = by_id.get(target_id)
-            if target is None or side not in ("min", "max"):
+            if target is None or side not in _SET_BOUND:
                 raise NotFound("target_not_found")
             value = limit / network.max_places if target.measure == "share" else float(max(limit, 0))
-            cur.execute(f"UPDATE network_target SET {side}_value = ? WHERE id = ?", [max(value, 0.0), target_id])
+            cur.execute(_SET_BOUND[side], [max(value, 0.0), target_id])
         audit.record(cur, actor, "network.save", "network", network_id)
 
     store.write(work)
