@@ -1,7 +1,7 @@
 """A coordinator opens the diversity dashboards in Chromium on the demo data, switches network,
 filter and view, and downloads a table as CSV: every count in it is 0, at least k, or hidden.
 
-The store is filled with crm_app.demo.fill (as `crm init --demo` does) before the server starts.
+It walks the shared server on the demo data (the `demo_server` fixture, as `crm init --demo` fills it).
 With CRM_SCREENSHOTS=1 the views are saved as docs/screenshots/dashboard_*.png.
 """
 from __future__ import annotations
@@ -9,33 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 
 import pytest
-from e2e_kit import TIMEOUT_MS, Server, choose, key, main_area, press, screenshot, settled, t
+from e2e_kit import TIMEOUT_MS, choose, key, main_area, press, screenshot, settled, t
 from playwright.sync_api import expect
 
-from crm_app.core.store import Store
-from crm_app.demo.fill import DEMO_PASSWORD, fill_demo
+from crm_app.demo.fill import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 K = 5
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
-
-
-@pytest.fixture
-def demo_server(e2e_dir, template_store):
-    db = e2e_dir / "dashboards.duckdb"
-    shutil.copyfile(template_store, db)
-    store = Store(db)
-    try:
-        fill_demo(store, persons=1200, seed=2026)
-    finally:
-        store.close()
-    srv = Server(db, e2e_dir / "dashboards.log")
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -1,37 +1,20 @@
 """Readable and usable in Chromium, on the demo data: text contrast, the phone keypad, no built-in
 table download, headings that fit a phone.
 
-The store is filled with crm_app.demo.fill before the server starts; one server serves the module.
+They walk the shared server on the demo data (the `demo_server` fixture).
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import DESKTOP, PHONE, TIMEOUT_MS, Server, key, main_area, pick_row, settled, t
+from e2e_kit import DESKTOP, PHONE, TIMEOUT_MS, Server, go, key, main_area, pick_row, settled, t
 from playwright.sync_api import Page, expect
 
-from crm_app.core.store import Store
-from crm_app.demo.fill import DEMO_PASSWORD, fill_demo
+from crm_app.demo.fill import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 # The screens a program manager walks (url paths).
 MANAGER_SCREENS = ("register", "find", "places", "fill", "waitlist", "members", "alumni", "rotation", "dashboards")
-
-
-@pytest.fixture(scope="module")
-def demo_server(e2e_dir, template_store):
-    db = e2e_dir / "readable.duckdb"
-    shutil.copyfile(template_store, db)
-    store = Store(db)
-    try:
-        fill_demo(store, persons=300, seed=2026)
-    finally:
-        store.close()
-    srv = Server(db, e2e_dir / "readable.log")
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -58,15 +41,13 @@ def log_in(page: Page, server: Server, username: str) -> None:
     settled(page)
 
 
-def open_screen(page: Page, server: Server, path: str) -> None:
-    page.goto(f"{server.url}/{path}")
-    expect(main_area(page).locator("h1").first).to_be_visible()
-    settled(page)
+def open_screen(page: Page, path: str) -> None:
+    go(page, path)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def first_person_path(page: Page, server: Server) -> str:
-    open_screen(page, server, "find")
+def first_person_path(page: Page) -> str:
+    open_screen(page, "find")
     key(page, "find_query").locator("input").fill("a")
     key(page, "find_query").locator("input").press("Enter")
     pick_row(page, "find_table", 0)   # the results are a table: the picked person's link shows below it
@@ -133,12 +114,12 @@ def test_text_has_enough_contrast_on_every_main_screen(new_page, demo_server):
     settled(page)
     found["login"] = low_contrast(page)
     log_in(page, demo_server, "manager")
-    for path in (*MANAGER_SCREENS, first_person_path(page, demo_server)):
-        open_screen(page, demo_server, path)
+    for path in (*MANAGER_SCREENS, first_person_path(page)):
+        open_screen(page, path)
         found[path] = low_contrast(page)
     kiosk = new_page()
     log_in(kiosk, demo_server, "kiosk")
-    open_screen(kiosk, demo_server, "self_register")
+    open_screen(kiosk, "self_register")
     found["self_register"] = low_contrast(kiosk)
     assert not any(found.values()), "\n".join(f"{screen}: {line}" for screen, bad in found.items() for line in bad)
 
@@ -151,9 +132,9 @@ def has_the_telephone_keypad(page: Page, widget_key: str) -> None:
 def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
     page = new_page(PHONE)
     log_in(page, demo_server, "manager")
-    open_screen(page, demo_server, "register")
+    open_screen(page, "register")
     has_the_telephone_keypad(page, "register_phone")
-    open_screen(page, demo_server, first_person_path(page, demo_server))
+    open_screen(page, first_person_path(page))
     has_the_telephone_keypad(page, "person_phone")
     # through the app's own navigation (no page load): the field is drawn anew and still gets it
     page.get_by_test_id("stExpandSidebarButton").click()       # the collapsed sidebar is hidden on a phone
@@ -164,7 +145,7 @@ def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
 
     kiosk = new_page(PHONE)
     log_in(kiosk, demo_server, "kiosk")
-    open_screen(kiosk, demo_server, "self_register")
+    open_screen(kiosk, "self_register")
     has_the_telephone_keypad(kiosk, "kiosk_phone")
 
 
@@ -185,7 +166,7 @@ def test_tables_with_names_offer_no_download_of_their_own(new_page, demo_server)
     log_in(page, demo_server, "manager")
     seen = {}
     for path in ("alumni", "rotation", "places"):
-        open_screen(page, demo_server, path)
+        open_screen(page, path)
         tables = main_area(page).get_by_test_id("stElementContainer").filter(has=page.get_by_test_id("stDataFrame"))
         expect(tables.first).to_be_visible()
         for index, table in enumerate(tables.all()):
@@ -227,7 +208,7 @@ def test_headings_keep_their_words_whole_on_a_phone(new_page, demo_server):
     page = new_page(PHONE)
     found = {}
     log_in(page, demo_server, "manager")
-    for path in (*MANAGER_SCREENS, "home", "networks", "follow_ups", "privacy", first_person_path(page, demo_server)):
-        open_screen(page, demo_server, path)
+    for path in (*MANAGER_SCREENS, "home", "networks", "follow_ups", "privacy", first_person_path(page)):
+        open_screen(page, path)
         found[path] = page.evaluate(SPLIT_HEADINGS)
     assert not any(found.values()), "\n".join(f"{screen}: {line}" for screen, bad in found.items() for line in bad)

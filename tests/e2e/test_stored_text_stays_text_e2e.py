@@ -9,7 +9,20 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, session_cookie, settled, t, type_into, wait_for
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    go,
+    key,
+    log_in,
+    session_cookie,
+    settled,
+    t,
+    type_into,
+    wait_for,
+)
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -69,12 +82,14 @@ def made_from_stored_text(page) -> list[str]:
         ...[...document.querySelectorAll('.katex')].map(k => 'formula ' + k.textContent)]""")
 
 
-def visit(page, url: str | None = None) -> None:
-    if url:
-        page.goto(url)
+def visit(page, path: str | None = None) -> None:
+    if path:
+        go(page, path)
         expect(key(page, "app_logout")).to_be_visible()   # the app has run for this address (not a blank shell)
     settled(page)
-    page.wait_for_timeout(150)     # late elements (popovers, charts) are drawn by now
+    charts = page.get_by_test_id("stVegaLiteChart")
+    for index in range(charts.count()):          # charts draw after the script run ends
+        expect(charts.nth(index).locator("svg").first).to_be_attached()
 
 
 # The administrator opens every staff screen (also the program manager's and the coordinator's), outreach
@@ -93,12 +108,10 @@ def test_every_screen_shows_stored_markdown_as_text(browser, hostile, role):
     wait_for(lambda: session_cookie(context) is not None)   # every page below is opened by its address
     found: dict[str, list[str]] = {}
     nav = page.get_by_test_id("stSidebarNav").get_by_role("link")
-    screens = [(nav.nth(i).get_attribute("href"), nav.nth(i).inner_text()) for i in range(nav.count())]
-    allowed = {urlparse(href).path.strip("/") for href, _ in screens}   # another role's page: "Page not found"
-    record_pages = [f"{hostile.url}/person?id={hostile.person_ids[0]}"] + [
-        f"{hostile.url}/{screen}?network={hostile.board}" for screen in ("waitlist", "members", "fill", "rotation")
-        if screen in allowed]
-    for url in [href for href, _ in screens] + record_pages:
+    screens = [urlparse(nav.nth(i).get_attribute("href")).path.strip("/") for i in range(nav.count())]
+    record_pages = [f"person?id={hostile.person_ids[0]}"] + [   # another role's page would say "Page not found"
+        f"{screen}?network={hostile.board}" for screen in ("waitlist", "members", "fill", "rotation") if screen in screens]
+    for url in screens + record_pages:
         visit(page, url)
         for expander in page.locator("[data-testid='stExpander'] summary:visible").all()[:10]:
             expander.click()
