@@ -60,8 +60,8 @@ else:
             tr("audit.col.action"): audit.action_label(row["action"], lang()),
             tr("audit.col.record"): f"{row['record_type'] or ''} "
                                     f"{row['record_id'] if row['record_id'] is not None else ''}".strip(),
-            tr("audit.col.result"): row["result"],
-            tr("audit.col.origin"): row["origin"],
+            tr("audit.col.result"): audit.result_label(row["result"], lang()),
+            tr("audit.col.origin"): audit.origin_label(row["origin"], lang()),
         } for row in rows],
         hide_index=True, width="stretch", key="audit_table",
     )

@@ -77,6 +77,19 @@ def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
     return i18n.label("audit_action", action, lang) if action in _ACTION_SET else action
 
 
+RESULTS = ("ok", "refused", "failed", "throttled")   # what happened; other results are details without names
+ORIGINS = ("web", "cli", "job")
+
+
+def result_label(result: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A result code as a word ("gelukt"); a detail ("period=3 size=12") as it is."""
+    return i18n.label("audit_result", result, lang) if result in RESULTS else result
+
+
+def origin_label(origin: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    return i18n.label("audit_origin", origin, lang) if origin in ORIGINS else origin
+
+
 def actions_matching(text: str, lang: str = i18n.DEFAULT_LANG) -> list[str]:
     """The actions whose label in `lang` contains `text` (case-insensitive): "inloggen" → ["login"]."""
     needle = text.strip().casefold()

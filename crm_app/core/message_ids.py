@@ -94,6 +94,8 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "retention.preview", "retention.apply", "retention.enable", "retention.disable",
         "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
     ),
+    "label.audit_result.": ("ok", "refused", "failed", "throttled"),   # access.audit.RESULTS
+    "label.audit_origin.": ("web", "cli", "job"),                      # access.audit.ORIGINS
     # why the audit chain failed verification (access.audit.REASONS)
     "audit.reason.": ("empty", "no_key", "not_keyed", "wrong_key", "hash_missing", "chain_start_has_previous",
                       "previous_hash_mismatch", "hash_mismatch", "gap", "head_mismatch", "exported_head_missing",

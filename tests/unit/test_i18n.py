@@ -256,7 +256,7 @@ def _runtime_families():
         ("label.dash_dimension.", {*population.DIMENSIONS, *funnel.REACH_DIMENSIONS}),
         ("label.dash_level.", {level for levels in population.LEVELS.values() for level in levels}),
         ("label.dash_unknown.", [counted.UNKNOWN]), ("label.audit_action.", audit.ACTIONS),
-        ("audit.reason.", audit.REASONS),
+        ("audit.reason.", audit.REASONS), ("label.audit_result.", audit.RESULTS), ("label.audit_origin.", audit.ORIGINS),
         ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
         ("label.session_method.", sessions.METHODS), ("sessions.limit.", sessions.LIMITS),
         ("sessions.limit_help.", sessions.LIMITS),
