@@ -6,7 +6,7 @@ import streamlit as st
 
 from crm_app.core import i18n
 from crm_app.core.clock import today
-from crm_app.core.errors import CrmError
+from crm_app.core.errors import CrmError, StoreDamaged
 from crm_app.ui import actions, nav, resources, session, sidebar
 from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr, tr_md
@@ -21,6 +21,11 @@ sidebar.hide_when_collapsed()
 with st.sidebar:
     st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
 
+try:
+    resources.get_store()
+except StoreDamaged as exc:   # nothing opens a damaged file: the administrator restores a backup (README)
+    st.error(i18n.error_text(exc, st.session_state[LANG_KEY]))
+    st.stop()
 user = session.current_user()
 if user is None:
     page = st.navigation([st.Page(session.login_page, title=tr("login.title"), url_path="login", default=True)],

@@ -5,7 +5,7 @@ Idempotent: running it twice for the same day changes nothing the second time. T
 the first time a screen opens each day (crm_app.ui.resources.daily_upkeep); the `crm` commands run it before they read.
 
 A compaction the store owes (an erasure made in the app leaves one, so that other users do not wait for the
-rewrite) is done in the night window by `crm_app.core.night.NightCompaction`, a thread of the server process,
+rewrite) is done in the night window by `crm_app.core.night.TimedJobs`, a thread of the server process,
 and else by the daily upkeep: erased bytes leave the file within a day at most while the server runs, and at
 its next start.
 """

@@ -1,4 +1,5 @@
-"""Privacy (administrators): erase a person, the compaction still owed, retention preview and switch, backup download."""
+"""Privacy (administrators): erase a person, the compaction still owed, retention preview and switch, backups:
+a download now, and the daily backups of the running app (where, how many kept, the last outcome)."""
 import tempfile
 from pathlib import Path
 
@@ -201,9 +202,40 @@ def _backup() -> None:
         state["privacy_backup_bytes"] = path.read_bytes()
 
 
+@actions.callback
+def _save_keep() -> None:
+    try:
+        backups.set_keep(store, session.actor(), int(state["privacy_backup_keep"]))
+    except ValidationError as exc:
+        state["privacy_keep_errors"] = i18n.field_errors(exc, lang())
+        return
+    state["privacy_keep_errors"] = {}
+    state["privacy_flash"] = tr("privacy.backup_keep_saved")
+
+
 with backup_tab:
     st.caption(tr("privacy.backup_explain"))
     st.button(tr("privacy.backup_make"), key="privacy_backup", on_click=_backup)
     if backup := state.get("privacy_backup_bytes"):
         downloads.personal_download(tr("privacy.backup_download"), lambda: backup, "crm-backup.duckdb",
                                     "application/octet-stream", "privacy_backup_download")
+
+    st.subheader(tr("privacy.backup_daily"), anchor=False)
+    plan = backups.schedule(store)
+    st.markdown(tr_md("privacy.backup_folder", folder=str(plan.folder)) if plan.keep else tr("privacy.backup_off"))
+    if plan.last_success_utc:
+        st.success(tr_md("privacy.backup_last_success", when=fmt_datetime(plan.last_success_utc), file=plan.last_file))
+    if plan.last_failure_utc and (not plan.last_success_utc or plan.last_failure_utc > plan.last_success_utc):
+        st.error(tr("privacy.backup_last_failure", when=fmt_datetime(plan.last_failure_utc), reason=plan.last_error))
+    if plan.backups:
+        st.dataframe([{tr("privacy.col.backup_file"): path.name,
+                       tr("privacy.col.backup_size"): f"{path.stat().st_size / 1e6:.1f} MB"} for path in plan.backups],
+                     hide_index=True, width="stretch", key="privacy_backup_table")
+    keep_errors = state.get("privacy_keep_errors", {})
+    state.setdefault("privacy_backup_keep", plan.keep)
+    st.number_input(tr("privacy.backup_keep"), key="privacy_backup_keep", step=1, min_value=0)
+    widgets.field_error(keep_errors, "backup_keep")
+    st.button(tr("privacy.backup_keep_save"), key="privacy_backup_keep_save", on_click=_save_keep)
+    feedback.outcome("privacy", after=("privacy_backup_keep_save",), errors=keep_errors,
+                     widget_keys={"backup_keep": "privacy_backup_keep"},
+                     success=flash if feedback.pressed("privacy_backup_keep_save") else None)

@@ -11,7 +11,7 @@ from crm_app.access import audit
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.cli.argtypes import record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
-from crm_app.core import formats
+from crm_app.core import fingerprints, formats
 from crm_app.core.store import default_path
 from crm_app.privacy import exports
 
@@ -103,7 +103,12 @@ def cmd_backup(args) -> int:
     if target.resolve() == store.path.resolve():
         raise Refused(say(args, "cli.backup.is_store", file=args.file))
     backups.backup(store, CLI_OPERATOR, target)
-    emit(args, {"file": str(target), "bytes": target.stat().st_size}, [say(args, "cli.backup.done", file=target)])
+    tables = fingerprints.read_manifest(target)
+    rows = sum(table["rows"] for table in tables.values())
+    emit(args, {"file": str(target), "bytes": target.stat().st_size, "manifest": str(fingerprints.manifest_path(target)),
+                "tables": len(tables), "rows": rows},
+         [say(args, "cli.backup.done", file=target, tables=len(tables), rows=rows,
+              manifest=fingerprints.manifest_path(target).name)])
     return EXIT_OK
 
 
@@ -120,10 +125,14 @@ def cmd_restore(args) -> int:
         raise Refused(say(args, "cli.restore.not_a_backup", file=args.file)) from None
     except duckdb.Error as exc:
         raise Refused(say(args, "cli.restore.unreadable", file=args.file, error=type(exc).__name__)) from None
+    lines = [say(args, "cli.restore.done", file=args.file, store=result.store_path, version=result.schema_version,
+                 erasures=result.erasures_reapplied),
+             say(args, "cli.restore.verified" if result.verified else "cli.restore.not_verified")]
+    if result.damaged_kept:
+        lines.append(say(args, "cli.restore.damaged_kept", file=result.damaged_kept))
     emit(args, {"store": str(result.store_path), "schema_version": result.schema_version,
-                "erasures_reapplied": result.erasures_reapplied},
-         [say(args, "cli.restore.done", file=args.file, store=result.store_path, version=result.schema_version,
-              erasures=result.erasures_reapplied)])
+                "erasures_reapplied": result.erasures_reapplied, "verified": result.verified,
+                "damaged_kept": str(result.damaged_kept) if result.damaged_kept else None}, lines)
     return EXIT_OK
 
 

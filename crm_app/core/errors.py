@@ -49,3 +49,11 @@ class ConcurrentChange(CrmError):
 
 class StoreWriteFailed(CrmError):
     """The server could not write the store (disk full, file too large, I/O error): nothing was saved."""
+
+
+class StoreDamaged(CrmError):
+    """The database file or its write-ahead log is damaged: the store is not opened, nothing is deleted."""
+
+
+class BackupDamaged(CrmError):
+    """A backup cannot be read, or its copy's counts and checksums differ from its manifest: nothing changed."""

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, int] = {
     "retention_waitlist_months": 12,   # an expired waiting-list entry is deleted this long after it expired
     "retention_alumni_years": 5,       # an alumnus without any activity this long: erased
     "retention_enabled": 0,            # 1: the daily job applies retention (switched on by an admin after a preview)
+    "backup_keep": 14,                 # the running app backs the store up daily and keeps this many (0: none)
 
     # -- sessions --
     "session_idle_seconds": 1800,    # a session ends after this long without any action (30 min)
@@ -35,7 +36,7 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            "login_max_failures": (3, 50), "login_max_failures_address": (3, 1000), "login_window_minutes": (1, 1440),
            # -- privacy --
            "retention_candidate_months": (6, 240), "retention_waitlist_months": (1, 240),
-           "retention_alumni_years": (1, 30), "retention_enabled": (0, 1),
+           "retention_alumni_years": (1, 30), "retention_enabled": (0, 1), "backup_keep": (0, 365),
 
            # -- sessions --
            "session_idle_seconds": (5, 86400), "session_max_seconds": (60, 604800),

@@ -20,6 +20,10 @@ A compaction the store still owes is a row in `compaction_pending`, written by `
 in the same transaction as the delete, so deleted rows are never committed without it; the fresh copy
 starts without those rows, so the mark goes with the swap. A failed compaction (disk full, a crash)
 leaves the mark; the store retries when it is opened, and the daily upkeep and the night run retry too.
+
+A damaged file or write-ahead log (a failed disk, a copy cut short) is refused at opening with `StoreDamaged`:
+nothing is written to it and nothing is deleted, the WAL included. `restore()` replaces it with a backup and
+keeps the damaged file and its WAL aside (`<db>.damaged-<time>`) for whoever investigates.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ import logging
 import os
 import random
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,8 +41,9 @@ from pathlib import Path
 
 import duckdb
 
+from crm_app.core import fingerprints
 from crm_app.core.clock import utcnow
-from crm_app.core.errors import ConcurrentChange, StoreLocked, StoreWriteFailed
+from crm_app.core.errors import BackupDamaged, ConcurrentChange, StoreDamaged, StoreLocked, StoreWriteFailed
 from crm_app.core.paths import DATA_DIR, SCHEMA_DIR
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,8 @@ _WRITER_THREAD = "crm-writer"
 # DuckDB reports a failed write of the file (disk full, a file-size limit) as a TransactionException at
 # COMMIT, the same type as a write conflict; only its text tells them apart. tests/unit/test_store.py
 # fills a real disk limit, so a DuckDB that words it differently fails that test rather than the user.
+# What DuckDB says when a file or its WAL cannot be trusted (seen: a flipped byte, a truncated file, a bad header).
+_DAMAGED = re.compile(r"replaying WAL|corrupt|not a valid DuckDB database|could not read enough bytes", re.IGNORECASE)
 _WRITE_FAILED = re.compile(r"could not (write|fsync|truncate|extend)|no space left|file too large|i/o error",
                            re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -141,8 +149,9 @@ class Store:
         self._con = _connect(self.path)
         try:
             self.migrate()
-        except BaseException:
+        except BaseException as exc:
             self._con.close()
+            _refuse_damaged(exc, self.path)
             raise
         self.compact_if_pending()
 
@@ -328,29 +337,38 @@ class Store:
             return None
 
     def backup(self, target: str | Path) -> Path:
-        """A consistent copy of the whole store in a new file `target` (replaced if it exists)."""
+        """A consistent copy of the whole store in a new file `target` (replaced if it exists), readable by its
+        owner only: it is made in a private folder beside the target and moved into place when complete."""
         target = Path(target)
-        tmp = _sibling(target, ".partial")
-        _remove_with_wal(tmp)
-        with self._gate.exclusive():
-            self._con.execute("CHECKPOINT")
-            _copy_database(self._con, tmp)
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as private:
+            tmp = Path(private) / target.name
+            with self._gate.exclusive():
+                self._con.execute("CHECKPOINT")
+                _copy_database(self._con, tmp)
+            tmp.chmod(0o600)
+            os.replace(tmp, target)
         return target
 
 
-def restore(backup_file: str | Path, target: str | Path) -> None:
+def restore(backup_file: str | Path, target: str | Path, expected: dict[str, dict] | None = None) -> Path | None:
     """Replace the store file `target` with a copy of `backup_file` (refused while anyone holds `target`).
 
     The copy goes through `COPY FROM DATABASE` into a fresh file, so the backup is checked to be a
-    readable DuckDB database with this CRM's tables before the store is touched. The caller opens
-    the result as a Store (which migrates an older schema) and re-applies the erasure journal.
+    readable DuckDB database with this CRM's tables before the store is touched; with `expected` (the
+    backup's manifest), the copy's row counts and checksums must equal it (else `BackupDamaged`). The caller
+    opens the result as a Store (which migrates an older schema) and re-applies the erasure journal.
+    A damaged store is not shredded but kept aside; its new name is returned.
     """
     backup_file, target = Path(backup_file), Path(target)
     if not backup_file.is_file():
         raise FileNotFoundError(str(backup_file))
     target.parent.mkdir(parents=True, exist_ok=True)
-    holder = _connect(target)       # holds the target's lock: the app cannot be using it meanwhile
+    try:
+        holder = _connect(target)       # holds the target's lock: the app cannot be using it meanwhile
+        damaged = None
+    except StoreDamaged:                # nobody can hold a file that does not open; it is kept, not shredded
+        holder, damaged = duckdb.connect(":memory:"), _sibling(target, f".damaged-{utcnow():%Y%m%d%H%M%S}")
     fresh = _sibling(target, ".restore")
     _remove_with_wal(fresh)
     try:
@@ -363,14 +381,31 @@ def restore(backup_file: str | Path, target: str | Path) -> None:
             holder.execute(f"ATTACH {_quote(fresh)} AS crm_restored")
             holder.execute("COPY FROM DATABASE crm_backup TO crm_restored")
             _clear_pending(holder, "crm_restored")
+            differ = [] if expected is None else fingerprints.differences(
+                expected, fingerprints.of_catalog(holder, "crm_restored"))
+            if differ:
+                raise BackupDamaged("backup_damaged", tables=", ".join(differ[:5]))
             holder.execute("DETACH crm_restored")
         finally:
             holder.execute("DETACH crm_backup")
+    except duckdb.Error as exc:
+        holder.close()
+        _remove_with_wal(fresh)
+        if _DAMAGED.search(str(exc)):
+            raise BackupDamaged("backup_damaged", tables="?") from None
+        raise
     except BaseException:
         holder.close()
         _remove_with_wal(fresh)
         raise
     holder.close()
+    if damaged is not None:
+        for item, aside in ((target, damaged), (_sibling(target, ".wal"), _sibling(damaged, ".wal"))):
+            if item.exists():
+                os.replace(item, aside)
+        os.replace(fresh, target)
+        _fsync_dir(target.parent)
+        return damaged
     old = _sibling(target, ".old")
     _remove_with_wal(old)
     if target.exists():
@@ -382,6 +417,7 @@ def restore(backup_file: str | Path, target: str | Path) -> None:
     _fsync_dir(target.parent)
     _shred(old)
     _shred(_sibling(old, ".wal"))
+    return None
 
 
 def mark_compaction_pending(cur, reason: str) -> None:
@@ -397,10 +433,17 @@ def _count_failed_attempt(cur, error: str) -> None:
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             raise StoreLocked("store_locked", path=str(path)) from None
+        _refuse_damaged(exc, path)
         raise
+
+
+def _refuse_damaged(exc: BaseException, path: Path) -> None:
+    """A database error that says the file or its WAL is damaged becomes StoreDamaged (the rest passes)."""
+    if isinstance(exc, duckdb.Error) and _DAMAGED.search(str(exc)):
+        raise StoreDamaged("store_damaged", path=str(path)) from None
 
 
 def _sibling(path: Path, suffix: str) -> Path:

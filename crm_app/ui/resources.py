@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from crm_app.core.night import NightCompaction
+from crm_app.core.night import TimedJobs, compact_at_night
 from crm_app.core.store import Store
 
 ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served by the app itself
@@ -14,10 +14,16 @@ ICON = Path(__file__).with_name("icon.png")   # the browser tab's icon, served b
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """Opening compacts a compaction still owed; then a thread does any that erasures leave, at night."""
+    """Opening compacts a compaction still owed; then a thread does any that erasures leave, at night, and
+    makes the daily backup. A store that fails to open (locked, damaged) is not cached: the next run tries again."""
     store = Store()
-    NightCompaction(store).start()
+    TimedJobs(store, (compact_at_night, _daily_backup)).start()
     return store
+
+
+def _daily_backup(store: Store) -> None:
+    from crm_app.privacy import backups  # the domain: not needed before someone logs in
+    backups.scheduled(store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

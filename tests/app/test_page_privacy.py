@@ -156,3 +156,53 @@ def test_a_damaged_erasure_journal_is_shown_with_its_line(login, store, person_i
     at = login("admin", "privacy")
     assert tn("privacy.journal_damaged", 1, line=2) in values(at.main, "error")
     assert t("privacy.journal", count=1) in main_text(at.main)
+
+
+def test_the_daily_backups_show_where_how_many_and_the_last_outcome(login, store, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from crm_app.core import settings
+    from crm_app.privacy import backups
+    monkeypatch.setenv("CRM_BACKUP_DIR", str(tmp_path / "daily"))
+    backups.scheduled(store, dt.datetime(2026, 12, 1, 8, 0))
+    at = login("admin", "privacy")
+    text = main_text(at)
+    assert "daily" in text and "crm-20261201-0900" in text    # the folder, and the file in the last outcome and the list
+    assert len(at.dataframe) == 1
+    assert at.number_input(key="privacy_backup_keep").value == 14
+    at.number_input(key="privacy_backup_keep").set_value(400)
+    at.button(key="privacy_backup_keep_save").click().run()
+    with store.read() as cur:
+        assert settings.get(cur, "backup_keep") == 14, "out of range: nothing saved"
+    assert "365" in main_text(at)
+    at.number_input(key="privacy_backup_keep").set_value(0)
+    at.button(key="privacy_backup_keep_save").click().run()
+    with store.read() as cur:
+        assert settings.get(cur, "backup_keep") == 0
+    assert t("privacy.backup_off") in main_text(at)
+
+
+def test_a_damaged_store_shows_the_restore_message_and_nothing_else(crm_db):
+    import os
+    import subprocess
+    import sys
+
+    from apptest_kit import first_run, new_app
+
+    from crm_app.ui.resources import get_store
+    get_store().close()
+    get_store.clear()
+    leave_a_wal = ("import os, sys, duckdb\ncon = duckdb.connect(sys.argv[1])\n"
+                   "con.execute(\"SET checkpoint_threshold = '1GB'\")\n"
+                   "con.execute('PRAGMA disable_checkpoint_on_shutdown')\n"
+                   "con.execute(\"INSERT INTO app_setting VALUES ('offer_deadline_days', '20', now())\")\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", leave_a_wal, str(crm_db)], check=True)
+    wal = crm_db.with_name(crm_db.name + ".wal")
+    data = bytearray(wal.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 40] = bytes(b ^ 0xFF for b in data[middle:middle + 40])
+    wal.write_bytes(bytes(data))
+    at = first_run(new_app())
+    assert values(at.main, "error") == [t("err.store_damaged")]
+    assert not at.exception and not at.text_input and os.path.exists(wal)
+    wal.unlink()     # the test's own clean-up: the fixture opens the store once more to close it
