@@ -48,8 +48,7 @@ def _add_input() -> None:
 
     def add_and_clear(store_, actor, item):
         state["feedback_new"] = feedback.add_input(store_, actor, item)
-        for key in ("feedback_topic", "feedback_body", "feedback_given_date", "feedback_addressed_to"):
-            state.pop(key, None)
+        state.update(feedback_topic="", feedback_body="", feedback_given_date=None, feedback_addressed_to="")
 
     adding.run(add_and_clear, data, flash=tr("feedback.input_saved"))
 
@@ -62,8 +61,7 @@ def _respond(input_id: int) -> None:
 
     def respond_and_clear(store_, actor, item):
         feedback.add_response(store_, actor, item)
-        for key in RESPONSE_FIELDS:
-            state.pop(key, None)
+        state.update(feedback_action_taken="", feedback_reason="", feedback_response_date=None)
 
     responding.run(respond_and_clear, data, flash=tr("feedback.response_saved"))
 
@@ -141,5 +139,5 @@ else:
                         format_func=lambda code: tr(f"feedback.language_{code}"))
     downloads.personal_download(
         tr("feedback.download"),
-        lambda: feedback.to_html(feedback.personal(store, session.actor(), person_id), language).encode("utf-8"),
+        lambda actor=session.actor(): feedback.to_html(feedback.personal(store, actor, person_id), language).encode(),
         f"ons-advies-{person_id}-{language}.html", "text/html", "feedback_download")

@@ -49,9 +49,8 @@ def _plan() -> None:
 
     def plan_and_remember(store_, actor, item):
         state["meetings_new"] = meetings.plan(store_, actor, item)
-        for key in ("meetings_place", "meetings_topic", "meetings_interpreter", "meetings_language_coach",
-                    "meetings_plan_for"):
-            state.pop(key, None)
+        state.update(meetings_place="", meetings_topic="", meetings_interpreter=False, meetings_language_coach=False)
+        state.pop("meetings_plan_for", None)      # the next date is proposed afresh
 
     planning.run(plan_and_remember, data, flash=tr("meetings.planned"))
 
@@ -182,6 +181,7 @@ month = st.selectbox(tr("meetings.month"), months, key="meetings_month", format_
 left, right = st.columns(2)
 for fmt, where in (("csv", left), ("xlsx", right)):
     downloads.personal_download(
-        tr(f"meetings.download_{fmt}"), lambda fmt=fmt: payments.make(store, session.actor(), month, fmt, lang())[0],
+        tr(f"meetings.download_{fmt}"),
+        lambda fmt=fmt, actor=session.actor(), language=lang(): payments.make(store, actor, month, fmt, language)[0],
         f"betaallijst-{month:%Y-%m}.{fmt}", "text/csv" if fmt == "csv" else
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"meetings_download_{fmt}", where=where)
