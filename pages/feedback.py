@@ -13,6 +13,7 @@ from crm_app.ui.text import date_format, escape, fmt_date, label, tr
 
 user = session.require("feedback.view")
 store = get_store()
+actor = session.actor()   # the download's file is made outside this run, where there is no session
 state = st.session_state
 adding = actions.Buttons("feedback")
 responding = actions.Buttons("feedback_response")
@@ -139,5 +140,5 @@ else:
                         format_func=lambda code: tr(f"feedback.language_{code}"))
     downloads.personal_download(
         tr("feedback.download"),
-        lambda actor=session.actor(): feedback.to_html(feedback.personal(store, actor, person_id), language).encode(),
+        lambda: feedback.to_html(feedback.personal(store, actor, person_id), language).encode("utf-8"),
         f"ons-advies-{person_id}-{language}.html", "text/html", "feedback_download")

@@ -21,6 +21,7 @@ from crm_app.ui.text import date_format, escape, fmt_date, label, lang, tr, trn
 
 user = session.require("meeting.manage")
 store = get_store()
+actor, language = session.actor(), lang()   # the downloads' files are made outside this run: no session there
 state = st.session_state
 planning = actions.Buttons("meetings")
 attending = actions.Buttons("meetings_attendance")
@@ -182,6 +183,6 @@ left, right = st.columns(2)
 for fmt, where in (("csv", left), ("xlsx", right)):
     downloads.personal_download(
         tr(f"meetings.download_{fmt}"),
-        lambda fmt=fmt, actor=session.actor(), language=lang(): payments.make(store, actor, month, fmt, language)[0],
+        lambda fmt=fmt: payments.make(store, actor, month, fmt, language)[0],
         f"betaallijst-{month:%Y-%m}.{fmt}", "text/csv" if fmt == "csv" else
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"meetings_download_{fmt}", where=where)
