@@ -11,7 +11,7 @@ from networks_kit import insert_people, manager, network
 from crm_app.access.audit import Actor
 from crm_app.core import settings
 from crm_app.core.errors import CrmError, PermissionDenied, ValidationError
-from crm_app.networks import feedback, meetings, reimbursements
+from crm_app.networks import feedback, meetings, registry, reimbursements
 from crm_app.networks.meetings import MeetingInput
 
 PM = manager()
@@ -259,3 +259,25 @@ def test_an_input_names_a_meeting_of_its_own_network(store, setup):
     meeting_id = plan(store, other, dt.date(2026, 9, 1))
     with pytest.raises(ValidationError):
         feedback.add_input(store, PM, feedback.InputData(network_id=net, meeting_id=meeting_id, topic="x"))
+
+
+def test_an_alumni_network_invites_only_the_alumni_active_on_the_day(store, frozen_clock):
+    alumni_net = registry.save(store, PM, registry.NetworkInput(name="Alumni Netwerk", kind="alumni_network",
+                                                                 max_places=40, term_months=36))
+    active, resting = insert_people(store, [{"given_name": "Amal"}, {"given_name": "Samir"}])
+    for person_id in (active, resting):
+        member(store, alumni_net, person_id, dt.date(2025, 1, 1))
+
+    def confirm(cur):
+        period = cur.execute("INSERT INTO alumni_period (network_id, period_start, period_end, status, active_places, "
+                             "created_utc) VALUES (?, DATE '2026-07-01', DATE '2027-01-01', 'confirmed', 1, now()) "
+                             "RETURNING id", [alumni_net]).fetchone()[0]
+        membership = cur.execute("SELECT id FROM membership WHERE person_id = ?", [active]).fetchone()[0]
+        cur.execute("INSERT INTO alumni_active VALUES (?, ?, ?, NULL)", [period, active, membership])
+
+    store.write(confirm)
+    in_period, before = plan(store, alumni_net, dt.date(2026, 11, 1)), plan(store, alumni_net, dt.date(2026, 6, 1))
+    assert meetings.invite(store, PM, in_period) == 1
+    assert [r["person_id"] for r in meetings.attendance(store, PM, in_period)] == [active]
+    assert meetings.invite(store, PM, before) == 0
+    meetings.record_attendance(store, PM, before, resting, "present")     # every alumnus may come
