@@ -66,6 +66,9 @@ ACTIONS = (
     "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
     "retention.preview", "retention.apply", "retention.enable", "retention.disable",
     "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
+    "meeting.plan", "meeting.invite", "meeting.attendance_present", "meeting.attendance_excused",
+    "meeting.attendance_absent", "reimbursement.record", "reimbursement.cap_override", "export.payments",
+    "feedback.input", "feedback.response", "person.feedback_overview",
 )
 KEYED_START = "audit.chain_keyed"
 KEYED_ACTOR = Actor(user_id=None, role="system", origin="job")

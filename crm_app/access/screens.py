@@ -54,6 +54,10 @@ SCREENS = (
            section="nav.section.networks"),
     Screen("dashboards", "pages/dashboards.py", "nav.dashboards", ":material/monitoring:", "dashboards.view",
            section="nav.section.networks"),
+    Screen("meetings", "pages/meetings.py", "nav.meetings", ":material/event_available:", "meeting.manage",
+           section="nav.section.networks"),
+    Screen("feedback", "pages/feedback.py", "nav.feedback", ":material/campaign:", "feedback.view",
+           section="nav.section.networks"),
 )
 
 

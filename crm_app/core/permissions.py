@@ -38,6 +38,10 @@ ACTIONS: dict[str, frozenset[str]] = {
 
     # -- dashboards --
     "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
+
+    # -- meetings --
+    "meeting.manage": frozenset({"program_manager", "admin"}),   # plan, invite, attendance, reimbursements, inputs
+    "feedback.view": frozenset({"program_manager", "coordinator", "admin"}),  # "you said, we did" per network
 }
 
 

@@ -30,6 +30,11 @@ DEFAULTS: dict[str, int] = {
     "renewal_grace_days": 30,        # not decided this long after the end: the term ends without renewal
     "ending_soon_days": 60,          # the "ending within" list of the rotation screen
     "alumni_proposal_days": 45,      # the alumni rotation is proposed this many days before a period starts
+
+    # -- meetings --
+    "absence_alert_count": 3,        # absent this many meetings in a row: a conversation to have
+    "allowance_cap_month_euros": 210,   # volunteer allowance per person per calendar month (docs/settings.md)
+    "allowance_cap_year_euros": 2100,   # and per calendar year
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
@@ -45,6 +50,10 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            # -- rotation --
            "renewal_notice_days": (7, 180), "renewal_grace_days": (0, 180), "ending_soon_days": (7, 365),
            "alumni_proposal_days": (0, 90),
+
+           # -- meetings --
+           "absence_alert_count": (2, 12), "allowance_cap_month_euros": (0, 10000),
+           "allowance_cap_year_euros": (0, 100000),
            }
 
 

@@ -23,6 +23,7 @@ from crm_app.access.audit import Actor
 from crm_app.core import clock, reference
 from crm_app.core.bulk import bulk_insert_persons, insert_arrow
 from crm_app.core.errors import CrmError, FieldError, ValidationError
+from crm_app.demo import meetings as demo_meetings
 from crm_app.demo import networks as demo_networks
 from crm_app.demo.people import person_row, synthetic_people
 from crm_app.demo.planner import Planned, Planner
@@ -181,6 +182,7 @@ def fill_demo(store, *, persons: int = 2000, seed: int = 2026, actor: Actor = au
         insert_arrow(cur, "activity", _ACTIVITY_COLUMNS, activity_rows)
         network_ids = _insert_networks(cur)
         network_counts = demo_networks.seed(cur, network_ids, rng, planner.today, accounts.get("manager"))
+        network_counts |= demo_meetings.seed(cur, network_ids, rng, planner.today, accounts.get("manager"))
         audit.record(cur, actor, "demo.fill", None, None)
         pairs = [[id_of[id(p.twin_of)], id_of[id(p)]] for p in people if p.twin_of is not None]
         return {

@@ -7,17 +7,17 @@ What `erase` does, in order:
    Written (and fsync'ed) *before* the delete, so a crash in between errs on the side of erasing:
    the next re-apply finishes the job. Each line carries `prev` (the checksum of the line before it) and
    `sha256` (over the line's other fields), see "The journal's protection" below.
-2. Deletes, in one transaction, every row that belongs to the person (`PERSON_COLUMNS`: the
-   record with its search/dedupe keys, sources, consents with their history, activities,
-   waiting-list entries, offers, memberships) and clears references from other persons' rows
-   (an alumnus who referred someone: `person_source.referrer_id` becomes NULL, and the text of that
-   source — the name, organisation and detail typed about the referrer — is cleared; `NAMING_TEXT`
-   lists it). Other persons' free text that spells the erased person's full name (a note, a
-   contact moment, an unlinked referral "Aangebracht door …") has the name replaced by
-   `ERASED_NAME`. It also marks the store as owing a compaction (`compaction_pending`), in the
-   same transaction, so the delete can never be committed without it. A column named
-   `person_id` / `*_person_id` that a later migration adds without being listed here is still
-   emptied (safety net), and tests/unit/test_erasure.py fails until it is listed.
+2. Deletes, in one transaction, every row that belongs to the person (`PERSON_COLUMNS`: the record with
+   its search/dedupe keys, sources, consents with their history, activities, waiting-list entries,
+   offers, memberships, meeting attendance, reimbursements) and clears references from other persons'
+   rows (an alumnus who referred someone: `person_source.referrer_id` becomes NULL, and the text of that
+   source — the name, organisation and detail typed about the referrer — is cleared; `NAMING_TEXT` lists
+   it). Other persons' free text that spells the erased person's full name (a note, a contact moment, an
+   unlinked referral "Aangebracht door …") has the name replaced by `ERASED_NAME`. It also marks the
+   store as owing a compaction (`compaction_pending`), in the same transaction, so the delete can never
+   be committed without it. A column named `person_id` / `*_person_id` that a later migration adds
+   without being listed here is still emptied (safety net), and tests/unit/test_erasure.py fails until it
+   is listed.
 3. Writes one audit event `person.erase` (record `person`, id) — see "pseudonymous id" below.
 4. Compacts the store into a fresh file (`Store.compact`): DuckDB keeps deleted values readable in
    the old file's bytes until the database is copied into a new file. `crm erase` compacts at once;
@@ -87,6 +87,8 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("membership_decision", "person_id", "delete"),  # renewal / alumni decisions at a term's end
     ("alumni_active", "person_id", "delete"),    # active periods in an alumni network
     ("person_name_key", "person_id", "delete"),  # the typo-tolerant duplicate-check keys
+    ("meeting_attendance", "person_id", "delete"),  # invitations and attendance at meetings
+    ("reimbursement", "person_id", "delete"),    # travel costs and allowances paid for meetings
     ("person", "id", "delete"),                  # the record with its dedupe/search keys
 )
 # What the confirmation step shows, per kind: (label key, table, column).
@@ -99,6 +101,8 @@ KINDS = (
     ("offers", "offer", "person_id"),
     ("memberships", "membership", "person_id"),
     ("referred_by_links", "person_source", "referrer_id"),
+    ("meeting_attendance", "meeting_attendance", "person_id"),
+    ("reimbursements", "reimbursement", "person_id"),
 )
 # Free text in another person's rows that was typed about the person who referred them: cleared with the link.
 NAMING_TEXT: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -1,7 +1,8 @@
 """Right of access: everything held about one person, as one JSON document and a readable HTML page.
 
 Contents: the record (with the derived search/dedupe keys), stage, sources, current consents and
-their full history, contact moments, waiting-list entries, offers, memberships, and the audit
+their full history, contact moments, waiting-list entries, offers, memberships, meetings (invited,
+attended) and reimbursements, and the audit
 events about the person (when, what, result, origin, the staff member's role).
 
 Nobody else's data: a source naming an alumnus who referred the person says only that an alumnus
@@ -39,7 +40,7 @@ SECTION_OF_TABLE = {
     "person": "record", "person_source": "sources", "consent": "consent_history", "activity": "activities",
     "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
     "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
-    "person_name_key": "derived_keys",
+    "person_name_key": "derived_keys", "meeting_attendance": "meetings", "reimbursement": "reimbursements",
 }
 
 
@@ -82,6 +83,13 @@ def collect(store, actor: Actor, person_id: int) -> dict:
                             "FROM alumni_active a JOIN alumni_period p ON p.id = a.period_id "
                             "JOIN network n ON n.id = p.network_id WHERE a.person_id = ? ORDER BY p.period_start",
                        [person_id])
+        attended = _rows(cur, "SELECT n.name AS network, g.meeting_date, g.topic, a.status FROM meeting_attendance a "
+                              "JOIN meeting g ON g.id = a.meeting_id JOIN network n ON n.id = g.network_id "
+                              "WHERE a.person_id = ? ORDER BY g.meeting_date, g.id", [person_id])
+        paid = _rows(cur, "SELECT n.name AS network, g.meeting_date, r.travel, r.allowance, r.override_reason, "
+                          "r.recorded_utc FROM reimbursement r JOIN meeting g ON g.id = r.meeting_id "
+                          "JOIN network n ON n.id = g.network_id WHERE r.person_id = ? ORDER BY g.meeting_date, g.id",
+                     [person_id])
         return {
             "generated_utc": utcnow(),
             "person_id": person_id,
@@ -97,6 +105,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
             "memberships": memberships.of_person(cur, person_id),
             "term_decisions": decisions,
             "alumni_active_periods": active,
+            "meetings": attended,
+            "reimbursements": paid,
             "audit_events": events,
         }
 
@@ -159,7 +169,7 @@ def to_html(document: dict, lang: str = i18n.DEFAULT_LANG) -> str:
         _table(document["consent_history"], lang),
     ]
     for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-                "alumni_active_periods", "audit_events"):
+                "alumni_active_periods", "meetings", "reimbursements", "audit_events"):
         parts += [f"<h2>{html.escape(i18n.t('sar.' + key, lang))}</h2>", _table(document[key], lang)]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -7,11 +7,13 @@ import phonenumbers
 import pytest
 
 from crm_app.access import users
+from crm_app.access.audit import Actor
 from crm_app.core import reference
 from crm_app.core.errors import CrmError
 from crm_app.core.store import Store
 from crm_app.demo.fill import DEMO_ACCOUNTS, DEMO_PASSWORD, fill_demo
 from crm_app.demo.people import synthetic_people
+from crm_app.networks import meetings
 from crm_app.people import activities, dedupe
 
 
@@ -125,3 +127,12 @@ def test_same_seed_same_people(tmp_path):
     raw_b = list(synthetic_people(random.Random(7), 50))
     assert raw_a == raw_b
     assert raw_a != list(synthetic_people(random.Random(8), 50))
+
+
+def test_meetings_with_attendance_reimbursements_advice_and_one_conversation_to_have(filled):
+    store, summary = filled
+    manager = Actor(user_id=None, role="program_manager", origin="web")
+    assert summary["meetings"] >= 6 and summary["inputs"] >= 3 and summary["reimbursements"] > 0
+    assert len(meetings.repeated_absence(store, manager)) >= 1
+    with store.read() as cur:
+        assert cur.execute("SELECT count(*) FROM meeting WHERE meeting_date >= current_date").fetchone()[0] >= 2

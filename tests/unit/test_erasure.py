@@ -19,11 +19,11 @@ from crm_app import maintenance
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.cli import main as cli
-from crm_app.core import i18n, night
+from crm_app.core import clock, i18n, night
 from crm_app.core import store as store_module
 from crm_app.core.errors import CrmError, NotFound, PermissionDenied, StoreLocked
 from crm_app.core.store import Store
-from crm_app.networks import offers, waitlists
+from crm_app.networks import meetings, offers, reimbursements, waitlists
 from crm_app.people import activities, persons, sources
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
@@ -46,6 +46,7 @@ CANARY = {
     "municipality": "Gemcanarystad",
     "district": "Wijkcanaryhoek",
     "referral_detail": "REFERRAL-CANARY-5b7d brought in at the community centre",
+    "reimbursement_reason": "OVERRIDE-CANARY-2d9e two days at the national platform",
 }
 FULL_NAME = f"{CANARY['given']} {CANARY['family']}"
 
@@ -106,6 +107,10 @@ def make_canary_person(store, admin, folder: Path) -> dict:
     membership = offers.respond(store, admin, offer_id, "accept")["membership_id"]
     second = waitlists.add(store, admin, council, pid)
     waitlists.end(store, admin, second, "withdrawn", CANARY["waitlist_reason"])
+    meeting = meetings.plan(store, admin, meetings.MeetingInput(network_id=board, meeting_date=clock.today()))
+    meetings.invite(store, admin, meeting)
+    meetings.record_attendance(store, admin, meeting, pid, "present")
+    reimbursements.record(store, admin, meeting, pid, "12,50", "250", CANARY["reimbursement_reason"])
     persons.get(store, admin, pid)                       # an audited read
     export_file = folder / "export" / "persons.csv"
     export_file.parent.mkdir()
@@ -124,7 +129,8 @@ def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_
 
     counts = erasure.preview(store, admin, pid)
     assert counts == {"person": 1, "sources": 2, "consents": 2, "activities": 1, "waitlist_entries": 2,
-                      "offers": 1, "memberships": 1, "referred_by_links": 1}
+                      "offers": 1, "memberships": 1, "referred_by_links": 1, "meeting_attendance": 1,
+                      "reimbursements": 1}
 
     result = erasure.erase(store, admin, pid, compact=False)
     assert result.counts == counts
@@ -173,16 +179,16 @@ def test_every_column_that_can_hold_a_person_is_handled_by_erasure(store):
 
 
 def test_a_new_table_holding_persons_is_noticed_and_still_emptied(store, admin, frozen_clock):
-    store.write(lambda cur: cur.execute("CREATE TABLE meeting_attendance (meeting_id BIGINT, attendee_person_id BIGINT, "
+    store.write(lambda cur: cur.execute("CREATE TABLE event_guest (meeting_id BIGINT, attendee_person_id BIGINT, "
                                         "remark VARCHAR)"))
     pid = register(store, admin, "Samira", family="Tahiri")
     keep = register(store, admin, "Yusuf", family="Demir")
-    store.write(lambda cur: cur.execute("INSERT INTO meeting_attendance VALUES (1, ?, 'x'), (1, ?, 'y')", [pid, keep]))
+    store.write(lambda cur: cur.execute("INSERT INTO event_guest VALUES (1, ?, 'x'), (1, ?, 'y')", [pid, keep]))
     with store.read() as cur:
-        assert erasure.unlisted_columns(cur) == {("meeting_attendance", "attendee_person_id")}
+        assert erasure.unlisted_columns(cur) == {("event_guest", "attendee_person_id")}
     erasure.erase(store, admin, pid)
     with store.read() as cur:
-        assert cur.execute("SELECT attendee_person_id FROM meeting_attendance").fetchall() == [(keep,)]
+        assert cur.execute("SELECT attendee_person_id FROM event_guest").fetchall() == [(keep,)]
 
 
 def test_erasure_needs_the_admin_role_and_an_existing_person(store, actor, admin, frozen_clock):
