@@ -41,8 +41,9 @@ from streamlit.errors import StreamlitAPIException
 from crm_app.access import audit, oidc, proxies, sessions, users
 from crm_app.access.audit import Actor
 from crm_app.access.identity import User
-from crm_app.core import permissions, settings
+from crm_app.core import i18n, permissions, settings
 from crm_app.core.clock import to_local, utcnow
+from crm_app.core.errors import CrmError
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import LANG_KEY, tr
 
@@ -300,6 +301,7 @@ def cookie_script(token: str, max_age: int) -> str:
 
 # -- login and logout ----------------------------------------------------------------------------
 REFUSAL_KEY = "login_refusal"   # (outcome, retry_at) of this tab's last refused log-in
+LOGIN_ERROR_KEY = "login_error"  # a refusal of the store itself during the last log-in (CrmError)
 
 
 def _on_login() -> None:
@@ -308,14 +310,20 @@ def _on_login() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
     store = get_store()
-    attempt = users.log_in(store, username, password, address=client_address())
     st.session_state["login_password"] = ""
+    try:
+        attempt = users.log_in(store, username, password, address=client_address())
+        token = None if attempt.user is None else sessions.start(store, attempt.user, "local", address=client_address())
+    except CrmError as exc:     # the store refuses to save (its audit key is missing): said, not a crash screen
+        st.session_state[LOGIN_ERROR_KEY] = exc
+        return
+    st.session_state.pop(LOGIN_ERROR_KEY, None)
     if attempt.user is None:
         st.session_state[REFUSAL_KEY] = (attempt.outcome, attempt.retry_at)
         return
     st.session_state.pop(REFUSAL_KEY, None)
     st.session_state.pop(ENDED_KEY, None)
-    st.session_state[TOKEN_KEY] = sessions.start(store, attempt.user, "local", address=client_address())
+    st.session_state[TOKEN_KEY] = token
 
 
 def refusal_text(outcome: str, retry_at: dt.datetime | None, now: dt.datetime) -> str:
@@ -360,6 +368,8 @@ def login_page() -> None:
                               on_click=_on_login, width="stretch")
     if state.get(REFUSAL_KEY):
         st.error(refusal_text(*state[REFUSAL_KEY], utcnow()))
+    if state.get(LOGIN_ERROR_KEY):
+        st.error(i18n.error_text(state[LOGIN_ERROR_KEY], state.get(LANG_KEY, i18n.DEFAULT_LANG)))
 
 
 def _refused_logout() -> None:

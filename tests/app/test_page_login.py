@@ -45,3 +45,15 @@ def test_log_out_returns_to_the_login_form(login):
     at.sidebar.button(key="app_logout").click().run()
     assert values(at.main, "title") == [t("login.title")]
     assert "auth_token" not in at.session_state
+
+
+def test_a_store_without_its_audit_key_says_so_at_login_instead_of_crashing(staff, monkeypatch):
+    """A store copied to a new server without `<db>.audit-key`: nothing may be saved, a login included."""
+    monkeypatch.delenv("CRM_AUDIT_KEY")
+    at = first_run(new_app())
+    submit_login(at, staff["outreach"].username, PASSWORD)
+    assert not at.exception
+    [error] = values(at.main, "error")
+    assert error.startswith(t("err.audit_key_missing", file="x").split(":")[0])
+    assert "auth_token" not in at.session_state or not at.session_state["auth_token"]
+    assert values(at.main, "title") == [t("login.title")]

@@ -1,0 +1,174 @@
+"""How many staff one server process carries: N browser sessions saving at once, until saves get slow or fail.
+
+    python -m benchmarks.capacity [--sessions 8,16,32,64] [--seconds 30] [--out benchmarks/results/capacity.json]
+
+One `streamlit run` on a demo store (2,000 persons) and N headless Chromium sessions (Playwright contexts,
+each its own outreach account) that register candidates through the Register screen as fast as they can,
+with a search on the Find screen after every fourth save: the mix of a market day. A save's latency runs from
+the click on Save to the confirmation on the screen; an error is an exception on the page, a "connection
+error", or a save not confirmed within 30 s. Afterwards the store must hold exactly the confirmed saves.
+The steps stop at the first N whose p95 passes 1 s or that has an error.
+
+Baseline in the same run: the single-session step (N = 1); `x 1` is p95 at N / p95 at N = 1. The browsers run
+on the same cores as the server, so on a small machine they take much of the CPU: the capacity found is a
+lower bound for a server whose users sit at their own computers (docs/scaling.md).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import string
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from crm_app.access import audit_key, users
+from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core.paths import ROOT
+from crm_app.core.store import Store
+from crm_app.demo.fill import fill_demo
+
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from e2e_kit import CHEAP_HASHER, CHROMIUM, CHROMIUM_ARGS, PASSWORD, Server  # the tests' server and browser settings
+
+P95_LIMIT_S = 1.0
+CONFIRM_TIMEOUT_MS = 30_000
+
+
+def name(index: int) -> str:
+    """Letters only (names may not hold digits), a different one per save: no duplicate warnings."""
+    out = ""
+    for _ in range(4):
+        index, rest = divmod(index, 26)
+        out = string.ascii_lowercase[rest] + out
+    return out.capitalize()
+
+
+async def staff_member(browser, url: str, n: int, until: float, result: dict) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    context.set_default_timeout(CONFIRM_TIMEOUT_MS)
+    page = await context.new_page()
+    try:
+        await page.goto(url)
+        await page.locator(".st-key-login_username input").fill(f"staff{n}")
+        await page.locator(".st-key-login_password input").fill(PASSWORD)
+        await page.locator(".st-key-login_submit button").click()
+        await page.locator(".st-key-app_logout").wait_for()
+        saves = 0
+        while time.monotonic() < until:
+            await page.goto(f"{url}/register")
+            given, family = name(n * 10_000 + saves), name(n * 10_000 + saves + 5_000)
+            await page.locator(".st-key-register_given_name input").fill(given)
+            await page.locator(".st-key-register_family_name input").fill(family)
+            await page.locator(".st-key-register_phone input").fill(f"06 {n:02d}{saves:06d}")
+            await page.locator(".st-key-register_consent_contact label").click()
+            await page.locator(".st-key-register_source_name input").fill("Markt Oost")
+            started = time.monotonic()
+            await page.locator(".st-key-register_submit button").click()
+            await page.locator(".st-key-register_submit_feedback").get_by_text(given).first.wait_for()
+            result["latencies"].append(time.monotonic() - started)
+            result["confirmed"].add((given, family))
+            saves += 1
+            if await page.get_by_test_id("stException").count():
+                result["errors"].append("exception on the page")
+            if saves % 4 == 0:
+                await page.goto(f"{url}/find")
+                await page.locator(".st-key-find_query input").fill(family)
+                await page.locator(".st-key-find_query input").press("Enter")
+                await page.locator(".st-key-find_table").wait_for()
+    except Exception as exc:       # a timeout, a connection error: counted, the step fails
+        result["errors"].append(type(exc).__name__)
+        if os.environ.get("CAPACITY_DEBUG"):
+            print(str(exc)[:400], flush=True)
+            await page.screenshot(path=f"/tmp/capacity-{n}.png")
+    finally:
+        await context.close()
+
+
+async def step(url: str, sessions: int, seconds: float) -> dict:
+    result = {"latencies": [], "confirmed": set(), "errors": []}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        until = time.monotonic() + seconds
+        await asyncio.gather(*(staff_member(browser, url, n, until, result) for n in range(sessions)))
+        await browser.close()
+    return result
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else (values[0] if values else float("nan"))
+
+
+def run(sizes: list[int], seconds: float) -> list[dict]:
+    rows, folder = [], Path(tempfile.mkdtemp(prefix="crm-capacity-"))
+    try:
+        template = folder / "template.duckdb"
+        store = Store(template)
+        with users.hashing_with(CHEAP_HASHER):
+            fill_demo(store, persons=2000, seed=2026)
+            for n in range(max(sizes)):
+                users.add(store, CLI_OPERATOR, f"staff{n}", f"Staff {name(n)}", "outreach", PASSWORD)
+        store.close()
+        for sessions in [1, *sizes]:
+            db = folder / f"n{sessions}.duckdb"
+            shutil.copyfile(template, db)
+            shutil.copyfile(audit_key.key_file(template), audit_key.key_file(db))   # the audit chain's key
+            server = Server(db, folder / f"n{sessions}.log")
+            try:
+                started = time.monotonic()
+                result = asyncio.run(step(server.url, sessions, seconds))
+                elapsed = time.monotonic() - started
+            finally:
+                server.stop()
+            check = Store(db)
+            with check.read() as cur:
+                stored = {tuple(r) for r in cur.execute("SELECT given_name, family_name FROM person").fetchall()}
+            check.close()
+            lost = len(result["confirmed"] - stored)
+            lat = result["latencies"]
+            rows.append({"sessions": sessions, "saves": len(lat), "saves_per_s": round(len(lat) / elapsed, 2),
+                         "p50_ms": round(1000 * statistics.median(lat), 1) if lat else None,
+                         "p95_ms": round(1000 * p95(lat), 1) if lat else None,
+                         "errors": len(result["errors"]) + lost, "error_kinds": sorted(set(result["errors"])),
+                         "lost_saves": lost})
+            print_row(rows[-1], rows[0])
+            if sessions > 1 and (rows[-1]["errors"] or (rows[-1]["p95_ms"] or 0) > 1000 * P95_LIMIT_S):
+                break
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def print_row(row: dict, base: dict) -> None:
+    ratio = row["p95_ms"] / base["p95_ms"] if row["p95_ms"] and base["p95_ms"] else float("nan")
+    print(f"{row['sessions']:>8} {row['saves']:>6} {row['saves_per_s']:>8} {row['p50_ms']!s:>8} {row['p95_ms']!s:>8} "
+          f"{ratio:>6.2f} {row['errors']:>6} {', '.join(row['error_kinds'])}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="8,16,32,64")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "capacity.json"))
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sessions.split(",")]
+    print(f"{'sessions':>8} {'saves':>6} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'x 1':>6} {'errors':>6}")
+    rows = run(sizes, args.seconds)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                               "seconds_per_step": args.seconds, "p95_limit_ms": 1000 * P95_LIMIT_S, "steps": rows},
+                              indent=1))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
