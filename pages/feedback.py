@@ -119,7 +119,7 @@ else:
             st.text_area(tr("feedback.action_taken"), key="feedback_action_taken", max_chars=5000)
             left, right = st.columns(2)
             left.selectbox(tr("feedback.status"), feedback.RESPONSE_STATUSES, key="feedback_status",
-                           format_func=lambda s: label("response_status", s))
+                           format_func=lambda s: label("response_status", s), placeholder=tr("app.choose"))
             right.date_input(tr("feedback.response_date"), key="feedback_response_date", value=None,
                              format=date_format())
             st.text_input(tr("feedback.reason"), key="feedback_reason", max_chars=2000)
@@ -135,7 +135,8 @@ if not people:
     st.info(tr("feedback.personal_nobody"))
 else:
     names = {p["person_id"]: display_name(p["given_name"], p["family_name"]) for p in people}
-    person_id = st.selectbox(tr("feedback.person"), list(names), key="feedback_person", format_func=names.get)
+    person_id = st.selectbox(tr("feedback.person"), list(names), key="feedback_person", format_func=names.get,
+                             placeholder=tr("app.choose"))
     language = st.radio(tr("feedback.language"), feedback.LANGUAGES, key="feedback_language", horizontal=True,
                         format_func=lambda code: tr(f"feedback.language_{code}"))
     downloads.personal_download(

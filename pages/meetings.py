@@ -178,7 +178,8 @@ else:
 st.subheader(tr("meetings.payments"), anchor=False)
 first = today().replace(day=1)
 months = [add_months(first, -back) for back in range(13)]
-month = st.selectbox(tr("meetings.month"), months, key="meetings_month", format_func=lambda m: formats.month(m, lang()))
+month = st.selectbox(tr("meetings.month"), months, key="meetings_month", format_func=lambda m: formats.month(m, lang()),
+                     placeholder=tr("app.choose"))
 left, right = st.columns(2)
 for fmt, where in (("csv", left), ("xlsx", right)):
     downloads.personal_download(
