@@ -52,7 +52,7 @@ ACTIONS = (
     "setting.change", "setting.retention_candidate_months", "setting.retention_waitlist_months",
     "setting.retention_alumni_years",
     "person.register", "person.edit", "person.set_stage", "person.view", "person.search", "person.add_source",
-    "person.erase", "person.subject_access",
+    "person.erase", "person.subject_access", "person.import",
     *(f"consent.{verb}.{purpose}" for verb in ("give", "withdraw") for purpose in reference.CONSENT_PURPOSES),
     "activity.log", "activity.follow_up_done",
     "waitlist.add", "waitlist.withdrawn", "waitlist.removed", "waitlist.confirm_interest",
