@@ -64,6 +64,7 @@ ACTIONS = (
     "rotation.moved_to_alumni", "rotation.alumni_yes", "rotation.alumni_no",
     "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
     "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
+    "export.import_rejects",
     "retention.preview", "retention.apply", "retention.enable", "retention.disable",
     "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
 )
