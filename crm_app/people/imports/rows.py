@@ -116,12 +116,12 @@ def check(cells: dict[str, str], defaults: Defaults) -> Checked:
         raise ValidationError(errors)
     keys = dedupe.Keys.of(person.given_name, person.family_name, person.phone_e164, person.email_key,
                           person.dimensions["birth_year"])
-    return Checked(person, source, keys, row_key(person, source))
+    return Checked(person, source, keys, row_key(person, keys, source))
 
 
-def row_key(person: CleanPerson, source: CleanSource) -> str:
+def row_key(person: CleanPerson, keys: dedupe.Keys, source: CleanSource) -> str:
     """The row's identity: the same person from the same source, however the file spelled the cells."""
-    canonical = json.dumps([person.given_name, person.family_name, person.phone_e164, person.email_key,
+    canonical = json.dumps([keys.given_key, keys.family_key, person.phone_e164, person.email_key,
                             person.preferred_language, person.dimensions["birth_year"], source.kind,
                             (source.source_name or "").casefold()], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
