@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from crm_app.core import i18n, reference
 from crm_app.core.cells import restore
 from crm_app.core.errors import FieldError, ValidationError
-from crm_app.people import dedupe
+from crm_app.people import dedupe, names
 from crm_app.people.sources import CleanSource, SourceInput, validate_source
 from crm_app.people.validation import CleanPerson, PersonInput, validate_person
 
@@ -114,9 +114,20 @@ def check(cells: dict[str, str], defaults: Defaults) -> Checked:
     source = validate_source(source_in, errors)
     if errors:
         raise ValidationError(errors)
-    keys = dedupe.Keys.of(person.given_name, person.family_name, person.phone_e164, person.email_key,
-                          person.dimensions["birth_year"])
+    keys = _keys(person)
     return Checked(person, source, keys, row_key(person, keys, source))
+
+
+def _keys(person: CleanPerson) -> dedupe.Keys:
+    """The person's stored keys as dedupe.Keys.of makes them, without the typo-tolerant look-up keys: the file's
+    duplicate check builds those in SQL. Names repeat down a list, so their folds and skeletons are cached."""
+    given, family, year = _skeleton(person.given_name), _skeleton(person.family_name), person.dimensions["birth_year"]
+    return dedupe.Keys(person.phone_e164, person.email_key, _fold(person.given_name), _fold(person.family_name),
+                       f"{given}|{family}", f"{family}|{given}", f"{family}|{year}" if family and year else None)
+
+
+_fold = functools.lru_cache(maxsize=50_000)(names.fold)
+_skeleton = functools.lru_cache(maxsize=50_000)(names.skeleton)
 
 
 def row_key(person: CleanPerson, keys: dedupe.Keys, source: CleanSource) -> str:
