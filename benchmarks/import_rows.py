@@ -93,7 +93,8 @@ def baseline(store: Store, data: bytes, sample: int) -> dict:
         for row in rows:
             dedupe.find_duplicates(cur, row.keys, row.person.dimensions["birth_year"])
     seconds = time.perf_counter() - start
-    return {"validate_s": round(validate_s, 2), "rows": len(rows), "seconds": round(seconds, 3), "ms_per_row": round(1000 * seconds / len(rows), 2),
+    return {"validate_s": round(validate_s, 2), "rows": len(rows), "seconds": round(seconds, 3),
+            "ms_per_row": round(1000 * seconds / len(rows), 2),
             "extrapolated_s": round(seconds / len(rows) * len(prepared.sheet.rows), 1)}
 
 
