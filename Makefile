@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.lottery
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 	$(PY) -m benchmarks.pages $(if $(BENCH_1M),--with-1m)
+	$(PY) -m benchmarks.import_rows
 
 ## debian-packages: the browser the end-to-end tests drive, and the reverse proxy they go through
 debian-packages:

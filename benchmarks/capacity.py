@@ -75,7 +75,7 @@ async def staff_member(browser, url: str, n: int, until: float, result: dict) ->
             given, family = name(n * 10_000 + saves), name(n * 10_000 + saves + 5_000)
             await page.locator(".st-key-register_given_name input").fill(given)
             await page.locator(".st-key-register_family_name input").fill(family)
-            await page.locator(".st-key-register_phone input").fill(f"06 1{n:03d}{saves:04d}")   # a valid Dutch mobile number
+            await page.locator(".st-key-register_phone input").fill(f"06 1{n:03d}{saves:04d}")   # a valid mobile
             if not await page.locator(".st-key-register_consent_contact input").is_checked():
                 await page.locator(".st-key-register_consent_contact label").click()
             await page.locator(".st-key-register_source_name input").fill("Markt Oost")

@@ -36,6 +36,8 @@ SCREENS = (
            section="nav.section.networks"),
     Screen("members", "pages/members.py", "nav.members", ":material/groups:", "members.view",
            section="nav.section.networks"),
+    Screen("import", "pages/import.py", "nav.import", ":material/upload_file:", "person.import"),
+    Screen("export", "pages/export.py", "nav.export", ":material/download:", "data.export"),
     Screen("networks", "pages/networks.py", "nav.networks", ":material/tune:", "network.manage",
            section="nav.section.networks"),
     Screen("users", "pages/users.py", "nav.users", ":material/manage_accounts:", "user.manage",

@@ -16,15 +16,21 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     # sentences: duplicate reasons (people.dedupe), selection and alumni reasons (networks.selection, .alumni)
     "reason.": ("same_phone", "same_email", "similar_name", "swapped_name", "same_birth_year", "near_birth_year",
                 "waited", "waited_days", "adds_value", "adds_distinct", "max_blocks", "short_no_candidate",
-                "short_not_enough_places", "too_few_candidates", "no_open_places", "alumni_rested",
+                "short_not_enough_places", "same_row", "too_few_candidates", "no_open_places", "alumni_rested",
                 "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max"),
     "dimension.": ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
                    "municipality", "district", "years_in_nl", "integration_route"),
     "field.": ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
                "arrival_year", "integration_route", "min_places", "max_places", "term_months", "max_terms",
-               "rest_months", "active_places", "period_months", "active_periods"),
+               "rest_months", "active_places", "period_months", "active_periods",
+               # the rest of the import's column fields (people.imports.mapping.FIELDS)
+               "given_name", "family_name", "phone", "phone_country", "email", "preferred_language", "other_languages",
+               "note", "consent_contact", "consent_diversity_statistics", "source_kind", "source_name", "source_org",
+               "source_date"),
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
+    "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES
+    "export.kind.": ("persons", "networks", "members", "waitlist"),                 # privacy.exports.KINDS
     "fill.method_help.": ("waitlist", "quota", "lottery"),
     "fill.offer_": ("accepted", "declined", "withdrawn"),
     "networks.measure.": ("count", "share", "distinct"),   # networks.registry.MEASURES
@@ -79,7 +85,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "setting.change", "setting.retention_candidate_months", "setting.retention_waitlist_months",
         "setting.retention_alumni_years",
         "person.register", "person.edit", "person.set_stage", "person.view", "person.search", "person.add_source",
-        "person.erase", "person.subject_access",
+        "person.erase", "person.subject_access", "person.import",
         *(f"consent.{verb}.{purpose}" for verb in ("give", "withdraw") for purpose in reference.CONSENT_PURPOSES),
         "activity.log", "activity.follow_up_done",
         "waitlist.add", "waitlist.withdrawn", "waitlist.removed", "waitlist.confirm_interest",
@@ -91,6 +97,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "rotation.moved_to_alumni", "rotation.alumni_yes", "rotation.alumni_no",
         "alumni.setting", "alumni.rotation_proposed", "alumni.rotation_confirmed", "alumni.referral_linked",
         "export.persons", "export.networks", "export.members", "export.waitlist", "export.alumni", "export.seat_timeline",
+        "export.import_rejects",
         "retention.preview", "retention.apply", "retention.enable", "retention.disable",
         "store.backup", "store.restore", "store.compact", "maintenance.expire", "demo.fill", "audit.chain_keyed",
         "meeting.plan", "meeting.invite", "meeting.attendance_present", "meeting.attendance_excused",

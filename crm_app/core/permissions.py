@@ -24,6 +24,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "places.fill": frozenset({"program_manager", "admin"}),
     "members.view": frozenset({"program_manager", "admin"}),
     "data.export": frozenset({"program_manager", "admin"}),
+    "person.import": frozenset({"program_manager", "admin"}),   # persons from a CSV or XLSX file
     "audit.view": frozenset({"coordinator", "admin"}),
     # -- privacy --
     "privacy.manage": frozenset({"admin"}),          # the Privacy screen: retention, backup, erasure list

@@ -1,11 +1,12 @@
 """Exports of persons, networks, members and waiting lists as CSV, XLSX or JSON.
 
 Spreadsheet programs run a cell that starts with =, +, -, @, tab or CR as a formula, so every such
-text cell is prefixed with an apostrophe (CSV and XLSX), and XLSX is written with xlsxwriter's
+text cell is prefixed with an apostrophe (CSV and XLSX, through crm_app.core.cells), and XLSX is written with xlsxwriter's
 `strings_to_formulas` off: the file contains no formula at all. Every export is audited.
 """
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import pandas as pd
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.core import permissions
+from crm_app.core.cells import csv_bytes, neutralise
+
+__all__ = ["FORMATS", "KINDS", "csv_bytes", "neutralise", "render", "table", "write"]
 
 KINDS = ("persons", "networks", "members", "waitlist")
 FORMATS = ("csv", "xlsx", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _QUERIES = {
     "persons": """
@@ -45,19 +48,6 @@ _QUERIES = {
 }
 
 
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as a CSV download, every cell neutralised: screens offer downloads of names and
-    network names typed by staff, and a spreadsheet must not run one as a formula."""
-    return frame.map(neutralise).to_csv(index=False).encode("utf-8")
-
-
 def table(store, actor: Actor, kind: str) -> pd.DataFrame:
     permissions.require(actor.role, "data.export")
     if kind not in KINDS:
@@ -67,26 +57,36 @@ def table(store, actor: Actor, kind: str) -> pd.DataFrame:
     return frame
 
 
+def render(store, actor: Actor, kind: str, fmt: str) -> bytes:
+    """One export as the bytes of its file (a screen's download); audited, its content is not."""
+    return _audited(store, actor, kind, fmt)[0]
+
+
 def write(store, actor: Actor, kind: str, fmt: str, path: str | Path) -> int:
-    """Write one export to `path`; returns the number of rows. The export is audited, its content is not."""
+    """Write one export to `path`; returns the number of rows."""
+    data, rows = _audited(store, actor, kind, fmt)
+    Path(path).write_bytes(data)
+    return rows
+
+
+def _audited(store, actor: Actor, kind: str, fmt: str) -> tuple[bytes, int]:
     if fmt not in FORMATS:
         raise ValueError(fmt)
     frame = table(store, actor, kind)
-    safe = frame.map(neutralise) if fmt != "json" else frame
-    path = Path(path)
     if fmt == "csv":
-        safe.to_csv(path, index=False)
+        data = frame.map(neutralise).to_csv(index=False).encode("utf-8")
     elif fmt == "xlsx":
-        with pd.ExcelWriter(path, engine="xlsxwriter",
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="xlsxwriter",
                             engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
-            safe.to_excel(xl, index=False, sheet_name=kind)
+            frame.map(neutralise).to_excel(xl, index=False, sheet_name=kind)
+        data = buffer.getvalue()
     else:
         records = json.loads(frame.to_json(orient="records", date_format="iso"))
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+        data = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
     def work(cur):
         audit.record(cur, actor, f"export.{kind}", None, None, f"rows={len(frame)} format={fmt}")
 
     store.write(work)
-    return len(frame)
-
+    return data, len(frame)

@@ -2,7 +2,7 @@
 
 One row per reimbursement (person, meeting), amounts as exact decimals with a point (`12.50`) so that
 finance software reads them the same in every locale; XLSX cells are numbers shown with two decimals.
-Text cells are neutralised like every export (crm_app.privacy.exports), and the list is audited.
+Text cells are neutralised like every file written (crm_app.core.cells), and the list is audited.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pandas as pd
 from crm_app.access import audit
 from crm_app.access.audit import Actor
 from crm_app.core import i18n
+from crm_app.core.cells import neutralise
 from crm_app.core.fields import display_name
 from crm_app.networks import reimbursements
-from crm_app.privacy.exports import neutralise
 
 FORMATS = ("csv", "xlsx")
 _COLUMNS = ("person_id", "name", "network", "meeting_date", "travel", "allowance", "total", "override_reason")
