@@ -14,7 +14,7 @@ from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from crm_app.core.fields import email_key, phone_variants
 from crm_app.networks import memberships, offers, rotation, waitlists
-from crm_app.people import activities, consents, dedupe, sources
+from crm_app.people import activities, consents, dedupe, duplicates, sources
 from crm_app.people.names import fold, skeleton
 from crm_app.people.sources import SourceInput
 from crm_app.people.stages import MANUAL_STAGES
@@ -68,7 +68,8 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
     Unless `confirmed_new`, possible duplicates stop the registration: nothing is stored and the
     matches are returned so a person can decide (open the existing record, or confirm a new one).
     A kiosk only self-registers: the source must say so, the person is always stored, and no
-    matches are returned (the kiosk sees nobody else; staff review the possible duplicates).
+    matches are returned (the kiosk sees nobody else). A person stored despite matches (a kiosk, or
+    `confirmed_new`) is put in the review queue with each match, for staff to decide.
     """
     kiosk = actor.role == "kiosk"
     permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
@@ -101,6 +102,8 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
             consents.record(cur, person_id, "contact", True, consent_method, actor)
         if person.consent_diversity_statistics:
             consents.record(cur, person_id, "diversity_statistics", True, consent_method, actor)
+        if matches:  # stored although it may be someone known: staff review the pair later
+            duplicates.flag(cur, person_id, matches, "kiosk" if kiosk else "registration")
         audit.record(cur, actor, "person.register", "person", person_id)
         return Registration(person_id, person.phone_e164, [] if kiosk else matches)
 
@@ -213,38 +216,33 @@ def count(store, actor: Actor) -> int:
 
 
 def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
-    """Persons matching any part of a name (any script) or its spelling variant, a phone number in any
-    notation, or an email."""
+    """Persons matching a name typed in part or spelled otherwise (any script), a phone number in any
+    notation, or an email. Each result says how it matched (`matched`: name, name_variant, phone, email);
+    exact word matches come before spelling variants."""
     permissions.require(actor.role, "person.search")
     text = (text or "").strip()[:200]
     if not text:
         return []
     phones = phone_variants(text)
     email = email_key(text) if "@" in text else None
-    tokens = fold(text).split()
-    conditions, params = [], []
-    if phones:
-        conditions.append(f"p.phone_e164 IN ({', '.join('?' * len(phones))})")
-        params.extend(phones)
-        national = "".join(c for c in text if c.isdigit()).lstrip("0")
-        if not text.lstrip().startswith("+") and len(national) >= 7:
-            # a foreign number typed nationally (0944 123 456): match on its national digits
-            conditions.append("p.phone_e164 LIKE ?")
-            params.append(f"%{national}")
-    if email:
-        conditions.append("p.email_key = ?")
-        params.append(email)
-    if tokens and not phones:
-        # each word is part of the name, or has the consonant skeleton of the given or the family name
-        # (the duplicate check's key): Muhamad Alhasan finds Muhammad Al-Hassan, Joesoef finds Yusuf
-        conditions.append("(" + " AND ".join(
-            ["((p.given_key || ' ' || p.family_key) LIKE ? OR ? IN (split_part(p.name_block, '|', 1), "
-             "split_part(p.name_block, '|', 2)))"] * len(tokens)) + ")")
-        for token in tokens:
-            params.extend([f"%{token}%", skeleton(token)])
-    if not conditions:
-        return []
-    rows = _search(store, " OR ".join(conditions), params, limit)
+    tokens = fold(text).split()[:MAX_FIND_WORDS]
+    with store.read() as cur:
+        hits: dict[int, set[str]] = {}
+        if phones:
+            national = "".join(c for c in text if c.isdigit()).lstrip("0")
+            suffix = f"%{national}" if not text.lstrip().startswith("+") and len(national) >= 7 else None
+            # a foreign number typed nationally (0944 123 456): matched on its national digits
+            for (pid,) in cur.execute(
+                    f"SELECT id FROM person WHERE phone_e164 IN ({', '.join('?' * len(phones))}) "
+                    "OR phone_e164 LIKE ?", [*phones, suffix]).fetchall():
+                hits.setdefault(pid, set()).add("phone")
+        if email:
+            for (pid,) in cur.execute("SELECT id FROM person WHERE email_key = ?", [email]).fetchall():
+                hits.setdefault(pid, set()).add("email")
+        if tokens and not phones and not email:
+            for pid, exact in _name_hits(cur, tokens, limit):
+                hits.setdefault(pid, set()).add("name" if exact else "name_variant")
+        rows = _rows(cur, hits, limit)
 
     def work(cur):  # a search shows personal data: audited, without the search text
         audit.record(cur, actor, "person.search", None, None, f"results={len(rows)}")
@@ -253,12 +251,49 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
     return rows
 
 
-def _search(store, where: str, params: list, limit: int) -> list[dict]:
+MAX_FIND_WORDS = 6
+_MATCH_ORDER = ("phone", "email", "name", "name_variant")
+
+
+def _name_hits(cur, tokens: list[str], limit: int) -> list[tuple[int, bool]]:
+    """(person, every word matched exactly) through person_name_key, never a scan of persons: each word
+    typed is the start of a name word ('p:' keys) or has the skeleton of the given or the family name
+    ('s:' keys); two or more words also meet the duplicate check's typo-tolerant given|family keys (either
+    way round), kept when the names are as similar as the check requires."""
+    parts, params = [], []
+    for n, token in enumerate(tokens):
+        parts.append(f"t{n} AS (SELECT person_id, bool_or(name_key = ?) AS word FROM person_name_key "
+                     "WHERE name_key IN (?, ?) GROUP BY person_id)")
+        params += [f"p:{token}", f"p:{token}", f"s:{skeleton(token)}"]
+    joined = " ".join(f"JOIN t{n} USING (person_id)" for n in range(1, len(tokens)))
+    words = " AND ".join(f"t{n}.word" for n in range(len(tokens)))
+    union = f"SELECT person_id, {words} AS word FROM t0 {joined}"
+    if len(tokens) > 1:
+        given, family = tokens[0], " ".join(tokens[1:])
+        keys = sorted(set(dedupe.Keys.of(given, family, None, None, None).typo_keys)
+                      | set(dedupe.Keys.of(family, given, None, None, None).typo_keys))
+        parts.append(
+            "typo AS (SELECT DISTINCT k.person_id FROM person_name_key k JOIN person p ON p.id = k.person_id "
+            f"WHERE k.name_key IN ({', '.join('?' * len(keys))}) AND greatest("
+            "(jaro_winkler_similarity(p.given_key, ?) + jaro_winkler_similarity(p.family_key, ?)) / 2, "
+            "(jaro_winkler_similarity(p.given_key, ?) + jaro_winkler_similarity(p.family_key, ?)) / 2) >= ?)")
+        params += [*keys, given, family, family, given, dedupe.NAME_SIMILARITY_MIN]
+        union += " UNION ALL SELECT person_id, false FROM typo"
+    sql = (f"WITH {', '.join(parts)}, hits AS ({union}) "
+           "SELECT h.person_id, bool_or(h.word) AS word FROM hits h JOIN person p ON p.id = h.person_id "
+           "GROUP BY h.person_id, p.given_key, p.family_key "
+           "ORDER BY bool_or(h.word) DESC, p.given_key, p.family_key, h.person_id LIMIT ?")
+    return cur.execute(sql, params + [limit]).fetchall()
+
+
+def _rows(cur, hits: dict[int, set[str]], limit: int) -> list[dict]:
+    if not hits:
+        return []
     keys = ("id", "given_name", "family_name", "phone_e164", "email", "stage", "created_utc")
-    with store.read() as cur:
-        rows = cur.execute(
-            "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.email, s.stage, p.created_utc "
-            f"FROM person p JOIN person_stage s ON s.person_id = p.id WHERE {where} "
-            "ORDER BY p.given_key, p.family_key, p.id LIMIT ?", params + [limit],
-        ).fetchall()
-    return [dict(zip(keys, row)) for row in rows]
+    rows = cur.execute(
+        "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.email, s.stage, p.created_utc "
+        "FROM person p JOIN person_stage s ON s.person_id = p.id WHERE p.id IN (SELECT unnest(?::BIGINT[]))",
+        [list(hits)]).fetchall()
+    found = [dict(zip(keys, row)) | {"matched": [m for m in _MATCH_ORDER if m in hits[row[0]]]} for row in rows]
+    found.sort(key=lambda r: (_MATCH_ORDER.index(r["matched"][0]), fold(r["given_name"]), fold(r["family_name"]), r["id"]))
+    return found[:limit]
