@@ -3,10 +3,10 @@ import streamlit as st
 
 from crm_app.access.screens import screens_for
 from crm_app.core import permissions
-from crm_app.people import activities, persons
+from crm_app.people import activities, duplicates, persons
 from crm_app.ui import session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import label, tr, tr_md
+from crm_app.ui.text import label, tr, tr_md, trn
 
 user = session.require("home.view")
 store = get_store()
@@ -17,6 +17,13 @@ st.caption(tr("home.role", role=label("role", user.role)))
 if permissions.allowed(user.role, "activity.log"):
     due = len(activities.follow_ups(store, session.actor()))
     st.info(tr("home.stats", persons=persons.count(store, session.actor()), due=due))
+
+if permissions.allowed(user.role, "duplicates.review"):
+    waiting = duplicates.open_count(store, session.actor())
+    if waiting:
+        with st.container(key="home_duplicates"):
+            st.warning(trn("home.duplicates", waiting))
+            widgets.page_link("pages/duplicates.py", tr("home.review_duplicates"), icon=":material/join_inner:")
 
 st.markdown(tr("home.what_you_can_do"))
 for screen in screens_for(user.role):

@@ -12,12 +12,12 @@ import logging
 import sys
 import uuid
 
-from crm_app.cli import access, networks, persons, privacy, reference, rotation, store
+from crm_app.cli import access, duplicates, networks, persons, privacy, reference, rotation, store
 from crm_app.cli.output import EXIT_REFUSED, Refused
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 
-GROUPS = (store, persons, networks, privacy, access, rotation, reference)
+GROUPS = (store, persons, duplicates, networks, privacy, access, rotation, reference)
 
 
 def build_parser() -> argparse.ArgumentParser:

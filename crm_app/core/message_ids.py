@@ -17,12 +17,15 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "reason.": ("same_phone", "same_email", "similar_name", "swapped_name", "same_birth_year", "near_birth_year",
                 "waited", "waited_days", "adds_value", "adds_distinct", "max_blocks", "short_no_candidate",
                 "short_not_enough_places", "too_few_candidates", "no_open_places", "alumni_rested",
-                "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max"),
+                "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max", "same_place"),
     "dimension.": ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
                    "municipality", "district", "years_in_nl", "integration_route"),
     "field.": ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
                "arrival_year", "integration_route", "min_places", "max_places", "term_months", "max_terms",
-               "rest_months", "active_places", "period_months", "active_periods"),
+               "rest_months", "active_places", "period_months", "active_periods",
+               # the fields a merge or "Same person" chooses between (people.merges.FIELDS, persons.TYPED_FIELDS)
+               "given_name", "family_name", "phone", "email", "preferred_language", "other_languages", "note", "stage",
+               "consent_contact", "consent_diversity_statistics"),
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
     "fill.method_help.": ("waitlist", "quota", "lottery"),
@@ -52,6 +55,11 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "sessions.limit_help.": ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds"),
     "label.source_kind.": reference.SOURCE_KINDS,
     "label.stage.": STAGES,
+    "label.duplicate_level.": ("likely", "possible"),                          # people.scan / duplicates
+    "label.duplicate_origin.": ("registration", "kiosk", "import", "scan"),   # people.duplicates.ORIGINS
+    "find.matched.": ("name", "name_variant", "phone", "email"),              # persons.find: how a result matched
+    "merge.conflict.": ("waitlist", "membership", "member_waiting"),          # people.merges.Conflict.kind
+    "duplicates.choice.": ("kept", "merged", "both"),                         # people.merges.CHOICES
     "label.consent_purpose.": reference.CONSENT_PURPOSES,
     "label.consent_method.": reference.CONSENT_METHODS,
     "label.gender.": reference.GENDERS,
@@ -79,7 +87,8 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "setting.change", "setting.retention_candidate_months", "setting.retention_waitlist_months",
         "setting.retention_alumni_years",
         "person.register", "person.edit", "person.set_stage", "person.view", "person.search", "person.add_source",
-        "person.erase", "person.subject_access",
+        "person.erase", "person.subject_access", "person.merge", "person.merge_undo", "duplicates.not_duplicate",
+        "duplicates.scan",
         *(f"consent.{verb}.{purpose}" for verb in ("give", "withdraw") for purpose in reference.CONSENT_PURPOSES),
         "activity.log", "activity.follow_up_done",
         "waitlist.add", "waitlist.withdrawn", "waitlist.removed", "waitlist.confirm_interest",

@@ -114,31 +114,88 @@ def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_me
     """Edit a person with the same validation as registration; consent changes are recorded as history."""
     permissions.require(actor.role, "person.edit")
     person, _ = _validate(data, None)
-    keys = _keys(person)
+    store.write(_apply_update, actor, person_id, person, consent_method)
 
-    def work(cur):
+
+def _apply_update(cur, actor: Actor, person_id: int, person: CleanPerson, consent_method: str) -> None:
+    if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+        raise NotFound("person_not_found")
+    keys = _keys(person)
+    given = consents.current(cur, person_id)
+    for purpose, wanted in (("contact", person.consent_contact),
+                            ("diversity_statistics", person.consent_diversity_statistics)):
+        if given.get(purpose, False) != wanted:
+            consents.record(cur, person_id, purpose, wanted, consent_method, actor)
+    dims = person.dimensions
+    cur.execute(
+        """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
+               preferred_language = ?, other_languages = ?, note = ?, gender = ?, birth_year = ?,
+               country_of_origin = ?, education_level = ?, municipality = ?, district = ?, arrival_year = ?,
+               integration_route = ?, email_key = ?, given_key = ?, family_key = ?, name_block = ?,
+               family_year_block = ?, updated_utc = ? WHERE id = ?""",
+        [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
+         person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
+         dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
+         dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
+         keys.name_block, keys.family_year_block, utcnow(), person_id],
+    )
+    dedupe.refresh_name_keys(cur, [person_id])
+    audit.record(cur, actor, "person.edit", "person", person_id)
+
+
+# What "Same person" can take over from a registration form: field → the PersonInput attributes it sets.
+TYPED_FIELDS: dict[str, tuple[str, ...]] = {
+    "given_name": ("given_name",), "family_name": ("family_name",), "phone": ("phone", "phone_country"),
+    "email": ("email",), "preferred_language": ("preferred_language",), "other_languages": ("other_languages",),
+    "note": ("note",), "consent_contact": ("consent_contact",),
+    "consent_diversity_statistics": ("consent_diversity_statistics",),
+    **{name: (name,) for name in ("gender", "birth_year", "country_of_origin", "education_level", "municipality",
+                                  "district", "arrival_year", "integration_route")},
+}
+
+
+def typed_differences(existing: PersonInput, typed: PersonInput) -> list[str]:
+    """The fields where the form holds a value the existing record lacks or has otherwise (in form order)."""
+    found = []
+    try:
+        clean = validate_person(typed)   # a phone in any notation, an email in any case: compared normalised
+    except ValidationError:
+        clean = None
+    for name, attrs in TYPED_FIELDS.items():
+        new, old = getattr(typed, attrs[0]), getattr(existing, attrs[0])
+        if clean is not None and name in ("phone", "email"):
+            new = clean.phone_e164 if name == "phone" else clean.email_key
+            old = old if name == "phone" else email_key(old) if old else None
+        if name == "other_languages":
+            if set(new or ()) - set(old or ()):
+                found.append(name)
+        elif new not in (None, "", False) and str(new).strip() != str(old or "").strip():
+            found.append(name)
+    return found
+
+
+def add_to_existing(store, actor: Actor, person_id: int, typed: PersonInput, source: SourceInput,
+                    take: list[str], *, consent_method: str = "verbal") -> None:
+    """"Same person" at registration: the typed source is added to the existing person and the fields in `take`
+    get the typed values (languages are added to theirs), validated as an edit, all in one unit of work."""
+    permissions.require(actor.role, "person.edit")
+    with store.read() as cur:
         if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
             raise NotFound("person_not_found")
-        given = consents.current(cur, person_id)
-        for purpose, wanted in (("contact", person.consent_contact),
-                                ("diversity_statistics", person.consent_diversity_statistics)):
-            if given.get(purpose, False) != wanted:
-                consents.record(cur, person_id, purpose, wanted, consent_method, actor)
-        dims = person.dimensions
-        cur.execute(
-            """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
-                   preferred_language = ?, other_languages = ?, note = ?, gender = ?, birth_year = ?,
-                   country_of_origin = ?, education_level = ?, municipality = ?, district = ?, arrival_year = ?,
-                   integration_route = ?, email_key = ?, given_key = ?, family_key = ?, name_block = ?,
-                   family_year_block = ?, updated_utc = ? WHERE id = ?""",
-            [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
-             person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
-             dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
-             dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
-             keys.name_block, keys.family_year_block, utcnow(), person_id],
-        )
-        dedupe.refresh_name_keys(cur, [person_id])
-        audit.record(cur, actor, "person.edit", "person", person_id)
+    data = to_input(get(store, actor, person_id, record_view=False))
+    for name in take:
+        for attr in TYPED_FIELDS[name]:
+            value = getattr(typed, attr)
+            if name == "other_languages":
+                value = list(dict.fromkeys([*data.other_languages, *value]))
+            setattr(data, attr, value)
+    person, source_clean = _validate(data, source)
+
+    def work(cur):
+        if take:
+            _apply_update(cur, actor, person_id, person, consent_method)
+        sources.insert(cur, person_id, source_clean, actor)
+        audit.record(cur, actor, "person.add_source", "person", person_id)
 
     store.write(work)
 

@@ -16,8 +16,8 @@ What `erase` does, in order:
    contact moment, an unlinked referral "Aangebracht door …") has the name replaced by
    `ERASED_NAME`. Records merged into the person (crm_app.people.merges) are the same human: the
    merge journal that holds them is deleted, and they are journaled and counted as erased too, so a
-   restore from before the merge erases them again. It also marks the store as owing a compaction (`compaction_pending`), in the
-   same transaction, so the delete can never be committed without it. A column named
+   restore from before the merge erases them again. It also marks the store as owing a compaction
+   (`compaction_pending`), in the same transaction, so the delete can never be committed without it. A column named
    `person_id` / `*_person_id` that a later migration adds without being listed here is still
    emptied (safety net), and tests/unit/test_erasure.py fails until it is listed.
 3. Writes one audit event `person.erase` (record `person`, id) — see "pseudonymous id" below.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from networks_kit import manager, network, seat
+from networks_kit import network, seat
 
 from crm_app.access.audit import Actor
 from crm_app.core.errors import NotFound, ValidationError
@@ -59,7 +59,8 @@ def pair(store, boss):
 
 def linked(store, person_id):
     with store.read() as cur:
-        return {table: sorted(r[0] for r in cur.execute(f"SELECT id FROM {table} WHERE person_id = ?", [person_id]).fetchall())
+        return {table: sorted(r[0] for r in cur.execute(f"SELECT id FROM {table} WHERE person_id = ?",
+                                                        [person_id]).fetchall())
                 for table in ("person_source", "consent", "activity", "waitlist_entry", "offer", "membership")}
 
 
