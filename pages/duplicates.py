@@ -100,13 +100,15 @@ else:
                         format_func=lambda pid: f"#{pid} {escape(names[pid])}")
         merged = second if kept == first else first
         preview = merges.preview(store, session.actor(), kept, merged)
+        shown = [n for n in merges.FIELDS if _shown(n, preview.kept[merges.FIELDS[n][0]])
+                 or _shown(n, preview.merged[merges.FIELDS[n][0]])]    # fields both leave empty are left out
         compare = {"field": tr("register.compare.field"), "kept": tr("duplicates.col.kept", id=kept),
                    "merged": tr("duplicates.col.merged", id=merged), "agrees": tr("register.compare.agrees")}
         st.dataframe(pd.DataFrame({
-            compare["field"]: [_field_label(n) for n in merges.FIELDS],
-            compare["kept"]: [_shown(n, preview.kept[merges.FIELDS[n][0]]) for n in merges.FIELDS],
-            compare["merged"]: [_shown(n, preview.merged[merges.FIELDS[n][0]]) for n in merges.FIELDS],
-            compare["agrees"]: ["✓" if preview.agrees[n] else "" for n in merges.FIELDS],
+            compare["field"]: [_field_label(n) for n in shown],
+            compare["kept"]: [_shown(n, preview.kept[merges.FIELDS[n][0]]) for n in shown],
+            compare["merged"]: [_shown(n, preview.merged[merges.FIELDS[n][0]]) for n in shown],
+            compare["agrees"]: ["✓" if preview.agrees[n] else "" for n in shown],
         }), hide_index=True, width="stretch", key="duplicates_compare")
         st.dataframe(pd.DataFrame({
             tr("duplicates.col.linked"): [tr(f"privacy.kind.{kind}") for kind in preview.linked],
@@ -114,9 +116,7 @@ else:
             compare["merged"]: [counts[1] for counts in preview.linked.values()],
         }), hide_index=True, width="stretch", key="duplicates_linked")
         st.caption(tr("duplicates.linked_kept"))
-        differing = [n for n in merges.FIELDS
-                     if not preview.agrees[n] and not (preview.kept[merges.FIELDS[n][0]] in (None, "", [])
-                                                       and preview.merged[merges.FIELDS[n][0]] in (None, "", []))]
+        differing = [n for n in shown if not preview.agrees[n]]
         if differing:
             st.subheader(tr("duplicates.choose"), anchor=False)
         for name in differing:

@@ -1,4 +1,5 @@
 """Register a candidate: fast, on a phone at a market stall, warned of duplicates before saving."""
+import pandas as pd
 import streamlit as st
 
 from crm_app.core import i18n
@@ -86,11 +87,11 @@ def _merge_offer(person_id: int) -> None:
     with st.container(border=True, key="register_merge"):
         st.markdown(tr_md("register.merge.title", id=person_id))
         old_values = [_shown(n, getattr(existing, persons.TYPED_FIELDS[n][0])) for n in names]
-        st.table({
+        st.dataframe(pd.DataFrame({   # cells show stored text as text
             tr("register.compare.field"): [tr(_field_label(n)) for n in names],
-            tr("register.compare.existing", id=person_id): [escape(v) for v in old_values],
-            tr("register.compare.new"): [escape(_shown(n, getattr(typed, persons.TYPED_FIELDS[n][0]))) for n in names],
-        })
+            tr("register.compare.existing", id=person_id): old_values,
+            tr("register.compare.new"): [_shown(n, getattr(typed, persons.TYPED_FIELDS[n][0])) for n in names],
+        }), hide_index=True, width="stretch")
         st.caption(tr("register.merge.help"))
         for name, old in zip(names, old_values):
             st.checkbox(tr(_field_label(name)), key=f"register_take_{name}", value=old == "" or name == "other_languages")
