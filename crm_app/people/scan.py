@@ -1,16 +1,19 @@
 """The batch scan: every pair of persons in the store that may be one human, scored, sorted and clustered.
 
 Blocking, in one DuckDB query, with the keys the entry-time check uses: a shared key of `person_name_key`
-(the given|family skeletons, one letter left out of either, with and without the birth year; a key shared by
-more than MAX_BLOCK persons is too common to pair on and its year-keyed form does the work), the same
-phone, the same email, or given and family name swapped.
+(the given|family skeletons, one letter left out of either, with and without the birth year), the names
+swapped, a phone one digit apart (or the same), the same email, the family name and birth year, the birth
+year and district, the given or family name and district. A block of more than MAX_BLOCK persons is too
+common to pair on (the narrower blocks do the work).
 
 Scoring, in the same query: a match weight in bits (Fellegi–Sunter), the sum of one weight per field. A field
 that agrees adds log2(m/u), where u is how often it agrees by chance: the share of persons with that value,
 so a common name (or birth year, district) agrees for less than a rare one; a field that disagrees subtracts;
 a field missing on either side counts zero. Names agree exactly, or nearly (Jaro–Winkler at least
 NAME_NEAR, or the same consonant skeleton: another transliteration) for less; swapped names count when that
-scores higher. Pairs of at least LIKELY bits are likely duplicates, of at least POSSIBLE possible ones.
+scores higher. A share is estimated with PRIOR persons of the usual share added, and a phone or email agrees
+by chance at most once in IDENTIFIER_SPACE persons, so a small store weighs like a large one. Pairs of at
+least LIKELY bits are likely duplicates, of at least POSSIBLE possible ones.
 Clusters are the connected groups of pairs (three records of one person make one cluster).
 
 Nothing merges by itself: `crm dedupe scan --apply` puts the pairs in the review queue (crm_app.people.duplicates).
@@ -26,6 +29,8 @@ from crm_app.core import permissions
 from crm_app.people import duplicates
 
 MAX_BLOCK = 100
+PRIOR = 1000               # persons of the usual share mixed into each value's share
+IDENTIFIER_SPACE = 10_000  # a phone or email shared by chance: at most once in this many persons
 NAME_NEAR = 0.88
 LIKELY = 12.0          # bits
 POSSIBLE = 7.0
@@ -34,6 +39,7 @@ _MIDPOINT = LIKELY - math.log2(9)
 
 _QUERY = """
 WITH n AS (SELECT greatest(count(*), 2)::DOUBLE AS n FROM person),
+ident AS (SELECT log2(0.95 * greatest(n, $identifier_space)) AS w FROM n),   -- a phone or email agrees
 blocks AS (
     SELECT name_key AS k, person_id AS id FROM person_name_key WHERE NOT contains(name_key, ':')
     UNION ALL SELECT 'nb:' || name_block, id FROM person
@@ -55,14 +61,16 @@ pairs AS (
     SELECT DISTINCT a.id AS a, b.id AS b FROM blocks a JOIN blocks b ON a.k = b.k AND a.id < b.id
     WHERE a.k IN (SELECT k FROM usable)
 ),
-share AS (     -- how often each value occurs: the chance that two persons agree on it
-    SELECT 'g' AS f, given_key AS v, count(*) AS c FROM person GROUP BY ALL
-    UNION ALL SELECT 'f', family_key, count(*) FROM person GROUP BY ALL
-    UNION ALL SELECT 'y', birth_year::VARCHAR, count(*) FROM person WHERE birth_year IS NOT NULL GROUP BY ALL
-    UNION ALL SELECT 'd', district, count(*) FROM person WHERE district IS NOT NULL GROUP BY ALL
-    UNION ALL SELECT 'm', municipality, count(*) FROM person WHERE municipality IS NOT NULL GROUP BY ALL
+share AS (     -- how often each value occurs (c), and how often a value of its kind does by itself (u0)
+    SELECT 'g' AS f, given_key AS v, count(*) AS c, 0.001 AS u0 FROM person GROUP BY ALL
+    UNION ALL SELECT 'f', family_key, count(*), 0.001 FROM person GROUP BY ALL
+    UNION ALL SELECT 'y', birth_year::VARCHAR, count(*), 0.02 FROM person WHERE birth_year IS NOT NULL GROUP BY ALL
+    UNION ALL SELECT 'd', district, count(*), 0.01 FROM person WHERE district IS NOT NULL GROUP BY ALL
+    UNION ALL SELECT 'm', municipality, count(*), 0.05 FROM person WHERE municipality IS NOT NULL GROUP BY ALL
 ),
-w AS (SELECT f, v, log2(0.9 * (SELECT n FROM n) / c) AS agree FROM share),
+-- the chance to agree by accident: the value's share, with PRIOR persons of the usual share mixed in, so a
+-- small store (where every name is rare) does not count a name for more than it is worth
+w AS (SELECT f, v, log2(0.9 * ((SELECT n FROM n) + $prior) / (c + $prior * u0)) AS agree FROM share),
 side AS (
     SELECT p.a, p.b, a.given_key AS ag, a.family_key AS af, b.given_key AS bg, b.family_key AS bf,
            split_part(a.name_block, '|', 1) AS ags, split_part(a.name_block, '|', 2) AS afs,
@@ -92,11 +100,11 @@ fields AS (
              THEN least(wag, wbf) - 3 ELSE -3 END
         + CASE WHEN af = '' OR bg = '' THEN 0 WHEN af = bg OR afs = bgs OR jaro_winkler_similarity(af, bg) >= $near
              THEN least(waf, wbg) - 3 ELSE -3 END AS swapped,
-        CASE WHEN ay IS NULL OR by_ IS NULL THEN 0 WHEN ay = by_ THEN wy WHEN abs(ay - by_) = 1 THEN 1 ELSE -4 END AS year_w,
-        CASE WHEN aphone IS NULL OR bphone IS NULL THEN 0 WHEN aphone = bphone THEN log2(0.95 * (SELECT n FROM n))
-             WHEN damerau_levenshtein(aphone, bphone) = 1 THEN log2(0.95 * (SELECT n FROM n)) - 5
+        CASE WHEN ay IS NULL OR by_ IS NULL THEN 0 WHEN ay = by_ THEN wy WHEN abs(ay - by_) = 1 THEN 1 ELSE -6 END AS year_w,
+        CASE WHEN aphone IS NULL OR bphone IS NULL THEN 0 WHEN aphone = bphone THEN (SELECT w FROM ident)
+             WHEN damerau_levenshtein(aphone, bphone) = 1 THEN (SELECT w FROM ident) - 5
              ELSE -3 END AS phone_w,
-        CASE WHEN aemail IS NULL OR bemail IS NULL THEN 0 WHEN aemail = bemail THEN log2(0.95 * (SELECT n FROM n))
+        CASE WHEN aemail IS NULL OR bemail IS NULL THEN 0 WHEN aemail = bemail THEN (SELECT w FROM ident)
              ELSE -1 END AS email_w,
         CASE WHEN ad IS NULL OR bd IS NULL THEN 0 WHEN ad = bd THEN wd ELSE -1 END AS district_w,
         CASE WHEN am IS NULL OR bm IS NULL THEN 0 WHEN am = bm THEN wm ELSE -1 END AS municipality_w
@@ -143,7 +151,8 @@ _REASONS = ("swapped_name", "same_phone", "same_email", "similar_name", "same_bi
 
 def find_pairs(cur, *, possible: float = POSSIBLE) -> list[Pair]:
     """Every pair weighing at least `possible` bits, heaviest first (no permission: for services and benchmarks)."""
-    rows = cur.execute(_QUERY, {"max_block": MAX_BLOCK, "near": NAME_NEAR, "possible": possible}).fetchall()
+    rows = cur.execute(_QUERY, {"max_block": MAX_BLOCK, "near": NAME_NEAR, "possible": possible, "prior": PRIOR,
+                                "identifier_space": IDENTIFIER_SPACE}).fetchall()
     pairs = []
     for a, b, weight, *flags in rows:
         reasons = tuple(code for code, flag in zip(_REASONS, flags) if flag)
