@@ -309,38 +309,47 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
 
 
 MAX_FIND_WORDS = 6
+FIND_CANDIDATES = 500   # persons a name search orders by name; a broader one is cut to the first by number
 _MATCH_ORDER = ("phone", "email", "name", "name_variant")
 
 
 def _name_hits(cur, tokens: list[str], limit: int) -> list[tuple[int, bool]]:
-    """(person, every word matched exactly) through person_name_key, never a scan of persons: each word
-    typed is the start of a name word ('p:' keys) or has the skeleton of the given or the family name
+    """(person, every word matched exactly) through person_name_key's index, never a scan of persons: each
+    word typed is the start of a name word ('p:' keys) or has the skeleton of the given or the family name
     ('s:' keys); two or more words also meet the duplicate check's typo-tolerant given|family keys (either
-    way round), kept when the names are as similar as the check requires."""
+    way round), kept when the names are as similar as the check requires. Exact words first, then by name;
+    of a very broad search (one letter) the first FIND_CANDIDATES persons by number are ordered."""
     parts, params = [], []
     for n, token in enumerate(tokens):
-        parts.append(f"t{n} AS (SELECT person_id, bool_or(name_key = ?) AS word FROM person_name_key "
-                     "WHERE name_key IN (?, ?) GROUP BY person_id)")
-        params += [f"p:{token}", f"p:{token}", f"s:{skeleton(token)}"]
+        # one equality per key: each is answered from the key's index (an IN list scans the table)
+        parts.append(f"t{n} AS (SELECT person_id, bool_or(word) AS word FROM ("
+                     "SELECT person_id, true AS word FROM person_name_key WHERE name_key = ? UNION ALL "
+                     "SELECT person_id, false FROM person_name_key WHERE name_key = ?) GROUP BY person_id)")
+        params += [f"p:{token}", f"s:{skeleton(token)}"]
     joined = " ".join(f"JOIN t{n} USING (person_id)" for n in range(1, len(tokens)))
     words = " AND ".join(f"t{n}.word" for n in range(len(tokens)))
-    union = f"SELECT person_id, {words} AS word FROM t0 {joined}"
+    hits = dict(cur.execute(f"WITH {', '.join(parts)} SELECT t0.person_id, {words} FROM t0 {joined} "
+                            f"ORDER BY 2 DESC, 1 LIMIT {FIND_CANDIDATES}", params).fetchall())
     if len(tokens) > 1:
         given, family = tokens[0], " ".join(tokens[1:])
         keys = sorted(set(dedupe.Keys.of(given, family, None, None, None).typo_keys)
                       | set(dedupe.Keys.of(family, given, None, None, None).typo_keys))
-        parts.append(
-            "typo AS (SELECT DISTINCT k.person_id FROM person_name_key k JOIN person p ON p.id = k.person_id "
-            f"WHERE k.name_key IN ({', '.join('?' * len(keys))}) AND greatest("
-            "(jaro_winkler_similarity(p.given_key, ?) + jaro_winkler_similarity(p.family_key, ?)) / 2, "
-            "(jaro_winkler_similarity(p.given_key, ?) + jaro_winkler_similarity(p.family_key, ?)) / 2) >= ?)")
-        params += [*keys, given, family, family, given, dedupe.NAME_SIMILARITY_MIN]
-        union += " UNION ALL SELECT person_id, false FROM typo"
-    sql = (f"WITH {', '.join(parts)}, hits AS ({union}) "
-           "SELECT h.person_id, bool_or(h.word) AS word FROM hits h JOIN person p ON p.id = h.person_id "
-           "GROUP BY h.person_id, p.given_key, p.family_key "
-           "ORDER BY bool_or(h.word) DESC, p.given_key, p.family_key, h.person_id LIMIT ?")
-    return cur.execute(sql, params + [limit]).fetchall()
+        lookups = " UNION ".join(["SELECT person_id FROM person_name_key WHERE name_key = ?"] * len(keys))
+        for (pid,) in cur.execute(f"{lookups} LIMIT {FIND_CANDIDATES}", keys).fetchall():
+            hits.setdefault(pid, None)      # None: found through the check's keys only, similarity decides
+    if not hits:
+        return []
+    ids = list(hits)
+    rows = cur.execute(
+        "SELECT id, given_key, family_key, greatest("
+        "(jaro_winkler_similarity(given_key, ?) + jaro_winkler_similarity(family_key, ?)) / 2, "
+        "(jaro_winkler_similarity(given_key, ?) + jaro_winkler_similarity(family_key, ?)) / 2) "
+        f"FROM person WHERE id IN ({', '.join('?' * len(ids))})",
+        [tokens[0], " ".join(tokens[1:]), " ".join(tokens[1:]), tokens[0], *ids]).fetchall()
+    kept = [(pid, bool(hits[pid]), given, family) for pid, given, family, similar in rows
+            if hits[pid] is not None or similar >= dedupe.NAME_SIMILARITY_MIN]
+    kept.sort(key=lambda r: (not r[1], r[2], r[3], r[0]))
+    return [(pid, word) for pid, word, _, _ in kept[:limit]]
 
 
 def _rows(cur, hits: dict[int, set[str]], limit: int) -> list[dict]:
