@@ -43,7 +43,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "privacy.rule.": ("candidate_inactive", "alumnus_inactive", "waitlist_expired"),
     "privacy.setting.": ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years"),
     "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-             "alumni_active_periods", "audit_events"),
+             "alumni_active_periods", "audit_events", "duplicate_pairs", "merges"),
     "dash.period.": ("all", "24", "12"),
     "roles.allows.": tuple(permissions.ACTIONS),   # what each action allows (access.roles, the Roles screen)
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),

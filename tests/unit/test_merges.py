@@ -202,3 +202,14 @@ def test_merging_preserves_all_linked_records(store, boss, kept_extra, merged_ex
     with store.read() as cur:
         assert cur.execute("SELECT count(*) FROM waitlist_entry WHERE person_id = ? AND status = 'waiting'",
                            [kept]).fetchone()[0] <= 1
+
+
+def test_subject_access_shows_the_pairs_and_the_records_merged_in(store, boss, pair):
+    from crm_app.privacy import subject_access
+    kept, merged = pair
+    duplicates.flag_possible_duplicates(store, merged, [kept], "kiosk")
+    merges.merge(store, boss, kept, merged)
+    document = subject_access.collect(store, boss, kept)
+    assert [(p["other_person_id"], p["status"]) for p in document["duplicate_pairs"]] == [(merged, "merged")]
+    assert {row["merged_person_id"] for row in document["merges"]} == {merged}
+    assert any(row["table_name"] == "person" and "Youssef" in row["old_value"] for row in document["merges"])
