@@ -39,9 +39,10 @@ def _save(confirmed_new: bool) -> None:
 
 @actions.callback
 def _use_existing(person_id: int) -> None:
-    """Same person: when the form holds details the record lacks or has otherwise, offer them field by field."""
+    """Same person: when the form holds details the record lacks or has otherwise, offer them field by field
+    (a name spelled otherwise alone is no new detail: the record keeps its spelling, the source is added)."""
     existing = persons.to_input(persons.get(store, session.actor(), person_id, record_view=False))
-    if persons.typed_differences(existing, widgets.read_person(SCREEN)):
+    if set(persons.typed_differences(existing, widgets.read_person(SCREEN))) - {"given_name", "family_name"}:
         state["register_merge_into"] = person_id
         for name in persons.TYPED_FIELDS:
             state.pop(f"register_take_{name}", None)

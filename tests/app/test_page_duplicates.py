@@ -119,3 +119,18 @@ def test_same_person_offers_the_typed_details_beside_the_old(login, store, staff
     assert count(store, "SELECT count(*) FROM person") == 1
     open_page(at, "register")
     assert at.text_input(key="register_email").value == "", "the form is empty for the next person"
+
+
+def test_same_person_with_only_the_name_spelled_otherwise_adds_the_source_at_once(login, store, staff):
+    actor = staff["outreach"].as_user().actor()
+    first = add(store, actor, "Yusuf", "Demir", phone="0611223344")
+    at = login("outreach", "register")
+    at.text_input(key="register_given_name").input("Youssef")
+    at.text_input(key="register_family_name").input("Demir")
+    at.checkbox(key="register_consent_contact").check()
+    at.text_input(key="register_phone").input("+31 6 1122 3344")
+    at.text_input(key="register_source_name").input("Markt West")
+    at.button(key="register_submit").click().run()
+    at.button(key=f"register_use_existing_{first}").click().run()
+    assert values(at.main, "title") == ["Yusuf Demir"]      # the person's page, the stored spelling kept
+    assert [s["source_name"] for s in persons.get(store, actor, first)["sources"]] == ["Markt Oost", "Markt West"]
