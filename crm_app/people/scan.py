@@ -192,8 +192,8 @@ def scan(store, actor: Actor, *, apply: bool = False) -> ScanResult:
     result = ScanResult(pairs, clusters(pairs))
 
     def work(cur):
-        added = sum(duplicates.flag(cur, p.first_id, [duplicates.Candidate(p.second_id, p.score, p.reasons)], "scan")
-                    for p in pairs)
+        added = duplicates.flag_pairs(cur, [(p.first_id, p.second_id, p.level, p.score, p.reasons) for p in pairs],
+                                      "scan")
         audit.record(cur, actor, "duplicates.scan", None, None, f"pairs={len(pairs)} queued={added}")
         return added
 
