@@ -27,7 +27,7 @@ if query.strip():
     results = results[: persons.FIND_LIMIT]
     columns = {"name": tr("list.col.name"), "id": tr("find.col.number"), "call": tr("list.col.call"),
                "phone": tr("list.col.phone"),
-               "email": tr("find.col.email"), "stage": tr("find.col.stage")}
+               "email": tr("find.col.email"), "stage": tr("find.col.stage"), "matched": tr("find.col.matched")}
     frame = pd.DataFrame({
         columns["name"]: [display_name(r["given_name"], r["family_name"]) for r in results],
         columns["id"]: [r["id"] for r in results],
@@ -35,6 +35,7 @@ if query.strip():
         columns["phone"]: [format_phone(r["phone_e164"]) for r in results],
         columns["email"]: [r["email"] or "" for r in results],
         columns["stage"]: [label("stage", r["stage"]) for r in results],
+        columns["matched"]: [", ".join(tr(f"find.matched.{m}") for m in r["matched"]) for r in results],
     })
     picked = tables.picked("find_table", frame, [r["id"] for r in results],
                            column_config={columns["call"]: tables.call_column(columns["call"]),

@@ -6,7 +6,7 @@ from crm_app.access.screens import screens_for
 from crm_app.core import permissions
 from crm_app.core.fields import display_name
 from crm_app.networks import meetings
-from crm_app.people import activities, persons
+from crm_app.people import activities, duplicates, persons
 from crm_app.ui import session, tables, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, label, tr, tr_md, trn
@@ -34,6 +34,12 @@ if permissions.allowed(user.role, "meeting.manage") and (absent := meetings.repe
     if picked is not None:
         widgets.page_link("pages/person.py", tr("list.open_person"), icon=":material/person:",
                           query_params={"id": str(picked[1])})
+if permissions.allowed(user.role, "duplicates.review"):
+    waiting = duplicates.open_count(store, session.actor())
+    if waiting:
+        with st.container(key="home_duplicates"):
+            st.warning(trn("home.duplicates", waiting))
+            widgets.page_link("pages/duplicates.py", tr("home.review_duplicates"), icon=":material/join_inner:")
 
 st.markdown(tr("home.what_you_can_do"))
 for screen in screens_for(user.role):

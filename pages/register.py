@@ -1,13 +1,14 @@
 """Register a candidate: fast, on a phone at a market stall, warned of duplicates before saving."""
+import pandas as pd
 import streamlit as st
 
 from crm_app.core import i18n
 from crm_app.core.errors import ValidationError
 from crm_app.core.fields import display_name, format_phone
-from crm_app.people import persons, sources
+from crm_app.people import persons
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import escape, lang, tr, tr_md
+from crm_app.ui.text import escape, label, lang, tr, tr_md
 
 SCREEN = "register"
 user = session.require("person.register")
@@ -38,14 +39,76 @@ def _save(confirmed_new: bool) -> None:
 
 @actions.callback
 def _use_existing(person_id: int) -> None:
+    """Same person: when the form holds details the record lacks or has otherwise, offer them field by field
+    (a name spelled otherwise alone is no new detail: the record keeps its spelling, the source is added)."""
+    existing = persons.to_input(persons.get(store, session.actor(), person_id, record_view=False))
+    if set(persons.typed_differences(existing, widgets.read_person(SCREEN))) - {"given_name", "family_name"}:
+        state["register_merge_into"] = person_id
+        for name in persons.TYPED_FIELDS:
+            state.pop(f"register_take_{name}", None)
+        return
+    _add_to_existing(person_id, [])
+
+
+@actions.callback
+def _add_to_existing(person_id: int, take: list[str] | None = None) -> None:
+    if take is None:
+        take = [name for name in persons.TYPED_FIELDS if state.get(f"register_take_{name}")]
     try:
-        sources.add_source(store, session.actor(), person_id, widgets.read_source(SCREEN))
+        persons.add_to_existing(store, session.actor(), person_id, widgets.read_person(SCREEN),
+                                widgets.read_source(SCREEN), take,
+                                consent_method=state.get("register_consent_method", "verbal"))
     except ValidationError as exc:
         state["register_errors"] = i18n.field_errors(exc, lang())
         return
     state.pop("register_duplicates", None)
+    state.pop("register_merge_into", None)
     widgets.clear_person_state(SCREEN)
     state["register_open_person"] = person_id
+
+
+def _shown(name: str, value) -> str:
+    """A form or record value as text for the side-by-side table."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, bool):
+        return tr("register.merge.yes" if value else "register.merge.no")
+    if isinstance(value, list):
+        return ", ".join(value)
+    if name in ("gender", "education_level", "integration_route"):
+        return label(name, value)
+    return format_phone(value) if name == "phone" and str(value).startswith("+") else str(value)
+
+
+def _merge_offer(person_id: int) -> None:
+    """The typed details beside the record's, each with a box to take it over (an empty field is ticked)."""
+    existing = persons.to_input(persons.get(store, session.actor(), person_id, record_view=False))
+    typed = widgets.read_person(SCREEN)
+    names = persons.typed_differences(existing, typed)
+    with st.container(border=True, key="register_merge"):
+        st.markdown(tr_md("register.merge.title", id=person_id))
+        old_values = [_shown(n, getattr(existing, persons.TYPED_FIELDS[n][0])) for n in names]
+        st.dataframe(pd.DataFrame({   # cells show stored text as text
+            tr("register.compare.field"): [tr(_field_label(n)) for n in names],
+            tr("register.compare.existing", id=person_id): old_values,
+            tr("register.compare.new"): [_shown(n, getattr(typed, persons.TYPED_FIELDS[n][0])) for n in names],
+        }), hide_index=True, width="stretch")
+        st.caption(tr("register.merge.help"))
+        for name, old in zip(names, old_values):
+            st.checkbox(tr(_field_label(name)), key=f"register_take_{name}", value=old == "" or name == "other_languages")
+        st.button(tr("register.merge.confirm"), key="register_merge_confirm", type="primary", on_click=_add_to_existing,
+                  args=(person_id,), width="stretch")
+        st.button(tr("register.merge.cancel"), key="register_merge_cancel", on_click=_cancel_merge, width="stretch")
+
+
+@actions.callback
+def _cancel_merge() -> None:
+    state.pop("register_merge_into", None)
+
+
+def _field_label(name: str) -> str:
+    return {"consent_contact": "field.consent_contact",
+            "consent_diversity_statistics": "field.consent_diversity_statistics"}.get(name, f"field.{name}")
 
 
 if "register_open_person" in state:
@@ -84,8 +147,11 @@ if duplicates:
                 tr("register.compare.existing", id=match.person_id): [escape(r[2] or "") for r in rows],
                 tr("register.compare.agrees"): ["✓" if r[3] else "" for r in rows],
             })
-            st.button(tr("register.use_existing"), key=f"register_use_existing_{match.person_id}",
-                      on_click=_use_existing, args=(match.person_id,), width="stretch")
+            if state.get("register_merge_into") == match.person_id:
+                _merge_offer(match.person_id)
+            else:
+                st.button(tr("register.use_existing"), key=f"register_use_existing_{match.person_id}",
+                          on_click=_use_existing, args=(match.person_id,), width="stretch")
     st.button(tr("register.confirm_new"), key="register_confirm_new", on_click=_save, args=(True,),
               width="stretch")
 

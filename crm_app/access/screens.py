@@ -26,6 +26,7 @@ SCREENS = (
     Screen("register", "pages/register.py", "nav.register", ":material/person_add:", "person.register"),
     Screen("find", "pages/find.py", "nav.find", ":material/search:", "person.search"),
     Screen("person", "pages/person.py", "nav.person", ":material/person:", "person.view", hidden=True),
+    Screen("duplicates", "pages/duplicates.py", "nav.duplicates", ":material/join_inner:", "duplicates.review"),
     Screen("follow_ups", "pages/follow_ups.py", "nav.follow_ups", ":material/event:", "activity.log"),
     Screen("self_register", "pages/self_register.py", "nav.self_register", ":material/how_to_reg:",
            "person.self_register"),

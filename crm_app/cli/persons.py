@@ -82,7 +82,8 @@ def cmd_person_add(args) -> int:
 def cmd_person_find(args) -> int:
     rows = persons.find(open_store(args), CLI_OPERATOR, args.text)
     lines = [f"#{r['id']:<7} {display_name(r['given_name'], r['family_name'])}  {format_phone(r['phone_e164'])}  "
-             f"{r['email'] or ''}  {i18n.label('stage', r['stage'], args.lang)}" for r in rows]
+             f"{r['email'] or ''}  {i18n.label('stage', r['stage'], args.lang)}  "
+             f"({', '.join(i18n.t('find.matched.' + m, args.lang) for m in r['matched'])})" for r in rows]
     emit(args, rows, lines or [say(args, "find.none")])
     return EXIT_OK
 

@@ -17,16 +17,17 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "reason.": ("same_phone", "same_email", "similar_name", "swapped_name", "same_birth_year", "near_birth_year",
                 "waited", "waited_days", "adds_value", "adds_distinct", "max_blocks", "short_no_candidate",
                 "short_not_enough_places", "same_row", "too_few_candidates", "no_open_places", "alumni_rested",
-                "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max"),
+                "alumni_continues", "drawn", "lottery_infeasible", "lottery_relax_min", "lottery_relax_max", "same_place"),
     "dimension.": ("gender", "age_band", "country_of_origin", "language", "education_level", "education_band",
                    "municipality", "district", "years_in_nl", "integration_route"),
     "field.": ("gender", "birth_year", "country_of_origin", "education_level", "municipality", "district",
                "arrival_year", "integration_route", "min_places", "max_places", "term_months", "max_terms",
                "rest_months", "active_places", "period_months", "active_periods",
-               # the rest of the import's column fields (people.imports.mapping.FIELDS)
+               # the import's column fields (people.imports.mapping.FIELDS) and the fields a merge or "Same person"
+               # chooses between (people.merges.FIELDS, persons.TYPED_FIELDS)
                "given_name", "family_name", "phone", "phone_country", "email", "preferred_language", "other_languages",
-               "note", "consent_contact", "consent_diversity_statistics", "source_kind", "source_name", "source_org",
-               "source_date"),
+               "note", "stage", "consent_contact", "consent_diversity_statistics", "source_kind", "source_name",
+               "source_org", "source_date"),
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
     "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES
@@ -46,7 +47,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "privacy.rule.": ("candidate_inactive", "alumnus_inactive", "waitlist_expired"),
     "privacy.setting.": ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years"),
     "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-             "alumni_active_periods", "meetings", "reimbursements", "audit_events"),
+             "alumni_active_periods", "meetings", "reimbursements", "audit_events", "duplicate_pairs", "merges"),
     "dash.period.": ("all", "24", "12"),
     "roles.allows.": tuple(permissions.ACTIONS),   # what each action allows (access.roles, the Roles screen)
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
@@ -58,6 +59,11 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "sessions.limit_help.": ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds"),
     "label.source_kind.": reference.SOURCE_KINDS,
     "label.stage.": STAGES,
+    "label.duplicate_level.": ("likely", "possible"),                          # people.scan / duplicates
+    "label.duplicate_origin.": ("registration", "kiosk", "import", "scan"),   # people.duplicates.ORIGINS
+    "find.matched.": ("name", "name_variant", "phone", "email"),              # persons.find: how a result matched
+    "merge.conflict.": ("waitlist", "membership", "member_waiting"),          # people.merges.Conflict.kind
+    "duplicates.choice.": ("kept", "merged", "both"),                         # people.merges.CHOICES
     "label.consent_purpose.": reference.CONSENT_PURPOSES,
     "label.consent_method.": reference.CONSENT_METHODS,
     "label.gender.": reference.GENDERS,
@@ -85,7 +91,8 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "setting.change", "setting.retention_candidate_months", "setting.retention_waitlist_months",
         "setting.retention_alumni_years",
         "person.register", "person.edit", "person.set_stage", "person.view", "person.search", "person.add_source",
-        "person.erase", "person.subject_access", "person.import",
+        "person.erase", "person.subject_access", "person.import", "person.merge", "person.merge_undo",
+        "duplicates.not_duplicate", "duplicates.scan",
         *(f"consent.{verb}.{purpose}" for verb in ("give", "withdraw") for purpose in reference.CONSENT_PURPOSES),
         "activity.log", "activity.follow_up_done",
         "waitlist.add", "waitlist.withdrawn", "waitlist.removed", "waitlist.confirm_interest",

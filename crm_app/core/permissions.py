@@ -37,6 +37,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "alumni.view": frozenset({"program_manager", "coordinator", "admin"}),
     "alumni.rotate": frozenset({"program_manager", "coordinator", "admin"}),
 
+    # -- duplicates --
+    "duplicates.review": frozenset({"outreach", "program_manager", "admin"}),  # the queue, scan, "not a duplicate"
+    "person.merge": frozenset({"outreach", "program_manager", "admin"}),       # merge two persons, undo a merge
+
     # -- dashboards --
     "dashboards.view": frozenset({"program_manager", "coordinator", "admin"}),
 

@@ -76,12 +76,13 @@ class Match:
 
 # The rows of person_name_key for the persons in {where}: their name_block skeletons, then each with
 # one letter left out of the given or the family skeleton; each key once bare and once with
-# `|birth year` (`|` alone when unknown). schemas/012_person_name_key.sql fills it with the same statement.
+# `|birth year` (`|` alone when unknown). For find: 's:' + the given or the family skeleton, and
+# 'p:' + every prefix of every folded name word. schemas/015_duplicate_review.sql fills it with the same statement.
 _KEY_ROWS = """
 INSERT INTO person_name_key (name_key, person_id, exact)
 WITH source AS (
     SELECT id, split_part(name_block, '|', 1) AS g, split_part(name_block, '|', 2) AS f,
-           '|' || coalesce(birth_year::VARCHAR, '') AS y
+           '|' || coalesce(birth_year::VARCHAR, '') AS y, given_key || ' ' || family_key AS words
     FROM person WHERE {where}
 ), dropped AS (
     SELECT id, g, f, y, true AS exact FROM source
@@ -89,9 +90,15 @@ WITH source AS (
               FROM (SELECT *, unnest(range(1, length(g) + 1)) AS i FROM source)
     UNION ALL SELECT id, g, left(f, i - 1) || substr(f, i + 1), y, false
               FROM (SELECT *, unnest(range(1, length(f) + 1)) AS i FROM source)
+), word AS (
+    SELECT id, unnest(string_split(words, ' ')) AS w FROM source
 ), keyed AS (
     SELECT id, g || '|' || f AS name_key, exact FROM dropped
     UNION ALL SELECT id, g || '|' || f || y, exact FROM dropped
+    UNION ALL SELECT id, 's:' || g, false FROM source WHERE g <> ''
+    UNION ALL SELECT id, 's:' || f, false FROM source WHERE f <> ''
+    UNION ALL SELECT id, 'p:' || left(w, i), false
+              FROM (SELECT *, unnest(range(1, length(w) + 1)) AS i FROM word WHERE w <> '')
 )
 SELECT name_key, id, bool_or(exact) FROM keyed GROUP BY name_key, id
 """

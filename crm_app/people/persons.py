@@ -14,7 +14,7 @@ from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from crm_app.core.fields import email_key, phone_variants
 from crm_app.networks import memberships, offers, rotation, waitlists
-from crm_app.people import activities, consents, dedupe, sources
+from crm_app.people import activities, consents, dedupe, duplicates, sources
 from crm_app.people.names import fold, skeleton
 from crm_app.people.sources import SourceInput
 from crm_app.people.stages import MANUAL_STAGES
@@ -68,7 +68,8 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
     Unless `confirmed_new`, possible duplicates stop the registration: nothing is stored and the
     matches are returned so a person can decide (open the existing record, or confirm a new one).
     A kiosk only self-registers: the source must say so, the person is always stored, and no
-    matches are returned (the kiosk sees nobody else; staff review the possible duplicates).
+    matches are returned (the kiosk sees nobody else). A person stored despite matches (a kiosk, or
+    `confirmed_new`) is put in the review queue with each match, for staff to decide.
     """
     kiosk = actor.role == "kiosk"
     permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
@@ -101,6 +102,8 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
             consents.record(cur, person_id, "contact", True, consent_method, actor)
         if person.consent_diversity_statistics:
             consents.record(cur, person_id, "diversity_statistics", True, consent_method, actor)
+        if matches:  # stored although it may be someone known: staff review the pair later
+            duplicates.flag(cur, person_id, matches, "kiosk" if kiosk else "registration")
         audit.record(cur, actor, "person.register", "person", person_id)
         return Registration(person_id, person.phone_e164, [] if kiosk else matches)
 
@@ -111,31 +114,88 @@ def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_me
     """Edit a person with the same validation as registration; consent changes are recorded as history."""
     permissions.require(actor.role, "person.edit")
     person, _ = _validate(data, None)
-    keys = _keys(person)
+    store.write(_apply_update, actor, person_id, person, consent_method)
 
-    def work(cur):
+
+def _apply_update(cur, actor: Actor, person_id: int, person: CleanPerson, consent_method: str) -> None:
+    if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+        raise NotFound("person_not_found")
+    keys = _keys(person)
+    given = consents.current(cur, person_id)
+    for purpose, wanted in (("contact", person.consent_contact),
+                            ("diversity_statistics", person.consent_diversity_statistics)):
+        if given.get(purpose, False) != wanted:
+            consents.record(cur, person_id, purpose, wanted, consent_method, actor)
+    dims = person.dimensions
+    cur.execute(
+        """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
+               preferred_language = ?, other_languages = ?, note = ?, gender = ?, birth_year = ?,
+               country_of_origin = ?, education_level = ?, municipality = ?, district = ?, arrival_year = ?,
+               integration_route = ?, email_key = ?, given_key = ?, family_key = ?, name_block = ?,
+               family_year_block = ?, updated_utc = ? WHERE id = ?""",
+        [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
+         person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
+         dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
+         dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
+         keys.name_block, keys.family_year_block, utcnow(), person_id],
+    )
+    dedupe.refresh_name_keys(cur, [person_id])
+    audit.record(cur, actor, "person.edit", "person", person_id)
+
+
+# What "Same person" can take over from a registration form: field → the PersonInput attributes it sets.
+TYPED_FIELDS: dict[str, tuple[str, ...]] = {
+    "given_name": ("given_name",), "family_name": ("family_name",), "phone": ("phone", "phone_country"),
+    "email": ("email",), "preferred_language": ("preferred_language",), "other_languages": ("other_languages",),
+    "note": ("note",), "consent_contact": ("consent_contact",),
+    "consent_diversity_statistics": ("consent_diversity_statistics",),
+    **{name: (name,) for name in ("gender", "birth_year", "country_of_origin", "education_level", "municipality",
+                                  "district", "arrival_year", "integration_route")},
+}
+
+
+def typed_differences(existing: PersonInput, typed: PersonInput) -> list[str]:
+    """The fields where the form holds a value the existing record lacks or has otherwise (in form order)."""
+    found = []
+    try:
+        clean = validate_person(typed)   # a phone in any notation, an email in any case: compared normalised
+    except ValidationError:
+        clean = None
+    for name, attrs in TYPED_FIELDS.items():
+        new, old = getattr(typed, attrs[0]), getattr(existing, attrs[0])
+        if clean is not None and name in ("phone", "email"):
+            new = clean.phone_e164 if name == "phone" else clean.email_key
+            old = old if name == "phone" else email_key(old) if old else None
+        if name == "other_languages":
+            if set(new or ()) - set(old or ()):
+                found.append(name)
+        elif new not in (None, "", False) and str(new).strip() != str(old or "").strip():
+            found.append(name)
+    return found
+
+
+def add_to_existing(store, actor: Actor, person_id: int, typed: PersonInput, source: SourceInput,
+                    take: list[str], *, consent_method: str = "verbal") -> None:
+    """"Same person" at registration: the typed source is added to the existing person and the fields in `take`
+    get the typed values (languages are added to theirs), validated as an edit, all in one unit of work."""
+    permissions.require(actor.role, "person.edit")
+    with store.read() as cur:
         if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
             raise NotFound("person_not_found")
-        given = consents.current(cur, person_id)
-        for purpose, wanted in (("contact", person.consent_contact),
-                                ("diversity_statistics", person.consent_diversity_statistics)):
-            if given.get(purpose, False) != wanted:
-                consents.record(cur, person_id, purpose, wanted, consent_method, actor)
-        dims = person.dimensions
-        cur.execute(
-            """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
-                   preferred_language = ?, other_languages = ?, note = ?, gender = ?, birth_year = ?,
-                   country_of_origin = ?, education_level = ?, municipality = ?, district = ?, arrival_year = ?,
-                   integration_route = ?, email_key = ?, given_key = ?, family_key = ?, name_block = ?,
-                   family_year_block = ?, updated_utc = ? WHERE id = ?""",
-            [person.given_name, person.family_name, person.phone_e164, person.phone_country, person.email,
-             person.preferred_language, person.other_languages, person.note, dims["gender"], dims["birth_year"],
-             dims["country_of_origin"], dims["education_level"], dims["municipality"], dims["district"],
-             dims["arrival_year"], dims["integration_route"], keys.email_key, keys.given_key, keys.family_key,
-             keys.name_block, keys.family_year_block, utcnow(), person_id],
-        )
-        dedupe.refresh_name_keys(cur, [person_id])
-        audit.record(cur, actor, "person.edit", "person", person_id)
+    data = to_input(get(store, actor, person_id, record_view=False))
+    for name in take:
+        for attr in TYPED_FIELDS[name]:
+            value = getattr(typed, attr)
+            if name == "other_languages":
+                value = list(dict.fromkeys([*data.other_languages, *value]))
+            setattr(data, attr, value)
+    person, source_clean = _validate(data, source)
+
+    def work(cur):
+        if take:
+            _apply_update(cur, actor, person_id, person, consent_method)
+        sources.insert(cur, person_id, source_clean, actor)
+        audit.record(cur, actor, "person.add_source", "person", person_id)
 
     store.write(work)
 
@@ -213,38 +273,33 @@ def count(store, actor: Actor) -> int:
 
 
 def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
-    """Persons matching any part of a name (any script) or its spelling variant, a phone number in any
-    notation, or an email."""
+    """Persons matching a name typed in part or spelled otherwise (any script), a phone number in any
+    notation, or an email. Each result says how it matched (`matched`: name, name_variant, phone, email);
+    exact word matches come before spelling variants."""
     permissions.require(actor.role, "person.search")
     text = (text or "").strip()[:200]
     if not text:
         return []
     phones = phone_variants(text)
     email = email_key(text) if "@" in text else None
-    tokens = fold(text).split()
-    conditions, params = [], []
-    if phones:
-        conditions.append(f"p.phone_e164 IN ({', '.join('?' * len(phones))})")
-        params.extend(phones)
-        national = "".join(c for c in text if c.isdigit()).lstrip("0")
-        if not text.lstrip().startswith("+") and len(national) >= 7:
-            # a foreign number typed nationally (0944 123 456): match on its national digits
-            conditions.append("p.phone_e164 LIKE ?")
-            params.append(f"%{national}")
-    if email:
-        conditions.append("p.email_key = ?")
-        params.append(email)
-    if tokens and not phones:
-        # each word is part of the name, or has the consonant skeleton of the given or the family name
-        # (the duplicate check's key): Muhamad Alhasan finds Muhammad Al-Hassan, Joesoef finds Yusuf
-        conditions.append("(" + " AND ".join(
-            ["((p.given_key || ' ' || p.family_key) LIKE ? OR ? IN (split_part(p.name_block, '|', 1), "
-             "split_part(p.name_block, '|', 2)))"] * len(tokens)) + ")")
-        for token in tokens:
-            params.extend([f"%{token}%", skeleton(token)])
-    if not conditions:
-        return []
-    rows = _search(store, " OR ".join(conditions), params, limit)
+    tokens = fold(text).split()[:MAX_FIND_WORDS]
+    with store.read() as cur:
+        hits: dict[int, set[str]] = {}
+        if phones:
+            national = "".join(c for c in text if c.isdigit()).lstrip("0")
+            suffix = f"%{national}" if not text.lstrip().startswith("+") and len(national) >= 7 else None
+            # a foreign number typed nationally (0944 123 456): matched on its national digits
+            for (pid,) in cur.execute(
+                    f"SELECT id FROM person WHERE phone_e164 IN ({', '.join('?' * len(phones))}) "
+                    "OR phone_e164 LIKE ?", [*phones, suffix]).fetchall():
+                hits.setdefault(pid, set()).add("phone")
+        if email:
+            for (pid,) in cur.execute("SELECT id FROM person WHERE email_key = ?", [email]).fetchall():
+                hits.setdefault(pid, set()).add("email")
+        if tokens and not phones and not email:
+            for pid, exact in _name_hits(cur, tokens, limit):
+                hits.setdefault(pid, set()).add("name" if exact else "name_variant")
+        rows = _rows(cur, hits, limit)
 
     def work(cur):  # a search shows personal data: audited, without the search text
         audit.record(cur, actor, "person.search", None, None, f"results={len(rows)}")
@@ -253,12 +308,58 @@ def find(store, actor: Actor, text: str, limit: int = FIND_LIMIT) -> list[dict]:
     return rows
 
 
-def _search(store, where: str, params: list, limit: int) -> list[dict]:
+MAX_FIND_WORDS = 6
+FIND_CANDIDATES = 500   # persons a name search orders by name; a broader one is cut to the first by number
+_MATCH_ORDER = ("phone", "email", "name", "name_variant")
+
+
+def _name_hits(cur, tokens: list[str], limit: int) -> list[tuple[int, bool]]:
+    """(person, every word matched exactly) through person_name_key's index, never a scan of persons: each
+    word typed is the start of a name word ('p:' keys) or has the skeleton of the given or the family name
+    ('s:' keys); two or more words also meet the duplicate check's typo-tolerant given|family keys (either
+    way round), kept when the names are as similar as the check requires. Exact words first, then by name;
+    of a very broad search (one letter) the first FIND_CANDIDATES persons by number are ordered."""
+    parts, params = [], []
+    for n, token in enumerate(tokens):
+        # one equality per key: each is answered from the key's index (an IN list scans the table)
+        parts.append(f"t{n} AS (SELECT person_id, bool_or(word) AS word FROM ("
+                     "SELECT person_id, true AS word FROM person_name_key WHERE name_key = ? UNION ALL "
+                     "SELECT person_id, false FROM person_name_key WHERE name_key = ?) GROUP BY person_id)")
+        params += [f"p:{token}", f"s:{skeleton(token)}"]
+    joined = " ".join(f"JOIN t{n} USING (person_id)" for n in range(1, len(tokens)))
+    words = " AND ".join(f"t{n}.word" for n in range(len(tokens)))
+    hits = dict(cur.execute(f"WITH {', '.join(parts)} SELECT t0.person_id, {words} FROM t0 {joined} "
+                            f"ORDER BY 2 DESC, 1 LIMIT {FIND_CANDIDATES}", params).fetchall())
+    if len(tokens) > 1:
+        given, family = tokens[0], " ".join(tokens[1:])
+        keys = sorted(set(dedupe.Keys.of(given, family, None, None, None).typo_keys)
+                      | set(dedupe.Keys.of(family, given, None, None, None).typo_keys))
+        lookups = " UNION ".join(["SELECT person_id FROM person_name_key WHERE name_key = ?"] * len(keys))
+        for (pid,) in cur.execute(f"{lookups} LIMIT {FIND_CANDIDATES}", keys).fetchall():
+            hits.setdefault(pid, None)      # None: found through the check's keys only, similarity decides
+    if not hits:
+        return []
+    ids = list(hits)
+    rows = cur.execute(
+        "SELECT id, given_key, family_key, greatest("
+        "(jaro_winkler_similarity(given_key, ?) + jaro_winkler_similarity(family_key, ?)) / 2, "
+        "(jaro_winkler_similarity(given_key, ?) + jaro_winkler_similarity(family_key, ?)) / 2) "
+        f"FROM person WHERE id IN ({', '.join('?' * len(ids))})",
+        [tokens[0], " ".join(tokens[1:]), " ".join(tokens[1:]), tokens[0], *ids]).fetchall()
+    kept = [(pid, bool(hits[pid]), given, family) for pid, given, family, similar in rows
+            if hits[pid] is not None or similar >= dedupe.NAME_SIMILARITY_MIN]
+    kept.sort(key=lambda r: (not r[1], r[2], r[3], r[0]))
+    return [(pid, word) for pid, word, _, _ in kept[:limit]]
+
+
+def _rows(cur, hits: dict[int, set[str]], limit: int) -> list[dict]:
+    if not hits:
+        return []
     keys = ("id", "given_name", "family_name", "phone_e164", "email", "stage", "created_utc")
-    with store.read() as cur:
-        rows = cur.execute(
-            "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.email, s.stage, p.created_utc "
-            f"FROM person p JOIN person_stage s ON s.person_id = p.id WHERE {where} "
-            "ORDER BY p.given_key, p.family_key, p.id LIMIT ?", params + [limit],
-        ).fetchall()
-    return [dict(zip(keys, row)) for row in rows]
+    rows = cur.execute(
+        "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.email, s.stage, p.created_utc "
+        "FROM person p JOIN person_stage s ON s.person_id = p.id WHERE p.id IN (SELECT unnest(?::BIGINT[]))",
+        [list(hits)]).fetchall()
+    found = [dict(zip(keys, row)) | {"matched": [m for m in _MATCH_ORDER if m in hits[row[0]]]} for row in rows]
+    found.sort(key=lambda r: (_MATCH_ORDER.index(r["matched"][0]), fold(r["given_name"]), fold(r["family_name"]), r["id"]))
+    return found[:limit]

@@ -13,9 +13,11 @@ What `erase` does, in order:
    rows (an alumnus who referred someone: `person_source.referrer_id` becomes NULL, and the text of that
    source — the name, organisation and detail typed about the referrer — is cleared; `NAMING_TEXT` lists
    it). Other persons' free text that spells the erased person's full name (a note, a contact moment, an
-   unlinked referral "Aangebracht door …") has the name replaced by `ERASED_NAME`. It also marks the
-   store as owing a compaction (`compaction_pending`), in the same transaction, so the delete can never
-   be committed without it. A column named `person_id` / `*_person_id` that a later migration adds
+   unlinked referral "Aangebracht door …") has the name replaced by `ERASED_NAME`. Records merged into the
+   person (crm_app.people.merges) are the same human: the merge journal that holds them is deleted, and they
+   are journaled and counted as erased too, so a restore from before the merge erases them again. It also
+   marks the store as owing a compaction (`compaction_pending`), in the same transaction, so the delete can
+   never be committed without it. A column named `person_id` / `*_person_id` that a later migration adds
    without being listed here is still emptied (safety net), and tests/unit/test_erasure.py fails until it
    is listed.
 3. Writes one audit event `person.erase` (record `person`, id) — see "pseudonymous id" below.
@@ -70,6 +72,7 @@ from crm_app.core import permissions
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import CrmError, NotFound
 from crm_app.core.store import mark_compaction_pending
+from crm_app.people import merges
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,12 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("person_name_key", "person_id", "delete"),  # the typo-tolerant duplicate-check keys
     ("meeting_attendance", "person_id", "delete"),  # invitations and attendance at meetings
     ("reimbursement", "person_id", "delete"),    # travel costs and allowances paid for meetings
+    ("duplicate_pair", "first_person_id", "delete"),      # the review queue's pairs with this person
+    ("duplicate_pair", "second_person_id", "delete"),
+    ("person_merge_change", "kept_person_id", "delete"),  # the merge journal: the merged record's values
+    ("person_merge_change", "merged_person_id", "delete"),
+    ("person_merge", "kept_person_id", "delete"),
+    ("person_merge", "merged_person_id", "delete"),
     ("person", "id", "delete"),                  # the record with its dedupe/search keys
 )
 # What the confirmation step shows, per kind: (label key, table, column).
@@ -314,11 +323,13 @@ def erase_many(store, actor: Actor, person_ids: list[int], *, reason: str, compa
     person_ids = [pid for pid in person_ids if pid in rows]
     if not person_ids:
         return result
+    with store.read() as cur:     # records merged into them: the same human, back if a merge were undone
+        absorbed = merges.absorbed(cur, person_ids)
     now = utcnow()
     if reason != "reapply":      # a re-apply works from the journal: its entries are there already
-        _journal_append(store.path, [{"person_id": pid, "fingerprint": fingerprint(pid, rows[pid]),
+        _journal_append(store.path, [{"person_id": pid, "fingerprint": fingerprint(pid, created),
                                       "erased_utc": now.isoformat(timespec="seconds"), "reason": reason}
-                                     for pid in person_ids])
+                                     for pid, created in sorted((rows | absorbed).items())])
 
     def work(cur):
         counts = {kind: 0 for kind, _, _ in KINDS}
@@ -332,6 +343,10 @@ def erase_many(store, actor: Actor, person_ids: list[int], *, reason: str, compa
                 cur.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [pid])
                 log.warning("erasure: table %s is not listed in erasure.PERSON_COLUMNS", table)
             audit.record(cur, actor, "person.erase", "person", pid, "ok" if reason == "request" else reason)
+        for pid in absorbed:      # only the merge journal and the queue still name them
+            for key in PERSON_COLUMNS:
+                cur.execute(_SQL[key], [pid])
+            audit.record(cur, actor, "person.erase", "person", pid, "merged")
         mark_compaction_pending(cur, reason)
         return counts
 

@@ -41,6 +41,7 @@ SECTION_OF_TABLE = {
     "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
     "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
     "person_name_key": "derived_keys", "meeting_attendance": "meetings", "reimbursement": "reimbursements",
+    "duplicate_pair": "duplicate_pairs", "person_merge": "merges", "person_merge_change": "merges",
 }
 
 
@@ -90,6 +91,13 @@ def collect(store, actor: Actor, person_id: int) -> dict:
                           "r.recorded_utc FROM reimbursement r JOIN meeting g ON g.id = r.meeting_id "
                           "JOIN network n ON n.id = g.network_id WHERE r.person_id = ? ORDER BY g.meeting_date, g.id",
                      [person_id])
+        pairs = _rows(cur, "SELECT CASE WHEN first_person_id = $p THEN second_person_id ELSE first_person_id END "
+                           "AS other_person_id, origin, level, reasons, status, found_utc, decided_utc "
+                           "FROM duplicate_pair WHERE $p IN (first_person_id, second_person_id) ORDER BY id",
+                      {"p": person_id})
+        merged = _rows(cur, "SELECT m.id AS merge_id, m.merged_person_id, m.merged_utc, c.table_name, c.column_name, "
+                            "c.old_value, c.new_value FROM person_merge m JOIN person_merge_change c ON c.merge_id = m.id "
+                            "WHERE m.kept_person_id = ? ORDER BY m.id, c.seq", [person_id])
         return {
             "generated_utc": utcnow(),
             "person_id": person_id,
@@ -107,6 +115,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
             "alumni_active_periods": active,
             "meetings": attended,
             "reimbursements": paid,
+            "duplicate_pairs": pairs,
+            "merges": merged,     # the records merged into this one, as the undo would put them back
             "audit_events": events,
         }
 
@@ -169,7 +179,7 @@ def to_html(document: dict, lang: str = i18n.DEFAULT_LANG) -> str:
         _table(document["consent_history"], lang),
     ]
     for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-                "alumni_active_periods", "meetings", "reimbursements", "audit_events"):
+                "alumni_active_periods", "meetings", "reimbursements", "duplicate_pairs", "merges", "audit_events"):
         parts += [f"<h2>{html.escape(i18n.t('sar.' + key, lang))}</h2>", _table(document[key], lang)]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -266,8 +266,8 @@ def test_the_migration_fills_the_same_name_keys_as_every_write(store, actor):
     register(store, actor, entry("Ahmed", "Karimi", birth_year=1990))
     register(store, actor, entry("Amina", None))
     register(store, actor, entry("Yusuf", "Al-Hassan"))
-    migration = (SCHEMA_DIR / "012_person_name_key.sql").read_text(encoding="utf-8")
-    backfill = migration[migration.index("INSERT INTO person_name_key"):migration.index("CREATE INDEX")]
+    migration = (SCHEMA_DIR / "015_duplicate_review.sql").read_text(encoding="utf-8")
+    backfill = migration[migration.index("INSERT INTO person_name_key"):]
 
     def keys(cur):
         return sorted(cur.execute("SELECT name_key, person_id, exact FROM person_name_key").fetchall())
@@ -277,5 +277,39 @@ def test_the_migration_fills_the_same_name_keys_as_every_write(store, actor):
         cur.execute("DELETE FROM person_name_key")
         cur.execute(backfill)
         assert keys(cur) == written
-    assert {"ahmd|krm", "ahmd|krm|1990", "amd|krm|1990", "ahmd|km|1990", "amn|", "amn||", "ysf|alhsn|"} <= {
+    assert {"ahmd|krm", "ahmd|krm|1990", "amd|krm|1990", "ahmd|km|1990", "amn|", "amn||", "ysf|alhsn|",
+            "s:alhsn", "p:a", "p:al", "p:hassan"} <= {
         key for key, _, _ in written}
+
+
+# -- find uses the same keys ------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["Muhammad Alhassan", "Muhamad", "Alhasan", "Mohammed Al-Hasan", "muhammad al hassan"])
+def test_find_meets_the_person_the_check_matches(store, actor, typed):
+    person = register(store, actor, entry("Muhammad", "Al-Hassan", birth_year=1990)).person_id
+    register(store, actor, entry("Mahmoud", "Karimi", birth_year=1970), confirmed_new=True)
+    if " " in typed:   # a whole name: the check itself matches it
+        assert [m.person_id for m in register(store, actor, entry(*typed.split(" ", 1), birth_year=1990)).duplicates
+                ] == [person]
+    [found] = [r for r in persons.find(store, actor, typed) if r["id"] == person]
+    assert found["matched"] in (["name"], ["name_variant"])
+
+
+def test_find_yusuf_finds_youssef_and_joesoef_and_says_how(store, actor):
+    ids = {name: register(store, actor, entry(name, "Haddad"), confirmed_new=True).person_id
+           for name in ("Yusuf", "Youssef", "Joesoef", "Yasmin")}
+    found = {r["id"]: r["matched"] for r in persons.find(store, actor, "Yusuf")}
+    assert found == {ids["Yusuf"]: ["name"], ids["Youssef"]: ["name_variant"], ids["Joesoef"]: ["name_variant"]}
+    assert [r["id"] for r in persons.find(store, actor, "Yusuf")][0] == ids["Yusuf"]   # the exact word first
+
+
+def test_find_with_a_typo_in_both_names_through_the_checks_keys(store, actor):
+    person = register(store, actor, entry("Ahmed", "Karimi", birth_year=1990)).person_id
+    assert [r["id"] for r in persons.find(store, actor, "Ahmed Karini")] == [person]
+    assert [r["id"] for r in persons.find(store, actor, "Karini Ahmed")] == [person]   # either way round
+
+
+def test_find_reads_the_key_table_not_every_person(store, actor):
+    register(store, actor, entry("Yusuf", "Haddad"))
+    with store.read() as cur:
+        cur.execute("DELETE FROM person_name_key")      # without its keys, a name finds nobody
+    assert persons.find(store, actor, "Yusuf") == []
