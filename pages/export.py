@@ -16,7 +16,8 @@ MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocumen
 
 st.title(tr("export.title"), anchor=False)
 st.caption(tr("export.intro"))
-kind = st.selectbox(tr("export.kind"), exports.KINDS, key="export_kind", format_func=lambda k: tr(f"export.kind.{k}"))
+kind = st.selectbox(tr("export.kind"), exports.KINDS, key="export_kind", format_func=lambda k: tr(f"export.kind.{k}"),
+                    placeholder=tr("app.choose"))
 fmt = st.radio(tr("export.format"), exports.FORMATS, key="export_format", horizontal=True, format_func=str.upper)
 actor = session.actor()
 downloads.personal_download(tr("export.download"), lambda: exports.render(store, actor, kind, fmt), f"{kind}.{fmt}",

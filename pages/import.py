@@ -24,11 +24,12 @@ st.title(tr("import.title"), anchor=False)
 st.caption(tr("import.intro"))
 
 kind = st.selectbox(tr("import.source"), ("",) + reference.SOURCE_KINDS, key="import_source",
-                    format_func=lambda v: label("source_kind", v) if v else tr("field.none"))
+                    format_func=lambda v: label("source_kind", v) if v else tr("field.none"), placeholder=tr("app.choose"))
 source_name = st.text_input(tr("import.source_name"), key="import_source_name", max_chars=100)
 countries = reference.countries(lang())
 country = st.selectbox(tr("import.phone_country"), list(countries), key="import_phone_country",
-                       index=list(countries).index("NL"), format_func=lambda code: countries.get(code, code))
+                       index=list(countries).index("NL"), format_func=lambda code: countries.get(code, code),
+                       placeholder=tr("app.choose"))
 add_duplicates = st.checkbox(tr("import.add_duplicates"), key="import_add_duplicates")
 upload = st.file_uploader(tr("import.file"), key="import_file", type=None, accept_multiple_files=False)
 if upload is None:
@@ -58,7 +59,7 @@ columns = st.columns(3)
 for position, header in enumerate(sheet.headers):
     with columns[position % 3]:
         st.selectbox(header, choices, key=f"import_map_{position}",
-                     format_func=lambda f: tr(f"field.{f}") if f else tr("import.skip_column"))
+                     format_func=lambda f: tr(f"field.{f}") if f else tr("import.skip_column"), placeholder=tr("app.choose"))
 chosen = {header: state[f"import_map_{position}"] for position, header in enumerate(sheet.headers)}
 
 st.subheader(tr("import.preview"), anchor=False)

@@ -115,7 +115,8 @@ with st.container(border=True, key="users_account"):
         st.caption(tr("users.own_account"))
     else:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        left.selectbox(tr("users.new_role"), reference.ROLES, key="users_new_role", format_func=lambda r: label("role", r))
+        left.selectbox(tr("users.new_role"), reference.ROLES, key="users_new_role", format_func=lambda r: label("role", r),
+                       placeholder=tr("app.choose"))
         right.button(tr("users.change_role"), key="users_change_role", on_click=_change_role, args=(name,))
 
     left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")

@@ -3,21 +3,18 @@
 DuckDB lets one process open a file, so the store is prepared here and closed before the server
 starts; a second (fresh) server gets its own copy.
 
-Accounts the tests make hash their passwords with the cheapest argon2id parameters: the server reads them from
-the hash, so logging in runs unchanged and takes a millisecond instead of a third of a second of CPU.
+Accounts the tests make (e2e_kit.add_user) hash their passwords with the cheapest argon2id parameters.
 """
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 
 import pytest
-from e2e_kit import CHEAP_HASHER, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, TIMEOUT_MS, Server
+from e2e_kit import CHEAP_HASHER, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PHONE, TIMEOUT_MS, Server, add_user, copy_store
 from playwright.sync_api import expect
 
 from crm_app.access import users
-from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 from crm_app.demo.fill import fill_demo
 
@@ -40,13 +37,6 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def cheap_hashing():
-    """Every account a browser test makes hashes its password with the cheapest argon2id parameters."""
-    with users.hashing_with(CHEAP_HASHER):
-        yield
-
-
 @pytest.fixture(scope="session")
 def e2e_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("e2e")
@@ -57,8 +47,8 @@ def template_store(e2e_dir) -> Path:
     path = e2e_dir / "template.duckdb"
     store = Store(path)
     try:
-        users.add(store, CLI_OPERATOR, OUTREACH[0], OUTREACH[1], "outreach", PASSWORD)
-        users.add(store, CLI_OPERATOR, KIOSK[0], KIOSK[1], "kiosk", PASSWORD)
+        add_user(store, OUTREACH[0], OUTREACH[1], "outreach", PASSWORD)
+        add_user(store, KIOSK[0], KIOSK[1], "kiosk", PASSWORD)
     finally:
         store.close()   # DuckDB: one process per file; the server opens it next
     return path
@@ -66,7 +56,7 @@ def template_store(e2e_dir) -> Path:
 
 def _start(e2e_dir: Path, template: Path, name: str) -> Server:
     db = e2e_dir / f"{name}.duckdb"
-    shutil.copyfile(template, db)
+    copy_store(template, db)
     return Server(db, e2e_dir / f"{name}.log")
 
 
@@ -83,10 +73,11 @@ def demo_server(e2e_dir, template_store):
     """A server on the demo data set (1,200 persons; the demo accounts, password DEMO_PASSWORD), shared by the
     walks that only look: enough persons that the dashboards show counts above the small-cell limit."""
     db = e2e_dir / "demo.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        fill_demo(store, persons=1200, seed=2026)
+        with users.hashing_with(CHEAP_HASHER):     # the demo accounts log in in a millisecond
+            fill_demo(store, persons=1200, seed=2026)
         with store.read() as cur:
             person_id = cur.execute("SELECT min(id) FROM person").fetchone()[0]
     finally:

@@ -1,13 +1,14 @@
 """An administrator without a terminal: in the browser, give a user another role (it counts at the
 user's next click) and end that user's session (their browser shows the login). Rows are picked in
 the tables themselves (st.dataframe row selection), as an administrator would."""
-import shutil
 
 import pytest
 from e2e_kit import (
     PASSWORD,
     Server,
+    add_user,
     choose,
+    copy_store,
     key,
     log_in,
     logged_in_as,
@@ -21,8 +22,6 @@ from e2e_kit import (
 )
 from playwright.sync_api import Page, expect
 
-from crm_app.access import users
-from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +32,10 @@ ROW_HEIGHT = 35   # st.dataframe's default row (and header) height in pixels
 def server(e2e_dir, template_store):
     """A server of its own with an administrator beside the outreach user."""
     db = e2e_dir / "admin-screens.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        users.add(store, CLI_OPERATOR, "ada", "Ada Admin", "admin", PASSWORD)
+        add_user(store, "ada", "Ada Admin", "admin", PASSWORD)
     finally:
         store.close()
     srv = Server(db, e2e_dir / "admin-screens.log")

@@ -4,10 +4,8 @@ Before the store had one writer, every audited write updated the audit chain's h
 time: one of eight simultaneous logins ended on Streamlit's generic English error screen, unaudited."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, t
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, copy_store, key, t
 from playwright.sync_api import expect
 
 from crm_app.core.store import Store
@@ -19,7 +17,7 @@ SESSIONS = 8
 @pytest.fixture
 def busy_server(e2e_dir, template_store):
     db = e2e_dir / "concurrent.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     srv = Server(db, e2e_dir / "concurrent.log")
     srv.db = db
     yield srv

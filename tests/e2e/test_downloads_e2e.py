@@ -5,17 +5,14 @@ logout. Now nothing is at any address before the click, the browser gets the fil
 EXPIRE_SECONDS later the address answers 404 (crm_app/ui/downloads.py)."""
 from __future__ import annotations
 
-import shutil
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, logged_in_as, press, t
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, add_user, copy_store, key, log_in, logged_in_as, press, t
 from playwright.sync_api import expect
 
-from crm_app.access import users
-from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +23,10 @@ EXPIRE_SECONDS = 2   # the server's CRM_DOWNLOAD_EXPIRE_SECONDS (10 by default)
 @pytest.fixture
 def admin_server(e2e_dir, template_store):
     db = e2e_dir / "downloads.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        users.add(store, CLI_OPERATOR, ADMIN[0], ADMIN[1], "admin", PASSWORD)
+        add_user(store, ADMIN[0], ADMIN[1], "admin", PASSWORD)
     finally:
         store.close()
     srv = Server(db, e2e_dir / "downloads.log", env={"CRM_DOWNLOAD_EXPIRE_SECONDS": str(EXPIRE_SECONDS)})

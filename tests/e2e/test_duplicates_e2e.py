@@ -6,10 +6,8 @@ Haddad found at the market, and Youssef Haddad registered at a kiosk with the sa
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import DESKTOP, TIMEOUT_MS, Server, key, log_in, main_area, pick_row, press, t
+from e2e_kit import DESKTOP, TIMEOUT_MS, Server, copy_store, key, log_in, main_area, pick_row, press, t
 from playwright.sync_api import expect
 
 from crm_app.access.audit import CLI_OPERATOR, Actor
@@ -40,7 +38,7 @@ def prepare(path) -> tuple[int, int]:
 @pytest.fixture
 def pair_server(e2e_dir, template_store):
     db = e2e_dir / "duplicates.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     ids = prepare(db)
     srv = Server(db, e2e_dir / "duplicates.log")
     yield srv, ids

@@ -2,15 +2,24 @@
 127.0.0.1: the role comes from the CRM's own user table, a refresh keeps the session, logout ends it,
 and an identity without an account gets nothing."""
 import secrets
-import shutil
 
 import pytest
-from e2e_kit import Server, free_port, key, logged_in_as, screenshot, session_cookie, shows_the_login, t, wait_for
+from e2e_kit import (
+    Server,
+    add_user,
+    copy_store,
+    free_port,
+    key,
+    logged_in_as,
+    screenshot,
+    session_cookie,
+    shows_the_login,
+    t,
+    wait_for,
+)
 from oidc_provider import OidcProvider
 from playwright.sync_api import expect
 
-from crm_app.access import users
-from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +35,10 @@ def oidc_setup(e2e_dir, template_store):
     redirect_uri = f"http://127.0.0.1:{port}/oauth2callback"
     provider = OidcProvider("crm-test-client", secrets.token_urlsafe(16), [redirect_uri])
     db = e2e_dir / "oidc.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        users.add(store, CLI_OPERATOR, PIM[0], PIM[1], "program_manager", None, oidc_subject=PIM[2])
+        add_user(store, PIM[0], PIM[1], "program_manager", None, oidc_subject=PIM[2])
     finally:
         store.close()
     secrets_file = e2e_dir / "oidc-secrets.toml"

@@ -5,11 +5,10 @@ The idle tests move the server's clock (crm_app.core.clock's test seam) instead 
 server's time stands still between moves, so no test depends on how busy the machine is.
 """
 import datetime as dt
-import shutil
 import time
 
 import pytest
-from e2e_kit import DESKTOP, Server, key, log_in, logged_in_as, session_cookie, shows_the_login, t, wait_for
+from e2e_kit import DESKTOP, Server, copy_store, key, log_in, logged_in_as, session_cookie, shows_the_login, t, wait_for
 from playwright.sync_api import expect
 
 from crm_app.core import settings
@@ -25,7 +24,7 @@ def idle_server(tmp_path, template_store):
     """A server whose sessions end after IDLE without a click (set in the store's settings), its clock
     standing at START until the test moves it."""
     db = tmp_path / "idle.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
         store.write(lambda cur: settings.set_value(cur, "session_idle_seconds", int(IDLE.total_seconds())))

@@ -10,13 +10,26 @@ overview follows along.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, screenshot, shows, t, tn
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    add_user,
+    copy_store,
+    key,
+    log_in,
+    main_area,
+    press,
+    screenshot,
+    shows,
+    t,
+    tn,
+)
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import clock
 from crm_app.core.store import Store
@@ -42,7 +55,7 @@ WAITING = (("Amal", "Kassem", "man"), ("Bashir", "Ahmadi", "man"), ("Carla", "Me
 def prepare(path) -> None:
     store = Store(path)
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
         pm = CLI_OPERATOR
 
         def person(given, family, gender):
@@ -70,7 +83,7 @@ def prepare(path) -> None:
 @pytest.fixture
 def fill_server(e2e_dir, template_store):
     db = e2e_dir / "fill.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     prepare(db)
     srv = Server(db, e2e_dir / "fill.log")
     yield srv

@@ -3,14 +3,25 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, choose, key, log_in, logged_in_as, press, t, tn
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    add_user,
+    choose,
+    copy_store,
+    key,
+    log_in,
+    logged_in_as,
+    press,
+    t,
+    tn,
+)
 from playwright.sync_api import expect
 
-from crm_app.access import users
-from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +37,10 @@ LIST = ("voornaam;achternaam;telefoon;toestemming contact\n"
 @pytest.fixture
 def manager_server(e2e_dir, template_store):
     db = e2e_dir / "import.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
     finally:
         store.close()
     srv = Server(db, e2e_dir / "import.log")

@@ -6,15 +6,12 @@ three people waiting, each with a Dutch mobile number.
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import PASSWORD, Server, key, log_in, main_area, pick_row, t, type_into, wait_for
+from e2e_kit import PASSWORD, Server, add_user, copy_store, key, log_in, main_area, pick_row, t, type_into, wait_for
 from playwright.sync_api import expect
 from test_e2e_feedback_phone import comes_into_view, focus_is_in, tap_save
 from test_e2e_outreach_phone import open_screen
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 from crm_app.networks import registry, waitlists
@@ -32,7 +29,7 @@ WAITING = (("Amal", "06 11111111"), ("Bashir", "06 22222222"), ("Carla", "06 333
 def prepare(path) -> None:
     store = Store(path)
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
         board = registry.save(store, CLI_OPERATOR, NetworkInput("Klankbordgroep De Stem", "sounding_board", 0, 10))
         for given, phone in WAITING:
             person_id = persons.register(store, CLI_OPERATOR, PersonInput(
@@ -46,7 +43,7 @@ def prepare(path) -> None:
 @pytest.fixture
 def list_server(e2e_dir, template_store):
     db = e2e_dir / "lists.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     prepare(db)
     srv = Server(db, e2e_dir / "lists.log")
     yield srv

@@ -2,10 +2,9 @@
 Enter, or Enter in a field. Outside a form, Streamlit commits a text field only when it loses focus
 or gets Enter, and Tab from the password field goes to its own "show password" button, which does
 not count as leaving: the password was never sent and the right one was refused."""
-import shutil
 
 import pytest
-from e2e_kit import PASSWORD, Server, key, logged_in_as, settled, t
+from e2e_kit import PASSWORD, Server, copy_store, key, logged_in_as, settled, t
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +15,7 @@ def server(e2e_dir, template_store):
     """A server of its own (named `server`, so its log is shown on failure): a refused log-in here must
     not make the shared server's user wait."""
     db = e2e_dir / "login-keyboard.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     srv = Server(db, e2e_dir / "login-keyboard.log")
     yield srv
     srv.stop()

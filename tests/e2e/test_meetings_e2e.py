@@ -7,7 +7,6 @@ meeting was a week ago, so the cadence proposes today, and one member, Amal Hadd
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from e2e_kit import (
@@ -15,7 +14,9 @@ from e2e_kit import (
     PASSWORD,
     TIMEOUT_MS,
     Server,
+    add_user,
     choose,
+    copy_store,
     key,
     log_in,
     main_area,
@@ -28,7 +29,6 @@ from e2e_kit import (
 )
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import clock, formats
 from crm_app.core.store import Store
@@ -45,7 +45,7 @@ MANAGER = ("pim", "Pim Programma")
 def prepare(path) -> None:
     store = Store(path)
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
         net = registry.save(store, CLI_OPERATOR, registry.NetworkInput(
             name="Klankbordgroep De Stem", min_places=0, max_places=9, meeting_cadence="weekly"))
         amal = persons.register(store, CLI_OPERATOR, PersonInput(given_name="Amal", family_name="Haddad",
@@ -63,7 +63,7 @@ def prepare(path) -> None:
 @pytest.fixture
 def meetings_server(e2e_dir, template_store):
     db = e2e_dir / "meetings.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     prepare(db)
     srv = Server(db, e2e_dir / "meetings.log")
     yield srv

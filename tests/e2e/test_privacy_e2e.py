@@ -3,13 +3,24 @@ another browser: the confirmation shows what goes, the store is compacted under 
 session carries on, and the person's values are in neither the file nor the server's log."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, press, t, tn, type_into
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    add_user,
+    copy_store,
+    key,
+    log_in,
+    main_area,
+    press,
+    t,
+    tn,
+    type_into,
+)
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 from crm_app.people import persons
@@ -26,10 +37,10 @@ CANARY_NOTE = "NOTE-CANARY-e2e-4f1e"
 @pytest.fixture
 def privacy_server(e2e_dir, template_store):
     db = e2e_dir / "privacy.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
-        users.add(store, CLI_OPERATOR, ADMIN[0], ADMIN[1], "admin", PASSWORD)
+        add_user(store, ADMIN[0], ADMIN[1], "admin", PASSWORD)
         for index in range(20):
             persons.register(store, CLI_OPERATOR, PersonInput(given_name="Amal", family_name=f"Haddad{chr(97 + index)}"),
                              SourceInput(kind="market", source_name="Markt Oost"), confirmed_new=True)

@@ -11,7 +11,7 @@ import time
 import urllib.request
 
 import pytest
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, free_port, key, logged_in_as, t
+from e2e_kit import PASSWORD, TIMEOUT_MS, Server, copy_store, free_port, key, logged_in_as, t
 from playwright.sync_api import expect
 
 from crm_app.core import settings
@@ -50,7 +50,7 @@ http {{
 @pytest.fixture(scope="module")
 def behind_nginx(e2e_dir, template_store):
     db = e2e_dir / "proxy.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     store.write(settings.set_value, "login_max_failures_address", 3)
     store.close()

@@ -7,13 +7,11 @@ times, so three terms end within 60 days (one of them in its last term), one off
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t, type_into
+from e2e_kit import PASSWORD, TIMEOUT_MS, Server, add_user, copy_store, key, log_in, main_area, screenshot, t, type_into
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import clock
 from crm_app.core.store import Store
@@ -36,7 +34,7 @@ def prepare(path) -> dict:
     store = Store(path)
     ids = {}
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
         pm = CLI_OPERATOR
         now = clock.utcnow()
 
@@ -67,7 +65,7 @@ def prepare(path) -> dict:
 @pytest.fixture
 def rotation_server(e2e_dir, template_store):
     db = e2e_dir / "rotation.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     ids = prepare(db)
     srv = Server(db, e2e_dir / "rotation.log")
     yield srv, ids

@@ -5,7 +5,6 @@ each role then opens every screen of its navigation in Chromium, plus the pages 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from urllib.parse import urlparse
 
 import pytest
@@ -14,6 +13,8 @@ from e2e_kit import (
     PASSWORD,
     TIMEOUT_MS,
     Server,
+    add_user,
+    copy_store,
     go,
     key,
     log_in,
@@ -25,7 +26,6 @@ from e2e_kit import (
 )
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 from crm_app.networks import offers, registry, waitlists
@@ -47,11 +47,11 @@ STAFF = {"admin": ("ada", f"Ada {LINK}"), "program_manager": ("pim", f"Pim {PIXE
 @pytest.fixture(scope="module")
 def hostile(e2e_dir, template_store):
     db = e2e_dir / "hostile.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     store = Store(db)
     try:
         for role, (username, display) in STAFF.items():
-            users.add(store, CLI_OPERATOR, username, display, role, PASSWORD)
+            add_user(store, username, display, role, PASSWORD)
         board = registry.save(store, CLI_OPERATOR, registry.NetworkInput(
             name=f"Raad {LINK}", kind="sounding_board", min_places=0, max_places=3, term_months=12,
             max_consecutive_terms=2, rest_months=12, meeting_cadence="monthly"))

@@ -6,13 +6,25 @@ bad target; the second also a valid one, and three people waiting for it.
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, choose, key, log_in, main_area, pick_row, press, t, type_into
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    add_user,
+    choose,
+    copy_store,
+    key,
+    log_in,
+    main_area,
+    pick_row,
+    press,
+    t,
+    type_into,
+)
 from playwright.sync_api import expect
 
-from crm_app.access import users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.store import Store
 from crm_app.networks import registry, waitlists
@@ -31,7 +43,7 @@ UNKNOWN = "onbekende waarde 'vrouw'"
 def prepare(path) -> dict[str, int]:
     store = Store(path)
     try:
-        users.add(store, CLI_OPERATOR, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
+        add_user(store, MANAGER[0], MANAGER[1], "program_manager", PASSWORD)
         first = registry.save(store, CLI_OPERATOR, NetworkInput(FIRST, "advisory_council", 0, 10))
         board = registry.save(store, CLI_OPERATOR, NetworkInput(BOARD, "sounding_board", 0, 10),
                               [TargetInput("gender", "woman", "count", "2", None)])
@@ -51,7 +63,7 @@ def prepare(path) -> dict[str, int]:
 @pytest.fixture
 def target_server(e2e_dir, template_store):
     db = e2e_dir / "targets.duckdb"
-    shutil.copyfile(template_store, db)
+    copy_store(template_store, db)
     ids = prepare(db)
     srv = Server(db, e2e_dir / "targets.log")
     srv.ids = ids

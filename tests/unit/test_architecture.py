@@ -116,6 +116,21 @@ def test_the_callback_check_sees_an_unguarded_one(tmp_path):
     assert _unguarded_callbacks(page) == ["breach.py:8 on_click=_save"]
 
 
+def _choices_without_placeholder(path: Path) -> list[str]:
+    """`selectbox`/`multiselect` calls without `placeholder=`: Streamlit then shows its English "Choose an
+    option" (also in the aria attributes of a chosen one) on a Dutch screen."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("selectbox", "multiselect") and not any(k.arg == "placeholder" for k in node.keywords)]
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("pages/*.py")) + sorted((ROOT / "crm_app/ui").glob("*.py")),
+                         ids=lambda p: p.name)
+def test_every_choice_has_a_placeholder_in_the_users_language(path):
+    assert _choices_without_placeholder(path) == []
+
+
 AGGREGATE_DOWNLOADS = {ROOT / "crm_app/ui/charts.py", ROOT / "pages/places.py", ROOT / "pages/rotation.py"}
 
 
