@@ -413,7 +413,7 @@ class _Pricer:
     panel, then a few more by swaps from it under weights that shrink for whoever it holds (as multiplicative
     weights do), so one round adds panels that cover different people."""
 
-    SPREAD = 10     # extra panels tried per round by swaps
+    SPREAD = 20     # extra panels tried per round by swaps
 
     def __init__(self, model: PanelModel, master: _Master):
         self.model, self.master = model, master
