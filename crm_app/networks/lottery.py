@@ -3,8 +3,10 @@
 Among all lotteries over panels (sets of `k` candidates) that, together with the current members, meet
 every target, LEXIMIN (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021) maximises the smallest
 selection probability, then the next smallest, and so on. Solved with the open-source HiGHS (highspy)
-by column generation: an integer program finds the feasible panel of best dual weight, linear programs
-fix the probabilities level by level. Without targets every panel is allowed: k/n for everyone, no solver.
+by column generation: one master LP (the dual of the leximin LP, a row per panel found) gives the level and
+the dual weights; an integer program finds the feasible panel of best dual weight, and swaps from it find more
+in the same round; who cannot rise is fixed level by level. docs/lottery.md explains it. Without targets every
+panel is allowed: k/n for everyone, no solver.
 
 A problem is put in a canonical order (candidates by person id, targets by their fields) before
 anything is solved or hashed, so the same pool, targets and seed give the same panel in any process:
@@ -29,7 +31,7 @@ from crm_app.networks.composition import Tally, Target
 
 EPS = 1e-6           # dual weights and gaps below this count as zero
 WEIGHT_EPS = 1e-9    # panels with less weight carry none
-FIRST_PANELS = 40    # at most this many panels found up front by multiplicative weights, before the levels
+FIRST_PANELS = 40    # at most this many first panels by the integer program (when swaps cannot find them)
 
 
 class Cancelled(Exception):
