@@ -42,6 +42,11 @@ def _new_seed() -> None:
 
 
 @actions.callback
+def _stop_lottery(job: background.Job) -> None:
+    job.cancel()
+
+
+@actions.callback
 def _compute_again() -> None:
     state.pop("fill_lottery_job", None)
 
@@ -148,7 +153,7 @@ def _lottery_progress(job: background.Job) -> None:
     done = job.progress
     st.progress(done.share if done else 0.0, text=tr("fill.lottery.computing") if done is None else trn(
         "fill.lottery.progress", done.panels, fixed=done.fixed, candidates=done.candidates))
-    st.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=job.cancel)
+    st.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=_stop_lottery, args=(job,))
 
 
 def _show_chances(draw: selection.Draw) -> None:
