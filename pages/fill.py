@@ -2,15 +2,18 @@
 
 After a decline the method starts at the declined offer's (also in a session that did not make the offer), and
 a lottery at its seed. A lottery keeps its seed in `fill_seed`, so a rerun draws the same panel; its chances are
-computed once per pool and targets (the service remembers them), with a progress bar and a stop button.
+computed once per pool and targets (the service remembers them) in a background job kept in `fill_lottery_job`:
+a quick one shows at once, a long one shows its progress and a stop button while the screen stays usable.
 Answering an offer cannot be undone, so each answer asks to confirm first; the question stays open
 through `fill_confirm` in session state until confirmed or cancelled."""
 import streamlit as st
 
 from crm_app.core import permissions
+from crm_app.core.errors import CrmError
 from crm_app.core.fields import display_name
+from crm_app.core.i18n import error_text
 from crm_app.networks import lottery, offers, reasons, registry, selection
-from crm_app.ui import actions, session, widgets
+from crm_app.ui import actions, background, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import escape, fmt_date, lang, tr, trn
 
@@ -18,6 +21,7 @@ user = session.require("places.fill")
 store = get_store()
 state = st.session_state
 buttons = actions.Buttons("fill")
+QUICK_SECONDS = 1.5     # a lottery done within this shows at once; a longer one shows its progress
 
 st.title(tr("fill.title"), anchor=False)
 network_id = widgets.network_select("fill", registry.list_networks(store, session.actor()))
@@ -38,8 +42,13 @@ def _new_seed() -> None:
 
 
 @actions.callback
-def _stop_lottery() -> None:
-    state["fill_method"] = "waitlist"
+def _stop_lottery(job: background.Job) -> None:
+    job.cancel()
+
+
+@actions.callback
+def _compute_again() -> None:
+    state.pop("fill_lottery_job", None)
 
 
 @actions.callback
@@ -109,20 +118,42 @@ if state.get("fill_places_network") != network_id or state.get("fill_places_open
 st.number_input(tr("fill.places"), min_value=0, max_value=max(plan.open_places, 0), key="fill_places")
 
 
-def _lottery_plan() -> selection.FillPlan:
+def _lottery_plan() -> selection.FillPlan | None:
+    """The draw, computed in a background job: shown at once when it is quick, else with its progress and a
+    stop button until it is done. None while it computes or after it was stopped."""
     seed_column, new_column = st.columns([3, 1], vertical_alignment="bottom")
     seed_column.number_input(tr("fill.lottery.seed"), min_value=1, step=1, key="fill_seed",
                              help=tr("fill.lottery.seed_help"))
     new_column.button(tr("fill.lottery.new_seed"), key="fill_new_seed", on_click=_new_seed)
-    bar, stop = st.empty(), st.empty()
-    stop.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=_stop_lottery)
-    with st.spinner(tr("fill.lottery.computing")):
-        drawn = selection.propose(store, session.actor(), network_id, state["fill_places"], "lottery",
-                                  seed=int(state["fill_seed"]),
-                                  progress=lambda done: bar.progress(done, text=tr("fill.lottery.computing")) and None)
-    bar.empty()
-    stop.empty()
-    return drawn
+    key = (network_id, state["fill_places"], int(state["fill_seed"]))
+    job = state.get("fill_lottery_job")
+    stopped = job is not None and job.key == key and isinstance(job.error, CrmError)
+    if not stopped and (job is None or job.key != key or job.done):  # (done again: the lottery is remembered)
+        if job is not None:
+            job.cancel()
+        actor = session.actor()
+        job = state["fill_lottery_job"] = background.Job(key, lambda report: selection.propose(
+            store, actor, network_id, key[1], "lottery", seed=key[2], progress=report))
+    if not job.wait(QUICK_SECONDS):
+        _lottery_progress(job)
+        return None
+    if job.error is None:
+        return job.result
+    if not isinstance(job.error, CrmError):
+        raise job.error
+    st.info(error_text(job.error, lang()))
+    st.button(tr("fill.lottery.compute_again"), key="fill_lottery_again", on_click=_compute_again)
+    return None
+
+
+@st.fragment(run_every=0.5)
+def _lottery_progress(job: background.Job) -> None:
+    if job.done:
+        st.rerun()
+    done = job.progress
+    st.progress(done.share if done else 0.0, text=tr("fill.lottery.computing") if done is None else trn(
+        "fill.lottery.progress", done.panels, fixed=done.fixed, candidates=done.candidates))
+    st.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=_stop_lottery, args=(job,))
 
 
 def _show_chances(draw: selection.Draw) -> None:
@@ -141,7 +172,7 @@ def _show_chances(draw: selection.Draw) -> None:
 
 
 if lottery_chosen:
-    plan = _lottery_plan()
+    plan = _lottery_plan() or plan
 elif state["fill_places"] != plan.open_places:
     plan = selection.propose(store, session.actor(), network_id, state["fill_places"], state["fill_method"])
 if plan.draw is not None and plan.draw.distribution is not None:

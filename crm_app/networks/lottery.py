@@ -3,8 +3,10 @@
 Among all lotteries over panels (sets of `k` candidates) that, together with the current members, meet
 every target, LEXIMIN (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021) maximises the smallest
 selection probability, then the next smallest, and so on. Solved with the open-source HiGHS (highspy)
-by column generation: an integer program finds the feasible panel of best dual weight, linear programs
-fix the probabilities level by level. Without targets every panel is allowed: k/n for everyone, no solver.
+by column generation: one master LP (the dual of the leximin LP, a row per panel found) gives the level and
+the dual weights; an integer program finds the feasible panel of best dual weight, and swaps from it find more
+in the same round; who cannot rise is fixed level by level. docs/lottery.md explains it. Without targets every
+panel is allowed: k/n for everyone, no solver.
 
 A problem is put in a canonical order (candidates by person id, targets by their fields) before
 anything is solved or hashed, so the same pool, targets and seed give the same panel in any process:
@@ -29,7 +31,7 @@ from crm_app.networks.composition import Tally, Target
 
 EPS = 1e-6           # dual weights and gaps below this count as zero
 WEIGHT_EPS = 1e-9    # panels with less weight carry none
-FIRST_PANELS = 40    # at most this many panels found up front by multiplicative weights, before the levels
+FIRST_PANELS = 40    # at most this many first panels by the integer program (when swaps cannot find them)
 
 
 class Cancelled(Exception):
@@ -243,32 +245,9 @@ class PanelModel:
         panels = list(dict.fromkeys(tuple(int(i) for i in np.flatnonzero(x > 0.5)) for x in found))
         return float(h.getInfo().mip_dual_bound), panels
 
-    def swaps(self, panel: tuple[int, ...], weights: np.ndarray, above: float, most: int = 24) -> list[tuple[int, ...]]:
-        """Panels one swap away from `panel` (one in, one out) that still meet every target and weigh more than
-        `above`: cheap extra columns beside the integer program's. Only when every target is linear in who is
-        chosen (value counts, at most N each); spread targets need the program."""
-        if self._linear is None or not panel:
-            return []
-        if not hasattr(self, "_matrix"):
-            self._matrix = np.zeros((len(self._linear), self.n))
-            for r, (cols, _, _) in enumerate(self._linear):
-                self._matrix[r, cols] = 1.0
-            self._low = np.array([low for _, low, _ in self._linear]) - 1e-9
-            self._high = np.array([high for _, _, high in self._linear]) + 1e-9
-        a = self._matrix
-        inside = np.asarray(panel)
-        outside = np.setdiff1d(np.arange(self.n), inside)
-        level = a[:, inside].sum(axis=1)
-        base = float(weights[inside].sum())
-        found = []
-        for i in inside:
-            new = (level - a[:, i])[:, None] + a[:, outside]
-            ok = np.all((new >= self._low[:, None]) & (new <= self._high[:, None]), axis=0)
-            gain = base - weights[i] + weights[outside]
-            for j in np.flatnonzero(ok & (gain > above)):
-                found.append((float(gain[j]), int(i), int(outside[j])))
-        found.sort(key=lambda f: (-f[0], f[1], f[2]))
-        return [tuple(sorted(set(panel) - {i} | {j})) for _, i, j in found[:most]]
+    def swaps(self) -> Swaps | None:
+        """Local search over this model's panels, when every target is a count of who is chosen."""
+        return None if self._linear is None else Swaps(self._linear, self.n)
 
     def least_relaxation(self) -> list[Relaxation]:
         """The smallest total change of bounds (in persons) after which a panel exists."""
@@ -288,17 +267,63 @@ class PanelModel:
         return out
 
 
+class Swaps:
+    """Local search over feasible panels by swaps (one candidate out, one in), for targets that are all counts
+    of chosen candidates (rows of 0/1 over who is chosen): improving panels for the price of a few small
+    matrix products, so the integer program runs mostly to prove that none is left."""
+
+    def __init__(self, rows: list[tuple[list[int], float, float]], n: int):
+        self.n = n
+        self.a = np.zeros((len(rows), n))
+        for r, (cols, _, _) in enumerate(rows):
+            self.a[r, cols] = 1.0
+        self.low = np.array([low for _, low, _ in rows])
+        self.high = np.array([high for _, _, high in rows])
+
+    def climb(self, panel: tuple[int, ...], weights: np.ndarray, above: float) -> tuple[list[tuple[int, ...]], tuple]:
+        """Best swap after best swap from `panel` while the weight rises: the panels passed whose weight is above
+        `above`, and where the climb ended. A swap keeps every target: a row at its lower bound loses no member
+        without gaining one, a row at its upper bound gains none without losing one."""
+        a, chosen = self.a, np.zeros(self.n, dtype=bool)
+        chosen[list(panel)] = True
+        level = a[:, chosen].sum(axis=1)
+        found = []
+        for _ in range(2 * len(panel)):
+            inside, outside = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+            if not len(inside) or not len(outside):
+                break
+            gain = weights[outside][None, :] - weights[inside][:, None]
+            at_low, at_high = a[level <= self.low + 0.5], a[level >= self.high - 0.5]
+            bad = at_low[:, inside].T @ (1.0 - at_low[:, outside]) + (1.0 - at_high[:, inside]).T @ at_high[:, outside]
+            gain[bad > 0.5] = -_INF
+            r, c = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            if gain[r, c] <= 1e-12:
+                break
+            chosen[inside[r]], chosen[outside[c]] = False, True
+            level += a[:, outside[c]] - a[:, inside[r]]
+            if float(weights[chosen].sum()) > above:
+                found.append(tuple(int(i) for i in np.flatnonzero(chosen)))
+        return found, tuple(int(i) for i in np.flatnonzero(chosen))
+
+
 # -- the distribution -------------------------------------------------------------------------------------
-def _lp(h: highspy.Highs, interior: bool) -> None:
-    if interior:   # a strictly complementary ("inner") solution fixes more probabilities per level
-        h.setOptionValue("solver", "ipm")
-        h.setOptionValue("run_crossover", "off")
+@dataclass(frozen=True)
+class Progress:
+    """How far a LEXIMIN computation is: candidates whose chance is settled, levels done, panels found."""
+    fixed: int
+    candidates: int
+    levels: int
+    panels: int
+
+    @property
+    def share(self) -> float:
+        return self.fixed / self.candidates if self.candidates else 1.0
 
 
-def leximin(problem: Problem, progress: Callable[[float], bool | None] | None = None) -> Distribution | None:
+def leximin(problem: Problem, progress: Callable[[Progress], bool | None] | None = None) -> Distribution | None:
     """The LEXIMIN lottery over feasible panels, or None when no panel meets the targets.
 
-    `progress` is called with the share of candidates whose probability is fixed; returning True cancels.
+    `progress` is called between rounds of the computation; returning True stops it with `Cancelled`.
     """
     n, k = len(problem.person_ids), problem.k
     if not problem.targets:
@@ -306,151 +331,145 @@ def leximin(problem: Problem, progress: Callable[[float], bool | None] | None = 
     if k == 0:
         return Distribution(list(problem.person_ids), [0.0] * n, [()], [1.0], 1, False)
     model = PanelModel(problem)
-    panels: list[tuple[int, ...]] = []
-    seen: set[tuple[int, ...]] = set()
-
-    def add(panel: tuple[int, ...]) -> bool:
-        if panel in seen:
-            return False
-        seen.add(panel)
-        panels.append(panel)
-        return True
-
-    # a spread of first panels (multiplicative weights): everyone chosen lowers their weight
-    weights = np.ones(n)
-    first = model.best(weights)
+    first = model.best(np.ones(n))
     if first is None:
         return None
-    add(first[1][0])
-    for _ in range(min(FIRST_PANELS, 2 * math.ceil(n / max(k, 1)))):
-        weights[list(panels[-1])] *= 0.8
-        weights *= n / weights.sum()
-        add(model.best(weights)[1][0])
-    # who is in no feasible panel at all: their chance is 0
-    covered = np.zeros(n, dtype=bool)
-    for panel in panels:
-        covered[list(panel)] = True
-    while not covered.all():
-        bound, [panel] = model.best((~covered).astype(float))
-        if covered[list(panel)].all():
-            break
-        add(panel)
-        covered[list(panel)] = True
-    fixed: dict[int, float] = dict.fromkeys(np.flatnonzero(~covered).tolist(), 0.0)
-    levels = _Levels(panels, fixed, n)
+    master = _Master(n)
+    pricer = _Pricer(model, master)
+    pricer.spread(first[1][0])
+    for i in pricer.uncovered():          # in no feasible panel at all: their chance is 0
+        master.fix(i, 0.0)
+    levels = 0
 
-    while len(fixed) < n:
-        if progress is not None and progress(len(fixed) / n):
-            raise Cancelled
-        _fix_level(model, levels, add)
-    weights_out = _final_weights(panels, fixed, n)
-    return _distribution(problem, panels, weights_out)
+    def cancelled() -> bool:
+        return progress is not None and bool(progress(Progress(len(master.fixed), n, levels, len(master.panels))))
+
+    while len(master.fixed) < n:
+        y, level = pricer.level(cancelled)
+        unfixed = [i for i in range(n) if i not in master.fixed]
+        for i in [i for i in unfixed if y[i] > EPS] or [max(unfixed, key=lambda i: y[i])]:
+            master.fix(i, min(max(0.0, level), 1.0))
+        levels += 1
+    return _distribution(problem, master.panels, master.weights())
 
 
-class _Levels:
-    """The LP of the leximin loop over the panels so far, kept across levels: found panels are added as
-    columns and fixing a candidate changes their row, so the simplex goes on from its last basis.
-    maximise z  s.t.  Σ_{P∋i} x_P ≥ z for unfixed i,  Σ_{P∋i} x_P ≥ p_i for fixed i,  Σ_P x_P ≤ 1,  x ≥ 0.
-    Its row duals are the dual LP's y_i (per candidate) and ŷ (of Σ_P x_P ≤ 1):
-    minimise ŷ − Σ_fixed p_i·y_i  s.t.  Σ_{i∈P} y_i ≤ ŷ for every panel P,  Σ_unfixed y_i = 1,  y ≥ 0."""
+class _Master:
+    """The dual of the leximin LP over the panels found so far, kept across levels, a panel per row:
+    minimise ŷ − Σ_fixed p_i·y_i  s.t.  Σ_{i∈P} y_i ≤ ŷ for every panel P,  Σ_unfixed y_i = 1,  y, ŷ ≥ 0.
+    Its optimum is the highest level all unfixed candidates can reach together (given the fixed ones' levels);
+    the panel rows' duals are the panels' weights. A new panel is a new row, so the dual simplex goes on
+    from the last basis, and fixing a candidate changes one cost and one coefficient."""
 
-    def __init__(self, panels: list, fixed: dict[int, float], n: int):
-        self.n, self.fixed = n, fixed
+    def __init__(self, n: int):
+        self.n, self.fixed = n, {}
+        self.panels: list[tuple[int, ...]] = []
+        self.seen: set[tuple[int, ...]] = set()
+        self.members = np.zeros((0, 0), dtype=np.int64)    # the panels as rows of indices (all have k members)
         self.h = h = _highs()
-        h.setOptionValue("simplex_strategy", 4)   # primal simplex: new columns leave the basis primal feasible
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        h.addVar(0.0, _INF)                       # z, column 0
-        h.changeColCost(0, 1.0)
-        for _ in range(n):
-            h.addRow(0.0, _INF, 1, np.zeros(1, dtype=np.int32), np.array([-1.0]))
-        h.addRow(-_INF, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
-        for i, p in fixed.items():
-            self.fix(i, p)
-        for panel in panels:
-            self.add(panel)
+        h.addVars(n + 1, np.zeros(n + 1), np.full(n + 1, _INF))
+        h.changeColCost(n, 1.0)                            # ŷ, column n
+        h.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
 
-    @property
-    def unfixed(self) -> list[int]:
-        return [i for i in range(self.n) if i not in self.fixed]
+    def add(self, panels: list[tuple[int, ...]]) -> int:
+        new = [p for p in dict.fromkeys(panels) if p not in self.seen]
+        for panel in new:
+            self.seen.add(panel)
+            self.panels.append(panel)
+            self.h.addRow(-_INF, 0.0, len(panel) + 1, np.asarray([*panel, self.n], dtype=np.int32),
+                          np.asarray([1.0] * len(panel) + [-1.0]))
+        if new:
+            self.members = np.asarray(self.panels, dtype=np.int64)
+        return len(new)
 
     def fix(self, i: int, p: float) -> None:
         self.fixed[i] = p
-        self.h.changeCoeff(i, 0, 0.0)
-        self.h.changeRowBounds(i, p, _INF)
+        self.h.changeColCost(i, -p)
+        self.h.changeCoeff(0, i, 0.0)
 
-    def add(self, panel: tuple[int, ...]) -> None:
-        self.h.addCol(0.0, 0.0, _INF, len(panel) + 1, np.asarray([*panel, self.n], dtype=np.int32),
-                      np.ones(len(panel) + 1))
+    def solve(self) -> tuple[np.ndarray, float, float]:
+        """(y, ŷ, level) at an optimal vertex."""
+        while True:
+            self.h.run()
+            solved = self._read(self.h)
+            if solved is not None:
+                return solved
+            # rounding made the fixed levels just out of reach: lower them a hair and try again
+            for i, p in list(self.fixed.items()):
+                self.fix(i, max(0.0, p - 1e-7))
 
-    def solve(self) -> tuple[np.ndarray, float, float] | None:
-        """(y, ŷ, level), or None when the fixed levels are out of reach."""
-        self.h.run()
-        return self._read(self.h)
-
-    def inner_duals(self) -> np.ndarray | None:
-        """y from an interior-point solve without crossover: a strictly complementary ("inner") solution,
-        which fixes more probabilities per level than a vertex. On a copy, to keep the simplex basis."""
-        copy = _highs()
-        copy.setOptionValue("solver", "ipm")
-        copy.setOptionValue("run_crossover", "off")
-        copy.passModel(self.h.getLp())
-        copy.run()
-        solved = self._read(copy)
-        return None if solved is None else solved[0]
+    def weights(self) -> list[float]:
+        """The panels' weights in the last solve: they give every candidate the chance fixed for them."""
+        duals = np.abs(np.asarray(self.h.getSolution().row_dual[1:]))
+        duals[duals < WEIGHT_EPS] = 0.0
+        return (duals / duals.sum()).tolist()
 
     def _read(self, h) -> tuple[np.ndarray, float, float] | None:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        duals = np.abs(np.asarray(h.getSolution().row_dual))
-        return duals[: self.n], float(duals[self.n]), float(h.getInfo().objective_function_value)
+        values = np.asarray(h.getSolution().col_value)
+        return np.maximum(values[: self.n], 0.0), float(values[self.n]), float(h.getInfo().objective_function_value)
 
 
-def _fix_level(model: PanelModel, levels: _Levels, add) -> None:
-    """One level of the leximin loop. The LP optimum is the highest level all unfixed candidates can reach
-    together; column generation adds the panel of largest dual weight while it breaks a dual constraint.
-    Those whose y_i stays positive in an inner optimum cannot go higher and are fixed at it."""
-    while True:
-        solved = levels.solve()
-        if solved is None:
-            # rounding made the fixed levels just out of reach: lower them a hair and try again
-            for i, p in list(levels.fixed.items()):
-                levels.fix(i, max(0.0, p - 1e-7))
-            continue
-        y, cap, level = solved
-        bound, found = model.best(y, above=cap + EPS)
-        new = [p for p in found if float(y[list(p)].sum()) > cap + EPS]
-        if new:
-            new += model.swaps(new[0], y, cap + EPS)
-        if bound <= cap + EPS or not new:
-            break
-        for panel in new:
-            if add(panel):
-                levels.add(panel)
-    inner = levels.inner_duals()
-    y = solved[0] if inner is None else inner      # (the level is the simplex optimum: exact at a vertex)
-    unfixed = levels.unfixed
-    for i in [i for i in unfixed if y[i] > EPS] or [max(unfixed, key=lambda i: y[i])]:
-        levels.fix(i, min(max(0.0, level), 1.0))
+class _Pricer:
+    """Finds panels that break the master's dual constraints (Σ_{i∈P} y_i > ŷ): the integer program's best
+    panel, then a few more by swaps from it under weights that shrink for whoever it holds (as multiplicative
+    weights do), so one round adds panels that cover different people."""
 
+    SPREAD = 20     # extra panels tried per round by swaps
 
-def _final_weights(panels: list[tuple[int, ...]], fixed: dict[int, float], n: int) -> list[float]:
-    """Weights on the panels that give everyone their fixed probability (least shortfall, for rounding)."""
-    h = _highs()
-    m = len(panels)
-    h.addVars(m + 1, np.zeros(m + 1), np.full(m + 1, _INF))
-    h.changeColsCost(m + 1, np.arange(m + 1, dtype=np.int32), np.asarray([0.0] * m + [1.0]))
-    h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), np.ones(m))
-    member_of: list[list[int]] = [[] for _ in range(n)]
-    for j, panel in enumerate(panels):
-        for i in panel:
-            member_of[i].append(j)
-    for i in range(n):
-        cols = member_of[i] + [m]
-        h.addRow(fixed[i], _INF, len(cols), np.asarray(cols, dtype=np.int32), np.ones(len(cols)))
-    h.run()
-    x = np.clip(np.asarray(h.getSolution().col_value[:m]), 0.0, 1.0)
-    x[x < WEIGHT_EPS] = 0.0
-    return (x / x.sum()).tolist()
+    def __init__(self, model: PanelModel, master: _Master):
+        self.model, self.master = model, master
+        self.swaps = model.swaps()
+
+    def spread(self, first: tuple[int, ...]) -> None:
+        """A first spread of panels by multiplicative weights: everyone chosen lowers their weight."""
+        n, k = self.master.n, len(first)
+        weights, panel = np.ones(n), first
+        self.master.add([first])
+        rounds = min(FIRST_PANELS, 2 * math.ceil(n / max(k, 1))) if self.swaps is None else 4 * math.ceil(n / max(k, 1))
+        for _ in range(rounds):
+            weights[list(panel)] *= 0.8
+            weights *= n / weights.sum()
+            panel = self.model.best(weights)[1][0] if self.swaps is None else self.swaps.climb(panel, weights, _INF)[1]
+            self.master.add([panel])
+
+    def uncovered(self) -> list[int]:
+        """Candidates in no feasible panel (after adding panels for everyone who is in one)."""
+        covered = np.zeros(self.master.n, dtype=bool)
+        covered[self.master.members.ravel()] = True
+        while not covered.all():
+            weights = (~covered).astype(float)
+            found = [] if self.swaps is None else self.swaps.climb(self.master.panels[-1], weights, 0.5)[0]
+            if not found:
+                found = [p for p in self.model.best(weights)[1] if not covered[list(p)].all()]
+            if not found:
+                break
+            self.master.add(found[-1:])
+            covered[list(found[-1])] = True
+        return np.flatnonzero(~covered).tolist()
+
+    def level(self, cancel: Callable[[], bool]) -> tuple[np.ndarray, float]:
+        """Column generation up to the next level: (y whose positive entries cannot go higher, the level).
+        When no panel breaks the optimal vertex y, y is optimal over all panels, and complementary slackness
+        says every i with y_i > 0 has exactly the level in every optimum."""
+        while True:
+            if cancel():
+                raise Cancelled
+            y, cap, level = self.master.solve()
+            if not self.master.add(self.price(y, cap + EPS)):
+                return y, level
+
+    def price(self, y: np.ndarray, above: float) -> list[tuple[int, ...]]:
+        _, panels = self.model.best(y, above=above)
+        found = [p for p in panels if float(y[list(p)].sum()) > above]
+        if self.swaps is not None and found:
+            weights, panel = y.copy(), found[0]
+            for _ in range(self.SPREAD):
+                weights[list(panel)] *= 0.7
+                panel = self.swaps.climb(panel, weights, _INF)[1]
+                if float(y[list(panel)].sum()) > above:
+                    found.append(panel)
+        return found
 
 
 def _distribution(problem: Problem, panels: list[tuple[int, ...]], weights: list[float]) -> Distribution:

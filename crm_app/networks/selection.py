@@ -194,7 +194,8 @@ def propose(store, actor: Actor, network_id: int, places: int | None = None, met
 
     Without a method: that of the declined offer awaiting its next candidate, else the waiting list.
     A lottery draws with `seed`; without one, with the seed of a declined lottery offer awaiting its next
-    candidate, else a new seed. `progress` (share done → True to cancel) is called while a lottery computes."""
+    candidate, else a new seed. `progress` (a lottery.Progress → True to stop) is called while a lottery
+    computes; stopped, it is refused with `lottery_cancelled` and nothing is drawn."""
     permissions.require(actor.role, "places.fill")
     if method is not None and method not in METHODS:
         raise CrmError("method_unknown", method=method)
@@ -244,7 +245,10 @@ def by_lottery(pool: Pool, wanted: int, targets: list[Target], places: int, tall
     names = {c.person_id: (c.given_name, c.family_name) for c in everyone}
     problem = lottery.Problem.of([(pid, composition.values_at(pool.codes, i)) for pid, i in by_person.items()],
                                  wanted, targets, places, tally)
-    distribution = lottery.solve(problem, progress)
+    try:
+        distribution = lottery.solve(problem, progress)
+    except lottery.Cancelled:
+        raise CrmError("lottery_cancelled") from None
     unmet = [Reason("too_few_candidates", {"wanted": wanted, "found": problem.k})] if problem.k < wanted else []
     if distribution is None:
         relaxations = lottery.relaxation(problem)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,77 @@ def test_the_lottery_meets_every_target_and_is_maximin(problem):
     assert all(-1e-9 <= p <= 1 + 1e-9 for p in distribution.probabilities)
     assert abs(distribution.minimum - maximin(problem, panels)) < 1e-4
 
+
+
+def leximin_by_enumeration(problem: lottery.Problem, panels: list[tuple[int, ...]]) -> list[float]:
+    """The LEXIMIN chances over all enumerated panels, the textbook way: the highest level all unfixed reach
+    together, then one LP per unfixed candidate: whoever cannot go above that level is fixed at it."""
+    n, m = len(problem.person_ids), len(panels)
+    fixed: dict[int, float] = {}
+
+    def best(objective: list[float], floor: float | None) -> tuple[float, list[float]]:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.addVars(m + 1, np.zeros(m + 1), np.array([highspy.kHighsInf] * (m + 1)))
+        h.changeColsCost(m + 1, np.arange(m + 1, dtype=np.int32), -np.asarray(objective))
+        h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), np.ones(m))
+        for i in range(n):
+            cols = [j for j, p in enumerate(panels) if i in p]
+            if i in fixed:
+                low, extra = fixed[i] - 1e-9, []
+            else:
+                low, extra = (0.0, [m]) if floor is None else (floor - 1e-9, [])
+            h.addRow(low, highspy.kHighsInf, len(cols) + len(extra), np.array(cols + extra, dtype=np.int32),
+                     np.array([1.0] * len(cols) + [-1.0] * len(extra)))
+        h.run()
+        return -h.getInfo().objective_function_value, list(h.getSolution().col_value)
+
+    while len(fixed) < n:
+        level, _ = best([0.0] * m + [1.0], None)
+        unfixed = [i for i in range(n) if i not in fixed]
+        stuck = [i for i in unfixed
+                 if best([1.0 if i in p else 0.0 for p in panels] + [0.0], level)[0] <= level + 1e-7]
+        for i in stuck:
+            fixed[i] = level
+    return [fixed[i] for i in range(n)]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=max(5, settings().max_examples // 3))
+@given(problems())
+def test_the_lottery_is_leximin(problem):
+    """Not only the minimum: every candidate's chance equals the LEXIMIN chance over all enumerated panels
+    (fixing someone whose chance could still rise would leave it lower)."""
+    panels = feasible_panels(problem)
+    if not panels:
+        return
+    distribution = lottery.leximin(problem)
+    expected = leximin_by_enumeration(problem, panels)
+    assert max(abs(a - b) for a, b in zip(distribution.probabilities, expected)) < 1e-5
+
+
+
+def test_above_the_minimum_chances_are_as_equal_as_they_can_be():
+    """Two women, four men, two places, at least one woman: the men get 1/4 each (the maximin), and of the
+    women's remaining chance each gets half: a maximin solution could give one of them 3/4."""
+    people = [(pid, {"gender": frozenset(("woman" if pid <= 2 else "man",))}) for pid in range(1, 7)]
+    problem = lottery.Problem.of(people, 2, [Target(1, "gender", "woman", "count", 1, None)], 10, Tally())
+    chances = lottery.leximin(problem).probabilities
+    assert [round(p, 6) for p in chances] == [0.5, 0.5, 0.25, 0.25, 0.25, 0.25]
+
+def test_a_progress_callback_that_asks_to_stop_cancels_the_computation():
+    people = [(pid, {"gender": frozenset((GENDERS[pid % 2],)), "district": frozenset((REGIONS[pid % 3],))})
+              for pid in range(1, 25)]
+    targets = [Target(1, "gender", "woman", "count", 3, 5), Target(2, "district", "north", "count", None, 2)]
+    problem = lottery.Problem.of(people, 8, targets, 10, Tally())
+    seen: list[lottery.Progress] = []
+
+    def stop(progress: lottery.Progress) -> bool:
+        seen.append(progress)
+        return True
+
+    with pytest.raises(lottery.Cancelled):
+        lottery.leximin(problem, stop)
+    assert seen and seen[0].candidates == 24 and seen[0].panels > 0 and seen[0].fixed < 24
 
 def relax(problem: lottery.Problem, relaxations: list[lottery.Relaxation]) -> lottery.Problem:
     moved = {(r.bound.target.id, r.bound.side): r.relaxed for r in relaxations}
