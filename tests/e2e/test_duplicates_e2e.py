@@ -7,7 +7,7 @@ Haddad found at the market, and Youssef Haddad registered at a kiosk with the sa
 from __future__ import annotations
 
 import pytest
-from e2e_kit import DESKTOP, TIMEOUT_MS, Server, copy_store, key, log_in, main_area, pick_row, press, t
+from e2e_kit import DESKTOP, TIMEOUT_MS, Server, copy_store, key, log_in, main_area, pick_row, press, screenshot, t
 from playwright.sync_api import expect
 
 from crm_app.access.audit import CLI_OPERATOR, Actor
@@ -59,6 +59,7 @@ def test_review_a_pair_merge_and_undo(browser, pair_server, outreach_login):
         pick_row(page, "duplicates_table", 0)
         selected = key(page, "duplicates_selected")
         expect(selected.get_by_text(t("duplicates.keep"))).to_be_visible()
+        screenshot(page, "duplicates_review")
         key(page, "duplicates_choice_email").get_by_text(t("duplicates.choice.merged"), exact=True).click()
         press(page, "duplicates_merge")
         expect(main_area(page).get_by_text(t("duplicates.merged", merged=second, kept=first))).to_be_visible()

@@ -17,6 +17,7 @@ from e2e_kit import (
     log_in,
     logged_in_as,
     press,
+    screenshot,
     t,
     tn,
 )
@@ -61,6 +62,7 @@ def test_refused_rows_are_downloaded_corrected_and_imported(browser, manager_ser
     key(page, "import_file").locator("input[type=file]").set_input_files(first)
     press(page, "import_submit")
     expect(key(page, "import_outcome")).to_contain_text(tn("import.done", 2))
+    screenshot(page, "import_report")
 
     with page.expect_download() as event:
         key(page, "import_rejects").locator("button").click()

@@ -8,7 +8,7 @@ sees the group drawn: the group the service draws with that seed.
 from __future__ import annotations
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, t, tn
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t, tn
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -79,5 +79,6 @@ def test_the_manager_sees_the_chances_and_draws_a_group_with_a_seed(browser, lot
             expect(drawn.nth(index)).to_contain_text(display_name(proposal.candidate.given_name,
                                                                   proposal.candidate.family_name))
         expect(key(page, "fill_make_offers")).to_be_visible()
+        screenshot(page, "fill_lottery")
     finally:
         context.close()
