@@ -134,6 +134,81 @@ class Server:
                 self.process.wait()
 
 
+# -- the reverse proxy -----------------------------------------------------------------------------
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SITE = ROOT / "deploy" / "nginx-crm.conf"
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here (the browser is told to accept it)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key_ = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key_.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key_, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key_.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+class Nginx:
+    """Debian's nginx running the shipped site (deploy/nginx-crm.conf) in front of `upstream`, on loopback:
+    only the listening addresses, the certificate and the upstream port are changed."""
+
+    def __init__(self, folder: Path, upstream: Server):
+        folder.mkdir(exist_ok=True)
+        cert, key_ = self_signed(folder)
+        self.http_port, self.https_port = free_port(), free_port()
+        site = SITE.read_text(encoding="utf-8")
+        for old, new in (("listen 80;", f"listen 127.0.0.1:{self.http_port};"),
+                         ("listen 443 ssl", f"listen 127.0.0.1:{self.https_port} ssl"),
+                         ("http://127.0.0.1:8501", f"http://127.0.0.1:{upstream.port}")):
+            assert old in site, old
+            site = site.replace(old, new)
+        site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
+        site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key_};", site)
+        temp = " ".join(f"{kind}_temp_path {folder}/{kind};"
+                        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (folder / "nginx.conf").write_text(
+            f"daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{ worker_connections 64; }}\n"
+            f"http {{\n    access_log off;\n    {temp}\n{site}\n}}\n")
+        self.log = folder / "error.log"
+        self.process = subprocess.Popen([NGINX, "-p", str(folder), "-e", str(self.log), "-c", str(folder / "nginx.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.url = f"https://127.0.0.1:{self.https_port}"
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout: float = 20) -> None:
+        import ssl
+        unverified = ssl._create_unverified_context()
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1,
+                                                                      context=unverified) as response:
+                if response.status == 200:
+                    return
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(self.log.read_text(errors="replace") if self.log.exists() else "nginx did not start")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 # -- the page ------------------------------------------------------------------------------------
 def key(page: Page, widget_key: str):
     return page.locator(f".st-key-{widget_key}")

@@ -1,50 +1,21 @@
-"""Behind the README's nginx, the per-address login limit counts the browser's address, not the proxy's.
+"""Behind the shipped nginx site (deploy/nginx-crm.conf), the per-address login limit counts the browser's
+address, not the proxy's.
 
 Streamlit sees every request come from 127.0.0.1 (and reports it as no address at all), so before, the
 per-address limit never applied. nginx adds the client to X-Forwarded-For; the app believes it because
 CRM_TRUSTED_PROXIES names the proxy. Two browsers stand for two clients: each sends the address an outer
 load balancer would have put in the header, and nginx appends its own peer, as in production.
 """
-import shutil
-import subprocess
-import time
-import urllib.request
 
 import pytest
-from e2e_kit import PASSWORD, TIMEOUT_MS, Server, copy_store, free_port, key, logged_in_as, t
+from e2e_kit import PASSWORD, TIMEOUT_MS, Nginx, Server, copy_store, key, logged_in_as, t
 from playwright.sync_api import expect
 
 from crm_app.core import settings
 from crm_app.core.store import Store
 
 pytestmark = pytest.mark.e2e
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_A, CLIENT_B = "203.0.113.7", "198.51.100.9"
-
-# The location block of the README's deployment, without TLS.
-NGINX_CONF = """
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi; uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://127.0.0.1:{upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_read_timeout 86400;
-        }}
-    }}
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -55,31 +26,15 @@ def behind_nginx(e2e_dir, template_store):
     store.write(settings.set_value, "login_max_failures_address", 3)
     store.close()
     app = Server(db, e2e_dir / "proxy-app.log", env={"CRM_TRUSTED_PROXIES": "127.0.0.1, ::1"})
-    prefix = e2e_dir / "nginx"
-    prefix.mkdir(exist_ok=True)
-    port = free_port()
-    (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port, upstream=app.port))
-    proxy = subprocess.Popen([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(prefix / "nginx.conf")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if proxy.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((prefix / "error.log").read_text(errors="replace")) from None
-            time.sleep(0.1)
-    yield url, app, db
-    proxy.terminate()
-    proxy.wait(timeout=10)
+    proxy = Nginx(e2e_dir / "nginx-proxy", app)
+    yield proxy.url, app, db
+    proxy.stop()
     app.stop()
 
 
 def attempt(browser, url: str, client: str, username: str, password: str):
-    context = browser.new_context(extra_http_headers={"X-Forwarded-For": client}, locale="nl-NL")
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": client}, locale="nl-NL",
+                                  ignore_https_errors=True)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url)
