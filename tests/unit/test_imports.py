@@ -181,6 +181,10 @@ def test_possible_duplicates_of_stored_persons_and_of_rows_are_held_back(store):
     told = batch.run(store, CLI_OPERATOR, csv_data(rows),
                      batch.Options(OPTIONS.defaults, None, add_duplicates=True))
     assert [r.status for r in told.results] == ["accepted", "duplicate", "already_imported", "duplicate"]
+    # and the look-alike waits in the review queue beside the stored person, as a kiosk registration would
+    with store.read() as cur:
+        queued = cur.execute("SELECT first_person_id, second_person_id, origin, status FROM duplicate_pair").fetchall()
+    assert queued == [(1, told.results[0].persons[0], "import", "open")]
 
 
 def test_the_file_check_finds_what_the_entry_check_finds(store):

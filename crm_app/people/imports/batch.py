@@ -24,6 +24,7 @@ from crm_app.core import bulk, permissions, reference
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, ValidationError
 from crm_app.people import dedupe
+from crm_app.people import duplicates as review
 from crm_app.people.imports import duplicates, mapping, reader, rows
 from crm_app.people.imports.rows import Checked, Defaults
 
@@ -131,8 +132,9 @@ def prepare(store, actor: Actor, data: bytes, options: Options,
     return Prepared(sheet, hashlib.sha256(data).hexdigest(), columns, checked, errors)
 
 
-def _classify(cur, prepared: Prepared, options: Options) -> tuple[list[RowResult], list[int]]:
-    """Every row's result, and the indexes of the rows to store."""
+def _classify(cur, prepared: Prepared, options: Options) -> tuple[list[RowResult], list[int], dict[int, list]]:
+    """Every row's result, the indexes of the rows to store, and of those the ones that only look like someone
+    (added because the import was told to): their matches go to the review queue."""
     valid = sorted(prepared.checked)
     row_keys = [prepared.checked[i].row_key for i in valid]
     known = dict(cur.execute("SELECT import_row_key, min(person_id) FROM person_source "
@@ -141,7 +143,7 @@ def _classify(cur, prepared: Prepared, options: Options) -> tuple[list[RowResult
     found = duplicates.find(cur, [(i, prepared.checked[i].keys, prepared.checked[i].person.dimensions["birth_year"])
                                   for i in fresh])
     numbers = prepared.sheet.numbers
-    results, to_store, first_of = [], [], {}
+    results, to_store, first_of, look_alike = [], [], {}, {}
     for index in range(len(prepared.sheet.rows)):
         number = numbers[index]
         if index in prepared.errors:
@@ -164,7 +166,9 @@ def _classify(cur, prepared: Prepared, options: Options) -> tuple[list[RowResult
             continue
         results.append(RowResult(number, "accepted"))
         to_store.append(index)
-    return results, to_store
+        if matches:
+            look_alike[index] = matches
+    return results, to_store, look_alike
 
 
 def preview(store, actor: Actor, data: bytes, options: Options,
@@ -172,7 +176,7 @@ def preview(store, actor: Actor, data: bytes, options: Options,
     """What an import would do, storing nothing."""
     prepared = prepare(store, actor, data, options, progress)
     with store.read() as cur:
-        results, _ = _classify(cur, prepared, options)
+        results, _, _ = _classify(cur, prepared, options)
         earlier = _earlier_batch(cur, prepared.file_sha256)
     return _report(prepared, results, True, None, earlier)
 
@@ -184,7 +188,7 @@ def run(store, actor: Actor, data: bytes, options: Options,
     key = mapping.source_key(options.defaults.source_kind, options.defaults.source_name)
 
     def work(cur):
-        results, to_store = _classify(cur, prepared, options)
+        results, to_store, look_alike = _classify(cur, prepared, options)
         earlier = _earlier_batch(cur, prepared.file_sha256)
         mapping.remember(cur, key, prepared.mapping)
         if not to_store:
@@ -197,6 +201,11 @@ def run(store, actor: Actor, data: bytes, options: Options,
              actor.user_id, utcnow()]).fetchone()[0]
         ids = _store_rows(cur, actor, [prepared.checked[i] for i in to_store], batch_id)
         by_number = {prepared.sheet.numbers[i]: person_id for i, person_id in zip(to_store, ids)}
+        person_of = dict(zip(to_store, ids))
+        for index, matches in look_alike.items():     # for staff to review, as the kiosk's and the scan's are
+            review.flag(cur, person_of[index], [
+                review.Candidate(person_of[m.other] if m.of_row else m.other, 0.5, tuple(m.reasons))
+                for m in matches if not m.of_row or m.other in person_of], "import")
         for result in results:
             if result.status == "accepted":
                 result.persons = [by_number[result.row]]
