@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from crm_app.core.store import Store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 SESSIONS = 8
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from crm_app.demo.fill import DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 
 K = 5
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}

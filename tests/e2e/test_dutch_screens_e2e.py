@@ -16,7 +16,7 @@ from crm_app.access import screens
 from crm_app.core import permissions
 from crm_app.demo.fill import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 
 # Streamlit's English defaults a screen may show; each one the app can replace (placeholder=, anchor=False, ...).
 ENGLISH = ("Choose an option", "Choose options", "Select all", "No options to select", "Link to heading",

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from crm_app.core import settings
 from crm_app.core.store import Store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 CLIENT_A, CLIENT_B = "203.0.113.7", "198.51.100.9"
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from crm_app.demo.fill import DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 
 # The screens a program manager walks (url paths).
 MANAGER_SCREENS = ("register", "find", "places", "fill", "waitlist", "members", "alumni", "rotation", "dashboards")

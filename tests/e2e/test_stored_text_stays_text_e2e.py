@@ -33,7 +33,7 @@ from crm_app.people import activities, persons, sources
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]   # long walks start first: no long tail
 
 EVIL = "evil.example"
 PIXEL = f"![x](http://{EVIL}/p.png)"
