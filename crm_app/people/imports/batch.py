@@ -29,6 +29,7 @@ from crm_app.people.imports import duplicates, mapping, reader, rows
 from crm_app.people.imports.rows import Checked, Defaults
 
 STATUSES = ("accepted", "rejected", "duplicate", "already_imported")
+LOOK_ALIKE_SCORE = 0.5   # a name-only match added on request: a possible duplicate, for staff to look at
 _SOURCE_COLUMNS = tuple((name, kind) for name, kind in (
     ("person_id", pa.int64()), ("kind", pa.string()), ("source_name", pa.string()),
     ("source_org", pa.string()), ("source_date", pa.date32()), ("recorded_utc", pa.timestamp("us")),
@@ -202,10 +203,14 @@ def run(store, actor: Actor, data: bytes, options: Options,
         ids = _store_rows(cur, actor, [prepared.checked[i] for i in to_store], batch_id)
         by_number = {prepared.sheet.numbers[i]: person_id for i, person_id in zip(to_store, ids)}
         person_of = dict(zip(to_store, ids))
-        for index, matches in look_alike.items():     # for staff to review, as the kiosk's and the scan's are
-            review.flag(cur, person_of[index], [
-                review.Candidate(person_of[m.other] if m.of_row else m.other, 0.5, tuple(m.reasons))
-                for m in matches if not m.of_row or m.other in person_of], "import")
+        pairs = {}                                    # for staff to review, as the kiosk's and the scan's are
+        for index, matches in look_alike.items():
+            for m in matches:
+                if not m.of_row or m.other in person_of:
+                    other = person_of[m.other] if m.of_row else m.other
+                    pair = tuple(sorted((person_of[index], other)))
+                    pairs[pair] = (*pair, review.level_of(LOOK_ALIKE_SCORE), LOOK_ALIKE_SCORE, tuple(m.reasons))
+        review.flag_pairs(cur, list(pairs.values()), "import")
         for result in results:
             if result.status == "accepted":
                 result.persons = [by_number[result.row]]
