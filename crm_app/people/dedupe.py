@@ -3,8 +3,9 @@
 Blocking (each branch an index look-up, no scan of all persons): same E.164 phone, same casefolded
 email, given|family consonant skeletons swapped, same family skeleton and birth year, and the
 typo-tolerant name keys of `person_name_key`: the skeletons with one letter left out of either
-(names.deletions), so a dropped, added or swapped letter still meets. Those keys carry the birth
-year, so a check with a year reads only the persons born within a year of it (or of unknown year):
+(names.deletions), so a dropped, added or swapped letter still meets. A key is one BIGINT (a hash
+of the variant and the birth year in its low byte: a tenth of the size of the strings and their
+index), so a check with a year reads only the persons born within a year of it (or of unknown year):
 at a million persons a common name has hundreds of namesakes, and each candidate costs a fetch.
 Scoring (in SQL): Jaro-Winkler on the folded names, straight and swapped, and the birth years.
 A shared family name averages to at least 0.5 on its own, so the given names must agree as well
@@ -15,12 +16,27 @@ A name-only match is a *possible* duplicate for a person to decide; nothing merg
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from crm_app.people.names import deletions, fold, skeleton
 
 BIRTH_YEAR_TOLERANCE = 1
 NAME_SIMILARITY_MIN = 0.75
+# The low byte of a name key: the birth year (as year - 1900, kept within 1..254), 0 for an unknown
+# year, ANY_YEAR on the row every person with a known year has for a check without a birth year.
+UNKNOWN_YEAR, ANY_YEAR = 0, 255
+
+
+def year_code(birth_year: int | None) -> int:
+    return UNKNOWN_YEAR if birth_year is None else min(max(birth_year - 1900, 1), 254)
+
+
+def name_key(variant: str, code: int) -> int:
+    """A name variant and a year code as one BIGINT: 55 bits of the variant's MD5 (stable across
+    DuckDB versions, unlike hash()), then the year code. SQL: _KEY_ROWS computes the same."""
+    digest = int.from_bytes(hashlib.md5(variant.encode()).digest(), "little")
+    return (digest >> 73) << 8 | code
 
 
 @dataclass(frozen=True)
@@ -33,26 +49,28 @@ class Keys:
     name_block: str
     swapped_block: str
     family_year_block: str | None
-    typo_keys: tuple[str, ...] = ()   # looked up in person_name_key
-    exact_keys: tuple[str, ...] = ()  # the ones among them with the same skeletons
+    typo_keys: tuple[int, ...] = ()   # looked up in person_name_key
+    exact_keys: tuple[int, ...] = ()  # the ones among them with the same skeletons
 
     @classmethod
     def of(cls, given_name: str, family_name: str | None, phone_e164: str | None,
            email_key: str | None, birth_year: int | None) -> Keys:
         given_skel, family_skel = skeleton(given_name), skeleton(family_name)
         if birth_year is None:
-            years = ("",)
+            codes = {ANY_YEAR, UNKNOWN_YEAR}
         else:
-            years = tuple(f"|{year}" for year in range(birth_year - BIRTH_YEAR_TOLERANCE,
-                                                          birth_year + BIRTH_YEAR_TOLERANCE + 1)) + ("|",)
-        typo = {f"{given}|{family_skel}{year}" for given in deletions(given_skel) for year in years}
-        typo |= {f"{given_skel}|{family}{year}" for family in deletions(family_skel) for year in years}
+            codes = {year_code(birth_year + gap) for gap in range(-BIRTH_YEAR_TOLERANCE, BIRTH_YEAR_TOLERANCE + 1)}
+            codes.add(UNKNOWN_YEAR)
+        variants = {f"{given}|{family_skel}" for given in deletions(given_skel)}
+        variants |= {f"{given_skel}|{family}" for family in deletions(family_skel)}
+        exact = f"{given_skel}|{family_skel}"
         return cls(
             phone_e164=phone_e164, email_key=email_key,
             given_key=fold(given_name), family_key=fold(family_name),
-            name_block=f"{given_skel}|{family_skel}", swapped_block=f"{family_skel}|{given_skel}",
+            name_block=exact, swapped_block=f"{family_skel}|{given_skel}",
             family_year_block=f"{family_skel}|{birth_year}" if family_skel and birth_year else None,
-            typo_keys=tuple(sorted(typo)), exact_keys=tuple(f"{given_skel}|{family_skel}{year}" for year in years),
+            typo_keys=tuple(sorted(name_key(v, code) for v in variants for code in codes)),
+            exact_keys=tuple(sorted(name_key(exact, code) for code in codes)),
         )
 
 
@@ -74,26 +92,30 @@ class Match:
         return "same_phone" in self.reasons or "same_email" in self.reasons
 
 
-# The rows of person_name_key for the persons in {where}: their name_block skeletons, then each with
-# one letter left out of the given or the family skeleton; each key once bare and once with
-# `|birth year` (`|` alone when unknown). schemas/012_person_name_key.sql fills it with the same statement.
+# The rows of person_name_key for the persons in {where}: each name variant (the name_block
+# skeletons, then each with one letter left out of the given or the family skeleton) as name_key()
+# with the year code, and again with ANY_YEAR when the year is known. Ordered by person, so a delete
+# by person_id reads only the row groups that can hold it (no index on person_id).
+# schemas/019_person_name_key_int.sql fills the table with the same statement.
 _KEY_ROWS = """
 INSERT INTO person_name_key (name_key, person_id, exact)
 WITH source AS (
     SELECT id, split_part(name_block, '|', 1) AS g, split_part(name_block, '|', 2) AS f,
-           '|' || coalesce(birth_year::VARCHAR, '') AS y
+           CASE WHEN birth_year IS NULL THEN 0 ELSE least(greatest(birth_year - 1900, 1), 254) END AS code
     FROM person WHERE {where}
 ), dropped AS (
-    SELECT id, g, f, y, true AS exact FROM source
-    UNION ALL SELECT id, left(g, i - 1) || substr(g, i + 1), f, y, false
+    SELECT id, g, f, code, true AS exact FROM source
+    UNION ALL SELECT id, left(g, i - 1) || substr(g, i + 1), f, code, false
               FROM (SELECT *, unnest(range(1, length(g) + 1)) AS i FROM source)
-    UNION ALL SELECT id, g, left(f, i - 1) || substr(f, i + 1), y, false
+    UNION ALL SELECT id, g, left(f, i - 1) || substr(f, i + 1), code, false
               FROM (SELECT *, unnest(range(1, length(f) + 1)) AS i FROM source)
-), keyed AS (
-    SELECT id, g || '|' || f AS name_key, exact FROM dropped
-    UNION ALL SELECT id, g || '|' || f || y, exact FROM dropped
+), variants AS (
+    SELECT id, (md5_number(g || '|' || f) >> 73) << 8 AS hashed, code, bool_or(exact) AS exact
+    FROM dropped GROUP BY id, g, f, code
 )
-SELECT name_key, id, bool_or(exact) FROM keyed GROUP BY name_key, id
+SELECT (hashed | code::UHUGEINT)::BIGINT, id, exact FROM variants
+UNION ALL SELECT (hashed | 255::UHUGEINT)::BIGINT, id, exact FROM variants WHERE code <> 0
+ORDER BY 2
 """
 
 
@@ -104,7 +126,7 @@ def refresh_name_keys(cur, person_ids: list[int] | None = None) -> None:
         cur.execute("DELETE FROM person_name_key")
         cur.execute(_KEY_ROWS.format(where="true"))
         return
-    if len(person_ids) == 1:  # one person: through the indexes
+    if len(person_ids) == 1:  # one person: the person by primary key, its key rows by zonemap
         cur.execute("DELETE FROM person_name_key WHERE person_id = ?", person_ids)
         cur.execute(_KEY_ROWS.format(where="id = ?"), person_ids)
         return
@@ -113,14 +135,11 @@ def refresh_name_keys(cur, person_ids: list[int] | None = None) -> None:
     cur.execute(_KEY_ROWS.format(where="id IN (SELECT unnest(?::BIGINT[]))"), [ids])
 
 
-# Which persons share a typo-tolerant key, and whether the shared key is their own exact skeletons
-# (grouped in Python: a GROUP BY costs more than the rows). Only the key table is read.
-_TYPO_QUERY = "SELECT person_id, exact AND list_contains(?, name_key) FROM person_name_key WHERE name_key IN ({keys})"
-
-# Each branch fetches only the four columns scoring needs (a fetch through an index costs per row
-# and column) and says which key it came through, so phone/email/block equality needs no columns.
-# The persons found through person_name_key come in as a list of ids ({typo_branch}: answered from
-# the primary key's index), with those of the same skeletons in {same_ids}.
+# Each branch fetches only the four columns scoring needs and says which key it came through, so
+# phone/email/block equality needs no columns. {typo_branch}: the persons sharing a name key (an
+# index scan of person_name_key) joined to person in the same statement: at a million persons a
+# common name has a thousand such persons, and a hash join costs one pass over person's ids where
+# fetching each through the primary key's index costs ~10 µs a person.
 _QUERY = """
 WITH candidates AS (
     SELECT id, given_key, family_key, birth_year, 'phone' AS via FROM person WHERE phone_e164 = $phone
@@ -132,7 +151,7 @@ WITH candidates AS (
 ), merged AS (
     SELECT id, any_value(given_key) AS given_key, any_value(family_key) AS family_key,
            any_value(birth_year) AS birth_year, bool_or(via = 'phone') AS same_phone,
-           bool_or(via = 'email') AS same_email, bool_or(via = 'name' OR id IN ({same_ids})) AS same_block
+           bool_or(via = 'email') AS same_email, bool_or(via = 'name') AS same_block
     FROM candidates WHERE ($exclude IS NULL OR id <> $exclude) GROUP BY id
 ), scored AS (
     SELECT id, same_phone, same_email,
@@ -155,31 +174,26 @@ ORDER BY same_phone DESC, same_email DESC,
          greatest(straight, swapped) DESC, id
 LIMIT $limit
 """
-_TYPO_BRANCH = "UNION ALL SELECT id, given_key, family_key, birth_year, 'typo' FROM person WHERE id IN ({ids})"
+# The keys are integers computed here (name_key), written in as literals: an IN list of constants
+# is answered from the index. `name` when the shared key is the person's own skeletons.
+_TYPO_BRANCH = """
+    UNION ALL SELECT p.id, p.given_key, p.family_key, p.birth_year, CASE WHEN t.same THEN 'name' ELSE 'typo' END
+    FROM person p JOIN (SELECT person_id, bool_or(exact AND name_key IN ({exact})) AS same FROM person_name_key
+                        WHERE name_key IN ({keys}) GROUP BY person_id) t ON p.id = t.person_id
+"""
 
 
-def typo_candidates(cur, keys: Keys) -> tuple[list[int], list[int]]:
-    """Persons sharing a typo-tolerant name key, and those among them with the same skeletons."""
-    found, same = set(), set()
-    for person_id, exact in cur.execute(_TYPO_QUERY.format(keys=", ".join("?" * len(keys.typo_keys))),
-                                        [list(keys.exact_keys), *keys.typo_keys]).fetchall():
-        found.add(person_id)
-        if exact:
-            same.add(person_id)
-    return sorted(found), sorted(same)
-
-
-def scored_query(typo_ids: list[int], same_ids: list[int]) -> str:
-    """The scoring query with the persons found through person_name_key written in (ids from the store)."""
-    branch = _TYPO_BRANCH.format(ids=", ".join(str(int(i)) for i in typo_ids)) if typo_ids else ""
-    return _QUERY.format(typo_branch=branch, same_ids=", ".join(str(int(i)) for i in same_ids) or "NULL")
+def scored_query(keys: Keys) -> str:
+    """The scoring query with this check's name keys written in."""
+    branch = _TYPO_BRANCH.format(exact=", ".join(str(int(k)) for k in keys.exact_keys),
+                                 keys=", ".join(str(int(k)) for k in keys.typo_keys))
+    return _QUERY.format(typo_branch=branch)
 
 
 def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int | None = None,
                     limit: int = 10) -> list[Match]:
     """Possible duplicates of a person about to be stored, most certain first."""
-    rows = cur.execute(scored_query(*typo_candidates(cur, keys)), query_params(keys, birth_year, exclude_id, limit)
-                       ).fetchall()
+    rows = cur.execute(scored_query(keys), query_params(keys, birth_year, exclude_id, limit)).fetchall()
     if not rows:
         return []
     ids = [row[0] for row in rows]  # an IN list of placeholders is answered from the primary key's index
