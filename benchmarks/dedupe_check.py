@@ -338,23 +338,24 @@ WITH scored AS (
         (jaro_winkler_similarity(given_key, $family) + jaro_winkler_similarity(family_key, $given)) / 2 AS swapped,
         CASE WHEN birth_year IS NULL OR $birth_year IS NULL THEN NULL
              ELSE abs(birth_year - $birth_year) END AS year_gap,
-        (name_block = $block OR name_block = $swapped
-         OR jaro_winkler_similarity(given_key, $given) >= $min_similarity) AS given_agrees
+        name_block = $block OR name_block = $swapped AS same_block,
+        (same_block OR jaro_winkler_similarity(given_key, $given) >= $min_similarity) AS given_agrees
     FROM person
 )
 SELECT id FROM scored
 WHERE same_phone OR same_email
    OR (given_agrees AND greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
 ORDER BY same_phone DESC, same_email DESC,
-         CASE WHEN year_gap = 0 THEN 0 WHEN year_gap <= $tolerance THEN 1 WHEN year_gap IS NULL THEN 2 ELSE 3 END,
-         greatest(straight, swapped) DESC, id
+         CASE WHEN year_gap <= $tolerance THEN 0 WHEN year_gap IS NULL THEN 1 ELSE 2 END,
+         greatest(straight, swapped) + CASE WHEN year_gap = 0 THEN 0.1 ELSE 0 END
+                                     + CASE WHEN same_block THEN 0.1 ELSE 0 END DESC, id
 LIMIT $limit
 """
 
 
 def baseline(cur, query: dict) -> list[int]:
-    params = {k: v for k, v in _params(query).items() if k not in ("family_year", "exclude")}
-    params["block"] = query["keys"].name_block
+    params = {k: v for k, v in _params(query).items() if k != "exclude"}
+    params["block"], params["swapped"] = query["keys"].name_block, query["keys"].swapped_block
     return [row[0] for row in cur.execute(_BASELINE_QUERY, params).fetchall()]
 
 

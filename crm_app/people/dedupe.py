@@ -1,17 +1,19 @@
 """Duplicate check at entry: indexed look-ups on normalised keys, then one scored DuckDB query.
 
-Blocking (each branch an index look-up, no scan of all persons): same E.164 phone, same casefolded
-email, given|family consonant skeletons swapped, same family skeleton and birth year, and the
-typo-tolerant name keys of `person_name_key`: the skeletons with one letter left out of either
-(names.deletions), so a dropped, added or swapped letter still meets. A key is one BIGINT (a hash
-of the variant and the birth year in its low byte: a tenth of the size of the strings and their
-index), so a check with a year reads only the persons born within a year of it (or of unknown year):
-at a million persons a common name has hundreds of namesakes, and each candidate costs a fetch.
+Blocking (each an index look-up, no scan of all persons): same E.164 phone, same casefolded email,
+and the typo-tolerant name keys of `person_name_key`: the given|family consonant skeletons with one
+letter left out of either (names.deletions), so a dropped, added or swapped letter still meets, and
+the skeletons swapped. A key is one BIGINT (a hash of the variant and the birth year in its low
+byte: far smaller than the strings and their index), so a check with a year reads only the persons
+born within a year of it (or of unknown year): at a million persons a common name has hundreds of
+namesakes.
 Scoring (in SQL): Jaro-Winkler on the folded names, straight and swapped, and the birth years.
 A shared family name averages to at least 0.5 on its own, so the given names must agree as well
 (same skeleton, or similar by themselves): siblings and namesakes born the same year are no match.
-Ranking: phone, email, then birth-year agreement (same year, one off, unknown), then the name score,
-so a namesake without a birth year no longer crowds out the person born that year.
+Ranking: phone, email, then birth-year agreement (within a year, unknown), so a namesake without a
+birth year no longer crowds out the person born that year; then the name score with a bonus for the
+same year and one for the same skeletons: a year typed one off still ranks the same name above
+another name born that year (Nasra Mohamed 1978 above Sara Mohamed 1979 for "Nasrra Mohamed 1979").
 A name-only match is a *possible* duplicate for a person to decide; nothing merges automatically.
 """
 from __future__ import annotations
@@ -64,13 +66,14 @@ class Keys:
         variants = {f"{given}|{family_skel}" for given in deletions(given_skel)}
         variants |= {f"{given_skel}|{family}" for family in deletions(family_skel)}
         exact = f"{given_skel}|{family_skel}"
+        swapped = f"{family_skel}|{given_skel}"   # given and family name typed the other way round
         return cls(
             phone_e164=phone_e164, email_key=email_key,
             given_key=fold(given_name), family_key=fold(family_name),
             name_block=exact, swapped_block=f"{family_skel}|{given_skel}",
             family_year_block=f"{family_skel}|{birth_year}" if family_skel and birth_year else None,
-            typo_keys=tuple(sorted(name_key(v, code) for v in variants for code in codes)),
-            exact_keys=tuple(sorted(name_key(exact, code) for code in codes)),
+            typo_keys=tuple(sorted(name_key(v, code) for v in variants | {swapped} for code in codes)),
+            exact_keys=tuple(sorted(name_key(v, code) for v in {exact, swapped} for code in codes)),
         )
 
 
@@ -144,9 +147,6 @@ _QUERY = """
 WITH candidates AS (
     SELECT id, given_key, family_key, birth_year, 'phone' AS via FROM person WHERE phone_e164 = $phone
     UNION ALL SELECT id, given_key, family_key, birth_year, 'email' FROM person WHERE email_key = $email
-    UNION ALL SELECT id, given_key, family_key, birth_year, 'name' FROM person WHERE name_block = $swapped
-    UNION ALL SELECT id, given_key, family_key, birth_year, 'family_year' FROM person
-              WHERE family_year_block = $family_year
     {typo_branch}
 ), merged AS (
     SELECT id, any_value(given_key) AS given_key, any_value(family_key) AS family_key,
@@ -154,7 +154,7 @@ WITH candidates AS (
            bool_or(via = 'email') AS same_email, bool_or(via = 'name') AS same_block
     FROM candidates WHERE ($exclude IS NULL OR id <> $exclude) GROUP BY id
 ), scored AS (
-    SELECT id, same_phone, same_email,
+    SELECT id, same_phone, same_email, same_block,
         CASE WHEN family_key = '' OR $family = ''
              THEN jaro_winkler_similarity(given_key || family_key, $given || $family)
              ELSE (jaro_winkler_similarity(given_key, $given) + jaro_winkler_similarity(family_key, $family)) / 2
@@ -166,12 +166,13 @@ WITH candidates AS (
         (same_block OR jaro_winkler_similarity(given_key, $given) >= $min_similarity) AS given_agrees
     FROM merged
 )
-SELECT * FROM scored
+SELECT id, same_phone, same_email, straight, swapped, year_gap, given_agrees FROM scored
 WHERE same_phone OR same_email
    OR (given_agrees AND greatest(straight, swapped) >= $min_similarity AND coalesce(year_gap, 0) <= $tolerance)
 ORDER BY same_phone DESC, same_email DESC,
-         CASE WHEN year_gap = 0 THEN 0 WHEN year_gap <= $tolerance THEN 1 WHEN year_gap IS NULL THEN 2 ELSE 3 END,
-         greatest(straight, swapped) DESC, id
+         CASE WHEN year_gap <= $tolerance THEN 0 WHEN year_gap IS NULL THEN 1 ELSE 2 END,
+         greatest(straight, swapped) + CASE WHEN year_gap = 0 THEN 0.1 ELSE 0 END
+                                     + CASE WHEN same_block THEN 0.1 ELSE 0 END DESC, id
 LIMIT $limit
 """
 # The keys are integers computed here (name_key), written in as literals: an IN list of constants
@@ -205,8 +206,8 @@ def find_duplicates(cur, keys: Keys, birth_year: int | None, *, exclude_id: int 
 
 def query_params(keys: Keys, birth_year: int | None, exclude_id: int | None = None, limit: int = 10) -> dict:
     return {
-        "phone": keys.phone_e164, "email": keys.email_key, "swapped": keys.swapped_block,
-        "family_year": keys.family_year_block, "given": keys.given_key, "family": keys.family_key,
+        "phone": keys.phone_e164, "email": keys.email_key,
+        "given": keys.given_key, "family": keys.family_key,
         "birth_year": birth_year, "exclude": exclude_id, "min_similarity": NAME_SIMILARITY_MIN,
         "tolerance": BIRTH_YEAR_TOLERANCE, "limit": limit,
     }
