@@ -36,7 +36,7 @@ def year_code(birth_year: int | None) -> int:
 
 def name_key(variant: str, code: int) -> int:
     """A name variant and a year code as one BIGINT: 55 bits of the variant's MD5 (stable across
-    DuckDB versions, unlike hash()), then the year code. SQL: _KEY_ROWS computes the same."""
+    DuckDB versions, unlike hash()), then the year code. In SQL: name_key_sql, key_rows_sql."""
     digest = int.from_bytes(hashlib.md5(variant.encode()).digest(), "little")
     return (digest >> 73) << 8 | code
 
