@@ -46,6 +46,7 @@ from crm_app.core.bulk import bulk_insert_persons, insert_arrow
 from crm_app.core.paths import ROOT
 from crm_app.core.store import Store
 from crm_app.demo.people import person_row, synthetic_people
+from crm_app.people import dedupe
 from crm_app.privacy import erasure
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)
@@ -69,6 +70,7 @@ def build(path: Path, size: int, seed: int, audit_events: int = 0) -> tuple[Stor
 
     def load(cur):
         ids = bulk_insert_persons(cur, rows)
+        dedupe.refresh_name_keys(cur, ids)   # the duplicate check's keys, as every registration writes
         when = NOW - dt.timedelta(days=400)
         insert_arrow(cur, "consent", _CONSENT, [
             {"person_id": pid, "purpose": purpose, "granted": True, "method": "verbal",

@@ -47,6 +47,7 @@ from crm_app.demo.people import person_row, synthetic_people
 from crm_app.networks import composition, offers, registry, selection, waitlists
 from crm_app.networks.composition import Tally, Target
 from crm_app.networks.registry import NetworkInput, TargetInput
+from crm_app.people import dedupe
 
 NOW = dt.datetime(2026, 6, 1, 10, 0)           # naive UTC; the clock is frozen here for the whole run
 MANAGER = Actor(user_id=None, role="program_manager", origin="cli")
@@ -91,6 +92,7 @@ def build_store(path: Path, size: int, seed: int) -> tuple[Store, int, dict]:
 
     def load(cur):
         ids = bulk_insert_persons(cur, rows)
+        dedupe.refresh_name_keys(cur, ids)   # the duplicate check's keys, as every registration writes
         consent_rows = [{"person_id": pid, "purpose": purpose, "granted": True, "method": "verbal",
                          "text_version": reference.CONSENT_TEXT_VERSION, "recorded_utc": NOW - dt.timedelta(days=1200),
                          "recorded_by": None}

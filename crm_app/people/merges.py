@@ -46,7 +46,8 @@ DIMENSIONS = ("gender", "birth_year", "country_of_origin", "education_level", "m
 BOTH_ALLOWED = ("other_languages", "note")     # these can keep both values
 CHOICES = ("kept", "merged", "both")
 # Tables the merge itself keeps: the queue and the journal are handled on their own, the name keys rewritten.
-_OWN_TABLES = {"duplicate_pair", "person_merge", "person_merge_change", "person_name_key", "person"}
+_OWN_TABLES = {"duplicate_pair", "person_merge", "person_merge_change", "person_name_key", "person_find_key",
+               "person"}
 # Linked records shown side by side: (kind, table).
 LINKED = (("sources", "person_source"), ("consents", "consent"), ("activities", "activity"),
           ("waitlist_entries", "waitlist_entry"), ("offers", "offer"), ("memberships", "membership"))
@@ -286,8 +287,7 @@ def merge(store, actor: Actor, kept_id: int, merged_id: int, *, choices: dict[st
             _repoint(cur, journal, table, column, merged_id, kept_id)
         _update_kept(cur, journal, kept, merged, default_choices(kept, merged) | choices)
         journal.delete("person", {"id": merged_id}, merged)
-        cur.execute("DELETE FROM person_name_key WHERE person_id = ?", [merged_id])
-        dedupe.refresh_name_keys(cur, [kept_id])
+        dedupe.refresh_name_keys(cur, [kept_id, merged_id])   # the merged person's row is gone: its keys too
         _close_pairs(cur, journal, kept_id, merged_id, merge_id, actor)
         audit.record(cur, actor, "person.merge", "person", kept_id, f"merge={merge_id} merged={merged_id}")
         return merge_id

@@ -314,17 +314,18 @@ _MATCH_ORDER = ("phone", "email", "name", "name_variant")
 
 
 def _name_hits(cur, tokens: list[str], limit: int) -> list[tuple[int, bool]]:
-    """(person, every word matched exactly) through person_name_key's index, never a scan of persons: each
-    word typed is the start of a name word ('p:' keys) or has the skeleton of the given or the family name
-    ('s:' keys); two or more words also meet the duplicate check's typo-tolerant given|family keys (either
-    way round), kept when the names are as similar as the check requires. Exact words first, then by name;
+    """(person, every word matched exactly) through the key tables' indexes, never a scan of persons: each
+    word typed is the start of a name word ('p:' keys of person_find_key) or has the skeleton of the given or
+    the family name ('s:' keys); two or more words also meet the duplicate check's typo-tolerant given|family
+    keys (person_name_key, either way round, any birth year), kept when the names are as similar as the check
+    requires. Exact words first, then by name;
     of a very broad search (one letter) the first FIND_CANDIDATES persons by number are ordered."""
     parts, params = [], []
     for n, token in enumerate(tokens):
         # one equality per key: each is answered from the key's index (an IN list scans the table)
         parts.append(f"t{n} AS (SELECT person_id, bool_or(word) AS word FROM ("
-                     "SELECT person_id, true AS word FROM person_name_key WHERE name_key = ? UNION ALL "
-                     "SELECT person_id, false FROM person_name_key WHERE name_key = ?) GROUP BY person_id)")
+                     "SELECT person_id, true AS word FROM person_find_key WHERE find_key = ? UNION ALL "
+                     "SELECT person_id, false FROM person_find_key WHERE find_key = ?) GROUP BY person_id)")
         params += [f"p:{token}", f"s:{skeleton(token)}"]
     joined = " ".join(f"JOIN t{n} USING (person_id)" for n in range(1, len(tokens)))
     words = " AND ".join(f"t{n}.word" for n in range(len(tokens)))

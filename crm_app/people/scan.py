@@ -1,7 +1,8 @@
 """The batch scan: every pair of persons in the store that may be one human, scored, sorted and clustered.
 
 Blocking, in one DuckDB query, with the keys the entry-time check uses: a shared key of `person_name_key`
-(the given|family skeletons, one letter left out of either, with and without the birth year), the names
+(the given|family skeletons, one letter left out of either, with and without the birth year: the key
+without its low byte, the year code), the names
 swapped, a phone one digit apart (or the same), the same email, the family name and birth year, the birth
 year and district, the given or family name and district. A block of more than MAX_BLOCK persons is too
 common to pair on (the narrower blocks do the work).
@@ -41,7 +42,8 @@ _QUERY = """
 WITH n AS (SELECT greatest(count(*), 2)::DOUBLE AS n FROM person),
 ident AS (SELECT log2(0.95 * greatest(n, $identifier_space)) AS w FROM n),   -- a phone or email agrees
 blocks AS (
-    SELECT name_key AS k, person_id AS id FROM person_name_key WHERE NOT contains(name_key, ':')
+    SELECT DISTINCT 'nk:' || (name_key >> 8) AS k, person_id AS id FROM person_name_key   -- any birth year
+    UNION ALL SELECT 'ny:' || name_key, person_id FROM person_name_key WHERE name_key & 255 <> 255
     UNION ALL SELECT 'nb:' || name_block, id FROM person
     UNION ALL SELECT 'nb:' || split_part(name_block, '|', 2) || '|' || split_part(name_block, '|', 1), id FROM person
     UNION ALL SELECT 'ph:' || left(phone_e164, i - 1) || substr(phone_e164, i + 1), id

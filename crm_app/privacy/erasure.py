@@ -90,6 +90,7 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("membership_decision", "person_id", "delete"),  # renewal / alumni decisions at a term's end
     ("alumni_active", "person_id", "delete"),    # active periods in an alumni network
     ("person_name_key", "person_id", "delete"),  # the typo-tolerant duplicate-check keys
+    ("person_find_key", "person_id", "delete"),  # find's name keys (prefixes and skeletons)
     ("meeting_attendance", "person_id", "delete"),  # invitations and attendance at meetings
     ("reimbursement", "person_id", "delete"),    # travel costs and allowances paid for meetings
     ("duplicate_pair", "first_person_id", "delete"),      # the review queue's pairs with this person

@@ -40,7 +40,8 @@ SECTION_OF_TABLE = {
     "person": "record", "person_source": "sources", "consent": "consent_history", "activity": "activities",
     "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
     "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
-    "person_name_key": "derived_keys", "meeting_attendance": "meetings", "reimbursement": "reimbursements",
+    "person_name_key": "derived_keys", "person_find_key": "derived_keys",
+    "meeting_attendance": "meetings", "reimbursement": "reimbursements",
     "duplicate_pair": "duplicate_pairs", "person_merge": "merges", "person_merge_change": "merges",
 }
 
@@ -64,6 +65,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
         derived = {key: record.pop(key) for key in _DERIVED}
         derived["name_keys"] = [row[0] for row in cur.execute(
             "SELECT name_key FROM person_name_key WHERE person_id = ? ORDER BY name_key", [person_id]).fetchall()]
+        derived["find_keys"] = [row[0] for row in cur.execute(
+            "SELECT find_key FROM person_find_key WHERE person_id = ? ORDER BY find_key", [person_id]).fetchall()]
         audit.record(cur, actor, "person.subject_access", "person", person_id)
         sources = _rows(cur, "SELECT kind, source_name, source_org, source_date, detail, recorded_utc, "
                              "referrer_id IS NOT NULL AS referred_by_alumnus FROM person_source "

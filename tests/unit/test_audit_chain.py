@@ -207,6 +207,20 @@ def test_search_filters_and_needs_permission(store, actor, chained):
             audit.search(store, Actor(user_id=None, role=role))
 
 
+def test_search_finds_the_newest_matches_however_far_back_they_are(store, actor):
+    # the search reads the newest events first and widens until the page is full
+    admin = Actor(user_id=None, role="admin")
+    registered = _realistic(store, actor)
+    for _ in range(30):
+        persons.get(store, actor, registered[2])
+    everything = audit.search(store, admin, limit=5000)
+    registrations = [r["id"] for r in everything if r["action"] == "person.register"]
+    assert len(registrations) == 3 and len(everything) > 30
+    assert [r["id"] for r in audit.search(store, admin, action="person.register", limit=2)] == registrations[:2]
+    assert [r["id"] for r in audit.search(store, admin, action="person.register", limit=1)] == registrations[:1]
+    assert [r["id"] for r in audit.search(store, admin, limit=3)] == [r["id"] for r in everything[:3]]
+
+
 def test_the_user_filter_lists_every_account_to_those_who_may_search(store, actor):
     assert audit.staff(store, Actor(user_id=None, role="coordinator")) == {actor.user_id: "Olga Outreach"}
     for role in ("outreach", "program_manager", "kiosk"):

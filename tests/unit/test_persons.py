@@ -159,7 +159,7 @@ def test_withdrawing_diversity_consent_clears_every_dimension(store, actor):
     with store.read() as cur:
         assert cur.execute("SELECT family_year_block FROM person WHERE id = ?", [person_id]).fetchone() == (None,)
         # nor does any typo-tolerant name key keep the birth year
-        assert cur.execute("SELECT count(*) FROM person_name_key WHERE person_id = ? AND name_key LIKE '%1991'",
+        assert cur.execute("SELECT count(*) FROM person_name_key WHERE person_id = ? AND name_key & 255 <> 0",
                            [person_id]).fetchone() == (0,)
         assert cur.execute("SELECT count(*) FROM person_name_key WHERE person_id = ?", [person_id]).fetchone()[0] > 0
 

@@ -54,6 +54,7 @@ def test_the_document_holds_everything_about_the_person_and_nothing_about_anothe
     assert document["record"]["note"] == "eigen notitie"
     assert document["stage"] == "member"
     assert document["derived_keys"]["given_key"] == "amal"
+    assert {"p:am", "p:amal"} <= set(document["derived_keys"]["find_keys"])   # find's keys of the name too
     assert [s["kind"] for s in document["sources"]] == ["alumni_referral", "market"]
     assert document["sources"][0]["referred_by_alumnus"] is True
     assert document["consents"] == {"contact": True, "photo": True}
