@@ -84,13 +84,16 @@ def clean_name(value: str | None, field_name: str, errors: list[FieldError], *, 
     return name
 
 
+HOME_REGION = "NL"   # a number written without + or 00 is read as Dutch unless another country is given
+
+
 def parse_phone(raw: str | None, country: str | None, errors: list[FieldError],
                 field_name: str = "phone") -> str | None:
     """Any notation → E.164. The country decides how a number without + or 00 is read."""
     text = clean_text(raw, field_name, errors, max_len=PHONE_RAW_MAX)
     if text is None:
         return None
-    region = (country or "NL").upper()
+    region = (country or HOME_REGION).upper()
     import phonenumbers  # its metadata takes a few tenths of a second to import: only when a number is read
     try:
         number = phonenumbers.parse(text, region)
@@ -109,7 +112,7 @@ def phone_variants(text: str) -> list[str]:
         return []
     import phonenumbers
     found = []
-    for region in ("NL", None):
+    for region in (HOME_REGION, None):
         try:
             number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:

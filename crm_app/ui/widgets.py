@@ -13,7 +13,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from crm_app.core import reference
 from crm_app.core.clock import today
-from crm_app.core.fields import record_id
+from crm_app.core.fields import HOME_REGION, record_id
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 from crm_app.ui import keypad
@@ -32,7 +32,7 @@ def _defaults(data: PersonInput) -> dict:
     values = {name: getattr(data, name) for name in PERSON_FIELDS}
     for name, value in values.items():
         if value is None:
-            values[name] = "" if name not in ("phone_country",) else "NL"
+            values[name] = "" if name not in ("phone_country",) else HOME_REGION
         elif isinstance(value, int) and not isinstance(value, bool):
             values[name] = str(value)
     values["other_languages"] = list(data.other_languages or [])
@@ -60,7 +60,7 @@ def read_person(screen: str) -> PersonInput:
         dims = {}  # the section is hidden without consent; hidden values are never stored
     return PersonInput(
         given_name=get(f"{screen}_given_name"), family_name=get(f"{screen}_family_name"),
-        phone=get(f"{screen}_phone"), phone_country=get(f"{screen}_phone_country") or "NL",
+        phone=get(f"{screen}_phone"), phone_country=get(f"{screen}_phone_country") or HOME_REGION,
         email=get(f"{screen}_email"), preferred_language=get(f"{screen}_preferred_language") or None,
         other_languages=list(get(f"{screen}_other_languages") or []), note=get(f"{screen}_note"),
         consent_contact=bool(get(f"{screen}_consent_contact", False)),
@@ -106,16 +106,18 @@ def _choice(screen: str, field: str, options, group: str, errors: dict[str, str]
 def contact_fields(screen: str, errors: dict[str, str]) -> None:
     """Names, phone with its country, email and languages: the fields every registration has."""
     for name, default in (("given_name", ""), ("family_name", ""), ("phone", ""), ("email", ""),
-                          ("phone_country", "NL"), ("preferred_language", ""), ("other_languages", [])):
+                          ("phone_country", HOME_REGION), ("preferred_language", ""), ("other_languages", [])):
         _ensure(f"{screen}_{name}", default)
     st.text_input(tr("field.given_name"), key=f"{screen}_given_name", max_chars=100)
     field_error(errors, "given_name")
     st.text_input(tr("field.family_name"), key=f"{screen}_family_name", max_chars=100)
     field_error(errors, "family_name")
-    countries = reference.countries(lang())
+    # The home country first: the usual choice, and what the browser shows should it ever fall back to the
+    # first option (seen now and then when staff typed the moment the screen opened; docs/scaling.md).
+    countries = [HOME_REGION, *(code for code in reference.countries(lang()) if code != HOME_REGION)]
     country_col, phone_col = st.columns([2, 3])
     with country_col:
-        st.selectbox(tr("field.phone_country"), list(countries), key=f"{screen}_phone_country", placeholder=tr("app.choose"),
+        st.selectbox(tr("field.phone_country"), countries, key=f"{screen}_phone_country", placeholder=tr("app.choose"),
                      format_func=_country_label)
         field_error(errors, "phone_country")
     with phone_col:
