@@ -77,13 +77,13 @@ def build(settings: SmtpSettings, to_name: str, to_address: str, subject: str, b
     message["From"] = settings.sender
     message["To"] = formataddr((to_name, to_address))
     message["Subject"] = subject
-    message["Content-Language"] = language
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2].strip("> ") or None)
     message.set_content(body, charset="utf-8")
     if attachment is not None:
         filename, data = attachment
         message.add_attachment(data, maintype="text", subtype="calendar", filename=filename,
                                params={"method": "PUBLISH"})
+    message["Content-Language"] = language     # after the content: setting it clears the Content-* headers
     return message
 
 
