@@ -11,6 +11,7 @@ import streamlit as st
 
 from crm_app.core import formats
 from crm_app.core.errors import CrmError
+from crm_app.core.fields import format_phone
 from crm_app.core.i18n import error_text
 from crm_app.people.messages import fatigue, outbox
 from crm_app.ui import actions, session
@@ -32,8 +33,8 @@ def contact_box(screen: str, kind: str, person_id: int, about: int, suffix: str 
     links = message.links()
     if links:
         for column, (channel, url) in zip(st.columns(len(links)), links.items()):
-            column.link_button(label("message_channel", channel), url, icon=_ICONS[channel], key=key.format(channel),
-                               width="stretch")
+            text = format_phone(message.phone_e164) if channel == "phone" else label("message_channel", channel)
+            column.link_button(text, url, icon=_ICONS[channel], key=key.format(channel), width="stretch")
     language = formats.cldr_locale(lang()).languages.get(message.language, message.language)
     with st.expander(tr("messages.text", language=language)):
         st.text(message.short if not message.email else f"{message.subject}\n\n{message.body}")
