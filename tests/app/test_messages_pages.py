@@ -12,7 +12,7 @@ from smtp_kit import free_port, smtp_server, write_secrets
 
 from crm_app.core import clock
 from crm_app.networks import meetings, offers, registry, waitlists
-from crm_app.people import consents, persons
+from crm_app.people import activities, consents, persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 
@@ -133,3 +133,14 @@ def test_no_links_for_someone_without_contact_consent(login, board, store):
     pick_row(at, "meetings_attendance_table", 0)
     assert links(block(at, "meetings_selected")) == {}
     assert t("err.message_no_contact_consent") in values(block(at, "meetings_selected"), "info")
+
+
+def test_a_follow_up_with_someone_on_a_waiting_list_has_the_question_ready(login, board, store):
+    _, people, pm = board
+    activities.log(store, pm, people["Samir"], "call", "Terugbellen", follow_up=clock.today())
+    at = login("program_manager", "follow_ups")
+    pick_row(at, "followups_table", 0)
+    card = block(at, "followups_selected")
+    assert t("label.message_kind.still_interested") in main_text(card)
+    assert parse_qs(urlsplit(links(card)["sms"][1]).query)["body"][0].startswith(
+        "Hallo Samir, je staat op de wachtlijst van Klankbordgroep De Stem")

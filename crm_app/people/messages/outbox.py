@@ -121,6 +121,21 @@ def compose(store, actor: Actor, kind: str, person_id: int, about: int) -> Messa
         return _compose(cur, kind, person_id, about)
 
 
+def open_request(store, actor: Actor, person_id: int) -> tuple[str, int] | None:
+    """What a follow-up with this person is likely about, as (kind, about): their open offer, else their oldest
+    waiting-list entry ("still interested?"); None when neither, or when the actor may not send that kind."""
+    permissions.require(actor.role, "activity.log")
+    with store.read() as cur:
+        offer = cur.execute("SELECT id FROM offer WHERE person_id = ? AND status = 'open' ORDER BY deadline_date, id "
+                            "LIMIT 1", [person_id]).fetchone()
+        entry = cur.execute("SELECT id FROM waitlist_entry WHERE person_id = ? AND status = 'waiting' "
+                            "ORDER BY joined_utc, id LIMIT 1", [person_id]).fetchone()
+    for kind, row in (("offer", offer), ("still_interested", entry)):
+        if row is not None and permissions.allowed(actor.role, ACTION[kind]):
+            return kind, row[0]
+    return None
+
+
 def _record(cur, actor: Actor, message: Message, channel: str, status: str, lang: str) -> int:
     """The log row, the contact moment and the audit event of one message (ids only in the audit)."""
     log_id = cur.execute(
