@@ -13,7 +13,8 @@ from crm_app.core.errors import CrmError
 from crm_app.core.fields import display_name
 from crm_app.core.i18n import error_text
 from crm_app.networks import lottery, offers, reasons, registry, selection
-from crm_app.ui import actions, background, session, widgets
+from crm_app.people.messages import fatigue
+from crm_app.ui import actions, background, messages, session, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import escape, fmt_date, lang, tr, trn
 
@@ -179,12 +180,14 @@ if plan.draw is not None and plan.draw.distribution is not None:
     _show_chances(plan.draw)
 
 st.subheader(trn("fill.proposal", plan.open_places), anchor=False)
+requests = fatigue.of_persons(store, session.actor(), [p.candidate.person_id for p in plan.proposals])
 for proposal in plan.proposals:
     c = proposal.candidate
     with st.container(border=True, key=f"fill_proposal_{c.entry_id}"):
         widgets.page_link("pages/person.py", f"{display_name(c.given_name, c.family_name)} (#{c.person_id})",
                      icon=":material/person:", query_params={"id": str(c.person_id)})
         st.caption(reasons.describe_all(proposal.reasons, lang()))
+        messages.fatigue_warning(requests.get(c.person_id))
 for reason in plan.unmet:
     st.warning(reasons.describe(reason, lang()))
 if plan.draw is not None and plan.draw.relaxations and permissions.allowed(user.role, "network.manage"):
@@ -204,4 +207,5 @@ for item in open_list:
                      icon=":material/person:", query_params={"id": str(item["person_id"])})
         st.caption(tr("fill.deadline", date=fmt_date(item["deadline_date"])) + " · "
                    + tr(f"fill.method.{item['method']}"))
+        messages.contact_box("fill", "offer", item["person_id"], item["id"], suffix=item["id"])
         _answers(item, name, plan.network_name)

@@ -1,13 +1,15 @@
 """My follow-ups: contact moments I promised to follow up, due today or overdue.
 
-One table (the phone number dials on a tap); the follow-up picked in it is marked done from below.
+One table (the phone number dials on a tap); the follow-up picked in it is marked done from below. When the person
+has an open offer or waits on a list, the message about it is ready to send (call, SMS, WhatsApp, email).
 """
 import pandas as pd
 import streamlit as st
 
 from crm_app.core.fields import display_name, format_phone, tel_url
 from crm_app.people import activities
-from crm_app.ui import actions, session, tables, widgets
+from crm_app.people.messages import outbox
+from crm_app.ui import actions, messages, session, tables, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, escape, label, tr
 
@@ -45,6 +47,10 @@ else:
                 st.text(item["summary"])
             widgets.page_link("pages/person.py", tr("list.open_person"), icon=":material/person:",
                               query_params={"id": str(item["person_id"])})
+            request = outbox.open_request(store, session.actor(), item["person_id"])
+            if request is not None:
+                st.markdown(f"**{label('message_kind', request[0])}**")
+                messages.contact_box("followups", request[0], item["person_id"], request[1])
             st.button(tr("followups.done"), key="followups_done", on_click=buttons.run,
                       args=(activities.mark_done, item["id"]), kwargs={"flash": tr("followups.marked_done")})
 buttons.outcome("followups_actions", "followups_done")

@@ -5,6 +5,7 @@ The meetings and the attendance are one table each with one action area for the 
 network's meeting can have hundreds on its list).
 """
 import datetime as dt
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +15,9 @@ from crm_app.core.clock import add_months, today
 from crm_app.core.errors import CrmError
 from crm_app.core.fields import display_name
 from crm_app.networks import meetings, registry, reimbursements
+from crm_app.people.messages import fatigue, outbox
 from crm_app.privacy import payments
-from crm_app.ui import actions, downloads, session, tables, widgets
+from crm_app.ui import actions, downloads, messages, session, tables, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, escape, fmt_date, label, lang, tr, trn
 
@@ -59,6 +61,16 @@ def _plan() -> None:
 @actions.callback
 def _invite(meeting_id: int) -> None:
     attending.run(meetings.invite, meeting_id, flash=lambda added: trn("meetings.invited", added))
+
+
+def _batch_outcome(result: outbox.BatchResult) -> str:
+    parts = [trn(f"messages.batch.{name}", len(ids)) for name, ids in vars(result).items() if ids]
+    return " · ".join(parts) or tr("messages.batch.nobody")
+
+
+@actions.callback
+def _send(meeting_id: int, kind: str) -> None:
+    attending.run(functools.partial(outbox.send_meeting, lang=lang()), meeting_id, kind, flash=_batch_outcome)
 
 
 @actions.callback
@@ -121,15 +133,27 @@ else:
         st.subheader(tr("meetings.heading", date=fmt_date(meeting.meeting_date)), anchor=False)
         if meeting.topic:
             st.text(meeting.topic)
-        st.button(tr("meetings.invite"), key="meetings_invite", on_click=_invite, args=(meeting.id,))
+        invite, send, remind = st.columns(3)
+        invite.button(tr("meetings.invite"), key="meetings_invite", on_click=_invite, args=(meeting.id,))
+        send.button(tr("meetings.send_invitations"), key="meetings_send_invitations", icon=":material/mail:",
+                    on_click=_send, args=(meeting.id, "meeting_invitation"))
+        remind.button(tr("meetings.send_reminders"), key="meetings_send_reminders", icon=":material/mail:",
+                      on_click=_send, args=(meeting.id, "meeting_reminder"))
         people = meetings.attendance(store, session.actor(), meeting.id)
         if not people:
             st.caption(tr("meetings.nobody_invited"))
         else:
-            a_cols = {k: tr(f"meetings.col.{k}") for k in ("name", "status", "travel", "allowance")}
+            requests = fatigue.of_persons(store, session.actor(), [r["person_id"] for r in people])
+            tired = [display_name(r["given_name"], r["family_name"]) for r in people if requests[r["person_id"]].reached]
+            if tired:
+                some = requests[people[0]["person_id"]]
+                st.warning(trn("meetings.fatigue", len(tired), limit=some.limit, days=some.days,
+                               names=escape(", ".join(tired))), icon=":material/notifications_paused:")
+            a_cols = {k: tr(f"meetings.col.{k}") for k in ("name", "status", "requests", "travel", "allowance")}
             a_frame = pd.DataFrame({
                 a_cols["name"]: [display_name(r["given_name"], r["family_name"]) for r in people],
                 a_cols["status"]: [label("attendance", r["status"]) for r in people],
+                a_cols["requests"]: [requests[r["person_id"]].count for r in people],
                 a_cols["travel"]: [money(r["travel"]) for r in people],
                 a_cols["allowance"]: [money(r["allowance"]) for r in people],
             })
@@ -140,6 +164,9 @@ else:
                 st.caption(tr("list.pick"))
             else:
                 st.markdown(f"**{escape(display_name(row['given_name'], row['family_name']))}**")
+                kind = st.radio(tr("meetings.message_kind"), ("meeting_invitation", "meeting_reminder"),
+                                key="meetings_message_kind", horizontal=True, format_func=lambda k: label("message_kind", k))
+                messages.contact_box("meetings", kind, row["person_id"], meeting.id)
                 if state.get("meetings_status") not in meetings.STATUSES:
                     state["meetings_status"] = row["status"] if row["status"] in meetings.STATUSES else "present"
                 st.radio(tr("meetings.status"), meetings.STATUSES, key="meetings_status", horizontal=True,
@@ -169,6 +196,7 @@ else:
                     st.button(tr("meetings.reimburse_submit"), key="meetings_reimburse_submit", on_click=_reimburse,
                               args=(meeting.id, row["person_id"]))
         attending.outcome("meetings_attendance_box", "meetings_attendance_submit", "meetings_invite",
+                          "meetings_send_invitations", "meetings_send_reminders",
                           widget_keys={"status": "meetings_status"}, labels={"status": tr("meetings.status")})
         paying.outcome("meetings_reimbursement_box", "meetings_reimburse_submit",
                        labels={f: tr(f"meetings.{f}") for f in ("travel", "allowance", "override_reason")},

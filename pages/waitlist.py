@@ -9,7 +9,7 @@ from crm_app.core import permissions
 from crm_app.core.fields import display_name, format_phone, tel_url
 from crm_app.networks import registry, waitlists
 from crm_app.people import persons
-from crm_app.ui import actions, session, tables, widgets
+from crm_app.ui import actions, messages, session, tables, widgets
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, escape, fmt_date, fmt_datetime, label, tr, trn
 
@@ -88,11 +88,14 @@ else:
                    date=fmt_date(entry.check_due))
         st.caption(f"{label('waitlist_status', entry.status)} · "
                    f"{trn('waitlist.since', entry.waited_days, date=fmt_datetime(entry.joined_utc))} · {check}")
-        if entry.phone_e164:
+        asking = entry.status == "waiting" and can_manage
+        if entry.phone_e164 and not asking:
             st.link_button(format_phone(entry.phone_e164), tel_url(entry.phone_e164), icon=":material/call:")
         widgets.page_link("pages/person.py", tr("list.open_person"), icon=":material/person:",
                           query_params={"id": str(entry.person_id)})
-        if entry.status == "waiting" and can_manage:
+        if asking:
+            st.markdown(f"**{tr('waitlist.ask')}**")
+            messages.contact_box("waitlist", "still_interested", entry.person_id, entry.id)
             st.button(tr("waitlist.confirm"), key="waitlist_confirm", on_click=buttons.run,
                       args=(waitlists.confirm_interest, entry.id), kwargs={"flash": tr("waitlist.confirmed")})
             st.markdown(f"**{tr('waitlist.end')}**")

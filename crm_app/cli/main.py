@@ -12,12 +12,24 @@ import logging
 import sys
 import uuid
 
-from crm_app.cli import access, duplicates, imports, meetings, networks, persons, privacy, reference, rotation, store
+from crm_app.cli import (
+    access,
+    duplicates,
+    imports,
+    meetings,
+    messages,
+    networks,
+    persons,
+    privacy,
+    reference,
+    rotation,
+    store,
+)
 from crm_app.cli.output import EXIT_REFUSED, Refused
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
 
-GROUPS = (store, persons, imports, duplicates, networks, meetings, privacy, access, rotation, reference)
+GROUPS = (store, persons, imports, duplicates, networks, meetings, messages, privacy, access, rotation, reference)
 
 
 def build_parser() -> argparse.ArgumentParser:

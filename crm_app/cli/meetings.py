@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli import messages
 from crm_app.cli.argtypes import iso_date, record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import formats, i18n
 from crm_app.core.fields import display_name
 from crm_app.networks import feedback, meetings, registry, reimbursements
+from crm_app.people.messages import outbox
 from crm_app.privacy import payments
 
 _MEETING = "the meeting's id (crm meeting list shows it)"
@@ -32,7 +34,12 @@ def register(sub) -> None:
     listing.set_defaults(run=cmd_list)
     invite = acts.add_parser("invite", help="invite everyone who belongs to the meeting and is not invited yet")
     invite.add_argument("meeting", type=record_id, metavar="MEETING_ID", help=_MEETING)
+    invite.add_argument("--send", action="store_true",
+                        help="also email the invitation (with the .ics) to everyone on the list not emailed yet")
     invite.set_defaults(run=cmd_invite)
+    remind = acts.add_parser("remind", help="email a reminder to everyone on the list whose attendance is not recorded")
+    remind.add_argument("meeting", type=record_id, metavar="MEETING_ID", help=_MEETING)
+    remind.set_defaults(run=cmd_remind)
     att = acts.add_parser("attendance", help="the meeting's list; with --person and --status, record one")
     att.add_argument("meeting", type=record_id, metavar="MEETING_ID", help=_MEETING)
     att.add_argument("--person", type=record_id, metavar="PERSON_ID", help="the person whose attendance to record")
@@ -89,8 +96,24 @@ def cmd_list(args) -> int:
 
 
 def cmd_invite(args) -> int:
-    added = meetings.invite(open_store(args), CLI_OPERATOR, args.meeting)
-    emit(args, {"meeting_id": args.meeting, "invited": added}, [i18n.tn("cli.meeting.invited", added, args.lang)])
+    store = open_store(args)
+    added = meetings.invite(store, CLI_OPERATOR, args.meeting)
+    listed = [r["person_id"] for r in meetings.attendance(store, CLI_OPERATOR, args.meeting)]
+    tired, lines = messages.fatigue_lines(args, store, listed)
+    data = {"meeting_id": args.meeting, "invited": added, "contact_limit_reached": tired}
+    lines.insert(0, i18n.tn("cli.meeting.invited", added, args.lang))
+    if args.send:
+        result = outbox.send_meeting(store, CLI_OPERATOR, args.meeting, "meeting_invitation", lang=args.lang)
+        data["emails"] = vars(result)
+        lines += messages.batch_lines(args, result)
+    emit(args, data, lines)
+    return EXIT_OK
+
+
+def cmd_remind(args) -> int:
+    result = outbox.send_meeting(open_store(args), CLI_OPERATOR, args.meeting, "meeting_reminder", lang=args.lang)
+    emit(args, {"meeting_id": args.meeting, "emails": vars(result)},
+         messages.batch_lines(args, result) or [say(args, "messages.batch.nobody")])
     return EXIT_OK
 
 

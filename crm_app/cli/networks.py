@@ -6,11 +6,14 @@ import re
 
 from crm_app import maintenance
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.cli import messages
 from crm_app.cli.argtypes import positive_int, record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import i18n
+from crm_app.core.errors import CrmError
 from crm_app.core.fields import display_name
 from crm_app.networks import memberships, offers, reasons, registry, selection, waitlists
+from crm_app.people.messages import outbox
 
 _NETWORK = "the network's name or id"
 
@@ -53,6 +56,9 @@ def register(sub) -> None:
                       help="the lottery's seed: the same pool, targets and seed draw the same panel (default: the "
                            "seed of a declined lottery offer whose place is still to be offered again, else a new one)")
     fill.add_argument("--apply", action="store_true", help="make the offers (default: only show the proposal)")
+    fill.add_argument("--send", action="store_true",
+                      help="with --apply: email each offer to the person now (those without an email address: "
+                           "crm message links offer PERSON_ID OFFER_ID)")
     fill.set_defaults(run=cmd_fill)
 
     offer = sub.add_parser("offer", help="answer an offer").add_subparsers(dest="action", required=True)
@@ -196,10 +202,29 @@ def cmd_fill(args) -> int:
     lines += [f"  #{p['person_id']} {display_name(p['given_name'], p['family_name'])}: {p['reason']}"
               for p in data["proposals"]]
     lines += [f"  ! {u}" for u in data["unmet"]]
+    data["contact_limit_reached"], tired = messages.fatigue_lines(args, store, [p["person_id"] for p in data["proposals"]])
+    lines += tired
     if "offer_ids" in data:
         lines.append("  " + say(args, "cli.fill.offers_made", ids=", ".join(map(str, data["offer_ids"]))))
+        if args.send:
+            data["emails"] = _send_offers(args, store, data, lines)
     emit(args, data, lines)
     return EXIT_OK
+
+
+def _send_offers(args, store, data: dict, lines: list[str]) -> dict[int, str]:
+    """Email each new offer; per offer "sent" or the refusal's code, each also said in a line."""
+    outcome = {}
+    for offer_id, proposal in zip(data["offer_ids"], data["proposals"]):
+        person_id = proposal["person_id"]
+        try:
+            outbox.send_email(store, CLI_OPERATOR, "offer", person_id, offer_id, lang=args.lang)
+            outcome[offer_id] = "sent"
+            lines.append("  " + say(args, "cli.message.sent", person_id=person_id))
+        except CrmError as exc:
+            outcome[offer_id] = exc.code
+            lines.append(f"  ! #{person_id}: {i18n.error_text(exc, args.lang)}")
+    return outcome
 
 
 def cmd_offer(args) -> int:

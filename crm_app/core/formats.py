@@ -55,6 +55,16 @@ def datetime(utc_naive: dt.datetime | None, lang: str) -> str:
     return f"{date(local.date(), lang)} {dates.format_time(local, 'short', locale=cldr_locale(lang))}"
 
 
+def long_date(value: dt.date, lang: str) -> str:
+    """A date written out for a letter or a message: "donderdag 10 december 2026", "Thursday, December 10, 2026"."""
+    return dates.format_date(value, "full", locale=cldr_locale(lang))
+
+
+def time_of_day(value: dt.time, lang: str) -> str:
+    """A local time of day: 19:30 in Dutch, 7:30 PM in English."""
+    return dates.format_time(value, "short", locale=cldr_locale(lang))
+
+
 def month(value: dt.date, lang: str) -> str:
     """A month as its number and year in the short date's order: 11-2026 in Dutch, 11/2026 in English."""
     tokens, sep = _fields(lang)

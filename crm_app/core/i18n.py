@@ -104,6 +104,14 @@ def translations(lang: str) -> Translations:
     return _translations(lang if lang in _catalogue_files(extra) else DEFAULT_LANG, extra)
 
 
+def translates(key: str, lang: str) -> bool:
+    """Whether the catalogue of `lang` itself holds `key` (not through the Dutch fallback)."""
+    files = catalogue_files()
+    if lang not in files:
+        return False
+    return key in _translations(lang, os.environ.get(LOCALE_DIR_ENV, ""))._catalog
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
     text = translations(lang).gettext(key)
     return text.format(**params) if params else text

@@ -43,11 +43,12 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
                          "next_term", "opens", "open", "offer"),
     "rotation.alumni_choice.": ("yes", "no", "unknown"),
     "privacy.kind.": ("person", "sources", "consents", "activities", "waitlist_entries", "offers", "memberships",
-                      "referred_by_links", "meeting_attendance", "reimbursements"),
+                      "referred_by_links", "meeting_attendance", "reimbursements", "messages"),
     "privacy.rule.": ("candidate_inactive", "alumnus_inactive", "waitlist_expired"),
     "privacy.setting.": ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years"),
     "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-             "alumni_active_periods", "meetings", "reimbursements", "audit_events", "duplicate_pairs", "merges"),
+             "alumni_active_periods", "meetings", "reimbursements", "audit_events", "duplicate_pairs", "merges",
+             "messages"),
     "dash.period.": ("all", "24", "12"),
     "roles.allows.": tuple(permissions.ACTIONS),   # what each action allows (access.roles, the Roles screen)
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
@@ -110,6 +111,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "meeting.plan", "meeting.invite", "meeting.attendance_present", "meeting.attendance_excused",
         "meeting.attendance_absent", "reimbursement.record", "reimbursement.cap_override", "export.payments",
         "feedback.input", "feedback.response", "person.feedback_overview",
+        "message.sent", "message.prepared",
     ),
     "label.audit_result.": ("ok", "refused", "failed", "throttled"),   # access.audit.RESULTS
     "label.audit_origin.": ("web", "cli", "job"),                      # access.audit.ORIGINS
@@ -121,7 +123,8 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     # meetings (networks.meetings, networks.feedback, privacy.payments)
     "label.attendance.": ("invited", "present", "excused", "absent"),
     "label.response_status.": ("received", "in_progress", "adopted", "partly_adopted", "not_adopted"),
-    "meetings.col.": ("date", "time", "place", "topic", "support", "present", "name", "status", "travel", "allowance"),
+    "meetings.col.": ("date", "time", "place", "topic", "support", "present", "name", "status", "requests", "travel",
+                      "allowance"),
     "meetings.": ("interpreter", "language_coach", "travel", "allowance", "override_reason"),
     "meetings.download_": ("csv", "xlsx"),
     "home.absence_col.": ("name", "network", "last_meeting"),
@@ -132,6 +135,14 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "feedback.language_": ("nl", "en"),
     "payments.col.": ("person_id", "name", "network", "meeting_date", "travel", "allowance", "total",
                       "override_reason"),
+    # messages (people.messages): the templates per kind (texts.KINDS × texts.PARTS), the contact moment's
+    # summary per status (outbox.STATUSES), what a batch did (outbox.BatchResult), kinds and channels
+    "message.": tuple(f"{kind}.{part}" for kind in ("offer", "still_interested", "meeting_invitation",
+                                                    "meeting_reminder") for part in ("subject", "body", "short")),
+    "message.activity.": ("sent", "prepared"),
+    "messages.batch.": ("sent", "refused", "failed", "no_email", "no_consent", "already"),
+    "label.message_kind.": ("offer", "still_interested", "meeting_invitation", "meeting_reminder"),
+    "label.message_channel.": ("email", "phone", "sms", "whatsapp"),
     "label.region_group.": ("Africa", "America", "Antarctica", "Asia", "Europe", "Oceania", "Australia and New Zealand",
                             "Caribbean", "Central America", "Central Asia", "Eastern Africa", "Eastern Asia",
                             "Eastern Europe", "Melanesia", "Micronesia", "Middle Africa", "Northern Africa",

@@ -64,7 +64,7 @@ def _aliases() -> dict[str, tuple[str, ...]]:
     return {code.strip(): tuple(name.strip() for name in names.split(",")) for code, names in rows}
 
 
-def _cldr_code(code: str) -> str:
+def cldr_code(code: str) -> str:
     """CLDR names a language by its ISO 639-1 code where there is one (ara → ar), else mostly by ISO 639-3."""
     override = _offered()[2].get(code)
     if override:
@@ -82,7 +82,7 @@ def _iso_translator(lang: str):
 @functools.lru_cache(maxsize=4096)
 def language_name(code: str, lang: str = "nl") -> str:
     """A language's name in `lang` from CLDR; the ISO 639-3 name where CLDR has none (Hazaragi), else the code."""
-    name = cldr_locale(lang).languages.get(_cldr_code(code))
+    name = cldr_locale(lang).languages.get(cldr_code(code))
     if name:
         return name
     found = pycountry.languages.get(alpha_3=code)
@@ -92,7 +92,7 @@ def language_name(code: str, lang: str = "nl") -> str:
 @functools.lru_cache(maxsize=512)
 def autonym(code: str) -> str | None:
     """A language's name for itself (فارسی, ትግርኛ), when CLDR knows the language as a locale."""
-    cldr = _cldr_code(code)
+    cldr = cldr_code(code)
     try:
         own = Locale.parse(cldr)
     except (ValueError, UnknownLocaleError):

@@ -35,6 +35,10 @@ DEFAULTS: dict[str, int] = {
     "absence_alert_count": 3,        # absent this many meetings in a row: a conversation to have
     "allowance_cap_month_euros": 210,   # volunteer allowance per person per calendar month (docs/settings.md)
     "allowance_cap_year_euros": 2100,   # and per calendar year
+
+    # -- messages --
+    "contact_max_per_period": 4,     # invitations and requests per person per period, across all networks
+    "contact_period_days": 30,       # the period of contact_max_per_period
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
@@ -54,6 +58,9 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
            # -- meetings --
            "absence_alert_count": (2, 12), "allowance_cap_month_euros": (0, 10000),
            "allowance_cap_year_euros": (0, 100000),
+
+           # -- messages --
+           "contact_max_per_period": (1, 50), "contact_period_days": (1, 365),
            }
 
 

@@ -29,15 +29,21 @@ def log(store, actor: Actor, person_id: int, kind: str, summary: str | None = No
     def work(cur):
         if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
             raise NotFound("person_not_found")
-        activity_id = cur.execute(
-            "INSERT INTO activity (person_id, kind, summary, occurred_utc, follow_up_date, staff_id) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [person_id, kind, summary, utcnow(), follow_up, actor.user_id],
-        ).fetchone()[0]
+        activity_id = insert(cur, actor, person_id, kind, summary, follow_up)
         audit.record(cur, actor, "activity.log", "person", person_id)
         return activity_id
 
     return store.write(work)
+
+
+def insert(cur, actor: Actor, person_id: int, kind: str, summary: str | None,
+           follow_up: dt.date | None = None) -> int:
+    """The contact moment's row, inside the caller's unit of work (a message sent records one too)."""
+    return cur.execute(
+        "INSERT INTO activity (person_id, kind, summary, occurred_utc, follow_up_date, staff_id) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [person_id, kind, summary, utcnow(), follow_up, actor.user_id],
+    ).fetchone()[0]
 
 
 def of_person(cur, person_id: int) -> list[dict]:

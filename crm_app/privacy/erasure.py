@@ -9,7 +9,7 @@ What `erase` does, in order:
    `sha256` (over the line's other fields), see "The journal's protection" below.
 2. Deletes, in one transaction, every row that belongs to the person (`PERSON_COLUMNS`: the record with
    its search/dedupe keys, sources, consents with their history, activities, waiting-list entries,
-   offers, memberships, meeting attendance, reimbursements) and clears references from other persons'
+   offers, memberships, meeting attendance, reimbursements, messages) and clears references from other persons'
    rows (an alumnus who referred someone: `person_source.referrer_id` becomes NULL, and the text of that
    source — the name, organisation and detail typed about the referrer — is cleared; `NAMING_TEXT` lists
    it). Other persons' free text that spells the erased person's full name (a note, a contact moment, an
@@ -93,6 +93,7 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("person_find_key", "person_id", "delete"),  # find's name keys (prefixes and skeletons)
     ("meeting_attendance", "person_id", "delete"),  # invitations and attendance at meetings
     ("reimbursement", "person_id", "delete"),    # travel costs and allowances paid for meetings
+    ("message_log", "person_id", "delete"),      # messages sent or prepared to the person
     ("duplicate_pair", "first_person_id", "delete"),      # the review queue's pairs with this person
     ("duplicate_pair", "second_person_id", "delete"),
     ("person_merge_change", "kept_person_id", "delete"),  # the merge journal: the merged record's values
@@ -113,6 +114,7 @@ KINDS = (
     ("referred_by_links", "person_source", "referrer_id"),
     ("meeting_attendance", "meeting_attendance", "person_id"),
     ("reimbursements", "reimbursement", "person_id"),
+    ("messages", "message_log", "person_id"),
 )
 # Free text in another person's rows that was typed about the person who referred them: cleared with the link.
 NAMING_TEXT: tuple[tuple[str, str, tuple[str, ...]], ...] = (

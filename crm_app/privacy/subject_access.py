@@ -2,7 +2,7 @@
 
 Contents: the record (with the derived search/dedupe keys), stage, sources, current consents and
 their full history, contact moments, waiting-list entries, offers, memberships, meetings (invited,
-attended) and reimbursements, and the audit
+attended), reimbursements and the messages sent or prepared, and the audit
 events about the person (when, what, result, origin, the staff member's role).
 
 Nobody else's data: a source naming an alumnus who referred the person says only that an alumnus
@@ -23,6 +23,7 @@ from crm_app.core.clock import utcnow
 from crm_app.core.errors import NotFound
 from crm_app.networks import memberships, offers, waitlists
 from crm_app.people import consents
+from crm_app.people.messages import outbox
 
 _RECORD = (
     "SELECT p.id, p.given_name, p.family_name, p.phone_e164, p.phone_country, p.email, p.preferred_language, "
@@ -41,7 +42,7 @@ SECTION_OF_TABLE = {
     "waitlist_entry": "waitlist_entries", "offer": "offers", "membership": "memberships",
     "membership_decision": "term_decisions", "alumni_active": "alumni_active_periods",
     "person_name_key": "derived_keys", "person_find_key": "derived_keys",
-    "meeting_attendance": "meetings", "reimbursement": "reimbursements",
+    "meeting_attendance": "meetings", "reimbursement": "reimbursements", "message_log": "messages",
     "duplicate_pair": "duplicate_pairs", "person_merge": "merges", "person_merge_change": "merges",
 }
 
@@ -118,6 +119,7 @@ def collect(store, actor: Actor, person_id: int) -> dict:
             "alumni_active_periods": active,
             "meetings": attended,
             "reimbursements": paid,
+            "messages": outbox.of_person(cur, person_id),
             "duplicate_pairs": pairs,
             "merges": merged,     # the records merged into this one, as the undo would put them back
             "audit_events": events,
@@ -182,7 +184,8 @@ def to_html(document: dict, lang: str = i18n.DEFAULT_LANG) -> str:
         _table(document["consent_history"], lang),
     ]
     for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-                "alumni_active_periods", "meetings", "reimbursements", "duplicate_pairs", "merges", "audit_events"):
+                "alumni_active_periods", "meetings", "reimbursements", "messages", "duplicate_pairs", "merges",
+                "audit_events"):
         parts += [f"<h2>{html.escape(i18n.t('sar.' + key, lang))}</h2>", _table(document[key], lang)]
     parts.append("</body></html>")
     return "\n".join(parts)

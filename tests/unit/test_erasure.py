@@ -25,6 +25,7 @@ from crm_app.core.errors import CrmError, NotFound, PermissionDenied, StoreLocke
 from crm_app.core.store import Store
 from crm_app.networks import meetings, offers, reimbursements, waitlists
 from crm_app.people import activities, persons, sources
+from crm_app.people.messages import outbox
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 from crm_app.privacy import backups, erasure, exports
@@ -109,6 +110,7 @@ def make_canary_person(store, admin, folder: Path) -> dict:
     waitlists.end(store, admin, second, "withdrawn", CANARY["waitlist_reason"])
     meeting = meetings.plan(store, admin, meetings.MeetingInput(network_id=board, meeting_date=clock.today()))
     meetings.invite(store, admin, meeting)
+    outbox.record_prepared(store, admin, "meeting_invitation", pid, meeting, "sms")   # a message log row
     meetings.record_attendance(store, admin, meeting, pid, "present")
     reimbursements.record(store, admin, meeting, pid, "12,50", "250", CANARY["reimbursement_reason"])
     persons.get(store, admin, pid)                       # an audited read
@@ -128,9 +130,9 @@ def test_canary_erasure_leaves_no_trace_in_tables_file_or_log(store, admin, tmp_
         assert varchar_hits(store, value), f"the scan finds {value!r} before erasure"
 
     counts = erasure.preview(store, admin, pid)
-    assert counts == {"person": 1, "sources": 2, "consents": 2, "activities": 1, "waitlist_entries": 2,
+    assert counts == {"person": 1, "sources": 2, "consents": 2, "activities": 2, "waitlist_entries": 2,
                       "offers": 1, "memberships": 1, "referred_by_links": 1, "meeting_attendance": 1,
-                      "reimbursements": 1}
+                      "reimbursements": 1, "messages": 1}
 
     result = erasure.erase(store, admin, pid, compact=False)
     assert result.counts == counts

@@ -4,6 +4,7 @@ catalogue's Plural-Forms; a language is added by a .po file alone."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import string
@@ -240,6 +241,7 @@ def _runtime_families():
     from crm_app.access import audit, sessions
     from crm_app.insight import counted, funnel, population
     from crm_app.networks import composition, offers, registry, rotation, selection
+    from crm_app.people.messages import outbox, texts
     from crm_app.privacy import erasure, retention
     from crm_app.ui.rotation_charts import TIMELINE_COLOURS
     return [
@@ -260,6 +262,10 @@ def _runtime_families():
         ("label.region_group.", {name for pair in population.region_groups().values() for name in pair}),
         ("label.session_method.", sessions.METHODS), ("sessions.limit.", sessions.LIMITS),
         ("sessions.limit_help.", sessions.LIMITS),
+        ("label.message_kind.", outbox.KINDS), ("label.message_channel.", outbox.CHANNELS),
+        ("message.activity.", outbox.STATUSES),
+        ("messages.batch.", [f.name for f in dataclasses.fields(outbox.BatchResult)]),
+        ("message.", [f"{kind}.{part}" for kind in texts.KINDS for part in texts.PARTS]),
     ]
 
 
