@@ -4,7 +4,6 @@ tracking pixel (`![x](http://…)`), a phishing link (`[…](https://…)`), a f
 each role then opens every screen of its navigation in Chromium, plus the pages that show one record."""
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
@@ -27,6 +26,7 @@ from e2e_kit import (
 from playwright.sync_api import expect
 
 from crm_app.access.audit import CLI_OPERATOR
+from crm_app.core import clock
 from crm_app.core.store import Store
 from crm_app.networks import offers, registry, waitlists
 from crm_app.people import activities, persons, sources
@@ -61,7 +61,7 @@ def hostile(e2e_dir, template_store):
                 given_name=given, family_name=family, consent_contact=True, note=f"{FORMULA} {COLOUR} {LINK}"),
                 SourceInput(kind="coach_referral", source_name=LINK, source_org=PIXEL), confirmed_new=True).person_id)
             sources.add_source(store, CLI_OPERATOR, ids[-1], SourceInput(kind="market", source_name=PIXEL))
-            activities.log(store, CLI_OPERATOR, ids[-1], "call", f"{PIXEL} {LINK}", follow_up=dt.date.today())
+            activities.log(store, CLI_OPERATOR, ids[-1], "call", f"{PIXEL} {LINK}", follow_up=clock.today())
         entries = [waitlists.add(store, CLI_OPERATOR, board, person) for person in ids]
         accepted = offers.make(store, CLI_OPERATOR, board, entries[:1], "waitlist")
         offers.respond(store, CLI_OPERATOR, accepted[0], "accept")
