@@ -183,7 +183,7 @@ with feedback.outcome(SCREEN, after=("register_submit", "register_confirm_new", 
                       summary=tr("register.fix_fields")):
     joined = state.get("register_joined") or {}
     if added := [name for name, problem in joined.items() if problem is None]:
-        st.markdown(tr_md("register.joined", networks=", ".join(added)))
+        st.markdown(tr("register.joined", networks=", ".join(escape(name) for name in added)))
     for name, problem in joined.items():
         if problem is not None:
             st.warning(f"{escape(name)}: {i18n.error_text(problem, lang())}")
