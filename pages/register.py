@@ -27,6 +27,7 @@ def _join_lists(person_id: int) -> None:
         state["register_joined"] = {joinable[n]: problem
                                     for n, problem in waitlists.join(store, session.actor(), person_id, picked).items()}
 
+
 @actions.callback
 def _save(confirmed_new: bool) -> None:
     state.pop("register_saved", None)
@@ -125,7 +126,6 @@ def _merge_offer(person_id: int) -> None:
 @actions.callback
 def _cancel_merge() -> None:
     state.pop("register_merge_into", None)
-
 
 
 if "register_open_person" in state:
