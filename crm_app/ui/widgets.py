@@ -72,15 +72,12 @@ def read_person(screen: str) -> PersonInput:
 
 
 def _asked_consents(screen: str) -> dict:
-    """Photo and sharing as ticked, or None where the screen did not ask (left as they are); sharing is
-    asked only with a source that has a referrer, on a screen that picks the source."""
+    """Photo and sharing as ticked, or None where the screen did not ask (left as they are). A box not drawn
+    in the last run (sharing, after the source changed to one without a referrer) is gone from the session
+    state: Streamlit drops the state of widgets a run did not draw."""
     get = st.session_state.get
-    kind = get(f"{screen}_source_kind")
-    asked = {"consent_photo": get(f"{screen}_consent_photo"),
-             "consent_share_with_referrer": get(f"{screen}_consent_share_with_referrer")}
-    if kind is not None and kind not in reference.REFERRER_SOURCE_KINDS:
-        asked["consent_share_with_referrer"] = None
-    return {name: None if value is None else bool(value) for name, value in asked.items()}
+    return {name: None if get(f"{screen}_{name}") is None else bool(get(f"{screen}_{name}"))
+            for name in ("consent_photo", "consent_share_with_referrer")}
 
 
 def read_source(screen: str) -> SourceInput:
