@@ -116,12 +116,14 @@ with overview:
         given = person["consents"].get(purpose)
         status = tr("person.not_asked") if given is None else tr("person.given" if given else "person.withdrawn")
         st.markdown(f"- {label('consent_purpose', purpose)}: {status}")
-    with st.expander(tr("person.consent_history")):
+    st.caption(tr("person.consent_change_hint"))
+    with st.expander(tr("person.consent_history")):   # every give and withdraw, newest first; nothing overwritten
         st.dataframe(
-            [{tr("field.consent_method"): label("consent_method", c["method"]),
-              "": f"{label('consent_purpose', c['purpose'])}: "
-                  f"{tr('person.given' if c['granted'] else 'person.withdrawn')}",
-              "v": c["text_version"], tr("person.consent_recorded"): fmt_datetime(c["recorded_utc"]),
+            [{tr("person.consent_purpose"): label("consent_purpose", c["purpose"]),
+              tr("person.consent_given"): tr("register.merge.yes" if c["granted"] else "register.merge.no"),
+              tr("person.consent_recorded"): fmt_datetime(c["recorded_utc"]),
+              tr("field.consent_method"): label("consent_method", c["method"]),
+              tr("person.consent_version"): c["text_version"],
               tr("person.consent_recorded_by"): c["recorded_by"] or ""}
              for c in person["consent_history"]], hide_index=True, width="stretch")
 
@@ -179,7 +181,10 @@ with overview:
 with edit:
     errors = state.get("person_errors", {})
     widgets.contact_fields(SCREEN, errors)
-    widgets.consent_fields(SCREEN, errors)
+    st.markdown(f"**{tr('register.section.consent')}**")
+    referred = any(s["kind"] in reference.REFERRER_SOURCE_KINDS for s in person["sources"])
+    widgets.consent_fields(SCREEN, errors, referrer=referred or bool(person["consents"].get("share_with_referrer")),
+                           given=person["consents"])
     widgets.dimension_fields(SCREEN, errors)
     widgets.note_field(SCREEN, errors)
     feedback.outcome(SCREEN, after=("person_save",), success=_flash_after("person_save"), errors=errors)

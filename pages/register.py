@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from crm_app.core import i18n
+from crm_app.core import i18n, permissions
 from crm_app.core.errors import ValidationError
 from crm_app.core.fields import display_name, format_phone
+from crm_app.networks import waitlists
 from crm_app.people import persons
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
@@ -14,11 +15,23 @@ SCREEN = "register"
 user = session.require("person.register")
 store = get_store()
 state = st.session_state
+# The lists a newcomer can be put on here (not the alumni networks): outreach may, with contact consent.
+joinable = waitlists.joinable(store, session.actor()) if permissions.allowed(user.role, "waitlist.join") else {}
+
+
+def _join_lists(person_id: int) -> None:
+    """After a save: the picked lists, each on its own (a refusal on one is shown beside the others)."""
+    picked = [n for n in state.get("register_networks") or [] if n in joinable]
+    state["register_networks"] = []
+    if picked and state.get("register_consent_contact"):
+        state["register_joined"] = {joinable[n]: problem
+                                    for n, problem in waitlists.join(store, session.actor(), person_id, picked).items()}
 
 
 @actions.callback
 def _save(confirmed_new: bool) -> None:
     state.pop("register_saved", None)
+    state.pop("register_joined", None)
     try:
         result = persons.register(store, session.actor(), widgets.read_person(SCREEN), widgets.read_source(SCREEN),
                                   consent_method=state.get("register_consent_method", "verbal"),
@@ -30,8 +43,9 @@ def _save(confirmed_new: bool) -> None:
     state["register_errors"] = {}
     if result.saved:
         name = display_name(state.get("register_given_name"), state.get("register_family_name"))
-        state["register_saved"] = (result.person_id, name)
+        state["register_saved"] = (result.person_id, name, "register.saved")
         state.pop("register_duplicates", None)
+        _join_lists(result.person_id)
         widgets.clear_person_state(SCREEN)  # the source stays: the next person is met at the same stall
     else:
         state["register_duplicates"] = result.duplicates
@@ -61,10 +75,18 @@ def _add_to_existing(person_id: int, take: list[str] | None = None) -> None:
     except ValidationError as exc:
         state["register_errors"] = i18n.field_errors(exc, lang())
         return
-    state.pop("register_duplicates", None)
     state.pop("register_merge_into", None)
+    if not (state.get("register_networks") and state.get("register_consent_contact")):
+        state.pop("register_duplicates", None)
+        widgets.clear_person_state(SCREEN)
+        state["register_open_person"] = person_id
+        return
+    # Lists were picked: their outcome is shown here, beside the others, with a link to the person.
+    match = next(m for m in state.pop("register_duplicates") if m.person_id == person_id)
+    state["register_saved"] = (person_id, display_name(match.given_name, match.family_name), "register.added_to_existing")
+    state.pop("register_joined", None)
+    _join_lists(person_id)
     widgets.clear_person_state(SCREEN)
-    state["register_open_person"] = person_id
 
 
 def _shown(name: str, value) -> str:
@@ -89,13 +111,13 @@ def _merge_offer(person_id: int) -> None:
         st.markdown(tr_md("register.merge.title", id=person_id))
         old_values = [_shown(n, getattr(existing, persons.TYPED_FIELDS[n][0])) for n in names]
         st.dataframe(pd.DataFrame({   # cells show stored text as text
-            tr("register.compare.field"): [tr(_field_label(n)) for n in names],
+            tr("register.compare.field"): [tr(f"field.{n}") for n in names],
             tr("register.compare.existing", id=person_id): old_values,
             tr("register.compare.new"): [_shown(n, getattr(typed, persons.TYPED_FIELDS[n][0])) for n in names],
         }), hide_index=True, width="stretch")
         st.caption(tr("register.merge.help"))
         for name, old in zip(names, old_values):
-            st.checkbox(tr(_field_label(name)), key=f"register_take_{name}", value=old == "" or name == "other_languages")
+            st.checkbox(tr(f"field.{name}"), key=f"register_take_{name}", value=old == "" or name == "other_languages")
         st.button(tr("register.merge.confirm"), key="register_merge_confirm", type="primary", on_click=_add_to_existing,
                   args=(person_id,), width="stretch")
         st.button(tr("register.merge.cancel"), key="register_merge_cancel", on_click=_cancel_merge, width="stretch")
@@ -104,11 +126,6 @@ def _merge_offer(person_id: int) -> None:
 @actions.callback
 def _cancel_merge() -> None:
     state.pop("register_merge_into", None)
-
-
-def _field_label(name: str) -> str:
-    return {"consent_contact": "field.consent_contact",
-            "consent_diversity_statistics": "field.consent_diversity_statistics"}.get(name, f"field.{name}")
 
 
 if "register_open_person" in state:
@@ -122,6 +139,11 @@ st.subheader(tr("register.section.source"), anchor=False)
 widgets.source_fields(SCREEN, errors)
 st.subheader(tr("register.section.consent"), anchor=False)
 widgets.consent_fields(SCREEN, errors)
+if joinable:
+    state.setdefault("register_networks", [])
+    st.multiselect(tr("register.networks"), list(joinable), key="register_networks", format_func=joinable.get,
+                   placeholder=tr("field.none"), disabled=not state.get("register_consent_contact"),
+                   help=tr("register.networks_help"))
 widgets.dimension_fields(SCREEN, errors)
 widgets.note_field(SCREEN, errors)
 
@@ -156,9 +178,15 @@ if duplicates:
               width="stretch")
 
 saved = state.get("register_saved")
-with feedback.outcome(SCREEN, after=("register_submit", "register_confirm_new"), errors=errors,
-                      success=tr_md("register.saved", name=saved[1]) if saved else None,
+with feedback.outcome(SCREEN, after=("register_submit", "register_confirm_new", "register_merge_confirm"), errors=errors,
+                      success=tr_md(saved[2], name=saved[1], id=saved[0]) if saved else None,
                       summary=tr("register.fix_fields")):
+    joined = state.get("register_joined") or {}
+    if added := [name for name, problem in joined.items() if problem is None]:
+        st.markdown(tr("register.joined", networks=", ".join(escape(name) for name in added)))
+    for name, problem in joined.items():
+        if problem is not None:
+            st.warning(f"{escape(name)}: {i18n.error_text(problem, lang())}")
     if saved:
         widgets.page_link("pages/person.py", tr("register.open_person"), icon=":material/person:",
                           query_params={"id": str(saved[0])})

@@ -1,4 +1,5 @@
-"""`crm person add|find|show`: register, search and show persons through the same services as the pages."""
+"""`crm person add|find|show|consent`: register, search, show persons and record consents, through the same
+services as the pages."""
 from __future__ import annotations
 
 from crm_app.access.audit import CLI_OPERATOR
@@ -6,7 +7,7 @@ from crm_app.cli.argtypes import record_id
 from crm_app.cli.output import EXIT_OK, Refused, emit, open_store, say
 from crm_app.core import i18n, reference
 from crm_app.core.fields import display_name, format_phone
-from crm_app.people import persons
+from crm_app.people import consents, persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
 
@@ -29,7 +30,8 @@ def register(sub) -> None:
     add.add_argument("--source-org", help="the coach's organisation")
     add.add_argument("--source-date", help="market or event day, YYYY-MM-DD")
     add.add_argument("--source-detail", help="more about the source (free text)")
-    add.add_argument("--consent", default="", help="purposes given, comma-separated: contact,diversity_statistics")
+    add.add_argument("--consent", default="", help="purposes given, comma-separated: contact,diversity_statistics,"
+                     "share_with_referrer (only with a referring source),photo")
     add.add_argument("--consent-method", default="verbal", choices=reference.CONSENT_METHODS,
                      help="how the consent was given")
     for dim in _DIMENSIONS:
@@ -42,6 +44,15 @@ def register(sub) -> None:
     show = person.add_parser("show", help="everything about one person")
     show.add_argument("id", type=record_id, metavar="PERSON_ID", help="the person's id (crm person find lists it)")
     show.set_defaults(run=cmd_person_show)
+    consent = person.add_parser("consent", help="give or withdraw one consent (kept as history)")
+    consent.add_argument("id", type=record_id, metavar="PERSON_ID", help="the person's id")
+    consent.add_argument("purpose", choices=reference.CONSENT_PURPOSES, help="what the consent is for")
+    consent.add_argument("answer", choices=("yes", "no"), help="yes: given; no: withdrawn (withdrawing contact "
+                         "removes phone and email and ends waiting-list entries; diversity_statistics removes the "
+                         "characteristics)")
+    consent.add_argument("--method", default="verbal", choices=reference.CONSENT_METHODS,
+                         help="how the person gave or withdrew it")
+    consent.set_defaults(run=cmd_person_consent)
 
 
 def _person_input(args) -> PersonInput:
@@ -55,7 +66,8 @@ def _person_input(args) -> PersonInput:
         phone_country=args.phone_country, email=args.email, preferred_language=args.preferred_language,
         other_languages=[code.strip() for code in (args.languages or "").split(",") if code.strip()],
         note=args.note, consent_contact="contact" in given,
-        consent_diversity_statistics="diversity_statistics" in given, gender=args.gender,
+        consent_diversity_statistics="diversity_statistics" in given,
+        consent_share_with_referrer="share_with_referrer" in given, consent_photo="photo" in given, gender=args.gender,
         birth_year=args.birth_year, country_of_origin=args.country_of_origin,
         education_level=args.education_level, municipality=args.municipality, district=args.district,
         arrival_year=args.arrival_year, integration_route=args.integration_route,
@@ -101,4 +113,14 @@ def cmd_person_show(args) -> int:
               for purpose, granted in person["consents"].items()]
     lines += [f"  {a['occurred_utc']:%Y-%m-%d} {a['kind']}: {a['summary'] or ''}" for a in person["activities"]]
     emit(args, person, lines)
+    return EXIT_OK
+
+
+def cmd_person_consent(args) -> int:
+    store = open_store(args)
+    consents.set_consent(store, CLI_OPERATOR, args.id, args.purpose, args.answer == "yes", args.method)
+    given = persons.get(store, CLI_OPERATOR, args.id, record_view=False)["consents"]
+    emit(args, {"id": args.id, "consents": given},
+         ["  " + say(args, "cli.person.consent", purpose=purpose, given=say(args, "cli.yes" if granted else "cli.no"))
+          for purpose, granted in given.items()])
     return EXIT_OK

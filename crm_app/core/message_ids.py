@@ -27,7 +27,9 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
                # chooses between (people.merges.FIELDS, persons.TYPED_FIELDS)
                "given_name", "family_name", "phone", "phone_country", "email", "preferred_language", "other_languages",
                "note", "stage", "consent_contact", "consent_diversity_statistics", "source_kind", "source_name",
-               "source_org", "source_date"),
+               "source_org", "source_date", "consent_share_with_referrer", "consent_photo"),
+    "field.consent_": reference.CONSENT_PURPOSES,             # a box per purpose (ui.widgets.consent_fields)
+    "consent.withdraw_effect.": reference.CONSENT_PURPOSES,   # under a consent ticked off (ui.widgets.consent_fields)
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
     "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES

@@ -20,6 +20,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "network.manage": frozenset({"program_manager", "admin"}),
     "waitlist.view": frozenset({"program_manager", "admin"}),
     "waitlist.manage": frozenset({"program_manager", "admin"}),
+    "waitlist.join": frozenset({"outreach", "program_manager", "admin"}),   # at registration: the lists they want
     "places.view": frozenset({"program_manager", "admin"}),
     "places.fill": frozenset({"program_manager", "admin"}),
     "members.view": frozenset({"program_manager", "admin"}),

@@ -21,6 +21,8 @@ INTEGRATION_ROUTES = ("b1", "education", "z_route", "not_obligated")
 SOURCE_KINDS = ("market", "coach_referral", "internal_coach", "alumni_referral", "partner_org",
                 "self_registration", "event", "other")
 CONSENT_PURPOSES = ("contact", "diversity_statistics", "share_with_referrer", "photo")
+# The sources with someone who referred the person: only then can "share with referrer" be given.
+REFERRER_SOURCE_KINDS = ("coach_referral", "alumni_referral", "partner_org")
 CONSENT_METHODS = ("verbal", "written", "form")
 ACTIVITY_KINDS = ("call", "message", "visit", "market_conversation", "meeting", "other", "renewal_conversation",
                   "exit_conversation")

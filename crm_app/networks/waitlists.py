@@ -56,24 +56,54 @@ def _eligibility_problem(cur, network: registry.Network, person_id: int, as_of: 
 def add(store, actor: Actor, network_id: int, person_id: int) -> int:
     """Put a person on a network's waiting list (contact consent needed; once per list)."""
     permissions.require(actor.role, "waitlist.manage")
+    return store.write(_add_entry, actor, network_id, person_id, False)
 
-    def work(cur):
-        registry.lock(cur, network_id)
-        network = registry.load(cur, network_id)
-        if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
-            raise NotFound("person_not_found")
-        problem = _eligibility_problem(cur, network, person_id, today())
-        if problem:
-            raise ValidationError([FieldError("network", problem)])
-        now = utcnow()
-        entry_id = cur.execute(
-            "INSERT INTO waitlist_entry (network_id, person_id, joined_utc, status, status_utc, added_by) "
-            "VALUES (?, ?, ?, 'waiting', ?, ?) RETURNING id", [network_id, person_id, now, now, actor.user_id],
-        ).fetchone()[0]
-        audit.record(cur, actor, "waitlist.add", "person", person_id)
-        return entry_id
 
-    return store.write(work)
+def _add_entry(cur, actor: Actor, network_id: int, person_id: int, newcomers_only: bool) -> int:
+    registry.lock(cur, network_id)
+    network = registry.load(cur, network_id)
+    if not cur.execute("SELECT 1 FROM person WHERE id = ?", [person_id]).fetchone():
+        raise NotFound("person_not_found")
+    if newcomers_only and network.kind == "alumni_network":   # alumni are moved there, they do not wait
+        raise ValidationError([FieldError("network", "alumni_network_no_list")])
+    problem = _eligibility_problem(cur, network, person_id, today())
+    if problem:
+        raise ValidationError([FieldError("network", problem)])
+    now = utcnow()
+    entry_id = cur.execute(
+        "INSERT INTO waitlist_entry (network_id, person_id, joined_utc, status, status_utc, added_by) "
+        "VALUES (?, ?, ?, 'waiting', ?, ?) RETURNING id", [network_id, person_id, now, now, actor.user_id],
+    ).fetchone()[0]
+    audit.record(cur, actor, "waitlist.add", "person", person_id)
+    return entry_id
+
+
+def joinable(store, actor: Actor) -> dict[int, str]:
+    """The networks a newcomer can wait for (id → name, by name): every network but the alumni networks,
+    which alumni are moved to. Offered at registration."""
+    permissions.require(actor.role, "waitlist.join")
+    with store.read() as cur:
+        return dict(cur.execute("SELECT id, name FROM network WHERE kind <> 'alumni_network' ORDER BY name").fetchall())
+
+
+def join(store, actor: Actor, person_id: int, network_ids: list[int]) -> dict[int, FieldError | None]:
+    """Put a person just registered (or met again) on these lists: network id → None when added, or why not.
+
+    Each list is its own unit of work with the rules and audit of `add`, so a refusal on one (already on it,
+    resting, no contact consent, an alumni network) leaves the person and the other lists as they are."""
+    permissions.require(actor.role, "waitlist.join")
+    outcome: dict[int, FieldError | None] = {}
+    for network_id in dict.fromkeys(network_ids):
+        try:
+            store.write(_add_entry, actor, network_id, person_id, True)
+            outcome[network_id] = None
+        except ValidationError as exc:
+            outcome[network_id] = exc.errors[0]
+        except NotFound as exc:
+            if exc.code != "network_not_found":
+                raise
+            outcome[network_id] = FieldError("network", "network_not_found")
+    return outcome
 
 
 def end(store, actor: Actor, entry_id: int, status: str, reason: str | None) -> None:

@@ -22,6 +22,8 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
         raise ValidationError([FieldError("consent_purpose", "invalid_choice")])
     if method not in reference.CONSENT_METHODS:
         raise ValidationError([FieldError("consent_method", "invalid_choice")])
+    if purpose == "share_with_referrer" and granted and not has_referrer(cur, person_id):
+        raise ValidationError([FieldError("consent_share_with_referrer", "referrer_source_needed")])
     cur.execute(
         "INSERT INTO consent (person_id, purpose, granted, method, text_version, recorded_utc, recorded_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -36,6 +38,12 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
         # Withdrawal removes the optional dimensions at once (the birth year in the name keys too).
         cur.execute(_CLEAR_DIMENSIONS, [person_id])
         dedupe.refresh_name_keys(cur, [person_id])
+
+
+def has_referrer(cur, person_id: int) -> bool:
+    """Whether a coach, an alumnus or an organisation referred the person: only then is there someone to share with."""
+    return cur.execute("SELECT 1 FROM person_source WHERE person_id = ? AND kind IN (SELECT unnest(?))",
+                       [person_id, list(reference.REFERRER_SOURCE_KINDS)]).fetchone() is not None
 
 
 def _off_waiting_lists(cur, person_id: int, actor: Actor) -> None:

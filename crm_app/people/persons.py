@@ -5,11 +5,11 @@ audit event (never the personal data itself).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crm_app.access import audit
 from crm_app.access.audit import Actor
-from crm_app.core import permissions
+from crm_app.core import permissions, reference
 from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from crm_app.core.fields import email_key, phone_variants
@@ -35,7 +35,10 @@ class Registration:
         return self.person_id is not None
 
 
-def _validate(data: PersonInput, source: SourceInput | None) -> tuple[CleanPerson, sources.CleanSource | None]:
+def _validate(data: PersonInput, source: SourceInput | None, *,
+              only_source: bool = False) -> tuple[CleanPerson, sources.CleanSource | None]:
+    """Check person and source together, every problem at once. With `only_source` (a new person), sharing
+    with the referrer needs this source to have a referrer."""
     errors: list[FieldError] = []
     try:
         person = validate_person(data)
@@ -43,6 +46,9 @@ def _validate(data: PersonInput, source: SourceInput | None) -> tuple[CleanPerso
         errors.extend(exc.errors)
         person = None
     clean_source = sources.validate_source(source, errors) if source is not None else None
+    if only_source and data.consent_share_with_referrer and getattr(source, "kind", None) \
+            not in reference.REFERRER_SOURCE_KINDS:
+        errors.append(FieldError("consent_share_with_referrer", "referrer_source_needed"))
     if errors:
         raise ValidationError(errors)
     return person, clean_source
@@ -75,7 +81,7 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
     permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
     if kiosk and getattr(source, "kind", None) != "self_registration":
         raise PermissionDenied("permission_denied", action="person.register")
-    person, source_clean = _validate(data, source)
+    person, source_clean = _validate(data, source, only_source=True)
     keys = _keys(person)
 
     def work(cur):
@@ -98,10 +104,9 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
         ).fetchone()[0]
         dedupe.refresh_name_keys(cur, [person_id])
         sources.insert(cur, person_id, source_clean, actor)
-        if person.consent_contact:
-            consents.record(cur, person_id, "contact", True, consent_method, actor)
-        if person.consent_diversity_statistics:
-            consents.record(cur, person_id, "diversity_statistics", True, consent_method, actor)
+        for purpose, given in person.consents_asked().items():
+            if given:
+                consents.record(cur, person_id, purpose, True, consent_method, actor)
         if matches:  # stored although it may be someone known: staff review the pair later
             duplicates.flag(cur, person_id, matches, "kiosk" if kiosk else "registration")
         audit.record(cur, actor, "person.register", "person", person_id)
@@ -111,8 +116,14 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
 
 
 def update(store, actor: Actor, person_id: int, data: PersonInput, *, consent_method: str = "verbal") -> None:
-    """Edit a person with the same validation as registration; consent changes are recorded as history."""
+    """Edit a person with the same validation as registration; consent changes are recorded as history.
+
+    Withdrawing the contact consent removes the contact details (consents.record), so the form's phone
+    and email go with it instead of refusing the form for holding them."""
     permissions.require(actor.role, "person.edit")
+    with store.read() as cur:
+        if consents.current(cur, person_id).get("contact") and not data.consent_contact:
+            data = replace(data, phone=None, email=None)
     person, _ = _validate(data, None)
     store.write(_apply_update, actor, person_id, person, consent_method)
 
@@ -122,10 +133,10 @@ def _apply_update(cur, actor: Actor, person_id: int, person: CleanPerson, consen
         raise NotFound("person_not_found")
     keys = _keys(person)
     given = consents.current(cur, person_id)
-    for purpose, wanted in (("contact", person.consent_contact),
-                            ("diversity_statistics", person.consent_diversity_statistics)):
+    for purpose, wanted in person.consents_asked().items():
         if given.get(purpose, False) != wanted:
             consents.record(cur, person_id, purpose, wanted, consent_method, actor)
+            audit.record(cur, actor, f"consent.{'give' if wanted else 'withdraw'}.{purpose}", "person", person_id)
     dims = person.dimensions
     cur.execute(
         """UPDATE person SET given_name = ?, family_name = ?, phone_e164 = ?, phone_country = ?, email = ?,
@@ -149,6 +160,7 @@ TYPED_FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("email",), "preferred_language": ("preferred_language",), "other_languages": ("other_languages",),
     "note": ("note",), "consent_contact": ("consent_contact",),
     "consent_diversity_statistics": ("consent_diversity_statistics",),
+    "consent_share_with_referrer": ("consent_share_with_referrer",), "consent_photo": ("consent_photo",),
     **{name: (name,) for name in ("gender", "birth_year", "country_of_origin", "education_level", "municipality",
                                   "district", "arrival_year", "integration_route")},
 }
@@ -192,9 +204,9 @@ def add_to_existing(store, actor: Actor, person_id: int, typed: PersonInput, sou
     person, source_clean = _validate(data, source)
 
     def work(cur):
+        sources.insert(cur, person_id, source_clean, actor)   # first: a referring source allows sharing with them
         if take:
             _apply_update(cur, actor, person_id, person, consent_method)
-        sources.insert(cur, person_id, source_clean, actor)
         audit.record(cur, actor, "person.add_source", "person", person_id)
 
     store.write(work)
@@ -258,6 +270,8 @@ def to_input(person: dict) -> PersonInput:
         preferred_language=person["preferred_language"], other_languages=list(person["other_languages"] or []),
         note=person["note"], consent_contact=person["consents"].get("contact", False),
         consent_diversity_statistics=person["consents"].get("diversity_statistics", False),
+        consent_share_with_referrer=person["consents"].get("share_with_referrer"),
+        consent_photo=person["consents"].get("photo"),
         gender=person["gender"], birth_year=person["birth_year"], country_of_origin=person["country_of_origin"],
         education_level=person["education_level"], municipality=person["municipality"],
         district=person["district"], arrival_year=person["arrival_year"],

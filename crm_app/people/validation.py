@@ -45,6 +45,8 @@ class PersonInput:
     note: str | None = None
     consent_contact: bool = False
     consent_diversity_statistics: bool = False
+    consent_share_with_referrer: bool | None = None   # None: not asked on this form, stays as it is
+    consent_photo: bool | None = None
     gender: str | None = None
     birth_year: int | str | None = None
     country_of_origin: str | None = None
@@ -69,6 +71,14 @@ class CleanPerson:
     consent_contact: bool
     consent_diversity_statistics: bool
     dimensions: dict
+    consent_share_with_referrer: bool | None = None
+    consent_photo: bool | None = None
+
+    def consents_asked(self) -> dict[str, bool]:
+        """Purpose → yes/no for every purpose this input speaks about (photo and sharing only when asked)."""
+        asked = {"contact": self.consent_contact, "diversity_statistics": self.consent_diversity_statistics,
+                 "share_with_referrer": self.consent_share_with_referrer, "photo": self.consent_photo}
+        return {purpose: bool(given) for purpose, given in asked.items() if given is not None}
 
     @property
     def email_key(self) -> str | None:
@@ -120,4 +130,7 @@ def validate_person(data: PersonInput) -> CleanPerson:
         email=email, preferred_language=preferred, other_languages=others, note=note,
         consent_contact=bool(data.consent_contact),
         consent_diversity_statistics=bool(data.consent_diversity_statistics), dimensions=dims,
+        consent_share_with_referrer=None if data.consent_share_with_referrer is None
+        else bool(data.consent_share_with_referrer),
+        consent_photo=None if data.consent_photo is None else bool(data.consent_photo),
     )

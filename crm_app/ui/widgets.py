@@ -20,7 +20,8 @@ from crm_app.ui import keypad
 from crm_app.ui.text import date_format, escape, label, lang, tr
 
 PERSON_FIELDS = ("given_name", "family_name", "phone_country", "phone", "email", "preferred_language",
-                 "other_languages", "note", "consent_contact", "consent_diversity_statistics", "gender",
+                 "other_languages", "note", "consent_contact", "consent_diversity_statistics",
+                 "consent_share_with_referrer", "consent_photo", "gender",
                  "birth_year", "country_of_origin", "education_level", "municipality", "district",
                  "arrival_year", "integration_route")
 SOURCE_FIELDS = ("source_kind", "source_name", "source_org", "source_date", "source_detail")
@@ -31,7 +32,9 @@ _SOURCE_WITH_DATE = ("market", "event")
 def _defaults(data: PersonInput) -> dict:
     values = {name: getattr(data, name) for name in PERSON_FIELDS}
     for name, value in values.items():
-        if value is None:
+        if name.startswith("consent_"):
+            values[name] = bool(value)
+        elif value is None:
             values[name] = "" if name not in ("phone_country",) else HOME_REGION
         elif isinstance(value, int) and not isinstance(value, bool):
             values[name] = str(value)
@@ -64,8 +67,17 @@ def read_person(screen: str) -> PersonInput:
         email=get(f"{screen}_email"), preferred_language=get(f"{screen}_preferred_language") or None,
         other_languages=list(get(f"{screen}_other_languages") or []), note=get(f"{screen}_note"),
         consent_contact=bool(get(f"{screen}_consent_contact", False)),
-        consent_diversity_statistics=consent_div, **dims,
+        consent_diversity_statistics=consent_div, **dims, **_asked_consents(screen),
     )
+
+
+def _asked_consents(screen: str) -> dict:
+    """Photo and sharing as ticked, or None where the screen did not ask (left as they are). A box not drawn
+    in the last run (sharing, after the source changed to one without a referrer) is gone from the session
+    state: Streamlit drops the state of widgets a run did not draw."""
+    get = st.session_state.get
+    return {name: None if get(f"{screen}_{name}") is None else bool(get(f"{screen}_{name}"))
+            for name in ("consent_photo", "consent_share_with_referrer")}
 
 
 def read_source(screen: str) -> SourceInput:
@@ -152,13 +164,23 @@ def _language_fields(screen: str, errors: dict[str, str]) -> None:
     field_error(errors, "other_languages")
 
 
-def consent_fields(screen: str, errors: dict[str, str], *, with_method: bool = True) -> None:
-    _ensure(f"{screen}_consent_contact", False)
-    _ensure(f"{screen}_consent_diversity_statistics", False)
-    st.checkbox(tr("field.consent_contact"), key=f"{screen}_consent_contact")
-    field_error(errors, "consent_contact")
-    st.checkbox(tr("field.consent_diversity_statistics"), key=f"{screen}_consent_diversity_statistics")
-    field_error(errors, "consent_diversity_statistics")
+def consent_fields(screen: str, errors: dict[str, str], *, with_method: bool = True, referrer: bool | None = None,
+                   given: dict[str, bool] | None = None) -> None:
+    """A box per consent purpose. Staff screens (`with_method`) also ask photo and sharing with the referrer,
+    which staff explain; sharing only where there is a referrer (`referrer`, or else the source kind picked on
+    this screen). `given` (the stored consents) adds under each ticked-off one what withdrawing it does."""
+    purposes = ["contact", "diversity_statistics"]
+    if with_method:
+        if referrer is None:
+            referrer = st.session_state.get(f"{screen}_source_kind") in reference.REFERRER_SOURCE_KINDS
+        purposes += ["share_with_referrer", "photo"] if referrer else ["photo"]
+    for purpose in purposes:
+        key = f"{screen}_consent_{purpose}"
+        _ensure(key, False)
+        st.checkbox(tr(f"field.consent_{purpose}"), key=key)
+        if given and given.get(purpose) and not st.session_state[key]:
+            st.caption(tr(f"consent.withdraw_effect.{purpose}"))
+        field_error(errors, f"consent_{purpose}")
     if with_method:
         _ensure(f"{screen}_consent_method", "verbal")
         st.radio(tr("field.consent_method"), reference.CONSENT_METHODS, key=f"{screen}_consent_method",

@@ -112,7 +112,7 @@ def test_update_uses_the_same_validation_and_changes_nothing_when_refused(store,
     person_id = registered(store, actor)
     before = person_row(store, person_id)
     for bad in (amina(phone="0944 123 456"), amina(email="amina@"), amina(given_name="A\u202eB"),
-                amina(consent_contact=False), amina(consent_diversity_statistics=False)):
+                amina(consent_diversity_statistics=False)):
         with pytest.raises(ValidationError):
             persons.update(store, actor, person_id, bad)
     assert person_row(store, person_id) == before
