@@ -71,6 +71,7 @@ ACTIONS = (
     "meeting.plan", "meeting.invite", "meeting.attendance_present", "meeting.attendance_excused",
     "meeting.attendance_absent", "reimbursement.record", "reimbursement.cap_override", "export.payments",
     "feedback.input", "feedback.response", "person.feedback_overview",
+    "kiosk.start", "kiosk.end",
 )
 KEYED_START = "audit.chain_keyed"
 KEYED_ACTOR = Actor(user_id=None, role="system", origin="job")

@@ -26,6 +26,12 @@ ACTIVITY_KINDS = ("call", "message", "visit", "market_conversation", "meeting", 
                   "exit_conversation")
 ROLES = ("outreach", "program_manager", "coordinator", "admin", "kiosk")
 CONSENT_TEXT_VERSION = "2026-11"
+KIOSK_CONSENT_TEXT = "kiosk-2026-12"   # the kiosk's consent text (kiosk.consent_text); recorded as "kiosk-2026-12:<lang>"
+
+
+def kiosk_consent_version(lang: str) -> str:
+    """The consent text a kiosk showed, in the language it showed it: "kiosk-2026-12:ar"."""
+    return f"{KIOSK_CONSENT_TEXT}:{lang}"
 
 
 def sort_key(name: str) -> str:
