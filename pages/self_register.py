@@ -12,7 +12,7 @@ from crm_app.core.errors import ValidationError
 from crm_app.people import interests, persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui import actions, session
+from crm_app.ui import actions, feedback, session
 from crm_app.ui import kiosk as kiosk_ui
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import escape, tr
@@ -53,8 +53,11 @@ def _submit() -> None:
                          consent_version=reference.kiosk_consent_version(lang),
                          interests_in=tuple(state.get("kiosk_interests") or ()))
     except ValidationError as exc:
-        state["kiosk_errors"] = {item.field: CODE_MESSAGES.get(item.code) or FIELD_MESSAGES.get(item.field)
-                                 or "kiosk.err.other" for item in reversed(exc.errors)}
+        errors: dict[str, str] = {}
+        for item in exc.errors:   # the first problem per field, in the form's order
+            errors.setdefault(item.field, CODE_MESSAGES.get(item.code) or FIELD_MESSAGES.get(item.field)
+                              or "kiosk.err.other")
+        state["kiosk_errors"] = errors
         return
     kiosk_ui.clear()
     state["kiosk_lang"] = lang
@@ -164,6 +167,8 @@ def form(lang: str) -> None:
     st.checkbox(kt("kiosk.consent"), key="kiosk_consent_contact")
     _error("consent_contact")
     _error()
+    errors = state.get("kiosk_errors", {})
+    feedback.outcome("kiosk", after=("kiosk_submit",), errors={field: kt(key) for field, key in errors.items()})
     st.button(kt("kiosk.submit"), key="kiosk_submit", type="primary", on_click=_submit, width="stretch")
     st.button(kt("kiosk.other_language"), key="kiosk_other_language", on_click=_restart, width="stretch")
 
