@@ -152,9 +152,11 @@ def form(lang: str) -> None:
     state.setdefault("kiosk_phone_country", "NL")
     st.selectbox(kt("kiosk.phone_country"), list(countries), key="kiosk_phone_country",
                  format_func=lambda code: _country(code, countries), placeholder=kt("kiosk.choose_option"))
-    st.text_input(kt("kiosk.phone"), key="kiosk_phone", max_chars=40, type="phone", autocomplete="off")
+    st.text_input(kt("kiosk.phone"), key="kiosk_phone", max_chars=40, type="phone", autocomplete="off",
+                  placeholder="06 12345678")
     _error("phone", "phone_country")
-    st.text_input(kt("kiosk.email"), key="kiosk_email", max_chars=254, type="email", autocomplete="off")
+    st.text_input(kt("kiosk.email"), key="kiosk_email", max_chars=254, type="email", autocomplete="off",
+                  placeholder="")
     _error("email")
     labels = reference.language_labels(lang)
     st.selectbox(kt("kiosk.preferred_language"), ["", *labels], key="kiosk_preferred_language",

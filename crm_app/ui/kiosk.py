@@ -27,13 +27,20 @@ _CHROME = """<style>
 [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 .st-key-kiosk_body { font-size: 1.2rem; }
 .st-key-kiosk_body h1 { font-size: 2rem; overflow-wrap: break-word; hyphens: auto; }
-.st-key-kiosk_body button { min-height: 3.5rem; font-size: 1.25rem; }
+.st-key-kiosk_body button { min-height: 3.5rem; }
+.st-key-kiosk_body button p { font-size: 1.3rem; }
+.st-key-kiosk_body [class*="st-key-kiosk_lang_"] button { min-height: 5rem; }
+.st-key-kiosk_body [class*="st-key-kiosk_lang_"] button p { font-size: 1.6rem; }
+.st-key-kiosk_body label p, .st-key-kiosk_body [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 .st-key-kiosk_body input { min-height: 3rem; font-size: 1.2rem; }
 .st-key-kiosk_body [data-testid="stCheckbox"] label { font-size: 1.2rem; gap: .75rem; }
 .st-key-kiosk_body [data-testid="stCheckbox"] label span:first-child { transform: scale(1.4); }
-.st-key-kiosk_staff button { min-height: 2rem; font-size: .8rem; opacity: .5; }
+.st-key-kiosk_body .st-key-kiosk_staff button { min-height: 2rem; opacity: .5; }
+.st-key-kiosk_body .st-key-kiosk_staff button p { font-size: .85rem; }
 </style>"""
 _RTL = """<style>.st-key-kiosk_body { direction: rtl; text-align: right; }
+.st-key-kiosk_body [data-testid="stHeading"], .st-key-kiosk_body [data-testid="stMarkdown"],
+.st-key-kiosk_body [data-testid="stAlert"] { text-align: right; }
 .st-key-kiosk_body input { direction: rtl; text-align: right; }
 .st-key-kiosk_body input[type="tel"], .st-key-kiosk_body input[type="email"] { direction: ltr; text-align: right; }
 </style>"""
