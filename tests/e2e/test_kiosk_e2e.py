@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from e2e_kit import PHONE, TIMEOUT_MS, go, key, log_in, main_area, pick_row, press, screenshot, settled, t, tick, type_into
 from playwright.sync_api import expect
 
 from crm_app.core import i18n
 
+pytestmark = pytest.mark.e2e
 TABLET = {**PHONE, "viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1}
 PIN = "271828"
 GIVEN, FAMILY = "أمل", "السيد"
