@@ -158,7 +158,7 @@ def form(lang: str) -> None:
     st.text_input(kt("kiosk.email"), key="kiosk_email", max_chars=254, type="email", autocomplete="off",
                   placeholder="")
     _error("email")
-    labels = reference.language_labels(lang)
+    labels = reference.language_labels_with_english(lang)
     st.selectbox(kt("kiosk.preferred_language"), ["", *labels], key="kiosk_preferred_language",
                  format_func=lambda code: labels.get(code, "—"), placeholder=kt("kiosk.choose_option"))
     networks = interests.open_networks(get_store())

@@ -132,6 +132,17 @@ def language_labels(lang: str = "nl") -> dict[str, str]:
     return {code: language_label(code, lang) for code in languages(lang)}
 
 
+@functools.lru_cache(maxsize=16)
+def language_labels_with_english(lang: str) -> dict[str, str]:
+    """`language_labels` with the English name added where the label lacks it: at the kiosk a visitor may know
+    their language's own name, its name in the chosen language, or only the English one ("Farsi", "Persian")."""
+    labels = {}
+    for code, text in language_labels(lang).items():
+        english = language_name(code, "en")
+        labels[code] = text if english.casefold() in text.casefold() else f"{text} · {english}"
+    return labels
+
+
 def language_code(value: str) -> str | None:
     """Any ISO 639 code (2 or 3 letters) or English name → ISO 639-3, or None when unknown."""
     value = value.strip()

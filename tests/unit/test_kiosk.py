@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from crm_app.access import kiosk, sessions, users
 from crm_app.access.audit import Actor
-from crm_app.core import clock, i18n, settings
+from crm_app.core import clock, i18n, reference, settings
 from crm_app.core.errors import CrmError, ValidationError
 from crm_app.networks import registry
 from crm_app.people import interests, merges, persons
@@ -67,6 +67,16 @@ def test_every_language_names_itself_in_its_own_script():
     assert {lang: KIOSK[lang]["kiosk.language_name"] for lang in KIOSK} == {
         "nl": "Nederlands", "en": "English", "ar": "العربية", "ti": "ትግርኛ", "uk": "Українська", "tr": "Türkçe",
         "fa": "دری / فارسی", "so": "Soomaali"}
+
+
+@pytest.mark.parametrize("lang", sorted(KIOSK))
+def test_a_language_is_found_by_its_own_name_its_english_name_and_the_names_people_type(lang):
+    labels = reference.language_labels_with_english(lang)
+    for code, typed in (("ara", ("العربية", "عربي", "Arabic")), ("fas", ("فارسی", "Farsi", "Persian")),
+                        ("prs", ("دری", "Farsi", "Dari")), ("tir", ("ትግርኛ", "Tigrinya")), ("som", ("Soomaali", "Somali")),
+                        ("ukr", ("українська", "Ukrainian")), ("tur", ("Türkçe", "Turkish"))):
+        for text in typed:
+            assert text.casefold() in labels[code].casefold(), (lang, code, text, labels[code])
 
 
 def test_each_language_has_an_honest_review_status():
