@@ -161,7 +161,7 @@ def form(lang: str) -> None:
     labels = reference.language_labels_with_english(lang)
     st.selectbox(kt("kiosk.preferred_language"), ["", *labels], key="kiosk_preferred_language",
                  format_func=lambda code: labels.get(code, "—"), placeholder=kt("kiosk.choose_option"))
-    networks = interests.open_networks(get_store())
+    networks = interests.open_networks(get_store(), session.actor())
     if networks:
         st.pills(kt("kiosk.interests"), list(networks), selection_mode="multi", key="kiosk_interests",
                  format_func=lambda network_id: escape(networks[network_id]))

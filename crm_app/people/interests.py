@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crm_app.access.audit import Actor
+from crm_app.core import permissions
 from crm_app.core.clock import utcnow
-from crm_app.core.errors import FieldError, ValidationError
+from crm_app.core.errors import FieldError, PermissionDenied, ValidationError
 
 VIAS = ("kiosk", "staff")
 CLOSED_KINDS = ("alumni_network",)
 
 
-def open_networks(store) -> dict[int, str]:
-    """The networks anyone may say they are interested in: id → name, by name."""
+def open_networks(store, actor: Actor) -> dict[int, str]:
+    """The networks anyone may say they are interested in: id → name, by name (for whoever registers persons)."""
+    if not (permissions.allowed(actor.role, "person.self_register") or permissions.allowed(actor.role, "person.register")):
+        raise PermissionDenied("permission_denied", action="person.register")
     with store.read() as cur:
         return dict(cur.execute("SELECT id, name FROM network WHERE kind NOT IN (SELECT unnest(?)) ORDER BY name",
                                 [list(CLOSED_KINDS)]).fetchall())

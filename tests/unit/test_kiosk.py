@@ -175,7 +175,9 @@ def add(store, boss, given, phone, networks=()) -> int:
 
 def test_interests_are_noted_shown_and_an_alumni_network_is_not_open(store, boss, boards):
     east, west, alumni = boards
-    assert interests.open_networks(store) == {east: "Klankbord Oost", west: "Klankbord West"}
+    assert interests.open_networks(store, boss) == {east: "Klankbord Oost", west: "Klankbord West"}
+    with pytest.raises(CrmError):
+        interests.open_networks(store, Actor(boss.user_id, "coordinator", "web"))
     person = add(store, boss, "Amal", "0612345678", [west, east])
     assert [i["network"] for i in persons.get(store, boss, person)["interests"]] == ["Klankbord Oost", "Klankbord West"]
     with pytest.raises(ValidationError):
