@@ -12,7 +12,7 @@ from crm_app.core.errors import ValidationError
 from crm_app.people import interests, persons
 from crm_app.people.sources import SourceInput
 from crm_app.people.validation import PersonInput
-from crm_app.ui import actions, feedback, session
+from crm_app.ui import actions, feedback, keypad, session
 from crm_app.ui import kiosk as kiosk_ui
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import escape, tr
@@ -154,6 +154,7 @@ def form(lang: str) -> None:
                  format_func=lambda code: _country(code, countries), placeholder=kt("kiosk.choose_option"))
     st.text_input(kt("kiosk.phone"), key="kiosk_phone", max_chars=40, type="phone", autocomplete="off",
                   placeholder="06 12345678")
+    keypad.telephone("kiosk_phone")
     _error("phone", "phone_country")
     st.text_input(kt("kiosk.email"), key="kiosk_email", max_chars=254, type="email", autocomplete="off",
                   placeholder="")

@@ -35,8 +35,8 @@ _CHROME = """<style>
 .st-key-kiosk_body input { min-height: 3rem; font-size: 1.2rem; }
 .st-key-kiosk_body [data-testid="stCheckbox"] label { font-size: 1.2rem; gap: .75rem; }
 .st-key-kiosk_body [data-testid="stCheckbox"] label span:first-child { transform: scale(1.4); }
-.st-key-kiosk_body .st-key-kiosk_staff button { min-height: 2rem; opacity: .5; }
-.st-key-kiosk_body .st-key-kiosk_staff button p { font-size: .85rem; }
+.st-key-kiosk_body .st-key-kiosk_staff button { min-height: 2rem; }
+.st-key-kiosk_body .st-key-kiosk_staff button p { font-size: .9rem; color: #4a4a4a; }
 </style>"""
 _RTL = """<style>.st-key-kiosk_body { direction: rtl; text-align: right; }
 .st-key-kiosk_body [data-testid="stHeading"], .st-key-kiosk_body [data-testid="stMarkdown"],
