@@ -250,3 +250,13 @@ def test_a_wrong_pin_keeps_the_kiosk_and_the_right_pin_gives_the_session_back(ma
     assert sessions.resume(store, at.session_state[TOKEN_KEY]).user.role == "outreach"
     open_page(at, "find")   # staff screens are back
     assert not at.error
+
+
+def test_staff_see_the_interest_on_the_person_page(login, store, staff):
+    actor = staff["admin"].as_user().actor()
+    board = registry.save(store, actor, registry.NetworkInput(name="Klankbord Oost", min_places=3, max_places=12))
+    person_id = persons.register(store, actor, PersonInput(given_name="Saba", phone="0612345678", consent_contact=True),
+                                 SourceInput(kind="self_registration", source_name="Markt"), confirmed_new=True,
+                                 interests_in=(board,)).person_id
+    at = login("outreach", "person", query={"id": str(person_id)})
+    assert t("person.interested_in", networks="Klankbord Oost") in values(at.main, "markdown")
