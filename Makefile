@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	$(VENV)/bin/pybabel -q compile -d crm_app/locale -D crm
+	$(VENV)/bin/pybabel -q compile -d crm_app/locale -D kiosk
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_app.core import i18n
 from crm_app.core.clock import today
 from crm_app.core.errors import CrmError, StoreDamaged
-from crm_app.ui import actions, nav, resources, session, sidebar
+from crm_app.ui import actions, kiosk, nav, resources, session, sidebar
 from crm_app.ui.resources import daily_upkeep
 from crm_app.ui.text import LANG_KEY, tr, tr_md
 
@@ -18,8 +18,6 @@ if LANG_KEY not in st.session_state:
 # The icon is a file of ours: a Material icon name makes every browser fetch it from Google's font servers.
 st.set_page_config(page_title=tr("app.title"), page_icon=str(resources.ICON), layout="centered")
 sidebar.hide_when_collapsed()
-with st.sidebar:
-    st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
 
 try:
     resources.get_store()
@@ -27,9 +25,15 @@ except StoreDamaged as exc:   # nothing opens a damaged file: the administrator 
     st.error(i18n.error_text(exc, st.session_state[LANG_KEY]))
     st.stop()
 user = session.current_user()
+if user is None or user.kiosk is None:
+    with st.sidebar:
+        st.radio(tr("app.language"), i18n.LANGS, key=LANG_KEY, format_func=str.upper, horizontal=True)
 if user is None:
     page = st.navigation([st.Page(session.login_page, title=tr("login.title"), url_path="login", default=True)],
                          position="hidden")
+elif user.kiosk is not None:   # the kiosk screen alone: no menu, no sidebar, no logout for the public to tap
+    kiosk.chrome()
+    page = nav.navigation_for(user.role, position="hidden")
 else:
     with st.sidebar:
         st.caption(tr_md("app.signed_in_as", name=user.display_name, role=i18n.label("role", user.role,

@@ -12,7 +12,7 @@ from crm_app.people import activities, persons
 from crm_app.people.stages import MANUAL_STAGES
 from crm_app.ui import actions, feedback, session, widgets
 from crm_app.ui.resources import get_store
-from crm_app.ui.text import date_format, escape, fmt_date, fmt_datetime, label, lang, tr
+from crm_app.ui.text import date_format, escape, fmt_date, fmt_datetime, label, lang, tr, tr_md
 
 SCREEN = "person"
 user = session.require("person.view")
@@ -102,6 +102,8 @@ with overview:
     )
     if person["note"]:
         st.text(person["note"])
+    if person["interests"]:
+        st.markdown(tr_md("person.interested_in", networks=", ".join(i["network"] for i in person["interests"])))
 
     st.subheader(tr("person.sources"), anchor=False)
     for index, source in enumerate(person["sources"]):

@@ -72,6 +72,7 @@ ACTIONS = (
     "meeting.attendance_absent", "reimbursement.record", "reimbursement.cap_override", "export.payments",
     "feedback.input", "feedback.response", "person.feedback_overview",
     "message.sent", "message.prepared",
+    "kiosk.start", "kiosk.end",
 )
 KEYED_START = "audit.chain_keyed"
 KEYED_ACTOR = Actor(user_id=None, role="system", origin="job")

@@ -30,6 +30,7 @@ SCREENS = (
     Screen("follow_ups", "pages/follow_ups.py", "nav.follow_ups", ":material/event:", "activity.log"),
     Screen("self_register", "pages/self_register.py", "nav.self_register", ":material/how_to_reg:",
            "person.self_register"),
+    Screen("kiosk_start", "pages/kiosk_start.py", "nav.kiosk_start", ":material/storefront:", "kiosk.start"),
     Screen("places", "pages/places.py", "nav.places", ":material/event_seat:", "network.view",
            section="nav.section.networks"),
     Screen("fill", "pages/fill.py", "nav.fill", ":material/group_add:", "places.fill", section="nav.section.networks"),

@@ -8,6 +8,9 @@ audit event (`session.expire` with result `idle`/`max_age`, `session.end` with `
 `identity`). `end` is the logout: the token stops working at once, on every tab and for anyone
 who copied it. Audit events carry the session id and the user id, never a name or a token.
 
+A session in kiosk mode (crm_app.access.kiosk) has the `kiosk` role whatever its account's role, and no
+idle limit: a tablet at a market stands idle between visitors. The absolute limit stays.
+
 `last_seen_utc` is written at most every `touch_interval(idle)` seconds (≤ 30 s), so a busy
 session costs a write about twice a minute rather than on every click; the idle limit is
 therefore enforced to within that interval.
@@ -26,15 +29,16 @@ from dataclasses import dataclass
 
 from crm_app.access import audit
 from crm_app.access.audit import Actor
-from crm_app.access.identity import User
+from crm_app.access.identity import KioskPlace, User
 from crm_app.core import permissions, settings
-from crm_app.core.clock import utcnow
+from crm_app.core.clock import today, utcnow
 from crm_app.core.errors import CrmError, ValidationError
 
 METHODS = ("local", "oidc")
 TOKEN_BYTES = 32          # 256 bits from the OS's CSPRNG, url-safe base64 (43 characters)
 TOKEN_MAX_LEN = 128       # anything longer is not ours and is refused without a look-up
 KEEP_ENDED = dt.timedelta(days=30)   # ended sessions are kept this long (which browser, when), then purged
+KIOSK_ROLE = "kiosk"      # the rights of a session in kiosk mode (crm_app.access.kiosk)
 LIMITS = ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds")   # what change_limits sets
 
 
@@ -101,18 +105,18 @@ def resume(store, token: str | None, origin: str = "web") -> Session | None:
     with store.read() as cur:
         row = cur.execute(
             "SELECT s.id, s.user_id, s.method, s.oidc_subject, s.created_utc, s.last_seen_utc, s.ended_utc, "
-            "       u.id, u.username, u.display_name, u.role, u.disabled "
+            "       u.id, u.username, u.display_name, u.role, u.disabled, s.kiosk_market, s.kiosk_day "
             "FROM app_session s LEFT JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?",
             [token_hash(token)]).fetchone()
         if row is None or row[6] is not None:
             return None
         idle = settings.get(cur, "session_idle_seconds")
         max_age = settings.get(cur, "session_max_seconds")
-    session_id, user_id, method, subject, created, last_seen, _, uid, username, display, role, disabled = row
+    session_id, user_id, method, subject, created, last_seen, _, uid, username, display, role, disabled, market, day = row
     if now >= created + dt.timedelta(seconds=max_age):
         _end(store, session_id, user_id, role, "max_age", origin, action="session.expire")
         return None
-    if now >= last_seen + dt.timedelta(seconds=idle):
+    if market is None and now >= last_seen + dt.timedelta(seconds=idle):   # a kiosk stands idle between visitors
         _end(store, session_id, user_id, role, "idle", origin, action="session.expire")
         return None
     if uid is None or disabled:
@@ -126,7 +130,18 @@ def resume(store, token: str | None, origin: str = "web") -> Session | None:
         last_seen = now
     absolute_end = created + dt.timedelta(seconds=max_age)
     expires = min(absolute_end, last_seen + dt.timedelta(seconds=idle))
-    return Session(session_id, User(uid, username, display, role), method, subject, created, expires, absolute_end)
+    return Session(session_id, _user(uid, username, display, role, market, day), method, subject, created, expires,
+                   absolute_end)
+
+
+def _user(uid: int, username: str, display: str, role: str, market: str | None, day: dt.date | None) -> User:
+    """The session's user. In kiosk mode the staff member's account has the kiosk's rights and nothing else;
+    the kiosk account itself stands at the market its display name says, today."""
+    if market is not None:
+        return User(uid, username, display, KIOSK_ROLE, KioskPlace(market, day or today(), staff_session=True))
+    if role == KIOSK_ROLE:
+        return User(uid, username, display, role, KioskPlace(display, today(), staff_session=False))
+    return User(uid, username, display, role)
 
 
 def is_live(store, token: str | None) -> bool:
@@ -137,13 +152,15 @@ def is_live(store, token: str | None) -> bool:
     now = utcnow()
     with store.read() as cur:
         row = cur.execute(
-            "SELECT s.created_utc, s.last_seen_utc, u.disabled FROM app_session s JOIN app_user u ON u.id = s.user_id "
-            "WHERE s.token_hash = ? AND s.ended_utc IS NULL", [token_hash(token)]).fetchone()
+            "SELECT s.created_utc, s.last_seen_utc, u.disabled, s.kiosk_market FROM app_session s "
+            "JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ? AND s.ended_utc IS NULL",
+            [token_hash(token)]).fetchone()
         if row is None or row[2]:
             return False
         idle = settings.get(cur, "session_idle_seconds")
         max_age = settings.get(cur, "session_max_seconds")
-    return now < row[0] + dt.timedelta(seconds=max_age) and now < row[1] + dt.timedelta(seconds=idle)
+    return now < row[0] + dt.timedelta(seconds=max_age) and (
+        row[3] is not None or now < row[1] + dt.timedelta(seconds=idle))
 
 
 def end(store, token: str | None, reason: str = "logout", origin: str = "web") -> bool:

@@ -73,6 +73,19 @@ def dummy_hash() -> str:
     return _DUMMY_HASH
 
 
+def hash_secret(secret: str) -> str:
+    """An argon2id hash of a secret that is not an account's password (a kiosk's PIN), by the same hasher."""
+    return _hasher.hash(secret)
+
+
+def secret_matches(secret_hash: str | None, secret: str) -> bool:
+    """Whether `secret` matches `secret_hash`; the same cost when there is no hash."""
+    try:
+        return bool(_hasher.verify(secret_hash or dummy_hash(), secret or "")) and secret_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, lower-cased (lines starting with # are comments)."""

@@ -5,6 +5,11 @@ for `count` by the catalogue's Plural-Forms header. Option values (roles, source
 translated through `label(group, value, lang)`, message id `label.<group>.<value>`. A key that no
 catalogue holds raises KeyError (no silent gaps); a key one language lacks falls back to Dutch.
 
+The kiosk speaks more languages than the staff screens: its texts are a catalogue of their own,
+`crm_app/locale/<lang>/LC_MESSAGES/kiosk.po` (`kt`, `kiosk_languages`), so a kiosk language never appears
+half-translated among the staff screens. Whether a native speaker has reviewed a kiosk language is
+data/translations.toml (`review_status`). Nothing is machine-translated at run time.
+
 A language is added by dropping in its .po file: LANGS is the catalogues found on disk, in the
 package and in the directories of CRM_LOCALE_DIR (os.pathsep-separated). A .po is compiled to .mo
 at install (`make`); a .mo that is missing or older than its .po is compiled in memory instead.
@@ -16,6 +21,8 @@ import functools
 import gettext
 import io
 import os
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,6 +31,7 @@ from babel.support import Translations
 
 from crm_app.core import formats
 from crm_app.core.errors import CrmError, FieldError, ValidationError
+from crm_app.core.paths import DATA_DIR
 
 DEFAULT_LANG = "nl"
 DOMAIN = "crm"
@@ -146,3 +154,67 @@ def field_errors(error: ValidationError, lang: str = DEFAULT_LANG) -> dict[str, 
     for item in error.errors:
         messages.setdefault(item.field, error_text(item, lang))
     return messages
+
+
+# -- the kiosk's own catalogue -------------------------------------------------------------------
+KIOSK_DOMAIN = "kiosk"
+KIOSK_FALLBACK = "en"
+RTL_LANGS = frozenset({"ar", "fa"})
+TRANSLATIONS_FILE = DATA_DIR / "translations.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def kiosk_catalogue_files() -> dict[str, Path]:
+    """Kiosk language code → its kiosk.po, in the order the kiosk's chooser shows them (review file order)."""
+    found = {po.parents[1].name: po for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{KIOSK_DOMAIN}.po"))}
+    order = list(_review_file())
+    return dict(sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+
+
+def kiosk_languages() -> tuple[str, ...]:
+    return tuple(kiosk_catalogue_files())
+
+
+@functools.lru_cache(maxsize=16)
+def _kiosk_translations(lang: str) -> Translations:
+    files = kiosk_catalogue_files()
+    chain = _load(files[lang if lang in files else KIOSK_FALLBACK])
+    if lang != KIOSK_FALLBACK:
+        chain.add_fallback(_load(files[KIOSK_FALLBACK]))
+    chain.add_fallback(_Missing())
+    return chain
+
+
+def kt(key: str, lang: str, **params) -> str:
+    """A kiosk text in `lang` (a kiosk language; English where a message is missing)."""
+    text = _kiosk_translations(lang).gettext(key)
+    return text.format(**params) if params else text
+
+
+def direction(lang: str) -> str:
+    """"rtl" for a language written from right to left, else "ltr"."""
+    return "rtl" if lang in RTL_LANGS else "ltr"
+
+
+@dataclass(frozen=True)
+class Review:
+    """A kiosk language's translation as its translator left it: `draft` until a native speaker reviewed it."""
+    lang: str
+    status: str          # draft | reviewed
+    translator: str
+    reviewer: str
+    reviewed_on: str
+    note: str
+
+
+@functools.lru_cache(maxsize=1)
+def _review_file() -> dict[str, dict]:
+    with TRANSLATIONS_FILE.open("rb") as source:
+        return tomllib.load(source)
+
+
+def review_status() -> list[Review]:
+    """Per kiosk language, who translated it and whether a native speaker has reviewed it (data/translations.toml)."""
+    return [Review(lang, str(entry.get("status", "draft")), str(entry.get("translator", "")),
+                   str(entry.get("reviewer", "")), str(entry.get("reviewed_on", "")), str(entry.get("note", "")))
+            for lang, entry in _review_file().items()]

@@ -32,6 +32,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "consent.withdraw_effect.": reference.CONSENT_PURPOSES,   # under a consent ticked off (ui.widgets.consent_fields)
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
+    "kiosk_start.field.": ("kiosk_market", "kiosk_day", "kiosk_pin"),   # the fields access.kiosk.start refuses
     "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES
     "export.kind.": ("persons", "networks", "members", "waitlist"),                 # privacy.exports.KINDS
     "fill.method_help.": ("waitlist", "quota", "lottery"),
@@ -50,7 +51,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "privacy.setting.": ("retention_candidate_months", "retention_waitlist_months", "retention_alumni_years"),
     "sar.": ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
              "alumni_active_periods", "meetings", "reimbursements", "audit_events", "duplicate_pairs", "merges",
-             "messages"),
+             "messages", "interests"),
     "dash.period.": ("all", "24", "12"),
     "roles.allows.": tuple(permissions.ACTIONS),   # what each action allows (access.roles, the Roles screen)
     "dash.tab.": ("composition", "targets", "over_time", "funnel", "compare"),
@@ -62,6 +63,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "sessions.limit_help.": ("session_idle_seconds", "session_max_seconds", "oidc_fresh_login_seconds"),
     "label.source_kind.": reference.SOURCE_KINDS,
     "label.stage.": STAGES,
+    "label.translation_status.": ("draft", "reviewed"),                        # data/translations.toml
     "label.duplicate_level.": ("likely", "possible"),                          # people.scan / duplicates
     "label.duplicate_origin.": ("registration", "kiosk", "import", "scan"),   # people.duplicates.ORIGINS
     "find.matched.": ("name", "name_variant", "phone", "email"),              # persons.find: how a result matched
@@ -114,6 +116,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
         "meeting.attendance_absent", "reimbursement.record", "reimbursement.cap_override", "export.payments",
         "feedback.input", "feedback.response", "person.feedback_overview",
         "message.sent", "message.prepared",
+        "kiosk.start", "kiosk.end",
     ),
     "label.audit_result.": ("ok", "refused", "failed", "throttled"),   # access.audit.RESULTS
     "label.audit_origin.": ("web", "cli", "job"),                      # access.audit.ORIGINS

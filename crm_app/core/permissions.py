@@ -10,6 +10,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "home.view": frozenset({"outreach", "program_manager", "coordinator", "admin"}),
     "person.register": frozenset({"outreach", "program_manager", "admin"}),
     "person.self_register": frozenset({"kiosk"}),
+    "kiosk.start": frozenset({"outreach", "program_manager", "admin"}),   # turn this session into a kiosk
     "person.search": frozenset({"outreach", "program_manager", "admin"}),
     "person.view": frozenset({"outreach", "program_manager", "admin"}),
     "person.edit": frozenset({"outreach", "program_manager", "admin"}),

@@ -28,6 +28,12 @@ ACTIVITY_KINDS = ("call", "message", "visit", "market_conversation", "meeting", 
                   "exit_conversation")
 ROLES = ("outreach", "program_manager", "coordinator", "admin", "kiosk")
 CONSENT_TEXT_VERSION = "2026-11"
+KIOSK_CONSENT_TEXT = "kiosk-2026-12"   # the kiosk's consent text (kiosk.consent_text); recorded as "kiosk-2026-12:<lang>"
+
+
+def kiosk_consent_version(lang: str) -> str:
+    """The consent text a kiosk showed, in the language it showed it: "kiosk-2026-12:ar"."""
+    return f"{KIOSK_CONSENT_TEXT}:{lang}"
 
 
 def sort_key(name: str) -> str:
@@ -126,6 +132,17 @@ def language_label(code: str, lang: str = "nl") -> str:
 def language_labels(lang: str = "nl") -> dict[str, str]:
     """The offered languages in `languages`' order, code → the label a picker shows."""
     return {code: language_label(code, lang) for code in languages(lang)}
+
+
+@functools.lru_cache(maxsize=16)
+def language_labels_with_english(lang: str) -> dict[str, str]:
+    """`language_labels` with the English name added where the label lacks it: at the kiosk a visitor may know
+    their language's own name, its name in the chosen language, or only the English one ("Farsi", "Persian")."""
+    labels = {}
+    for code, text in language_labels(lang).items():
+        english = language_name(code, "en")
+        labels[code] = text if english.casefold() in text.casefold() else f"{text} · {english}"
+    return labels
 
 
 def language_code(value: str) -> str | None:

@@ -17,7 +17,9 @@ _CLEAR_DIMENSIONS = (
 )
 
 
-def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor: Actor) -> None:
+def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor: Actor, *,
+           text_version: str | None = None) -> None:
+    """One give or withdraw; `text_version` names the consent text shown (default: the staff screens' text)."""
     if purpose not in reference.CONSENT_PURPOSES:
         raise ValidationError([FieldError("consent_purpose", "invalid_choice")])
     if method not in reference.CONSENT_METHODS:
@@ -27,7 +29,7 @@ def record(cur, person_id: int, purpose: str, granted: bool, method: str, actor:
     cur.execute(
         "INSERT INTO consent (person_id, purpose, granted, method, text_version, recorded_utc, recorded_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [person_id, purpose, granted, method, reference.CONSENT_TEXT_VERSION, utcnow(), actor.user_id],
+        [person_id, purpose, granted, method, text_version or reference.CONSENT_TEXT_VERSION, utcnow(), actor.user_id],
     )
     if purpose == "contact" and not granted:
         # Without consent to contact, the contact details have no basis to be kept.

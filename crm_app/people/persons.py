@@ -14,7 +14,7 @@ from crm_app.core.clock import utcnow
 from crm_app.core.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from crm_app.core.fields import email_key, phone_variants
 from crm_app.networks import memberships, offers, rotation, waitlists
-from crm_app.people import activities, consents, dedupe, duplicates, sources
+from crm_app.people import activities, consents, dedupe, duplicates, interests, sources
 from crm_app.people.names import fold, skeleton
 from crm_app.people.sources import SourceInput
 from crm_app.people.stages import MANUAL_STAGES
@@ -68,7 +68,8 @@ def check_duplicates(store, actor: Actor, data: PersonInput, *, exclude_id: int 
 
 
 def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
-             consent_method: str = "verbal", confirmed_new: bool = False) -> Registration:
+             consent_method: str = "verbal", confirmed_new: bool = False, consent_version: str | None = None,
+             interests_in: tuple[int, ...] = ()) -> Registration:
     """Store a new person with their first source and consents.
 
     Unless `confirmed_new`, possible duplicates stop the registration: nothing is stored and the
@@ -76,12 +77,16 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
     A kiosk only self-registers: the source must say so, the person is always stored, and no
     matches are returned (the kiosk sees nobody else). A person stored despite matches (a kiosk, or
     `confirmed_new`) is put in the review queue with each match, for staff to decide.
+    `consent_version` names the consent text shown (the kiosk's includes its language); `interests_in`: the
+    open networks the person is interested in.
     """
     kiosk = actor.role == "kiosk"
     permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
     if kiosk and getattr(source, "kind", None) != "self_registration":
         raise PermissionDenied("permission_denied", action="person.register")
     person, source_clean = _validate(data, source, only_source=True)
+    if kiosk and not (person.phone_e164 or person.email):   # nobody to call back: the kiosk asks for one of them
+        raise ValidationError([FieldError("phone", "contact_required")])
     keys = _keys(person)
 
     def work(cur):
@@ -106,7 +111,8 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
         sources.insert(cur, person_id, source_clean, actor)
         for purpose, given in person.consents_asked().items():
             if given:
-                consents.record(cur, person_id, purpose, True, consent_method, actor)
+                consents.record(cur, person_id, purpose, True, consent_method, actor, text_version=consent_version)
+        interests.note(cur, person_id, interests_in, "kiosk" if kiosk else "staff")
         if matches:  # stored although it may be someone known: staff review the pair later
             duplicates.flag(cur, person_id, matches, "kiosk" if kiosk else "registration")
         audit.record(cur, actor, "person.register", "person", person_id)
@@ -250,6 +256,7 @@ def get(store, actor: Actor, person_id: int, *, record_view: bool = True) -> dic
         person["sources"] = sources.of_person(cur, person_id)
         person["consents"] = consents.current(cur, person_id)
         person["consent_history"] = consents.history(cur, person_id)
+        person["interests"] = interests.of_person(cur, person_id)
         person["activities"] = activities.of_person(cur, person_id)
         person["waitlists"] = waitlists.of_person(cur, person_id)
         person["offers"] = offers.of_person(cur, person_id)

@@ -94,6 +94,7 @@ PERSON_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("meeting_attendance", "person_id", "delete"),  # invitations and attendance at meetings
     ("reimbursement", "person_id", "delete"),    # travel costs and allowances paid for meetings
     ("message_log", "person_id", "delete"),      # messages sent or prepared to the person
+    ("person_interest", "person_id", "delete"),  # the networks they said they are interested in
     ("duplicate_pair", "first_person_id", "delete"),      # the review queue's pairs with this person
     ("duplicate_pair", "second_person_id", "delete"),
     ("person_merge_change", "kept_person_id", "delete"),  # the merge journal: the merged record's values

@@ -44,6 +44,7 @@ SECTION_OF_TABLE = {
     "person_name_key": "derived_keys", "person_find_key": "derived_keys",
     "meeting_attendance": "meetings", "reimbursement": "reimbursements", "message_log": "messages",
     "duplicate_pair": "duplicate_pairs", "person_merge": "merges", "person_merge_change": "merges",
+    "person_interest": "interests",
 }
 
 
@@ -95,6 +96,8 @@ def collect(store, actor: Actor, person_id: int) -> dict:
                           "r.recorded_utc FROM reimbursement r JOIN meeting g ON g.id = r.meeting_id "
                           "JOIN network n ON n.id = g.network_id WHERE r.person_id = ? ORDER BY g.meeting_date, g.id",
                      [person_id])
+        interested = _rows(cur, "SELECT n.name AS network, i.noted_utc, i.via FROM person_interest i "
+                                "JOIN network n ON n.id = i.network_id WHERE i.person_id = ? ORDER BY n.name", [person_id])
         pairs = _rows(cur, "SELECT CASE WHEN first_person_id = $p THEN second_person_id ELSE first_person_id END "
                            "AS other_person_id, origin, level, reasons, status, found_utc, decided_utc "
                            "FROM duplicate_pair WHERE $p IN (first_person_id, second_person_id) ORDER BY id",
@@ -120,6 +123,7 @@ def collect(store, actor: Actor, person_id: int) -> dict:
             "meetings": attended,
             "reimbursements": paid,
             "messages": outbox.of_person(cur, person_id),
+            "interests": interested,
             "duplicate_pairs": pairs,
             "merges": merged,     # the records merged into this one, as the undo would put them back
             "audit_events": events,
@@ -184,7 +188,8 @@ def to_html(document: dict, lang: str = i18n.DEFAULT_LANG) -> str:
         _table(document["consent_history"], lang),
     ]
     for key in ("sources", "activities", "waitlist_entries", "offers", "memberships", "term_decisions",
-                "alumni_active_periods", "meetings", "reimbursements", "messages", "duplicate_pairs", "merges",
+                "alumni_active_periods", "meetings", "reimbursements", "messages", "interests", "duplicate_pairs",
+                "merges",
                 "audit_events"):
         parts += [f"<h2>{html.escape(i18n.t('sar.' + key, lang))}</h2>", _table(document[key], lang)]
     parts.append("</body></html>")

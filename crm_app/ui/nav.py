@@ -7,11 +7,12 @@ from crm_app.access.screens import screens_for
 from crm_app.ui.text import tr
 
 
-def navigation_for(role: str):
-    """st.navigation with only the screens this role may open, grouped in sections."""
+def navigation_for(role: str, position: str = "sidebar"):
+    """st.navigation with only the screens this role may open, grouped in sections (`hidden`: no menu at all)."""
     sections: dict[str, list] = {}
     for screen in screens_for(role):
         page = st.Page(screen.path, title=tr(screen.title_key), icon=screen.icon,
                        visibility="hidden" if screen.hidden else "visible")
         sections.setdefault(tr(screen.section), []).append(page)
-    return st.navigation(sections, expanded=True)   # an admin has more screens than the collapsed menu shows
+    # expanded: an admin has more screens than the collapsed menu shows
+    return st.navigation(sections, expanded=True, position=position)

@@ -287,9 +287,9 @@ def _max_age(absolute_end_utc) -> int:
 
 
 def cookie_script(token: str, max_age: int) -> str:
-    """One of the three raw HTML scripts the app renders (the others: crm_app.ui.feedback's focus script and
-    crm_app.ui.keypad's). Nothing typed by a user reaches it: the token is made by sessions.start (url-safe
-    base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
+    """One of the four raw HTML scripts the app renders (the others: crm_app.ui.feedback's focus script,
+    crm_app.ui.keypad's and crm_app.ui.kiosk's direction). Nothing typed by a user reaches it: the token is made
+    by sessions.start (url-safe base64) and anything else is refused here; json.dumps quotes it for JavaScript."""
     if not _TOKEN_SHAPE.fullmatch(token):
         raise ValueError("not a session token")
     return (
@@ -370,6 +370,14 @@ def login_page() -> None:
         st.error(refusal_text(*state[REFUSAL_KEY], utcnow()))
     if state.get(LOGIN_ERROR_KEY):
         st.error(i18n.error_text(state[LOGIN_ERROR_KEY], state.get(LANG_KEY, i18n.DEFAULT_LANG)))
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether `password` is `user`'s own, checked (throttled, audited) like a log-in: how staff end the kiosk account."""
+    try:
+        return users.log_in(get_store(), user.username, password, address=client_address()).user is not None
+    except CrmError:
+        return False
 
 
 def _refused_logout() -> None:

@@ -1,7 +1,7 @@
 """On a phone, the outcome of Save shows where the finger is: the success text and a field's error are in
 the viewport after tapping Save at the bottom of a long form, and the focus is on the first wrong field."""
 import pytest
-from e2e_kit import TIMEOUT_MS, choose, key, log_in, main_area, shows, t, tick, type_into, wait_for
+from e2e_kit import TIMEOUT_MS, key, log_in, main_area, t, type_into, wait_for
 from playwright.sync_api import expect
 from test_e2e_outreach_phone import open_screen, register
 
@@ -52,26 +52,3 @@ def test_register_on_a_phone_shows_the_error_at_the_field_and_the_success_at_the
     type_into(page, "register_phone", "06 24681357")
     tap_save(page, "register_submit")
     comes_into_view(success_alert(page, t("register.saved", name="Noor Saleh")))
-
-
-def test_the_kiosk_on_a_phone_focuses_the_first_wrong_field_and_thanks_at_the_button(phone, server, kiosk_login):
-    page = phone
-    log_in(page, server.url, kiosk_login[0])
-    expect(page.get_by_role("heading", name=t("self.title"))).to_be_visible(timeout=TIMEOUT_MS)
-    type_into(page, "kiosk_given_name", "Lina")
-    type_into(page, "kiosk_family_name", "Karimi")
-    choose(page, "kiosk_phone_country", "Neder", "Nederland (+31)")
-    type_into(page, "kiosk_phone", "0944 123 456")        # not a Dutch number
-    tick(page, "kiosk_consent_contact")
-    tick(page, "kiosk_consent_diversity_statistics")      # a long form: the characteristics follow
-    type_into(page, "kiosk_birth_year", "year")           # a second wrong field, further down
-    tap_save(page, "kiosk_submit")
-
-    comes_into_view(main_area(page).get_by_text(t("err.phone_invalid", country_name="Nederland")))
-    wait_for(lambda: focus_is_in(page, "kiosk_phone"), timeout=5)
-    shows(page, t("err.year_not_number"))
-
-    type_into(page, "kiosk_phone", "06 55667788")
-    type_into(page, "kiosk_birth_year", "1990")
-    tap_save(page, "kiosk_submit")
-    comes_into_view(success_alert(page, t("self.thanks")))
