@@ -358,3 +358,55 @@ def wait_for(condition, timeout: float = TIMEOUT_MS / 1000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+# -- text contrast -------------------------------------------------------------------------------------
+# Every visible element with text of its own: its colour (alpha blended) against the first opaque
+# background behind it, up the tree (the page is white when none is set). Large text (24 px, or
+# 18.66 px bold) needs 3:1, the rest 4.5:1 (WCAG 2.1 AA, 1.4.3). Disabled controls are exempt.
+LOW_CONTRAST_JS = """() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let colour = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  };
+  const luminance = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'svg', 'text', 'tspan'].includes(el.tagName) || el.closest('svg')) continue;
+    const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+    if (!own) continue;
+    if (el.closest('[disabled], [aria-disabled=true]')) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility !== 'visible' || box.width === 0 || box.height === 0 || el.closest('[aria-hidden=true]')) continue;
+    let opacity = 1;
+    for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    if (opacity === 0) continue;
+    const back = background(el);
+    const fore = parse(style.color);
+    const text = over([fore[0], fore[1], fore[2], fore[3] * opacity], back);
+    const [a, b] = [luminance(text), luminance(back)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const large = size >= 24 || (size >= 18.66 && bold);
+    if (ratio < (large ? 3 : 4.5))
+      bad.push(`${ratio.toFixed(2)} ${style.color} on rgb(${back.slice(0, 3).map(Math.round)}) ${size}px: `
+               + own.slice(0, 40));
+  }
+  return bad;
+}"""
+
+
+def low_contrast(page: Page) -> list[str]:
+    """Texts on the page below the WCAG AA contrast ratio, with their colours."""
+    return page.evaluate(LOW_CONTRAST_JS)
