@@ -30,6 +30,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
                "source_org", "source_date"),
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
+    "alumni.method.": ("rotation", "lottery"),        # networks.alumni.METHODS
     "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES
     "export.kind.": ("persons", "networks", "members", "waitlist"),                 # privacy.exports.KINDS
     "fill.method_help.": ("waitlist", "quota", "lottery"),
