@@ -32,7 +32,7 @@ if network_id is None:
 @actions.callback
 def _save_setting() -> None:
     buttons.run(alumni.save_setting, network_id, state.get("alumni_active_places"), state.get("alumni_period_months"),
-                state.get("alumni_active_periods"), flash=tr("alumni.setting_saved"))
+                state.get("alumni_active_periods"), state.get("alumni_method"), flash=tr("alumni.setting_saved"))
 
 
 @actions.callback
@@ -40,7 +40,8 @@ def _link(source_id: int) -> None:
     referrals.run(alumni.link_referral, source_id, state.get("alumni_link"), flash=tr("alumni.linked"))
 
 
-buttons.show_outcome({f: tr(f"field.{f}") for f in ("active_places", "period_months", "active_periods")})
+buttons.show_outcome({f: tr(f"field.{f}") for f in ("active_places", "period_months", "active_periods")}
+                     | {"method": tr("alumni.method")})
 
 view = alumni.overview(store, session.actor(), network_id)
 if not view.show_names:
@@ -51,7 +52,8 @@ st.subheader(tr("alumni.setting"), anchor=False)
 if view.setting:
     st.markdown(tr("alumni.setting_text", places=view.setting.active_places,
                    months=trn("alumni.months", view.setting.period_months),
-                   periods=trn("alumni.periods", view.setting.active_periods)))
+                   periods=trn("alumni.periods", view.setting.active_periods))
+                + " " + tr("alumni.method_text", method=tr(f"alumni.method.{view.setting.method}")))
 else:
     st.info(tr("alumni.no_setting"))
 if can_set:
@@ -60,6 +62,7 @@ if can_set:
         state["alumni_active_places"] = str(current.active_places if current else min(10, view.max_places))
         state["alumni_period_months"] = current.period_months if current else 6
         state["alumni_active_periods"] = str(current.active_periods if current else 1)
+        state["alumni_method"] = current.method if current else alumni.METHODS[0]
         state["alumni_setting_for"] = network_id
     with st.expander(tr("alumni.setting"), expanded=view.setting is None):
         first, second, third = st.columns(3)
@@ -67,6 +70,8 @@ if can_set:
         second.selectbox(tr("field.period_months"), alumni.PERIOD_MONTHS, key="alumni_period_months",
                          placeholder=tr("app.choose"))
         third.text_input(tr("field.active_periods"), key="alumni_active_periods", max_chars=2)
+        st.radio(tr("alumni.method"), alumni.METHODS, key="alumni_method", horizontal=True,
+                 format_func=lambda m: tr(f"alumni.method.{m}"), help=tr("alumni.method_help"))
         st.button(tr("alumni.save_setting"), key="alumni_save_setting", on_click=_save_setting)
 
 # -- this period ----------------------------------------------------------------------------------------
@@ -93,10 +98,21 @@ if view.setting:
             st.markdown("**" + tr("alumni.proposal", start=fmt_date(proposal["start"]),
                                   end=fmt_date(proposal["end"] - dt.timedelta(days=1)),
                                   count=len(proposal["rows"])) + "**")
-            st.dataframe(pd.DataFrame({
-                tr("alumni.col.alumnus"): [a.label(view.show_names) for a, _ in proposal["rows"]],
-                tr("alumni.col.reason"): [reasons.describe_all(r, lang()) for _, r in proposal["rows"]]}),
-                hide_index=True, width="stretch", key=f"alumni_proposal_table_{proposal['id']}")
+            drawn = proposal["seed"] is not None
+            if drawn and proposal["minimum"] is not None:
+                st.caption(tr("alumni.drawn", seed=proposal["seed"], minimum=reasons.percent(proposal["minimum"], lang())))
+            elif drawn:
+                st.caption(tr("alumni.drawn_seed", seed=proposal["seed"]))
+            columns = {tr("alumni.col.alumnus"): [a.label(view.show_names) for a, _ in proposal["rows"]]}
+            if drawn:     # the chance of each drawn alumnus (the continuing ones keep their place: no chance)
+                columns[tr("alumni.col.chance")] = [None if (c := alumni.chance(r)) is None else round(100 * c, 1)
+                                                    for _, r in proposal["rows"]]
+            columns[tr("alumni.col.reason")] = [reasons.describe_all(r, lang()) for _, r in proposal["rows"]]
+            st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch",
+                         key=f"alumni_proposal_table_{proposal['id']}",
+                         column_config={tr("alumni.col.chance"): st.column_config.NumberColumn(format="%.1f %%")})
+            for reason in proposal["unmet"]:
+                st.warning(reasons.describe(reason, lang()))
             if can_rotate:
                 one, two = st.columns(2)
                 one.button(tr("alumni.confirm"), key=f"alumni_confirm_{proposal['id']}", type="primary",

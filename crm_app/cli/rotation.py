@@ -38,6 +38,13 @@ def register(sub) -> None:
     alu = sub.add_parser("alumni", help="the alumni network").add_subparsers(dest="action", required=True)
     arot = alu.add_parser("rotate", help="the proposed active alumni of the next period (--apply confirms)")
     arot.add_argument("network", help=_ALUMNI_NETWORK)
+    arot.add_argument("--method", choices=("rotation", "lottery"),
+                      help="make the open proposals again by this method (default: the setting's; rotation: "
+                           "continuing first, then the longest not active; lottery: continuing first, the other "
+                           "places drawn from the fairest lottery that meets the targets)")
+    arot.add_argument("--seed", type=positive_int,
+                      help="make the open proposals again, drawn with this seed: the same alumni, targets and seed "
+                           "give the same proposal (lottery only)")
     arot.add_argument("--apply", action="store_true", help="confirm the first proposed period")
     arot.set_defaults(run=cmd_alumni_rotate)
     aset = alu.add_parser("settings", help="how many alumni are active per period and for how long")
@@ -45,6 +52,8 @@ def register(sub) -> None:
     aset.add_argument("--active", required=True, help="active alumni per period")
     aset.add_argument("--period-months", required=True, help="1, 2, 3, 4, 6 or 12")
     aset.add_argument("--active-periods", default="1", help="periods in a row one alumnus stays active")
+    aset.add_argument("--method", choices=("rotation", "lottery"),
+                      help="how the active alumni are chosen (default: as set before, else rotation)")
     aset.set_defaults(run=cmd_alumni_settings)
     acreate = alu.add_parser("create-for", help="create and link an alumni network for a network")
     acreate.add_argument("network", help="name or id of the network that gets an alumni network")
@@ -110,9 +119,10 @@ def cmd_renewal_exit(args) -> int:
 
 # -- the alumni network ------------------------------------------------------------------------------
 def _alumni_row(alumnus, reasons_list, lang: str) -> dict:
+    from crm_app.networks import alumni
     return {"person_id": alumnus.person_id, "membership_id": alumnus.membership_id,
             "given_name": alumnus.given_name, "family_name": alumnus.family_name,
-            "reason": reasons.describe_all(reasons_list, lang)}
+            "probability": alumni.chance(reasons_list), "reason": reasons.describe_all(reasons_list, lang)}
 
 
 def cmd_alumni_rotate(args) -> int:
@@ -123,15 +133,22 @@ def cmd_alumni_rotate(args) -> int:
     view = alumni.overview(store, CLI_OPERATOR, network_id)
     if view.setting is None:
         raise Refused(say(args, "cli.alumni.no_setting", network=view.name, id=network_id))
-    data = {"network_id": network_id, "network": view.name, "proposals": [
-        {"id": p["id"], "start": p["start"], "end": p["end"],
+    if args.method or args.seed:
+        alumni.repropose(store, CLI_OPERATOR, network_id, args.method, args.seed)
+        view = alumni.overview(store, CLI_OPERATOR, network_id)
+    data = {"network_id": network_id, "network": view.name, "method": view.setting.method, "proposals": [
+        {"id": p["id"], "start": p["start"], "end": p["end"], "seed": p["seed"], "pool_hash": p["pool_hash"],
+         "min_probability": p["minimum"], "unmet": [reasons.describe(r, args.lang) for r in p["unmet"]],
          "active": [_alumni_row(a, r, args.lang) for a, r in p["rows"]]} for p in view.proposals]}
     lines = []
     for proposal in data["proposals"]:
         lines.append(say(args, "cli.alumni.period", network=view.name, start=proposal["start"], end=proposal["end"],
                          active=len(proposal["active"])))
+        if proposal["seed"] is not None:
+            lines.append("  " + say(args, "cli.alumni.drawn", seed=proposal["seed"]))
         lines += [f"  #{a['person_id']} {display_name(a['given_name'], a['family_name'])}: {a['reason']}"
                   for a in proposal["active"]]
+        lines += [f"  ! {u}" for u in proposal["unmet"]]
     if args.apply and view.proposals:
         alumni.confirm(store, CLI_OPERATOR, view.proposals[0]["id"])
         data["confirmed"] = view.proposals[0]["id"]
@@ -146,9 +163,12 @@ def cmd_alumni_settings(args) -> int:
     from crm_app.networks import alumni
     store = open_store(args)
     network_id = registry.find_id(store, args.network)
-    alumni.save_setting(store, CLI_OPERATOR, network_id, args.active, args.period_months, args.active_periods)
+    alumni.save_setting(store, CLI_OPERATOR, network_id, args.active, args.period_months, args.active_periods,
+                        args.method)
+    method = alumni.overview(store, CLI_OPERATOR, network_id).setting.method
     emit(args, {"network_id": network_id, "active_places": int(args.active), "period_months": int(args.period_months),
-                "active_periods": int(args.active_periods)}, [say(args, "cli.alumni.setting_saved", id=network_id)])
+                "active_periods": int(args.active_periods), "method": method},
+         [say(args, "cli.alumni.setting_saved", id=network_id)])
     return EXIT_OK
 
 

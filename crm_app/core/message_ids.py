@@ -33,6 +33,7 @@ RUNTIME_IDS: dict[str, tuple[str, ...]] = {
     "field.source_name.": reference.SOURCE_KINDS,
     "fill.method.": ("waitlist", "quota", "lottery"),
     "kiosk_start.field.": ("kiosk_market", "kiosk_day", "kiosk_pin"),   # the fields access.kiosk.start refuses
+    "alumni.method.": ("rotation", "lottery"),        # networks.alumni.METHODS
     "import.status.": ("accepted", "rejected", "duplicate", "already_imported"),   # people.imports.batch.STATUSES
     "export.kind.": ("persons", "networks", "members", "waitlist"),                 # privacy.exports.KINDS
     "fill.method_help.": ("waitlist", "quota", "lottery"),

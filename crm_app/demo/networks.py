@@ -114,7 +114,8 @@ def _rotation(cur, network_ids: dict[str, int], rng: random.Random, today: dt.da
                         [person_id, kind, summary, moment, manager_id])
     # the alumni rotation: six active per half year; the last period and this one confirmed
     places, months, periods = ALUMNI_SETTING
-    cur.execute("INSERT INTO alumni_setting VALUES (?, ?, ?, ?, ?)",
+    cur.execute("INSERT INTO alumni_setting (network_id, active_places, period_months, active_periods, updated_utc) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [alumni_id, places, months, periods, dt.datetime.combine(today, dt.time(8, 0))])
     current = alumni.period_start(today, months)
     for start in (add_months(current, -months), current):

@@ -9,7 +9,13 @@ At each period change the daily processing (crm_app.networks.rotation) proposes 
 those active last period who have periods left, then the longest not active, within the alumni
 network's own composition targets (the same greedy quota rule as filling places, selection.by_quota,
 with the targets' bounds taken on the active places) — `alumni_proposal_days` before the period
-starts. The coordinator (or program manager) confirms it. Active = named in the confirmed period
+starts. The setting's `method` may instead be `lottery`: the continuing alumni keep their place as
+above and count toward the targets; the other places are drawn with a seed from the LEXIMIN lottery
+(crm_app.networks.lottery, as a fill's lottery) over the resting alumni with contact consent — those
+whose periods ran out, or who lost their place to a smaller setting, only when the resting are too few.
+The draw is recorded (lottery_draw) and the proposal keeps its seed: the same alumni, targets and seed
+give the same proposal. Targets no group can meet give no drawn alumni but the least relaxation that
+would. The coordinator (or program manager) confirms it. Active = named in the confirmed period
 that covers the day and still an alumnus; the number never exceeds the setting the proposal was made
 with, and a proposal made under an older setting must be made again before it can be confirmed.
 
@@ -28,10 +34,11 @@ from crm_app.core import permissions, settings
 from crm_app.core.clock import add_months, today, utcnow
 from crm_app.core.errors import CrmError, FieldError, NotFound, ValidationError
 from crm_app.core.fields import display_name
-from crm_app.networks import composition, registry, selection
-from crm_app.networks.selection import Candidate, Reason
+from crm_app.networks import composition, lottery, offers, registry, selection
+from crm_app.networks.selection import Candidate, Draw, Reason
 
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
+METHODS = ("rotation", "lottery")
 
 
 @dataclass
@@ -40,6 +47,7 @@ class AlumniSetting:
     active_places: int
     period_months: int
     active_periods: int
+    method: str = "rotation"
 
 
 def period_start(day: dt.date, months: int) -> dt.date:
@@ -47,8 +55,8 @@ def period_start(day: dt.date, months: int) -> dt.date:
 
 
 def get_setting(cur, network_id: int) -> AlumniSetting | None:
-    row = cur.execute("SELECT network_id, active_places, period_months, active_periods FROM alumni_setting "
-                      "WHERE network_id = ?", [network_id]).fetchone()
+    row = cur.execute("SELECT network_id, active_places, period_months, active_periods, coalesce(method, 'rotation') "
+                      "FROM alumni_setting WHERE network_id = ?", [network_id]).fetchone()
     return AlumniSetting(*row) if row else None
 
 
@@ -67,8 +75,10 @@ def _whole(raw, name: str, errors: list[FieldError], low: int, high: int) -> int
     return value
 
 
-def save_setting(store, actor: Actor, network_id: int, active_places, period_months, active_periods) -> None:
-    """Set how many alumni are active per period and for how long; open proposals are made again."""
+def save_setting(store, actor: Actor, network_id: int, active_places, period_months, active_periods,
+                 method: str | None = None) -> None:
+    """Set how many alumni are active per period, for how long, and how they are chosen (`method`; None keeps
+    the method set before, else rotation); open proposals are made again."""
     permissions.require(actor.role, "network.manage")
 
     def work(cur):
@@ -81,11 +91,16 @@ def save_setting(store, actor: Actor, network_id: int, active_places, period_mon
         if months is not None and months not in PERIOD_MONTHS:
             errors.append(FieldError("period_months", "period_not_divisor"))
         periods = _whole(active_periods, "active_periods", errors, 1, 20)
+        if method is not None and method not in METHODS:
+            errors.append(FieldError("method", "invalid_choice"))
         if errors:
             raise ValidationError(errors)
         registry.lock(cur, network_id)
-        cur.execute("INSERT OR REPLACE INTO alumni_setting VALUES (?, ?, ?, ?, ?)",
-                    [network_id, places, months, periods, utcnow()])
+        before = get_setting(cur, network_id)
+        chosen = method or (before.method if before else "rotation")
+        cur.execute("INSERT OR REPLACE INTO alumni_setting (network_id, active_places, period_months, active_periods, "
+                    "updated_utc, method) VALUES (?, ?, ?, ?, ?, ?)",
+                    [network_id, places, months, periods, utcnow(), chosen])
         _drop_proposals(cur, network_id)
         audit.record(cur, actor, "alumni.setting", "network", network_id)
         for nid, start in periods_due(cur, today(), network_id):
@@ -165,11 +180,25 @@ def _alumni(cur, network_id: int, before: dt.date) -> list[Alumnus]:
     return result
 
 
-def compute_proposal(cur, network_id: int, start: dt.date) -> list[tuple[Alumnus, list[Reason]]]:
-    """Who becomes active in the period starting `start`, with reasons (reads only)."""
+@dataclass
+class Proposed:
+    """A period's proposal before it is stored: who becomes active, with reasons; a lottery's draw (seed, hash,
+    distribution, panel); and what could not be met (the targets' least relaxation, too few alumni)."""
+    rows: list[tuple[Alumnus, list[Reason]]]
+    draw: Draw | None = None
+    unmet: list[Reason] = dataclasses.field(default_factory=list)
+
+
+def compute_proposal(cur, network_id: int, start: dt.date, method: str | None = None,
+                     seed: int | None = None) -> Proposed:
+    """Who becomes active in the period starting `start`, with reasons (reads only). `method` defaults to the
+    setting's; a lottery draws with `seed` (default a new one)."""
     setting = get_setting(cur, network_id)
     if setting is None:
         raise CrmError("alumni_setting_missing")
+    method = method or setting.method
+    if method not in METHODS:
+        raise CrmError("method_unknown", method=method)
     network = registry.load(cur, network_id)
     alumni = _alumni(cur, network_id, start)
     continuing = sorted((a for a in alumni if 0 < a.streak < setting.active_periods),
@@ -183,45 +212,80 @@ def compute_proposal(cur, network_id: int, start: dt.date) -> list[tuple[Alumnus
                   for index, a in enumerate(others)]
     tally = composition.Tally([values[a.person_id] for a in continuing])
     wanted = setting.active_places - len(continuing)
-    chosen = []
-    if wanted > 0 and candidates:
-        proposals, _ = selection.by_quota(candidates, wanted, network.targets, setting.active_places, tally)
+    result = Proposed([(a, [Reason("alumni_continues", {"period": a.streak + 1, "of": setting.active_periods})])
+                       for a in continuing])
+    if wanted <= 0 or not candidates:
+        return result
+    if method == "lottery":
+        contactable = registry.contactable(cur, [c.person_id for c in candidates])
         by_person = {a.person_id: a for a in others}
-        for proposal in proposals:
-            c = proposal.candidate
-            rested = Reason("alumni_rested", {"months": c.waited_days // 30, "position": c.position,
-                                              "never": by_person[c.person_id].last_active_end is None})
-            chosen.append((by_person[c.person_id], [rested] + [r for r in proposal.reasons if r.code != "waited"]))
-    return [(a, [Reason("alumni_continues", {"period": a.streak + 1, "of": setting.active_periods})])
-            for a in continuing] + chosen
+        eligible = [c for c in candidates if c.person_id in contactable]
+        resting = [c for c in eligible if by_person[c.person_id].streak == 0]
+        pool = selection.Pool.of(resting if len(resting) >= wanted else eligible)
+        result.draw, proposals, result.unmet = selection.by_lottery(
+            pool, wanted, network.targets, setting.active_places, tally, lottery.new_seed() if seed is None else seed)
+    else:
+        proposals, _ = selection.by_quota(candidates, wanted, network.targets, setting.active_places, tally)
+    by_person = {a.person_id: a for a in others}
+    for proposal in proposals:
+        c = proposal.candidate
+        rested = Reason("alumni_rested", {"months": c.waited_days // 30, "position": c.position,
+                                          "never": by_person[c.person_id].last_active_end is None})
+        result.rows.append((by_person[c.person_id], [rested] + [r for r in proposal.reasons if r.code != "waited"]))
+    return result
 
 
-def create_proposal(cur, network_id: int, start: dt.date, as_of: dt.date, actor: Actor) -> int:
+def create_proposal(cur, network_id: int, start: dt.date, as_of: dt.date, actor: Actor, method: str | None = None,
+                    seed: int | None = None) -> int:
+    """Store the proposal for the period starting `start` (by `method`, default the setting's); a lottery's
+    draw is recorded with it."""
     setting = get_setting(cur, network_id)
-    rows = compute_proposal(cur, network_id, start)
+    proposed = compute_proposal(cur, network_id, start, method, seed)
+    draw = proposed.draw
+    draw_id = offers.record_draw(cur, network_id, draw, actor) if draw and draw.distribution else None
     period_id = cur.execute(
-        "INSERT INTO alumni_period (network_id, period_start, period_end, status, active_places, created_utc) "
-        "VALUES (?, ?, ?, 'proposed', ?, ?) RETURNING id",
-        [network_id, start, add_months(start, setting.period_months), setting.active_places, utcnow()]).fetchone()[0]
-    for alumnus, reasons in rows:
+        "INSERT INTO alumni_period (network_id, period_start, period_end, status, active_places, created_utc, seed, "
+        "draw_id, unmet) VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?, ?) RETURNING id",
+        [network_id, start, add_months(start, setting.period_months), setting.active_places, utcnow(),
+         draw.seed if draw else None, draw_id, _reasons_json(proposed.unmet)]).fetchone()[0]
+    for alumnus, reasons in proposed.rows:
         cur.execute("INSERT INTO alumni_active VALUES (?, ?, ?, ?)",
-                    [period_id, alumnus.person_id, alumnus.membership_id,
-                     json.dumps([dataclasses.asdict(r) for r in reasons])])
-    audit.record(cur, actor, "alumni.rotation_proposed", "network", network_id, f"period={period_id} size={len(rows)}")
+                    [period_id, alumnus.person_id, alumnus.membership_id, _reasons_json(reasons)])
+    audit.record(cur, actor, "alumni.rotation_proposed", "network", network_id,
+                 f"period={period_id} size={len(proposed.rows)}" + (f" seed={draw.seed}" if draw else ""))
     return period_id
 
 
-def repropose(store, actor: Actor, network_id: int) -> None:
-    """Make the open proposals again from today's alumni and setting."""
+def _reasons_json(reasons: list[Reason]) -> str:
+    return json.dumps([dataclasses.asdict(r) for r in reasons])
+
+
+def _reasons(stored: str | None) -> list[Reason]:
+    return [Reason(**r) for r in json.loads(stored or "[]")]
+
+
+def chance(reasons: list[Reason]) -> float | None:
+    """A drawn alumnus's chance in the lottery they were drawn from (None: not drawn)."""
+    return next((r.params["chance"] for r in reasons if r.code == "drawn"), None)
+
+
+def repropose(store, actor: Actor, network_id: int, method: str | None = None, seed: int | None = None) -> None:
+    """Make the open proposals again from today's alumni and setting, by `method` (default the setting's); a
+    lottery with `seed` (default a new one): the same alumni, targets and seed give the same proposal."""
     permissions.require(actor.role, "alumni.rotate")
+    if method is not None and method not in METHODS:
+        raise CrmError("method_unknown", method=method)
 
     def work(cur):
         registry.lock(cur, network_id)
-        if get_setting(cur, network_id) is None:
+        setting = get_setting(cur, network_id)
+        if setting is None:
             raise CrmError("alumni_setting_missing")
+        if seed is not None and (method or setting.method) != "lottery":
+            raise CrmError("alumni_seed_without_lottery")
         _drop_proposals(cur, network_id)
         for nid, start in periods_due(cur, today(), network_id):
-            create_proposal(cur, nid, start, today(), actor)
+            create_proposal(cur, nid, start, today(), actor, method, seed)
 
     store.write(work)
 
@@ -276,7 +340,8 @@ class Overview:
     period: tuple[dt.date, dt.date] | None       # the current period (when there is a setting)
     period_confirmed: bool
     alumni: list[Alumnus]
-    proposals: list[dict]                          # open proposals: id, start, end, rows [(Alumnus, reasons)]
+    proposals: list[dict]     # open proposals: id, start, end, rows [(Alumnus, reasons)]; a lottery's seed, pool_hash,
+                              # minimum (smallest chance); unmet (reasons: the targets' least relaxation, too few)
     show_names: bool
     targets: list
 
@@ -304,15 +369,18 @@ def overview(store, actor: Actor, network_id: int, as_of: dt.date | None = None)
                                          "AND status = 'confirmed'", [network_id, start]).fetchone())
         by_membership = {a.membership_id: a for a in alumni}
         proposals = []
-        for pid, start, end in cur.execute(
-                "SELECT id, period_start, period_end FROM alumni_period WHERE network_id = ? AND status = 'proposed' "
-                "ORDER BY period_start", [network_id]).fetchall():
+        for pid, start, end, seed, unmet, digest, distribution in cur.execute(
+                "SELECT p.id, p.period_start, p.period_end, p.seed, p.unmet, d.input_hash, d.distribution "
+                "FROM alumni_period p LEFT JOIN lottery_draw d ON d.id = p.draw_id "
+                "WHERE p.network_id = ? AND p.status = 'proposed' ORDER BY p.period_start", [network_id]).fetchall():
             rows = []
             for membership_id, reason in cur.execute("SELECT membership_id, reason FROM alumni_active "
                                                      "WHERE period_id = ? ORDER BY rowid", [pid]).fetchall():
                 if membership_id in by_membership:
-                    rows.append((by_membership[membership_id], [Reason(**r) for r in json.loads(reason or "[]")]))
-            proposals.append({"id": pid, "start": start, "end": end, "rows": rows})
+                    rows.append((by_membership[membership_id], _reasons(reason)))
+            chances = [p for _, p in json.loads(distribution)["probabilities"]] if distribution else []
+            proposals.append({"id": pid, "start": start, "end": end, "rows": rows, "seed": seed, "pool_hash": digest,
+                              "minimum": min(chances) if chances else None, "unmet": _reasons(unmet)})
     alumni.sort(key=lambda a: (not a.active, a.last_active_end or a.since, a.person_id))
     return Overview(network_id, network.name, network.max_places, setting, period, confirmed, alumni, proposals,
                     show_names, network.targets)

@@ -65,14 +65,20 @@ def make(store, actor: Actor, network_id: int, entry_ids: list[int], method: str
                         [utcnow(), entry_id])
             audit.record(cur, actor, "offer.make", "person", person_id)
         if draw is not None and draw.distribution is not None:
-            cur.execute("INSERT INTO lottery_draw (network_id, seed, input_hash, places, distribution, panel, drawn_by, "
-                        "drawn_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [network_id, draw.seed, draw.digest, len(draw.panel),
-                         json.dumps(lottery.record(draw.distribution)), json.dumps(list(draw.panel)),
-                         actor.user_id, utcnow()])
+            record_draw(cur, network_id, draw, actor)
         return offer_ids
 
     return store.write(work)
+
+
+def record_draw(cur, network_id: int, draw: Draw, actor: Actor) -> int:
+    """Keep a lottery draw so anyone with access can check it: seed, hash of pool and targets, the distribution,
+    the panel, who drew it and when (the fill's offers, an alumni network's proposal)."""
+    return cur.execute(
+        "INSERT INTO lottery_draw (network_id, seed, input_hash, places, distribution, panel, drawn_by, drawn_utc) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [network_id, draw.seed, draw.digest, len(draw.panel), json.dumps(lottery.record(draw.distribution)),
+         json.dumps(list(draw.panel)), actor.user_id, utcnow()]).fetchone()[0]
 
 
 def respond(store, actor: Actor, offer_id: int, response: str) -> dict:

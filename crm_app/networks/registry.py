@@ -262,6 +262,15 @@ def may_contact(cur, person_id: int) -> bool:
                             [person_id]).fetchone()[0])
 
 
+def contactable(cur, person_ids: list[int]) -> set[int]:
+    """Those of `person_ids` whose latest contact consent is a yes (may_contact for many in one look-up)."""
+    if not person_ids:
+        return set()
+    return {r[0] for r in cur.execute(
+        "SELECT person_id FROM consent WHERE purpose = 'contact' AND person_id IN (SELECT unnest(?)) "
+        "GROUP BY person_id HAVING arg_max(granted, id)", [list(person_ids)]).fetchall()}
+
+
 def places_taken(cur, network_id: int) -> int:
     """Current members plus places on offer."""
     return cur.execute(
