@@ -35,10 +35,11 @@ class Registration:
         return self.person_id is not None
 
 
-def _validate(data: PersonInput, source: SourceInput | None, *,
-              only_source: bool = False) -> tuple[CleanPerson, sources.CleanSource | None]:
+def _validate(data: PersonInput, source: SourceInput | None, *, only_source: bool = False,
+              contact_needed: bool = False) -> tuple[CleanPerson, sources.CleanSource | None]:
     """Check person and source together, every problem at once. With `only_source` (a new person), sharing
-    with the referrer needs this source to have a referrer."""
+    with the referrer needs this source to have a referrer; with `contact_needed` (the kiosk: nobody to
+    call back otherwise), a phone or an email is required."""
     errors: list[FieldError] = []
     try:
         person = validate_person(data)
@@ -49,6 +50,8 @@ def _validate(data: PersonInput, source: SourceInput | None, *,
     if only_source and data.consent_share_with_referrer and getattr(source, "kind", None) \
             not in reference.REFERRER_SOURCE_KINDS:
         errors.append(FieldError("consent_share_with_referrer", "referrer_source_needed"))
+    if contact_needed and not ((data.phone or "").strip() or (data.email or "").strip()):
+        errors.append(FieldError("phone", "contact_required"))
     if errors:
         raise ValidationError(errors)
     return person, clean_source
@@ -84,9 +87,7 @@ def register(store, actor: Actor, data: PersonInput, source: SourceInput, *,
     permissions.require(actor.role, "person.self_register" if kiosk else "person.register")
     if kiosk and getattr(source, "kind", None) != "self_registration":
         raise PermissionDenied("permission_denied", action="person.register")
-    person, source_clean = _validate(data, source, only_source=True)
-    if kiosk and not (person.phone_e164 or person.email):   # nobody to call back: the kiosk asks for one of them
-        raise ValidationError([FieldError("phone", "contact_required")])
+    person, source_clean = _validate(data, source, only_source=True, contact_needed=kiosk)
     keys = _keys(person)
 
     def work(cur):

@@ -150,6 +150,14 @@ def test_a_name_alone_is_not_enough_the_kiosk_asks_for_a_phone_or_email(kiosk, s
     assert count(store, "SELECT count(*) FROM person") == 0
 
 
+def test_an_empty_form_names_every_missing_answer_at_once(kiosk, store):
+    at = choose(kiosk, "fa")
+    at.button(key="kiosk_submit").click().run()
+    assert field_messages(at, "kiosk", "given_name") == [f":red[:material/error: {i18n.kt('kiosk.err.given_name', 'fa')}]"]
+    assert field_messages(at, "kiosk", "phone") == [f":red[:material/error: {i18n.kt('kiosk.err.contact_required', 'fa')}]"]
+    assert count(store, "SELECT count(*) FROM person") == 0
+
+
 def test_a_refusal_focuses_the_wrong_fields_and_nothing_typed_reaches_the_script(kiosk):
     at = choose(kiosk, "nl")
     at.text_input(key="kiosk_given_name").input("Yusuf")
