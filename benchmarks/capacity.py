@@ -34,6 +34,7 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+from benchmarks.wire import Tab
 from crm_app.access import audit_key, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core.paths import ROOT
@@ -120,11 +121,60 @@ async def staff_member(browser, url: str, n: int, until: float, think: float, re
         await context.close()
 
 
-async def step(url: str, sessions: int, seconds: float, think: float) -> dict:
+async def wire_member(url: str, n: int, until: float, think: float, result: dict) -> None:
+    """The same staff member over the wire (benchmarks.wire): the browser's round trips, nothing drawn.
+
+    `think` is spread over the seven round trips of a registration, as a person types field after field."""
+    tab = Tab(url)
+    pause = think / 7
+    try:
+        await tab.open()
+        await tab.type("login_username", f"staff{n}")
+        await tab.type("login_password", PASSWORD)
+        await tab.press("login_submit")
+        if "app_logout" not in tab.ids:
+            raise RuntimeError("not logged in")
+        saves = 0
+        await asyncio.sleep(think * n / 64)          # staggered: staff do not all press Save in the same second
+        while time.monotonic() < until:
+            given, family = name(n * 10_000 + saves), name(n * 10_000 + saves + 5_000)
+            await tab.go("register")
+            for field, text in (("register_given_name", given), ("register_family_name", family),
+                                ("register_phone", f"06 1{n:03d}{saves:04d}"), ("register_source_name", "Markt Oost")):
+                await asyncio.sleep(pause)
+                await tab.type(field, text)
+            await asyncio.sleep(pause)
+            await tab.tick("register_consent_contact")
+            await asyncio.sleep(pause)
+            started = time.monotonic()
+            await tab.press("register_submit")
+            result["latencies"].append(time.monotonic() - started)
+            if not tab.shows(f"{given} {family}") and "register_confirm_new" in tab.ids:   # a look-alike name
+                started = time.monotonic()
+                await tab.press("register_confirm_new")
+                result["latencies"].append(time.monotonic() - started)
+            if not tab.shows(f"{given} {family}"):
+                raise RuntimeError("save not confirmed")
+            result["confirmed"].add((given, family))
+            saves += 1
+            if saves % 4 == 0:
+                await tab.go("find")
+                await tab.type("find_query", family)
+        await tab.close()
+    except Exception as exc:       # a refused connection, a closed socket, a save not confirmed: the step fails
+        result["errors"].append(type(exc).__name__)
+        if os.environ.get("CAPACITY_DEBUG"):
+            print(n, repr(exc)[:400], flush=True)
+
+
+async def step(url: str, sessions: int, seconds: float, think: float, client: str) -> dict:
     result = {"latencies": [], "confirmed": set(), "errors": [], "country_reset": 0}
+    until = time.monotonic() + seconds
+    if client == "wire":
+        await asyncio.gather(*(wire_member(url, n, until, think, result) for n in range(sessions)))
+        return result
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        until = time.monotonic() + seconds
         await asyncio.gather(*(staff_member(browser, url, n, until, think, result) for n in range(sessions)))
         await browser.close()
     return result
@@ -140,7 +190,8 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else (values[0] if values else float("nan"))
 
 
-def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = False) -> list[dict]:
+def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = False,
+        client: str = "browser") -> list[dict]:
     rows, folder = [], Path(tempfile.mkdtemp(prefix="crm-capacity-"))
     try:
         template = folder / "template.duckdb"
@@ -157,7 +208,7 @@ def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = F
             server = Server(db, folder / f"n{sessions}.log")
             try:
                 started, server_cpu = time.monotonic(), cpu_seconds(server.process.pid)
-                result = asyncio.run(step(server.url, sessions, seconds, think))
+                result = asyncio.run(step(server.url, sessions, seconds, think, client))
                 elapsed = time.monotonic() - started
                 server_cpu = cpu_seconds(server.process.pid) - server_cpu
             finally:
@@ -194,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", default="8,16,32,64")
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--client", choices=("browser", "wire"), default="browser",
+                        help="browser: headless Chromium; wire: the browser's round trips without drawing")
     parser.add_argument("--think", type=float, default=0, help="seconds each session pauses before a registration")
     parser.add_argument("--all", action="store_true", help="run every step, also past the limit")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "capacity.json"))
@@ -201,11 +254,11 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(x) for x in args.sessions.split(",")]
     print(f"{'sessions':>8} {'saves':>6} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'x 1':>6} {'server CPU':>10} "
           f"{'CPU/save':>9} {'errors':>6}")
-    rows = run(sizes, args.seconds, args.think, args.all)
+    rows = run(sizes, args.seconds, args.think, args.all, args.client)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                               "seconds_per_step": args.seconds, "think_s": args.think,
+                               "client": args.client, "seconds_per_step": args.seconds, "think_s": args.think,
                                "p95_limit_ms": 1000 * P95_LIMIT_S, "steps": rows},
                               indent=1))
     print(f"written {out}")
