@@ -186,6 +186,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(pid: int) -> float:
+    """The process's resident memory now (Linux /proc): that skipping the collection after each run costs none."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+    return round(int(line.split()[1]) / 1024, 1)
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else (values[0] if values else float("nan"))
 
@@ -211,6 +217,7 @@ def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = F
                 result = asyncio.run(step(server.url, sessions, seconds, think, client))
                 elapsed = time.monotonic() - started
                 server_cpu = cpu_seconds(server.process.pid) - server_cpu
+                memory = rss_mb(server.process.pid)
             finally:
                 server.stop()
             check = Store(db)
@@ -224,6 +231,7 @@ def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = F
                          "p95_ms": round(1000 * p95(lat), 1) if lat else None,
                          "server_cpu_share": round(server_cpu / elapsed / os.cpu_count(), 2),
                          "server_cpu_ms_per_save": round(1000 * server_cpu / len(lat), 1) if lat else None,
+                         "server_rss_mb": memory,
                          "errors": len(result["errors"]) + lost, "error_kinds": sorted(set(result["errors"])),
                          "lost_saves": lost, "country_reset": result["country_reset"]})
             print_row(rows[-1], rows[0])
@@ -238,7 +246,7 @@ def print_row(row: dict, base: dict) -> None:
     ratio = row["p95_ms"] / base["p95_ms"] if row["p95_ms"] and base["p95_ms"] else float("nan")
     print(f"{row['sessions']:>8} {row['saves']:>6} {row['saves_per_s']:>8} {row['p50_ms']!s:>8} {row['p95_ms']!s:>8} "
           f"{ratio:>6.2f} {row['server_cpu_share']:>10.0%} {row['server_cpu_ms_per_save']!s:>9} "
-          f"{row['errors']:>6} {', '.join(row['error_kinds'])}", flush=True)
+          f"{row['server_rss_mb']:>8} {row['errors']:>6} {', '.join(row['error_kinds'])}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -253,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.sessions.split(",")]
     print(f"{'sessions':>8} {'saves':>6} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'x 1':>6} {'server CPU':>10} "
-          f"{'CPU/save':>9} {'errors':>6}")
+          f"{'CPU/save':>9} {'RSS MB':>8} {'errors':>6}")
     rows = run(sizes, args.seconds, args.think, args.all, args.client)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
