@@ -214,10 +214,12 @@ def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = F
             server = Server(db, folder / f"n{sessions}.log")
             try:
                 started, server_cpu = time.monotonic(), cpu_seconds(server.process.pid)
+                client_cpu = time.process_time()
                 result = asyncio.run(step(server.url, sessions, seconds, think, client))
                 elapsed = time.monotonic() - started
                 server_cpu = cpu_seconds(server.process.pid) - server_cpu
                 memory = rss_mb(server.process.pid)
+                client_cpu = time.process_time() - client_cpu
             finally:
                 server.stop()
             check = Store(db)
@@ -232,6 +234,7 @@ def run(sizes: list[int], seconds: float, think: float = 0, keep_going: bool = F
                          "server_cpu_share": round(server_cpu / elapsed / os.cpu_count(), 2),
                          "server_cpu_ms_per_save": round(1000 * server_cpu / len(lat), 1) if lat else None,
                          "server_rss_mb": memory,
+                         "client_cpu_share": round(client_cpu / elapsed / os.cpu_count(), 2),
                          "errors": len(result["errors"]) + lost, "error_kinds": sorted(set(result["errors"])),
                          "lost_saves": lost, "country_reset": result["country_reset"]})
             print_row(rows[-1], rows[0])

@@ -79,7 +79,24 @@ class LoginOptions:
         return bool(self.providers)
 
 
+_read_sections: tuple[object, dict[str, dict]] = (None, {})   # the secrets object read, and its sections
+
+
 def _secret_section(name: str) -> dict:
+    """A section of secrets.toml, read once per secrets object (Streamlit's holds the file as read at start-up;
+    a test's AppTest brings its own). Without a secrets file Streamlit looks for it again, under a lock, at every
+    access: with many sessions every rerun queued for that lock (docs/scaling.md). A change to secrets.toml
+    takes a restart, as it does with Streamlit's file watcher off."""
+    global _read_sections
+    secrets, sections = _read_sections
+    if secrets is not st.secrets:
+        secrets, sections = _read_sections = (st.secrets, {})
+    if name not in sections:
+        sections[name] = _read_section(name)
+    return sections[name]
+
+
+def _read_section(name: str) -> dict:
     try:
         section = st.secrets.get(name)
     except Exception:
