@@ -1,21 +1,24 @@
-"""How many staff one server process carries: N browser sessions saving at once, until saves get slow or fail.
+"""How many staff one server process carries: N sessions registering at once, until saves get slow or fail.
 
-    python -m benchmarks.capacity [--sessions 8,16,32,64] [--seconds 30] [--out benchmarks/results/capacity.json]
+    python -m benchmarks.capacity [--client wire|browser] [--sessions 8,16,32,64,96,128] [--think 20]
+                                  [--seconds 90] [--all] [--out benchmarks/results/capacity.json]
 
-One `streamlit run` on a demo store (2,000 persons) and N headless Chromium sessions (Playwright contexts,
-each its own outreach account) that register candidates through the Register screen, pausing `--think`
-seconds before each one (0: as fast as they can; a person at a market stall takes a minute or more),
-with a search on the Find screen after every fourth save: the mix of a market day. A save's latency runs from
-the click on Save to the confirmation on the screen (or to the duplicate warning, when a generated name looks
-like an earlier one, and then from "a new person" to the confirmation: two round trips, both counted). An
-error is an exception on the page, a "connection error", or a save not confirmed within 30 s; afterwards the
-store must hold every confirmed save (a confirmed save missing counts as an error). With CAPACITY_DEBUG=1 a
-failed session prints why and leaves its screen in /tmp/capacity-<n>.png.
-The steps stop at the first N whose p95 passes 1 s or that has an error.
+One `streamlit run` on a demo store (2,000 persons) and N sessions, each its own outreach account, that
+register candidates through the Register screen (the screen opened, four fields, the consent, Save: the
+browser's seven round trips, with `--think` seconds of typing spread over them; 0: as fast as they can),
+with a search on the Find screen after every fourth save: the mix of a market day. The sessions are
+`wire` (benchmarks.wire: the browser's websocket round trips without drawing, so a small machine can run
+many) or headless Chromium (`browser`). A save's latency runs from the click on Save to the confirmation
+(and from "a new person" to the confirmation, when a generated name looks like an earlier one: both
+counted). An error is a refused or closed connection, an exception on the page, or a save not confirmed;
+afterwards the store must hold every confirmed save (a confirmed save missing counts as an error). With
+CAPACITY_DEBUG=1 a failed session prints why (a browser leaves its screen in /tmp/capacity-<n>.png).
+The steps stop at the first N whose p95 passes 1 s or that has an error (`--all`: run every step).
+Beside the latencies: the server's CPU (share of the machine, and per registration) and memory, from /proc.
 
-Baseline in the same run: the single-session step (N = 1); `x 1` is p95 at N / p95 at N = 1. The browsers run
-on the same cores as the server, so on a small machine they take much of the CPU: the capacity found is a
-lower bound for a server whose users sit at their own computers (docs/scaling.md).
+Baseline in the same run: the single-session step (N = 1); `x 1` is p95 at N / p95 at N = 1. Chromium
+sessions run on the same cores as the server: on a small machine they take most of the CPU and the
+benchmark measures them (docs/scaling.md).
 """
 from __future__ import annotations
 
@@ -87,7 +90,7 @@ async def staff_member(browser, url: str, n: int, until: float, think: float, re
                 await page.locator(".st-key-register_consent_contact label").click()
             await page.locator(".st-key-register_source_name input").fill("Markt Oost")
             country = page.locator(".st-key-register_phone_country input")
-            if not (await country.input_value()).startswith("Nederland"):   # seen now and then: see docs/scaling.md
+            if not (await country.input_value()).startswith("Nederland"):   # seen now and then (docs/scaling.md)
                 result["country_reset"] += 1
                 await country.click()
                 await page.keyboard.type("Nederland")
@@ -254,11 +257,11 @@ def print_row(row: dict, base: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", default="8,16,32,64")
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--client", choices=("browser", "wire"), default="browser",
+    parser.add_argument("--sessions", default="8,16,32,64,96,128")
+    parser.add_argument("--seconds", type=float, default=90)
+    parser.add_argument("--client", choices=("browser", "wire"), default="wire",
                         help="browser: headless Chromium; wire: the browser's round trips without drawing")
-    parser.add_argument("--think", type=float, default=0, help="seconds each session pauses before a registration")
+    parser.add_argument("--think", type=float, default=20, help="seconds each session pauses before a registration")
     parser.add_argument("--all", action="store_true", help="run every step, also past the limit")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "capacity.json"))
     args = parser.parse_args(argv)
