@@ -261,7 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--client", choices=("browser", "wire"), default="wire",
                         help="browser: headless Chromium; wire: the browser's round trips without drawing")
-    parser.add_argument("--think", type=float, default=20, help="seconds each session pauses before a registration")
+    parser.add_argument("--think", type=float, default=20,
+                        help="seconds of typing per registration (wire: spread over its round trips; browser: before it)")
     parser.add_argument("--all", action="store_true", help="run every step, also past the limit")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "capacity.json"))
     args = parser.parse_args(argv)
