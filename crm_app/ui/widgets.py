@@ -269,10 +269,15 @@ def show_refusal(exc, labels: dict[str, str] | None = None) -> None:
     from crm_app.core import i18n
     from crm_app.core.errors import ValidationError
     if isinstance(exc, ValidationError):
-        for field, message in i18n.field_errors(exc, lang()).items():
-            st.error(f"{labels[field]}: {message}" if labels and field in labels else message)
+        field_refusals(i18n.field_errors(exc, lang()), labels)
         return
     st.error(i18n.error_text(exc, lang()))
+
+
+def field_refusals(errors: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    """Field → message as one plain message per field, named by its label on this screen where it has one."""
+    for field, message in errors.items():
+        st.error(f"{labels[field]}: {message}" if labels and field in labels else message)
 
 
 def page_link(path: str, text: str, icon: str | None = None, query_params: dict | None = None) -> None:

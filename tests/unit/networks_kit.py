@@ -11,7 +11,7 @@ import string
 
 from crm_app.access.audit import Actor
 from crm_app.core import reference
-from crm_app.core.clock import utcnow
+from crm_app.core.clock import add_months, utcnow
 from crm_app.networks import offers, registry, waitlists
 from crm_app.people import dedupe, persons
 from crm_app.people.sources import SourceInput
@@ -148,3 +148,21 @@ def seat_directly(store, network_id: int, person_ids: list[int], *, term_months:
         return ids
 
     return store.write(work)
+
+
+def alumni_network(store, who: Actor, specs: list[dict], today: dt.date, *, targets=None,
+                   contact: bool = True) -> tuple[int, list[int]]:
+    """An alumni network whose members became alumni one month apart from two years before `today`, in the
+    order of `specs`."""
+    network_id = registry.save(store, who, registry.NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
+                                                                 "quarterly"), targets)
+    people = insert_people(store, specs, contact=contact)
+
+    def seat(cur):
+        for index, pid in enumerate(people):
+            start = add_months(today, -24 + index)
+            cur.execute("INSERT INTO membership (network_id, person_id, start_date, planned_end_date) "
+                        "VALUES (?, ?, ?, ?)", [network_id, pid, start, add_months(start, 36)])
+
+    store.write(seat)
+    return network_id, people

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from networks_kit import insert_people, manager
+from networks_kit import alumni_network, insert_people, manager
 
 from crm_app.core import clock
 from crm_app.core.errors import CrmError, PermissionDenied, ValidationError
@@ -24,20 +24,8 @@ def frozen():
     clock.freeze(None)
 
 
-def make_alumni(store, specs: list[dict], *, targets=None) -> tuple[int, list[int]]:
-    """An alumni network whose members became alumni one month apart, in the order of `specs`."""
-    network_id = registry.save(store, PM, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
-                                                       "quarterly"), targets)
-    people = insert_people(store, specs)
-
-    def seat(cur):
-        for index, pid in enumerate(people):
-            start = clock.add_months(T0.date(), -24 + index)
-            cur.execute("INSERT INTO membership (network_id, person_id, start_date, planned_end_date) "
-                        "VALUES (?, ?, ?, ?)", [network_id, pid, start, clock.add_months(start, 36)])
-
-    store.write(seat)
-    return network_id, people
+def make_alumni(store, specs: list[dict], **options) -> tuple[int, list[int]]:
+    return alumni_network(store, PM, specs, T0.date(), **options)
 
 
 def proposal(store, network_id: int) -> list[dict]:

@@ -7,13 +7,13 @@ import datetime as dt
 import json
 
 import pytest
-from networks_kit import insert_people, manager
+from networks_kit import alumni_network, insert_people, manager
 
 from crm_app.cli.main import main
 from crm_app.core import clock
 from crm_app.core.errors import CrmError
-from crm_app.networks import alumni, registry, rotation
-from crm_app.networks.registry import NetworkInput, TargetInput
+from crm_app.networks import alumni, rotation
+from crm_app.networks.registry import TargetInput
 
 PM = manager()
 T0 = dt.datetime(2026, 5, 10, 9, 30)     # the half year July–December is proposed from 17-05 on (45 days ahead)
@@ -27,20 +27,8 @@ def frozen():
     clock.freeze(None)
 
 
-def make_alumni(store, specs: list[dict], *, targets=None, contact: bool = True) -> tuple[int, list[int]]:
-    """An alumni network whose members became alumni one month apart, in the order of `specs`."""
-    network_id = registry.save(store, PM, NetworkInput("Alumni Netwerk", "alumni_network", 0, 40, 36, 1, 0,
-                                                       "quarterly"), targets)
-    people = insert_people(store, specs, contact=contact)
-
-    def seat(cur):
-        for index, pid in enumerate(people):
-            start = clock.add_months(T0.date(), -24 + index)
-            cur.execute("INSERT INTO membership (network_id, person_id, start_date, planned_end_date) "
-                        "VALUES (?, ?, ?, ?)", [network_id, pid, start, clock.add_months(start, 36)])
-
-    store.write(seat)
-    return network_id, people
+def make_alumni(store, specs: list[dict], **options) -> tuple[int, list[int]]:
+    return alumni_network(store, PM, specs, T0.date(), **options)
 
 
 def proposals(store, network_id: int) -> list[dict]:
