@@ -74,6 +74,18 @@ def fill(at, given: str, phone: str = "06 12345678", consent: bool = True):
     return at
 
 
+def test_a_short_pin_and_no_market_are_refused_by_name_and_staff_keep_their_rights(login):
+    at = login("outreach", "kiosk_start")
+    at.text_input(key="kiosk_start_pin").input("12")
+    at.button(key="kiosk_start_submit").click().run()
+
+    shown = values(at.main, "error")
+    assert any(text.startswith(t("kiosk_start.field.kiosk_pin") + ": ") for text in shown), shown
+    assert any(text.startswith(t("kiosk_start.field.kiosk_market") + ": ") for text in shown), shown
+    assert at.text_input(key="kiosk_start_pin").value == ""      # a PIN is never kept on the screen
+    assert at.button(key="kiosk_start_submit")                   # still the staff screen, not the kiosk
+
+
 def test_the_kiosk_starts_at_the_language_chooser_and_reaches_no_other_page(kiosk):
     assert {b.key for b in kiosk.main.button} == {f"kiosk_lang_{lang}" for lang in i18n.kiosk_languages()} | {
         "kiosk_staff_open"}
