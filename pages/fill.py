@@ -153,7 +153,7 @@ def _lottery_progress(job: background.Job) -> None:
         st.rerun()
     done = job.progress
     st.progress(done.share if done else 0.0, text=tr("fill.lottery.computing") if done is None else trn(
-        "fill.lottery.progress", done.panels, fixed=done.fixed, candidates=done.candidates))
+        "fill.lottery.progress", done.panels, candidates=done.candidates))
     st.button(tr("fill.lottery.stop"), key="fill_lottery_stop", on_click=_stop_lottery, args=(job,))
 
 

@@ -2,11 +2,13 @@
 
 Among all lotteries over panels (sets of `k` candidates) that, together with the current members, meet
 every target, LEXIMIN (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021) maximises the smallest
-selection probability, then the next smallest, and so on. Solved with the open-source HiGHS (highspy)
-by column generation: one master LP (the dual of the leximin LP, a row per panel found) gives the level and
-the dual weights; an integer program finds the feasible panel of best dual weight, and swaps from it find more
-in the same round; who cannot rise is fixed level by level. docs/lottery.md explains it. Without targets every
-panel is allowed: k/n for everyone, no solver.
+selection probability, then the next smallest, and so on. Solved with the open-source HiGHS (highspy) in two
+steps. First the chances: LEXIMIN over the LP relaxation of the panels (each candidate chosen with a share
+between 0 and 1) takes a few small LPs. Then the panels: column generation finds a lottery over real panels
+that gives exactly those chances. Every lottery's chances lie inside the relaxation, so when the relaxation's
+LEXIMIN can be realised, it is the LEXIMIN over panels. When it cannot (targets whose relaxation is loose), the
+exact column generation level by level decides, starting from the panels found. docs/lottery.md explains it.
+Without targets every panel is allowed: k/n for everyone, no solver.
 
 A problem is put in a canonical order (candidates by person id, targets by their fields) before
 anything is solved or hashed, so the same pool, targets and seed give the same panel in any process:
@@ -32,6 +34,8 @@ from crm_app.networks.composition import Tally, Target
 EPS = 1e-6           # dual weights and gaps below this count as zero
 WEIGHT_EPS = 1e-9    # panels with less weight carry none
 FIRST_PANELS = 40    # at most this many first panels by the integer program (when swaps cannot find them)
+REALISED = 1 - 1e-7  # panels realise the chances when they give everyone at least this share of their chance
+FOLLOWING = 1.5      # first panels that follow the chances, per candidate (found by swaps)
 
 
 class Cancelled(Exception):
@@ -249,6 +253,39 @@ class PanelModel:
         """Local search over this model's panels, when every target is a count of who is chosen."""
         return None if self._linear is None else Swaps(self._linear, self.n)
 
+    def relaxed_leximin(self) -> np.ndarray | None:
+        """The LEXIMIN chances over this model's LP relaxation (every variable between its bounds, none integer),
+        per candidate; None if HiGHS does not solve it. Level by level: the highest level z all unfixed
+        candidates reach together, then whoever has a positive dual at that optimum cannot rise above z in
+        any optimum (complementary slackness) and is fixed at z."""
+        n, h = self.n, _highs()
+        h.passModel(self.h.getLp())
+        cols = h.getNumCol()
+        h.changeColsIntegrality(cols, np.arange(cols, dtype=np.int32), np.full(cols, highspy.HighsVarType.kContinuous))
+        h.changeColsCost(cols, np.arange(cols, dtype=np.int32), np.zeros(cols))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        z = h.getNumCol()
+        h.addVar(0.0, 1.0)
+        h.changeColCost(z, 1.0)
+        first = h.getNumRow()
+        h.addRows(n, np.zeros(n), np.full(n, _INF), 2 * n, np.arange(0, 2 * n, 2, dtype=np.int32),   # x_i − z ≥ 0
+                  np.column_stack([np.arange(n), np.full(n, z)]).ravel().astype(np.int32), np.tile([1.0, -1.0], n))
+        chances, unfixed = np.zeros(n), np.ones(n, dtype=bool)
+        while unfixed.any():
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            solution, level = h.getSolution(), h.getInfo().objective_function_value
+            duals = np.abs(np.asarray(h.getSolution().row_dual[first:first + n]))
+            stuck = unfixed & (duals > WEIGHT_EPS)
+            if not stuck.any():      # no dual says who: the lowest unfixed one cannot be above the level
+                stuck[np.flatnonzero(unfixed)[np.argmin(np.asarray(solution.col_value[:n])[unfixed])]] = True
+            for i in np.flatnonzero(stuck):
+                h.changeCoeff(first + int(i), z, 0.0)
+                h.changeRowBounds(first + int(i), level - WEIGHT_EPS, _INF)
+            chances[stuck], unfixed[stuck] = level, False
+        return np.clip(chances, 0.0, 1.0)
+
     def least_relaxation(self) -> list[Relaxation]:
         """The smallest total change of bounds (in persons) after which a panel exists."""
         h = self.h
@@ -309,15 +346,10 @@ class Swaps:
 # -- the distribution -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Progress:
-    """How far a LEXIMIN computation is: candidates whose chance is settled, levels done, panels found."""
-    fixed: int
+    """How far a LEXIMIN computation is: the candidates, the panels found, and the share of the work done."""
     candidates: int
-    levels: int
     panels: int
-
-    @property
-    def share(self) -> float:
-        return self.fixed / self.candidates if self.candidates else 1.0
+    share: float
 
 
 def leximin(problem: Problem, progress: Callable[[Progress], bool | None] | None = None) -> Distribution | None:
@@ -334,33 +366,67 @@ def leximin(problem: Problem, progress: Callable[[Progress], bool | None] | None
     first = model.best(np.ones(n))
     if first is None:
         return None
+
+    def cancelled(master: _Master, share: float) -> None:
+        if progress is not None and progress(Progress(n, len(master.panels), share)):
+            raise Cancelled
+
+    chances = model.relaxed_leximin()
+    found = [first[1][0]]
+    if chances is not None:
+        master = _Master(n, chances)
+        if _realise(master, _Pricer(model, master), chances, found[0], cancelled):
+            return _distribution(problem, master.panels, master.weights())
+        found = master.panels
+    return _by_levels(problem, model, found, cancelled)
+
+
+def _realise(master: _Master, pricer: _Pricer, chances: np.ndarray, first: tuple[int, ...],
+             cancelled: Callable[[_Master, float], None]) -> bool:
+    """Column generation for a lottery over panels that gives everyone their chance: the master's level is the
+    largest λ with a lottery giving everyone λ times their chance. True when it reaches 1 (the master's
+    weights are that lottery); False when no panel can raise it (the chances cannot be realised)."""
+    master.add(pricer.following(first, chances))
+    level = 0.0
+    while True:
+        cancelled(master, min(max(level, 0.0), 1.0))
+        solved = master.solve()
+        if solved is None:
+            return False
+        y, cap, level = solved
+        if level >= REALISED:
+            return True
+        if not master.add(pricer.price(y, cap + EPS, starts=master.heaviest(pricer.STARTS))):
+            return False
+
+
+def _by_levels(problem: Problem, model: PanelModel, found: list[tuple[int, ...]],
+               cancelled: Callable[[_Master, float], None]) -> Distribution:
+    """The exact LEXIMIN by column generation level by level, from the panels found so far."""
+    n = len(problem.person_ids)
     master = _Master(n)
     pricer = _Pricer(model, master)
-    pricer.spread(first[1][0])
+    pricer.spread(found[0])
+    master.add(found)
     for i in pricer.uncovered():          # in no feasible panel at all: their chance is 0
         master.fix(i, 0.0)
-    levels = 0
-
-    def cancelled() -> bool:
-        return progress is not None and bool(progress(Progress(len(master.fixed), n, levels, len(master.panels))))
-
     while len(master.fixed) < n:
-        y, level = pricer.level(cancelled)
+        y, level = pricer.level(lambda: cancelled(master, len(master.fixed) / n))
         unfixed = [i for i in range(n) if i not in master.fixed]
         for i in [i for i in unfixed if y[i] > EPS] or [max(unfixed, key=lambda i: y[i])]:
             master.fix(i, min(max(0.0, level), 1.0))
-        levels += 1
     return _distribution(problem, master.panels, master.weights())
 
 
 class _Master:
     """The dual of the leximin LP over the panels found so far, kept across levels, a panel per row:
-    minimise ŷ − Σ_fixed p_i·y_i  s.t.  Σ_{i∈P} y_i ≤ ŷ for every panel P,  Σ_unfixed y_i = 1,  y, ŷ ≥ 0.
-    Its optimum is the highest level all unfixed candidates can reach together (given the fixed ones' levels);
-    the panel rows' duals are the panels' weights. A new panel is a new row, so the dual simplex goes on
+    minimise ŷ − Σ_fixed p_i·y_i  s.t.  Σ_{i∈P} y_i ≤ ŷ for every panel P,  Σ_unfixed c_i·y_i = 1,  y, ŷ ≥ 0.
+    Its optimum is the highest level λ such that a lottery gives every unfixed candidate λ·c_i (given the fixed
+    ones' levels); the panel rows' duals are the panels' weights. c is 1 for everyone when levels are sought,
+    and the chances when they are to be realised. A new panel is a new row, so the dual simplex goes on
     from the last basis, and fixing a candidate changes one cost and one coefficient."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, shares: np.ndarray | None = None):
         self.n, self.fixed = n, {}
         self.panels: list[tuple[int, ...]] = []
         self.seen: set[tuple[int, ...]] = set()
@@ -368,7 +434,7 @@ class _Master:
         self.h = h = _highs()
         h.addVars(n + 1, np.zeros(n + 1), np.full(n + 1, _INF))
         h.changeColCost(n, 1.0)                            # ŷ, column n
-        h.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))
+        h.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n) if shares is None else shares)
 
     def add(self, panels: list[tuple[int, ...]]) -> int:
         new = [p for p in dict.fromkeys(panels) if p not in self.seen]
@@ -386,12 +452,12 @@ class _Master:
         self.h.changeColCost(i, -p)
         self.h.changeCoeff(0, i, 0.0)
 
-    def solve(self) -> tuple[np.ndarray, float, float]:
-        """(y, ŷ, level) at an optimal vertex."""
+    def solve(self) -> tuple[np.ndarray, float, float] | None:
+        """(y, ŷ, level) at an optimal vertex; None if HiGHS finds none with nobody fixed."""
         while True:
             self.h.run()
             solved = self._read(self.h)
-            if solved is not None:
+            if solved is not None or not self.fixed:
                 return solved
             # rounding made the fixed levels just out of reach: lower them a hair and try again
             for i, p in list(self.fixed.items()):
@@ -403,6 +469,11 @@ class _Master:
         duals[duals < WEIGHT_EPS] = 0.0
         return (duals / duals.sum()).tolist()
 
+    def heaviest(self, count: int) -> list[tuple[int, ...]]:
+        """The panels with the most weight in the last solve (those with any)."""
+        weights = np.abs(np.asarray(self.h.getSolution().row_dual[1:]))
+        return [self.panels[j] for j in np.argsort(-weights, kind="stable")[:count] if weights[j] >= WEIGHT_EPS]
+
     def _read(self, h) -> tuple[np.ndarray, float, float] | None:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -411,11 +482,13 @@ class _Master:
 
 
 class _Pricer:
-    """Finds panels that break the master's dual constraints (Σ_{i∈P} y_i > ŷ): the integer program's best
-    panel, then a few more by swaps from it under weights that shrink for whoever it holds (as multiplicative
-    weights do), so one round adds panels that cover different people."""
+    """Finds panels that break the master's dual constraints (Σ_{i∈P} y_i > ŷ): by swaps from the heaviest
+    panels when it can, else the integer program's best panel, then a few more by swaps from it under weights
+    that shrink for whoever it holds (as multiplicative weights do), so one round adds panels that cover
+    different people."""
 
     SPREAD = 20     # extra panels tried per round by swaps
+    STARTS = 30     # heaviest panels to climb from before the integer program runs
 
     def __init__(self, model: PanelModel, master: _Master):
         self.model, self.master = model, master
@@ -433,6 +506,23 @@ class _Pricer:
             panel = self.model.best(weights)[1][0] if self.swaps is None else self.swaps.climb(panel, weights, _INF)[1]
             self.master.add([panel])
 
+    def following(self, first: tuple[int, ...], chances: np.ndarray) -> list[tuple[int, ...]]:
+        """Panels whose running mean follows the chances: each next one is the best for whoever is furthest
+        behind their chance so far (by swaps from the last, or by the integer program when swaps cannot be
+        used), so the master starts near a lottery that realises the chances."""
+        n, panels = len(chances), [first]
+        count = math.ceil(FOLLOWING * n) if self.swaps is not None else FIRST_PANELS
+        cover = np.zeros(n)
+        cover[list(first)] += 1
+        for drawn in range(2, count + 1):
+            behind = chances * drawn - cover
+            if self.swaps is None:
+                panels.append(self.model.best(behind)[1][0])
+            else:
+                panels.append(self.swaps.climb(panels[-1], behind, _INF)[1])
+            cover[list(panels[-1])] += 1
+        return panels
+
     def uncovered(self) -> list[int]:
         """Candidates in no feasible panel (after adding panels for everyone who is in one)."""
         covered = np.zeros(self.master.n, dtype=bool)
@@ -448,18 +538,21 @@ class _Pricer:
             covered[list(found[-1])] = True
         return np.flatnonzero(~covered).tolist()
 
-    def level(self, cancel: Callable[[], bool]) -> tuple[np.ndarray, float]:
+    def level(self, cancel: Callable[[], None]) -> tuple[np.ndarray, float]:
         """Column generation up to the next level: (y whose positive entries cannot go higher, the level).
         When no panel breaks the optimal vertex y, y is optimal over all panels, and complementary slackness
-        says every i with y_i > 0 has exactly the level in every optimum."""
+        says every i with y_i > 0 has exactly the level in every optimum. `cancel` raises Cancelled to stop."""
         while True:
-            if cancel():
-                raise Cancelled
+            cancel()
             y, cap, level = self.master.solve()
             if not self.master.add(self.price(y, cap + EPS)):
                 return y, level
 
-    def price(self, y: np.ndarray, above: float) -> list[tuple[int, ...]]:
+    def price(self, y: np.ndarray, above: float, starts: list[tuple[int, ...]] = ()) -> list[tuple[int, ...]]:
+        if self.swaps is not None:
+            climbed = [found[-1] for found, _ in (self.swaps.climb(p, y, above) for p in starts) if found]
+            if climbed:
+                return climbed
         _, panels = self.model.best(y, above=above)
         found = [p for p in panels if float(y[list(p)].sum()) > above]
         if self.swaps is not None and found:
