@@ -105,12 +105,12 @@ if view.setting:
                 st.caption(tr("alumni.drawn_seed", seed=proposal["seed"]))
             columns = {tr("alumni.col.alumnus"): [a.label(view.show_names) for a, _ in proposal["rows"]]}
             if drawn:     # the chance of each drawn alumnus (the continuing ones keep their place: no chance)
-                columns[tr("alumni.col.chance")] = [None if (c := alumni.chance(r)) is None else round(100 * c, 1)
-                                                    for _, r in proposal["rows"]]
+                columns[tr("alumni.col.chance")] = [alumni.chance(r) for _, r in proposal["rows"]]
             columns[tr("alumni.col.reason")] = [reasons.describe_all(r, lang()) for _, r in proposal["rows"]]
-            st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch",
-                         key=f"alumni_proposal_table_{proposal['id']}",
-                         column_config={tr("alumni.col.chance"): st.column_config.NumberColumn(format="%.1f %%")})
+            # a chance as the language writes it (7,7% in Dutch), sorted by the number behind it
+            chances = {tr("alumni.col.chance"): lambda p: reasons.percent(p, lang())} if drawn else {}
+            st.dataframe(pd.DataFrame(columns).style.format(chances, na_rep=""), hide_index=True, width="stretch",
+                         key=f"alumni_proposal_table_{proposal['id']}")
             for reason in proposal["unmet"]:
                 st.warning(reasons.describe(reason, lang()))
             if can_rotate:

@@ -6,6 +6,7 @@ computed once per pool and targets (the service remembers them) in a background 
 a quick one shows at once, a long one shows its progress and a stop button while the screen stays usable.
 Answering an offer cannot be undone, so each answer asks to confirm first; the question stays open
 through `fill_confirm` in session state until confirmed or cancelled."""
+import pandas as pd
 import streamlit as st
 
 from crm_app.core import permissions
@@ -166,10 +167,11 @@ def _show_chances(draw: selection.Draw) -> None:
                        seed=draw.seed))
     with st.expander(tr("fill.lottery.chances")):
         chance = dict(zip(shown.person_ids, shown.probabilities))
-        st.dataframe({tr("fill.lottery.name"): [display_name(*draw.names[pid]) for pid in draw.names],
-                      tr("fill.lottery.chance"): [round(100 * chance[pid], 1) for pid in draw.names]},
-                     hide_index=True, key="fill_chances",
-                     column_config={tr("fill.lottery.chance"): st.column_config.NumberColumn(format="%.1f %%")})
+        frame = pd.DataFrame({tr("fill.lottery.name"): [display_name(*draw.names[pid]) for pid in draw.names],
+                              tr("fill.lottery.chance"): [chance[pid] for pid in draw.names]})
+        # shown as the language writes a chance (7,7% in Dutch), sorted by the number behind it
+        st.dataframe(frame.style.format({tr("fill.lottery.chance"): lambda p: reasons.percent(p, lang())}),
+                     hide_index=True, key="fill_chances")
 
 
 if lottery_chosen:

@@ -367,8 +367,8 @@ def leximin(problem: Problem, progress: Callable[[Progress], bool | None] | None
     if first is None:
         return None
 
-    def cancelled(master: _Master, share: float) -> None:
-        if progress is not None and progress(Progress(n, len(master.panels), share)):
+    def cancelled(panels: int, share: float) -> None:
+        if progress is not None and progress(Progress(n, panels, share)):
             raise Cancelled
 
     chances = model.relaxed_leximin()
@@ -382,14 +382,15 @@ def leximin(problem: Problem, progress: Callable[[Progress], bool | None] | None
 
 
 def _realise(master: _Master, pricer: _Pricer, chances: np.ndarray, first: tuple[int, ...],
-             cancelled: Callable[[_Master, float], None]) -> bool:
+             cancelled: Callable[[int, float], None]) -> bool:
     """Column generation for a lottery over panels that gives everyone their chance: the master's level is the
     largest λ with a lottery giving everyone λ times their chance. True when it reaches 1 (the master's
-    weights are that lottery); False when no panel can raise it (the chances cannot be realised)."""
-    master.add(pricer.following(first, chances))
+    weights are that lottery); False when no panel can raise it (the chances cannot be realised).
+    Progress: the first panels are the first half of the work, the master's level the second."""
+    master.add(pricer.following(first, chances, lambda drawn, count: cancelled(drawn, drawn / count / 2)))
     level = 0.0
     while True:
-        cancelled(master, min(max(level, 0.0), 1.0))
+        cancelled(len(master.panels), 0.5 + min(max(level, 0.0), 1.0) / 2)
         solved = master.solve()
         if solved is None:
             return False
@@ -401,7 +402,7 @@ def _realise(master: _Master, pricer: _Pricer, chances: np.ndarray, first: tuple
 
 
 def _by_levels(problem: Problem, model: PanelModel, found: list[tuple[int, ...]],
-               cancelled: Callable[[_Master, float], None]) -> Distribution:
+               cancelled: Callable[[int, float], None]) -> Distribution:
     """The exact LEXIMIN by column generation level by level, from the panels found so far."""
     n = len(problem.person_ids)
     master = _Master(n)
@@ -411,7 +412,7 @@ def _by_levels(problem: Problem, model: PanelModel, found: list[tuple[int, ...]]
     for i in pricer.uncovered():          # in no feasible panel at all: their chance is 0
         master.fix(i, 0.0)
     while len(master.fixed) < n:
-        y, level = pricer.level(lambda: cancelled(master, len(master.fixed) / n))
+        y, level = pricer.level(lambda: cancelled(len(master.panels), len(master.fixed) / n))
         unfixed = [i for i in range(n) if i not in master.fixed]
         for i in [i for i in unfixed if y[i] > EPS] or [max(unfixed, key=lambda i: y[i])]:
             master.fix(i, min(max(0.0, level), 1.0))
@@ -489,6 +490,7 @@ class _Pricer:
 
     SPREAD = 20     # extra panels tried per round by swaps
     STARTS = 30     # heaviest panels to climb from before the integer program runs
+    REPORT_EVERY = 50   # first panels between progress reports
 
     def __init__(self, model: PanelModel, master: _Master):
         self.model, self.master = model, master
@@ -506,15 +508,19 @@ class _Pricer:
             panel = self.model.best(weights)[1][0] if self.swaps is None else self.swaps.climb(panel, weights, _INF)[1]
             self.master.add([panel])
 
-    def following(self, first: tuple[int, ...], chances: np.ndarray) -> list[tuple[int, ...]]:
+    def following(self, first: tuple[int, ...], chances: np.ndarray,
+                  report: Callable[[int, int], None]) -> list[tuple[int, ...]]:
         """Panels whose running mean follows the chances: each next one is the best for whoever is furthest
         behind their chance so far (by swaps from the last, or by the integer program when swaps cannot be
-        used), so the master starts near a lottery that realises the chances."""
+        used), so the master starts near a lottery that realises the chances. `report(found, count)` is called
+        now and then (it may raise Cancelled)."""
         n, panels = len(chances), [first]
         count = math.ceil(FOLLOWING * n) if self.swaps is not None else FIRST_PANELS
         cover = np.zeros(n)
         cover[list(first)] += 1
         for drawn in range(2, count + 1):
+            if drawn % self.REPORT_EVERY == 0:
+                report(drawn, count)
             behind = chances * drawn - cover
             if self.swaps is None:
                 panels.append(self.model.best(behind)[1][0])

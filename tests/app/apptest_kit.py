@@ -152,6 +152,12 @@ def _blocks(block):
             yield from _blocks(child)
 
 
+def shown_cells(table, column: str) -> list[str]:
+    """The cells of a table's column as the browser shows them (a pandas Styler's display values)."""
+    from streamlit import dataframe_util
+    return list(dataframe_util.convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)[column])
+
+
 def page_links(node) -> list[tuple[str, str, str]]:
     """(label, url path, query string) of every page link under `node`."""
     return [(e.proto.label, e.proto.page, e.proto.query_string) for e in elements(node) if e.type == "page_link"]

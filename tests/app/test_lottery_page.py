@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
-from apptest_kit import count, elements, main_text, t, tn, values
+from apptest_kit import count, elements, main_text, shown_cells, t, tn, values
 
 from crm_app.core import clock
 from crm_app.networks import offers, registry, selection, waitlists
@@ -75,7 +76,11 @@ def test_the_lottery_shows_every_chance_and_draws_the_same_group_for_a_seed(logi
     assert not at.exception, [e.value for e in at.exception]
     shown = chances(at)
     assert set(shown) == {f"{given} Test" for given, _ in WAITING}
-    assert sum(shown.values()) == pytest.approx(300, abs=0.5), "the chances add up to the three open places"
+    assert sum(shown.values()) == pytest.approx(3), "the chances add up to the three open places"
+    [table] = [e for e in elements(at.main) if e.type == "dataframe"]
+    cells = shown_cells(table, t("fill.lottery.chance"))
+    assert len(cells) == len(WAITING) and all(re.fullmatch(r"\d+,\d%", cell) for cell in cells), \
+        "each chance as Dutch writes it (66,7%), not 66.7 %"
     plan = selection.propose(store, pm, ids["network"], 3, "lottery", seed=77)
     expected = sorted(p.candidate.entry_id for p in plan.proposals)
     assert proposed(at) == expected, "the screen draws what the service draws with this seed"
