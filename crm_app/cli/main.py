@@ -1,6 +1,7 @@
 """The `crm` command: the operator's and the acceptance tests' way in (the reference: docs/cli.md).
 
-Exit codes: 0 done; 1 refused (invalid input, nothing changed, message on stderr); 2 usage error.
+Exit codes: 0 done; 1 refused (invalid input, nothing changed, message on stderr); 2 usage error;
+141 the output's reader went away (`crm … | head`: what was done is done, the rest of the output is dropped).
 Every subcommand calls the same services as the pages. Each command group registers its parsers
 beside its handlers; this module holds the global options and turns refusals into exit codes.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import uuid
 
@@ -28,6 +30,8 @@ from crm_app.cli import (
 from crm_app.cli.output import EXIT_REFUSED, Refused
 from crm_app.core import i18n
 from crm_app.core.errors import CrmError, ValidationError
+
+EXIT_READER_GONE = 141   # as a shell reports a command stopped by SIGPIPE
 
 GROUPS = (store, persons, imports, duplicates, networks, meetings, messages, privacy, access, rotation, reference)
 
@@ -69,6 +73,9 @@ def _run(args) -> int:
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:   # not an internal error: stop writing, quietly, also at the exit's flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
     except Exception as exc:  # never a traceback with values in it: a code the log can be searched for
         code = uuid.uuid4().hex[:8]
         logging.getLogger("crm_app.cli.main").error("internal error %s: %s", code, type(exc).__name__)

@@ -24,7 +24,8 @@ The operator's way in, and the contract acceptance tests use: every command call
 as the screens, with the same permission checks and audit events (as the operator `cli`).
 
 - Exit codes: `0` done; `1` refused (invalid input, nothing changed, the reason on stderr); `2` usage
-  error (argparse's message on stderr).
+  error (argparse's message on stderr); `141` the output's reader went away (`crm … | head`: what was done
+  is done, the rest of the output is dropped, nothing on stderr).
 - Output and refusals follow `--lang` (`nl`, the default, or `en`). With `--json` a command prints its
   result as one JSON object or list on stdout, the same in every language.
 - The option help below and in `crm --help`, and argparse's usage errors, are in English only.

@@ -1,5 +1,8 @@
 """The `crm` command refuses bad values with a clear message and an exit code, and writes nothing."""
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +61,15 @@ def test_an_id_in_other_digits_is_a_usage_error_not_another_record(tmp_path, cap
         cli.main(["--db", db, "person", "show", digits])
     assert stop.value.code == 2
     assert "is not an id (a whole number from 1, digits 0-9)" in capsys.readouterr().err
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_internal_error(tmp_path):
+    """`crm network list | head -1`: the reader closes the pipe; crm stops writing without an error message."""
+    db = str(tmp_path / "crm.duckdb")
+    for name in ("Klankbord", "Adviesraad"):
+        assert cli.main(["--db", db, "network", "add", "--name", name, "--max-places", "5"]) == 0
+    run = subprocess.Popen([sys.executable, "-m", "crm_app.cli", "--db", db, "network", "list"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    run.stdout.close()                      # the reader is gone before crm writes its first line
+    assert run.wait(60) == cli.EXIT_READER_GONE
+    assert run.stderr.read().decode() == ""
