@@ -8,6 +8,7 @@ beside its handlers; this module holds the global options and turns refusals int
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -36,7 +37,10 @@ EXIT_READER_GONE = 141   # as a shell reports a command stopped by SIGPIPE
 GROUPS = (store, persons, imports, duplicates, networks, meetings, messages, privacy, access, rotation, reference)
 
 
+@functools.cache
 def build_parser() -> argparse.ArgumentParser:
+    """Built once per process (some 30 ms of work): parsing leaves the parser as it was, so the tests and
+    anything else that calls main() many times reuse it."""
     parser = argparse.ArgumentParser(prog="crm", description="CRM for participant networks")
     parser.add_argument("--db", metavar="PATH", help="database file (default: $CRM_DB or data/crm.duckdb)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, int] = {
     # -- messages --
     "contact_max_per_period": 4,     # invitations and requests per person per period, across all networks
     "contact_period_days": 30,       # the period of contact_max_per_period
+
+    # -- kiosk --
+    "kiosk_thanks_seconds": 8,       # the kiosk's thank-you stays this long, then the language chooser comes back
 }
 _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "interest_grace_days": (1, 180),
            "opening_horizon_months": (1, 24), "min_cell_size": (3, 50),
@@ -61,6 +64,9 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
 
            # -- messages --
            "contact_max_per_period": (1, 50), "contact_period_days": (1, 365),
+
+           # -- kiosk --
+           "kiosk_thanks_seconds": (3, 120),
            }
 
 

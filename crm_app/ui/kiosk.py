@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from crm_app.core import i18n
+from crm_app.core import i18n, settings
+from crm_app.ui.resources import get_store
 
 BODY_KEY = "kiosk_body"
 PREFIX = "kiosk_"              # every session-state key of the kiosk screen starts with it
-THANKS_SECONDS = 8             # the thank-you stays this long, then the chooser comes back
 IDLE_SECONDS = 120             # a form left alone this long is cleared
 CHECK_EVERY = 2.0
 
@@ -77,22 +77,26 @@ def clear() -> None:
         del st.session_state[key]
 
 
-def due(now: float) -> bool:
+def due(now: float, thanks_seconds: int) -> bool:
     """Whether the screen should start over: the thank-you has been seen, or the form was left alone."""
     state = st.session_state
     thanks_at = state.get("kiosk_thanks_at")
     if thanks_at is not None:
-        return now - thanks_at >= THANKS_SECONDS
+        return now - thanks_at >= thanks_seconds
     active_at = state.get("kiosk_active_at")
     busy = state.get("kiosk_lang") is not None or state.get("kiosk_staff_panel")
     return bool(busy) and active_at is not None and now - active_at >= IDLE_SECONDS
 
 
 def reset_when_due(clock: Callable[[], float] = time.time) -> None:
-    """Check now and every few seconds (without a click) whether to start over; then clear and redraw."""
+    """Check now and every few seconds (without a click) whether to start over; then clear and redraw.
+    How long the thank-you stays is the setting kiosk_thanks_seconds, read at each full run."""
+    with get_store().read() as cur:
+        thanks_seconds = settings.get(cur, "kiosk_thanks_seconds")
+
     @st.fragment(run_every=CHECK_EVERY)
     def check():
-        if due(clock()):
+        if due(clock(), thanks_seconds):
             clear()
             st.rerun(scope="app")
     check()

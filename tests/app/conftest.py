@@ -1,4 +1,4 @@
-"""AppTest fixtures: a fresh store per test, a user for every role, log-in through the real form.
+"""AppTest fixtures: a fresh store per test, a user for every role, log-in through the login services.
 
 Each test gets its own DuckDB file: a copy of a template made once per session with the staff
 users (added through crm_app.access.users.add as the command-line operator), because hashing five
@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from apptest_kit import PASSWORD, STAFF, first_run, new_app, open_page, submit_login
+from apptest_kit import PASSWORD, STAFF, first_run, new_app, open_page
 from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
 
-from crm_app.access import users
+from crm_app.access import sessions, users
 from crm_app.access.audit import CLI_OPERATOR
 from crm_app.core import reference
 from crm_app.core.store import Store
 from crm_app.ui.resources import get_store
+from crm_app.ui.session import TOKEN_KEY
 
 assert set(STAFF) == set(reference.ROLES), "the suite needs a user for every role"
 
@@ -103,11 +104,18 @@ def store(crm_db) -> Store:
 
 @pytest.fixture
 def login(staff):
-    """login(role, page=None, query=None): log in through app.py's form, then open pages/<page>.py."""
+    """login(role, page=None, query=None): log in as the login form's submit does, then open pages/<page>.py.
+
+    The same two service calls as crm_app.ui.session's submit (users.log_in, audited, then sessions.start), with
+    the token in the tab's state, so the first run of app.py is already logged in: one run less per test than
+    typing into the form. The form itself is tested through the form (test_page_login*.py, apptest_kit.submit_login).
+    """
 
     def _login(role: str, page: str | None = None, *, query: dict | None = None):
-        at = first_run(new_app())
-        submit_login(at, staff[role].username, PASSWORD)
+        at = new_app()
+        user = users.log_in(get_store(), staff[role].username, PASSWORD).user
+        at.session_state[TOKEN_KEY] = sessions.start(get_store(), user, "local")
+        first_run(at)
         assert not at.exception, [e.value for e in at.exception]
         assert not at.error, [e.value for e in at.error]
         if page is not None:

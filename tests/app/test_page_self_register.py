@@ -21,7 +21,7 @@ from apptest_kit import (
 )
 
 from crm_app.access import sessions
-from crm_app.core import i18n
+from crm_app.core import i18n, settings
 from crm_app.core.clock import today
 from crm_app.networks import registry
 from crm_app.people import persons
@@ -205,6 +205,19 @@ def test_the_thank_you_goes_back_to_the_chooser_after_a_few_seconds(kiosk):
     at.run()
     assert "kiosk_lang_nl" in [b.key for b in at.main.button]
     assert "Оксана" not in main_text(at) and "kiosk_given_name" not in at.session_state
+
+
+def test_the_thank_you_stays_as_long_as_the_setting_says(kiosk, store):
+    store.write(settings.set_value, "kiosk_thanks_seconds", 30)
+    at = fill(choose(kiosk, "uk"), "Оксана")
+    at.button(key="kiosk_submit").click().run()
+    at.session_state["kiosk_thanks_at"] = time.time() - 9
+    at.run()
+    assert values(at.main, "success") == [i18n.kt("kiosk.thanks", "uk")], "9 s of 30: still thanking"
+    at.session_state["kiosk_thanks_at"] = time.time() - 31
+    at.run()
+    assert "kiosk_lang_nl" in [b.key for b in at.main.button]
+    assert "Оксана" not in main_text(at)
 
 
 def test_a_form_left_alone_is_cleared(kiosk):

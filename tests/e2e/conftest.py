@@ -3,7 +3,9 @@
 DuckDB lets one process open a file, so the store is prepared here and closed before the server
 starts; a second (fresh) server gets its own copy.
 
-Accounts the tests make (e2e_kit.add_user) hash their passwords with the cheapest argon2id parameters.
+Accounts the tests make (e2e_kit.add_user) hash their passwords with the cheapest argon2id parameters. The
+template keeps the kiosk's thank-you 4 s instead of 8 (the setting kiosk_thanks_seconds), so the kiosk walk
+waits less for the real reset.
 """
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from e2e_kit import CHEAP_HASHER, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, PH
 from playwright.sync_api import expect
 
 from crm_app.access import users
+from crm_app.core import settings
 from crm_app.core.store import Store
 from crm_app.demo.fill import fill_demo
 
 OUTREACH = ("olga", "Olga Outreach")
 KIOSK = ("kiosk-markt", "Kiosk Markt")
+KIOSK_THANKS_SECONDS = 4   # the kiosk's thank-you (8 s by default): the kiosk walk waits for the real reset
 expect.set_options(timeout=TIMEOUT_MS)
 _FAILED = pytest.StashKey[bool]()
 
@@ -49,6 +53,7 @@ def template_store(e2e_dir) -> Path:
     try:
         add_user(store, OUTREACH[0], OUTREACH[1], "outreach", PASSWORD)
         add_user(store, KIOSK[0], KIOSK[1], "kiosk", PASSWORD)
+        store.write(settings.set_value, "kiosk_thanks_seconds", KIOSK_THANKS_SECONDS)
     finally:
         store.close()   # DuckDB: one process per file; the server opens it next
     return path

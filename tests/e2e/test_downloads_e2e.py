@@ -5,12 +5,24 @@ logout. Now nothing is at any address before the click, the browser gets the fil
 EXPIRE_SECONDS later the address answers 404 (crm_app/ui/downloads.py)."""
 from __future__ import annotations
 
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, add_user, copy_store, key, log_in, logged_in_as, press, t
+from e2e_kit import (
+    DESKTOP,
+    PASSWORD,
+    TIMEOUT_MS,
+    Server,
+    add_user,
+    copy_store,
+    key,
+    log_in,
+    logged_in_as,
+    press,
+    t,
+    wait_for,
+)
 from playwright.sync_api import expect
 
 from crm_app.core.store import Store
@@ -61,6 +73,5 @@ def test_the_backup_is_made_at_the_click_and_gone_seconds_later(browser, admin_s
 
     url = download.url
     assert "/media/" in url
-    time.sleep(EXPIRE_SECONDS + 3)
-    assert status_without_cookie(url) == 404, "the file is gone from the server"
+    wait_for(lambda: status_without_cookie(url) == 404, timeout=EXPIRE_SECONDS + 3)   # the file is gone from the server
     context.close()

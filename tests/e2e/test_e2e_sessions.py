@@ -19,10 +19,9 @@ IDLE = dt.timedelta(seconds=6)   # the smallest allowed, so the open page checks
 START = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-@pytest.fixture
-def idle_server(tmp_path, template_store):
-    """A server whose sessions end after IDLE without a click (set in the store's settings), its clock
-    standing at START until the test moves it."""
+@pytest.fixture(scope="module")
+def _idle_server(tmp_path_factory, template_store):
+    tmp_path = tmp_path_factory.mktemp("idle")
     db = tmp_path / "idle.duckdb"
     copy_store(template_store, db)
     store = Store(db)
@@ -31,9 +30,16 @@ def idle_server(tmp_path, template_store):
     finally:
         store.close()
     srv = Server(db, tmp_path / "idle.log", clock_file=tmp_path / "clock")
-    srv.set_clock(START)
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def idle_server(_idle_server):
+    """A server whose sessions end after IDLE without a click (set in the store's settings), its clock
+    standing at START until the test moves it. The idle tests share it: each logs in anew at START."""
+    _idle_server.set_clock(START)
+    return _idle_server
 
 
 def test_a_local_login_survives_a_refresh_and_a_new_tab_and_logout_ends_it_everywhere(desktop, server,
