@@ -9,7 +9,7 @@ from crm_app.access import kiosk
 from crm_app.core import i18n
 from crm_app.core.clock import today
 from crm_app.core.errors import ValidationError
-from crm_app.ui import actions, feedback, session, widgets
+from crm_app.ui import actions, feedback, keypad, session, widgets
 from crm_app.ui import kiosk as kiosk_ui
 from crm_app.ui.resources import get_store
 from crm_app.ui.text import date_format, label, lang, tr
@@ -40,6 +40,7 @@ state.setdefault("kiosk_start_day", today())
 st.text_input(tr("kiosk_start.market"), key="kiosk_start_market", max_chars=120, placeholder=tr("kiosk_start.market_hint"))
 st.date_input(tr("kiosk_start.day"), key="kiosk_start_day", format=date_format())
 st.text_input(tr("kiosk_start.pin"), key="kiosk_start_pin", type="password", max_chars=12, autocomplete="new-password")
+keypad.digits("kiosk_start_pin")
 feedback.outcome("kiosk_start", after=("kiosk_start_submit",), errors=errors, summary=tr("kiosk_start.fix"),
                  widget_keys=FIELDS)
 widgets.field_refusals(errors, {field: tr(f"kiosk_start.field.{field}") for field in FIELDS})

@@ -120,6 +120,8 @@ def staff_panel() -> None:
     st.subheader(tr("kiosk_mode.staff_title"), anchor=False)
     st.text_input(tr("kiosk_mode.pin") if staff_session else tr("login.password"), key="kiosk_pin", type="password",
                   autocomplete="off", max_chars=128)
+    if staff_session:
+        keypad.digits("kiosk_pin")
     if "kiosk_pin_refused" in state:
         retry = state["kiosk_pin_refused"]
         st.error(tr("kiosk_mode.pin_wait", time=to_local(retry).strftime("%H:%M:%S")) if retry and retry > utcnow()

@@ -63,6 +63,7 @@ def test_a_newcomer_signs_up_in_arabic_at_a_market_kiosk(browser, server, outrea
     page.keyboard.press("Escape")          # Streamlit's own "Page not found" notice
 
     press(page, "kiosk_staff_open")
+    expect(key(page, "kiosk_pin").locator("input")).to_have_attribute("inputmode", "numeric")   # the number pad
     type_into(page, "kiosk_pin", PIN)
     press(page, "kiosk_end")
     expect(key(page, "app_logout")).to_be_visible()

@@ -73,6 +73,8 @@ def test_phone_fields_bring_up_the_telephone_keypad(new_page, demo_server):
     expect(main_area(page).get_by_role("heading", name=t("register.title"))).to_be_visible()
     has_the_telephone_keypad(page, "register_phone")
     expect(key(page, "register_email").locator("input")).not_to_have_attribute("inputmode", "tel")
+    open_screen(page, "kiosk_start")                  # a kiosk's PIN is digits: the number pad
+    expect(key(page, "kiosk_start_pin").locator("input")).to_have_attribute("inputmode", "numeric")
 
     kiosk = new_page(PHONE)
     log_in(kiosk, demo_server, "kiosk")
