@@ -17,6 +17,13 @@ Hypothesis runs under a profile named by HYPOTHESIS_PROFILE: `dev` (the default)
 for a quick run, `ci` as many as the property tests were written for (`make test` picks ci when
 CI=true). Property tests state their counts as shares of the profile's `max_examples`.
 
+Test files live in memory when the machine has room there: unless TMPDIR says otherwise, pytest's base
+temporary folder goes on /dev/shm (a tmpfs), because every commit and checkpoint of DuckDB, every shred and key
+file, waits for an fsync, and on a virtual disk those waits were a third of the store tests' time. The files
+are real files all the same (nothing asserts what survives a power cut). A passed test's folder is removed
+when it ends (tmp_path_retention_policy = "failed" in pyproject.toml), so memory holds only the running
+tests' files and those of failures, kept for a look.
+
 `make test` runs the suite in parallel (pytest-xdist) and then, alone, what is marked `serial`.
 Tests marked `slow` run first, so that the parallel run does not end waiting for one of them.
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,6 +53,21 @@ FROZEN_NOW = dt.datetime(2026, 11, 29, 9, 30)
 
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
 os.environ["CRM_AUDIT_KEY"] = TEST_AUDIT_KEY
+
+MEMORY_TMP = Path("/dev/shm")
+MEMORY_TMP_MIN_FREE = 2 << 30    # a container's /dev/shm is often 64 MiB: too small, the disk then
+
+
+def _temp_in_memory() -> None:
+    """Point tempfile (and so pytest's tmp_path) at /dev/shm, unless TMPDIR is set or there is no room."""
+    if os.environ.get("TMPDIR") or not os.access(MEMORY_TMP, os.W_OK | os.X_OK):
+        return
+    stat = os.statvfs(MEMORY_TMP)
+    if stat.f_bavail * stat.f_frsize >= MEMORY_TMP_MIN_FREE:
+        tempfile.tempdir = str(MEMORY_TMP)
+
+
+_temp_in_memory()
 
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)

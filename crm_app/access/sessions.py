@@ -110,8 +110,7 @@ def resume(store, token: str | None, origin: str = "web") -> Session | None:
             [token_hash(token)]).fetchone()
         if row is None or row[6] is not None:
             return None
-        idle = settings.get(cur, "session_idle_seconds")
-        max_age = settings.get(cur, "session_max_seconds")
+        idle, max_age = settings.get_many(cur, "session_idle_seconds", "session_max_seconds")
     session_id, user_id, method, subject, created, last_seen, _, uid, username, display, role, disabled, market, day = row
     if now >= created + dt.timedelta(seconds=max_age):
         _end(store, session_id, user_id, role, "max_age", origin, action="session.expire")
@@ -157,8 +156,7 @@ def is_live(store, token: str | None) -> bool:
             [token_hash(token)]).fetchone()
         if row is None or row[2]:
             return False
-        idle = settings.get(cur, "session_idle_seconds")
-        max_age = settings.get(cur, "session_max_seconds")
+        idle, max_age = settings.get_many(cur, "session_idle_seconds", "session_max_seconds")
     return now < row[0] + dt.timedelta(seconds=max_age) and (
         row[3] is not None or now < row[1] + dt.timedelta(seconds=idle))
 

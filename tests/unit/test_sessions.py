@@ -95,6 +95,19 @@ def test_the_limits_are_settings(store, olga, frozen_clock):
         store.write(lambda cur: settings.set_value(cur, "session_idle_seconds", 0))
 
 
+def test_the_maximum_age_is_a_setting_beside_the_idle_limit(store, olga, frozen_clock):
+    """Both limits are read together: each keeps its own value (the stored one, or the default)."""
+    store.write(lambda cur: settings.set_value(cur, "session_max_seconds", 120))
+    token = sessions.start(store, olga, "local")
+    clock.freeze(frozen_clock + dt.timedelta(seconds=100))   # within both limits: idle is the default 30 min
+    assert sessions.is_live(store, token)
+    assert sessions.resume(store, token) is not None
+    clock.freeze(frozen_clock + dt.timedelta(seconds=130))   # active 30 s ago, but past the maximum age
+    assert not sessions.is_live(store, token)
+    assert sessions.resume(store, token) is None
+    assert events(store, "session.expire")[-1][3] == "max_age"
+
+
 def test_last_seen_is_written_at_most_twice_a_minute(store, olga, frozen_clock):
     token = sessions.start(store, olga, "local")
     clock.freeze(frozen_clock + dt.timedelta(seconds=10))
