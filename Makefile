@@ -27,13 +27,9 @@ run: $(STAMP)
 	@echo "Open http://localhost:$(PORT) and log in with a demo account above (password printed at the first run: see README)."
 	$(PY) -m crm_app.cli --db "$(DB)" serve --port $(PORT)
 
-## test: install everything (Python packages, Debian's chromium and nginx) and run every test: in parallel on
-## alone what is marked `serial`, then everything else on every core. Fails if either run fails; "no serial tests" (5) is fine.
+## test: install everything (Python packages, Debian's chromium and nginx) and run every test on every core
 test: $(STAMP) debian-packages
-	@status=0; \
-	$(PY) -m pytest -m serial -n 0 -q || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
-	$(PY) -m pytest -m "not serial" -n auto --dist worksteal --durations=10 || status=$$?; \
-	exit $$status
+	$(PY) -m pytest -n auto --dist worksteal --durations=10
 
 ## bench: the scale benchmarks (tables on stdout, JSON in benchmarks/results/)
 bench: $(STAMP) debian-packages

@@ -24,7 +24,7 @@ are real files all the same (nothing asserts what survives a power cut). A passe
 when it ends (tmp_path_retention_policy = "failed" in pyproject.toml), so memory holds only the running
 tests' files and those of failures, kept for a look.
 
-`make test` runs the suite in parallel (pytest-xdist) and then, alone, what is marked `serial`.
+`make test` runs the suite in parallel on every core (pytest-xdist).
 Tests marked `slow` run first, so that the parallel run does not end waiting for one of them.
 """
 from __future__ import annotations
