@@ -36,6 +36,7 @@ def test_a_newcomer_signs_up_in_arabic_at_a_market_kiosk(browser, server, outrea
     press(page, "kiosk_lang_ar")
     body = key(page, "kiosk_body")
     expect(body).to_have_attribute("dir", "rtl")
+    settled(page)                   # the form's first run is over: nothing typed now is lost in it
     assert body.evaluate("e => getComputedStyle(e).direction") == "rtl"
     for field in ("kiosk_given_name", "kiosk_family_name", "kiosk_phone", "kiosk_email"):
         expect(key(page, field).locator("input")).to_have_attribute("autocomplete", "off")

@@ -8,7 +8,7 @@ sees the group drawn: the group the service draws with that seed.
 from __future__ import annotations
 
 import pytest
-from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, t, tn
+from e2e_kit import DESKTOP, PASSWORD, TIMEOUT_MS, Server, key, log_in, main_area, screenshot, settled, t, tn
 from playwright.sync_api import expect
 
 from crm_app.access import users
@@ -61,7 +61,10 @@ def test_the_manager_sees_the_chances_and_draws_a_group_with_a_seed(browser, lot
         log_in(page, srv.url, MANAGER[0])
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.fill"), exact=True).click()
         expect(page.get_by_role("heading", name=t("fill.title"))).to_be_visible()
+        settled(page)                       # the screen's first run is over: a click now is not lost in it
         key(page, "fill_method").get_by_text(t("fill.method.lottery"), exact=True).click()
+        expect(key(page, "fill_method").get_by_role("radio", name=t("fill.method.lottery"))).to_be_checked()
+        settled(page)
 
         seed = key(page, "fill_seed").locator("input")
         seed.fill(str(SEED))
