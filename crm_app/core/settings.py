@@ -71,8 +71,7 @@ _LIMITS = {"offer_deadline_days": (1, 90), "interest_check_months": (1, 36), "in
 
 
 def get(cur, name: str) -> int:
-    row = cur.execute("SELECT setting_value FROM app_setting WHERE name = ?", [name]).fetchone()
-    return int(row[0]) if row else DEFAULTS[name]
+    return get_many(cur, name)[0]
 
 
 def get_many(cur, *names: str) -> tuple[int, ...]:
